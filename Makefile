@@ -1,0 +1,55 @@
+# The two commands: `make run` and `make test`. Everything else supports them.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_WORKERS ?= auto
+
+.PHONY: run test lint format bench migrate demo messages worker clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+venv: $(STAMP)
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_catalog
+	$(PY) manage.py seed_demo
+
+run: demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: venv
+	$(PY) -m bench
+
+# Regenerate and compile the Russian messages (needs gettext); the .mo file is committed.
+messages: venv
+	$(PY) manage.py makemessages --locale ru --ignore .venv --ignore staticfiles --no-obsolete
+	$(PY) manage.py makemessages --locale ru --domain djangojs --ignore .venv --ignore staticfiles --no-obsolete
+	$(PY) manage.py compilemessages --locale ru --ignore .venv
+
+worker: venv
+	$(VENV)/bin/celery -A config worker --loglevel INFO
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

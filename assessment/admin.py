@@ -1,0 +1,52 @@
+from django.contrib import admin
+
+from assessment.models import ApiToken, Assessment, Membership, Organization
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class AssessmentInline(admin.TabularInline):
+    model = Assessment
+    fields = ["title", "reference_date", "status", "baseline"]
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "industry", "country", "segment", "created_at"]
+    list_filter = ["industry", "country", "segment"]
+    search_fields = ["name"]
+    inlines = [MembershipInline, AssessmentInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__email", "organization__name"]
+    autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["title", "organization", "status", "reference_date", "catalog_version", "baseline"]
+    list_filter = ["status", "organization", "catalog_version"]
+    search_fields = ["title", "organization__name"]
+    date_hierarchy = "reference_date"
+    autocomplete_fields = ["organization", "baseline"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at", "last_used_at"]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "key_hash", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,136 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Organization(models.Model):
+    """A client company whose CX management is assessed."""
+
+    class Size(models.TextChoices):
+        SMALL = "small", _("Small (< 250 employees)")
+        MEDIUM = "medium", _("Medium (250–999 employees)")
+        LARGE = "large", _("Large (1,000–9,999 employees)")
+        ENTERPRISE = "enterprise", _("Enterprise (10,000+ employees)")
+
+    name = models.CharField(_("name"), max_length=200)
+    industry = models.CharField(_("industry"), max_length=100, blank=True, db_index=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    segment = models.CharField(_("size"), max_length=16, choices=Size.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CONSULTANT = "consultant", _("Consultant")
+    EXECUTIVE = "executive", _("Client executive")
+
+
+class Membership(models.Model):
+    """Who may see an organization: its assigned consultants and its executives.
+
+    Admins (superusers) need no membership; they see everything.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique"),
+            # A client executive belongs to exactly one organization.
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(role="executive"), name="executive_of_one_organization"
+            ),
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.organization}"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    COLLECTING = "collecting", _("Collecting answers")
+    SCORING = "scoring", _("Scoring")
+    PUBLISHED = "published", _("Published")
+    CLOSED = "closed", _("Closed")
+
+
+# The audit moves forward one step at a time.
+NEXT_STATUSES: dict[str, tuple[str, ...]] = {
+    Status.DRAFT: (Status.COLLECTING,),
+    Status.COLLECTING: (Status.SCORING,),
+    Status.SCORING: (Status.PUBLISHED,),
+    Status.PUBLISHED: (Status.CLOSED,),
+    Status.CLOSED: (),
+}
+# Statuses in which a client executive may see an assessment.
+CLIENT_VISIBLE_STATUSES = (Status.PUBLISHED, Status.CLOSED)
+
+
+class Assessment(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="assessments")
+    title = models.CharField(_("title"), max_length=200)
+    catalog_version = models.ForeignKey("surveys.CatalogVersion", on_delete=models.PROTECT, related_name="+")
+    reference_date = models.DateField(_("reference date"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    baseline = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reassessments",
+        help_text=_("An earlier assessment of the same organization to compare with"),
+    )
+    weight_survey = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.5"))
+    weight_interview = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.3"))
+    weight_data = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.2"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organization", "-reference_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight_survey__gte=0, weight_interview__gte=0, weight_data__gte=0),
+                name="evidence_weights_non_negative",
+            ),
+            models.CheckConstraint(condition=~Q(baseline=models.F("id")), name="baseline_not_self"),
+        ]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+    def __str__(self) -> str:
+        return f"{self.organization} — {self.title}"
+
+
+class ApiToken(models.Model):
+    """An API token for `Authorization: Token …`. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} token {self.key_hash[:8]}…"

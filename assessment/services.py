@@ -1,0 +1,129 @@
+"""Writes. Views validate input shape; the rules live here."""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from assessment.models import NEXT_STATUSES, ApiToken, Assessment, Membership, Organization, Role
+from assessment.tokens import token_new
+from surveys.selectors import catalog_version_current
+
+
+@transaction.atomic
+def organization_create(
+    *, user: AbstractBaseUser, name: str, industry: str = "", country: str = "", segment: str = ""
+) -> Organization:
+    """Create a client organization; its creator becomes its consultant."""
+    organization = Organization.objects.create(name=name, industry=industry, country=country, segment=segment)
+    if not user.is_superuser:
+        Membership.objects.create(user=user, organization=organization, role=Role.CONSULTANT)
+    return organization
+
+
+def _baseline_check(
+    *, organization: Organization, baseline: Assessment | None, assessment_id: int | None
+) -> None:
+    if baseline is None:
+        return
+    if baseline.organization_id != organization.pk:
+        raise ValidationError({"baseline": _("The baseline must be an assessment of the same organization.")})
+    if assessment_id is not None and baseline.pk == assessment_id:
+        raise ValidationError({"baseline": _("An assessment cannot be its own baseline.")})
+
+
+@transaction.atomic
+def assessment_create(
+    *,
+    user: AbstractBaseUser,
+    organization: Organization,
+    title: str,
+    reference_date: datetime.date,
+    baseline: Assessment | None = None,
+    weight_survey: Decimal | None = None,
+    weight_interview: Decimal | None = None,
+    weight_data: Decimal | None = None,
+) -> Assessment:
+    """A new draft assessment on the current catalog version."""
+    _baseline_check(organization=organization, baseline=baseline, assessment_id=None)
+    weights = {
+        name: value
+        for name, value in (
+            ("weight_survey", weight_survey),
+            ("weight_interview", weight_interview),
+            ("weight_data", weight_data),
+        )
+        if value is not None
+    }
+    _weights_check(**weights)
+    return Assessment.objects.create(
+        organization=organization,
+        title=title,
+        reference_date=reference_date,
+        baseline=baseline,
+        catalog_version=catalog_version_current(),
+        created_by=user,
+        **weights,
+    )
+
+
+def _weights_check(**weights: Decimal) -> None:
+    negative = {name: _("Must be zero or more.") for name, value in weights.items() if value < 0}
+    if negative:
+        raise ValidationError(negative)
+
+
+@transaction.atomic
+def assessment_update(*, assessment: Assessment, **changes) -> Assessment:
+    """Change title, reference date, baseline, weights or status (one step forward)."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    status = changes.pop("status", None)
+    if "baseline" in changes:
+        _baseline_check(
+            organization=assessment.organization, baseline=changes["baseline"], assessment_id=assessment.pk
+        )
+    _weights_check(**{name: value for name, value in changes.items() if name.startswith("weight_")})
+    if status is not None and status != assessment.status:
+        allowed = NEXT_STATUSES[assessment.status]
+        if status not in allowed:
+            raise ValidationError(
+                {
+                    "status": _("Cannot move from “%(current)s” to “%(target)s”; allowed next: %(allowed)s.")
+                    % {
+                        "current": assessment.status,
+                        "target": status,
+                        "allowed": ", ".join(allowed) or _("none (the assessment is closed)"),
+                    }
+                }
+            )
+        changes["status"] = status
+    for field, value in changes.items():
+        setattr(assessment, field, value)
+    assessment.save()
+    return assessment
+
+
+def api_token_create(*, user: AbstractBaseUser) -> str:
+    """Issue a new API token; the plain token exists only in the return value."""
+    token, key_hash = token_new()
+    ApiToken.objects.create(user=user, key_hash=key_hash)
+    return token
+
+
+CONSULTANTS_GROUP = "Consultants"
+_CONSULTANT_PERMISSIONS = ("add_organization", "add_assessment", "change_assessment")
+
+
+def consultant_grant(*, user: AbstractBaseUser) -> None:
+    """Make `user` a consultant of the firm: may set up organizations and run their audits."""
+    group, created = Group.objects.get_or_create(name=CONSULTANTS_GROUP)
+    if created or group.permissions.count() != len(_CONSULTANT_PERMISSIONS):
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="assessment", codename__in=_CONSULTANT_PERMISSIONS
+            )
+        )
+    user.groups.add(group)

@@ -1,0 +1,171 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from surveys.i18n import localized
+
+
+class Metric(models.TextChoices):
+    """Customer metrics an indicator can take data evidence from."""
+
+    NPS = "nps", "NPS"
+    CSI = "csi", "CSI"
+    SERVQUAL = "servqual", _("SERVQUAL index")
+    MYSTERY_SHOPPING = "mystery_shopping", _("Mystery-shopping compliance")
+
+
+class CatalogVersion(models.Model):
+    """An immutable, published set of areas and indicators.
+
+    Assessments keep the version they started with; changed content makes a new
+    version, never an edit of a published one.
+    """
+
+    number = models.PositiveIntegerField(unique=True)
+    name = models.JSONField(help_text=_("Name per language"))
+    content_hash = models.CharField(max_length=64, unique=True)
+    source = models.CharField(max_length=255, blank=True)
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("catalog version")
+        verbose_name_plural = _("catalog versions")
+
+    def __str__(self) -> str:
+        return f"v{self.number} — {localized(self.name, 'en')}"
+
+
+class Area(models.Model):
+    version = models.ForeignKey(CatalogVersion, on_delete=models.PROTECT, related_name="areas")
+    code = models.SlugField(max_length=32)
+    position = models.PositiveSmallIntegerField()
+    weight = models.DecimalField(max_digits=6, decimal_places=3, default=1)
+    name = models.JSONField()
+    description = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="area_code_unique_in_version"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="area_weight_positive"),
+        ]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+    def __str__(self) -> str:
+        return f"{self.code} (v{self.version.number})"
+
+
+class Indicator(models.Model):
+    version = models.ForeignKey(CatalogVersion, on_delete=models.PROTECT, related_name="indicators")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="indicators")
+    code = models.CharField(max_length=16)
+    position = models.PositiveSmallIntegerField()
+    weight = models.DecimalField(max_digits=6, decimal_places=3, default=1)
+    metric = models.CharField(max_length=32, choices=Metric.choices, blank=True, default="")
+    title = models.JSONField()
+    question = models.JSONField()
+    levels = models.JSONField(help_text=_("Five level descriptors per language"))
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="indicator_code_unique_in_version"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="indicator_weight_positive"),
+        ]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return f"{self.code} {localized(self.title, 'en')}"
+
+
+class RespondentRole(models.TextChoices):
+    EXECUTIVE = "executive", _("Executive")
+    MANAGER = "manager", _("Manager")
+    FRONTLINE = "frontline", _("Frontline")
+    BACK_OFFICE = "back_office", _("Back office")
+
+
+class Invitation(models.Model):
+    """A respondent invited to an assessment's questionnaire."""
+
+    assessment = models.ForeignKey(
+        "assessment.Assessment", on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    department = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=16, choices=RespondentRole.choices)
+    language = models.CharField(max_length=8, default="en")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "email"], name="invitation_email_unique_in_assessment"
+            ),
+        ]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class InvitationToken(models.Model):
+    """One personal link. Every link sent (creation, e-mail, reminder) gets its own
+    random token, so any of them keeps working; only the token's SHA-256 is stored."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation link")
+        verbose_name_plural = _("invitation links")
+
+    def __str__(self) -> str:
+        return f"{self.invitation.email} link {self.token_hash[:8]}…"
+
+
+class Response(models.Model):
+    """One respondent's questionnaire; answers are read-only once submitted."""
+
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="response")
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+
+    def __str__(self) -> str:
+        return f"{self.invitation.email} ({'submitted' if self.submitted_at else 'started'})"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="answers")
+    level = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("1–5; empty means don't know")
+    )
+    comment = models.TextField(blank=True, max_length=2000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "indicator"], name="answer_unique_per_indicator"),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=5), name="answer_level_1_to_5"
+            ),
+        ]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}: {self.level or '?'}"

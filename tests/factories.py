@@ -1,0 +1,52 @@
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from assessment.models import Assessment, Membership, Organization, Role
+from assessment.services import consultant_grant
+from surveys.selectors import catalog_version_current
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.django.Password("pass-word-123")
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Bank {n}")
+    industry = "banking"
+    country = "Kazakhstan"
+    segment = Organization.Size.LARGE
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"CX audit {n}")
+    reference_date = datetime.date(2026, 6, 30)
+    catalog_version = factory.LazyFunction(catalog_version_current)
+
+
+def consultant_of(*organizations: Organization, **kwargs):
+    user = UserFactory(**kwargs)
+    consultant_grant(user=user)
+    for organization in organizations:
+        Membership.objects.create(user=user, organization=organization, role=Role.CONSULTANT)
+    return user
+
+
+def executive_of(organization: Organization, **kwargs):
+    user = UserFactory(**kwargs)
+    Membership.objects.create(user=user, organization=organization, role=Role.EXECUTIVE)
+    return user

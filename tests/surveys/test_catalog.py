@@ -1,0 +1,133 @@
+import copy
+from collections import Counter
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from surveys.models import CatalogVersion, Indicator
+from surveys.services import CATALOG_FILE, CatalogError, catalog_load
+
+AREA_COUNTS = {"organization": 14, "staff": 14, "processes": 16, "technology": 15}
+PREFIX = {"organization": "ORG", "staff": "STF", "processes": "PRC", "technology": "TEC"}
+
+
+@pytest.fixture(scope="module")
+def content():
+    return yaml.safe_load(CATALOG_FILE.read_text(encoding="utf-8"))
+
+
+def test_catalog_file_has_59_indicators_in_four_areas(content):
+    counts = {area["code"]: len(area["indicators"]) for area in content["areas"]}
+    assert counts == AREA_COUNTS
+    assert sum(counts.values()) == 59
+
+
+def test_indicator_codes_are_unique_and_sequential_per_area(content):
+    for area in content["areas"]:
+        codes = [indicator["code"] for indicator in area["indicators"]]
+        expected = [f"{PREFIX[area['code']]}-{n:02d}" for n in range(1, AREA_COUNTS[area["code"]] + 1)]
+        assert codes == expected
+
+
+def test_every_indicator_has_question_and_five_distinct_descriptors_in_both_languages(content):
+    for area in content["areas"]:
+        for indicator in area["indicators"]:
+            for language in ("en", "ru"):
+                assert indicator["question"][language].strip(), indicator["code"]
+                assert indicator["title"][language].strip(), indicator["code"]
+                levels = indicator["levels"][language]
+                assert len(levels) == 5, indicator["code"]
+                assert len({text.strip() for text in levels}) == 5, indicator["code"]
+            # Russian texts are written in Russian, not copied English.
+            assert any("а" <= char <= "я" for char in indicator["question"]["ru"].lower()), indicator["code"]
+
+
+def test_no_descriptor_is_reused_across_indicators(content):
+    texts = Counter(
+        text
+        for area in content["areas"]
+        for indicator in area["indicators"]
+        for text in indicator["levels"]["en"]
+    )
+    assert [text for text, count in texts.items() if count > 1] == []
+
+
+def test_each_customer_metric_is_bound_to_exactly_one_indicator(content):
+    metrics = [
+        indicator["metric"]
+        for area in content["areas"]
+        for indicator in area["indicators"]
+        if indicator.get("metric")
+    ]
+    assert sorted(metrics) == ["csi", "mystery_shopping", "nps", "servqual"]
+
+
+def test_load_creates_a_version_with_all_indicators(db):
+    result = catalog_load()
+    assert result.created
+    assert result.version.number == 1
+    assert result.version.indicators.count() == 59
+    assert dict(Counter(result.version.indicators.values_list("area__code", flat=True))) == AREA_COUNTS
+    assert list(result.version.areas.values_list("code", flat=True)) == list(AREA_COUNTS)
+
+
+def test_loading_unchanged_content_creates_nothing(db):
+    first = catalog_load()
+    second = catalog_load()
+    assert not second.created
+    assert second.version == first.version
+    assert CatalogVersion.objects.count() == 1
+    assert Indicator.objects.count() == 59
+
+
+def test_changed_content_creates_a_new_version_and_leaves_the_published_one_intact(db, tmp_path, content):
+    first = catalog_load().version
+    changed = copy.deepcopy(content)
+    changed["areas"][0]["indicators"][0]["question"]["en"] = "A reworded question?"
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
+
+    second = catalog_load(path=path)
+
+    assert second.created
+    assert second.version.number == 2
+    assert second.version.indicators.get(code="ORG-01").question["en"] == "A reworded question?"
+    original = first.indicators.get(code="ORG-01")
+    assert original.question["en"] == content["areas"][0]["indicators"][0]["question"]["en"]
+    assert Indicator.objects.count() == 118
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda c: c["areas"][0]["indicators"][0]["levels"]["ru"].pop(), "ORG-01: needs 5 non-empty level"),
+        (lambda c: c["areas"][1]["indicators"][0].update(code="ORG-01"), "duplicate code"),
+        (lambda c: c["areas"][0]["indicators"][2].update(metric="revenue"), "unknown metric 'revenue'"),
+        (lambda c: c["areas"][0]["indicators"][3]["question"].update(ru=""), "ORG-04 question"),
+        (lambda c: c["areas"][2].update(weight=0), "weight must be positive"),
+    ],
+)
+def test_malformed_catalog_is_refused_with_the_place_named(db, tmp_path, content, mutate, message):
+    broken = copy.deepcopy(content)
+    mutate(broken)
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogError, match=message):
+        catalog_load(path=path)
+    assert CatalogVersion.objects.count() == 0
+
+
+def test_load_catalog_command_is_idempotent(db, capsys):
+    call_command("load_catalog")
+    call_command("load_catalog")
+    out = capsys.readouterr().out
+    assert "Loaded catalog v1: 59 indicators." in out
+    assert "Catalog unchanged: v1 (59 indicators) is current." in out
+
+
+def test_load_catalog_command_reports_a_bad_file(db, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("areas: [", encoding="utf-8")
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("load_catalog", "--file", str(path))

@@ -1,0 +1,46 @@
+import pytest
+
+from tests.factories import UserFactory
+
+URL = "/api/v1/catalog/"
+
+
+@pytest.fixture
+def signed_in(api, catalog):
+    api.force_authenticate(UserFactory())
+    return api
+
+
+def test_catalog_shape(signed_in):
+    body = signed_in.get(URL).json()
+    assert body["version"] == 1
+    assert [area["code"] for area in body["areas"]] == ["organization", "staff", "processes", "technology"]
+    assert [len(area["indicators"]) for area in body["areas"]] == [14, 14, 16, 15]
+    first = body["areas"][0]["indicators"][0]
+    assert first["code"] == "ORG-01"
+    assert set(first) == {"code", "title", "question", "levels", "weight", "metric"}
+    assert len(first["levels"]) == 5
+    assert first["weight"] == 1.0
+    assert body["areas"][0]["weight"] == 1.0
+    metrics = {i["metric"] for area in body["areas"] for i in area["indicators"]}
+    assert metrics == {None, "nps", "csi", "servqual", "mystery_shopping"}
+
+
+def test_catalog_in_russian(signed_in, catalog):
+    english = signed_in.get(URL).json()
+    russian = signed_in.get(URL, {"lang": "ru"}).json()
+    assert russian["language"] == "ru"
+    assert russian["areas"][0]["name"] == "Организация"
+    ru_question = russian["areas"][0]["indicators"][0]["question"]
+    assert ru_question == catalog.indicators.get(code="ORG-01").question["ru"]
+    assert ru_question != english["areas"][0]["indicators"][0]["question"]
+
+
+def test_unknown_language_falls_back_to_english(signed_in):
+    assert signed_in.get(URL, {"lang": "xx"}).json()["language"] == "en"
+
+
+def test_catalog_needs_authentication(api, catalog):
+    response = api.get(URL)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
