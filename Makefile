@@ -45,7 +45,6 @@ bench: venv
 # Regenerate and compile the Russian messages (needs gettext); the .mo file is committed.
 messages: venv
 	$(PY) manage.py makemessages --locale ru --ignore .venv --ignore staticfiles --no-obsolete
-	$(PY) manage.py makemessages --locale ru --domain djangojs --ignore .venv --ignore staticfiles --no-obsolete
 	$(PY) manage.py compilemessages --locale ru --ignore .venv
 
 worker: venv

@@ -3,11 +3,14 @@
 import datetime
 from dataclasses import dataclass
 
+import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from assessment.models import Assessment, Membership, Organization, Role
-from assessment.services import assessment_create, consultant_grant
+from assessment.models import Assessment, Membership, Organization, Role, Status
+from assessment.services import assessment_create, assessment_update, consultant_grant
+from surveys.models import Indicator, Invitation
+from surveys.services import answers_save, invitation_create_many, invitation_link_create, response_submit
 
 DEMO_ORGANIZATION = "Demo Bank"
 
@@ -62,4 +65,87 @@ def demo_seed() -> Assessment:
             title="CX maturity audit 2026",
             reference_date=datetime.date(2026, 9, 30),
         )
+        assessment = assessment_update(assessment=assessment, status=Status.COLLECTING)
+        demo_responses_seed(assessment=assessment)
     return assessment
+
+
+DEMO_RESPONDENT = "demo.respondent@demobank.example"
+# Department, role, head count: 40 submitted respondents across the bank.
+DEMO_STAFF = (
+    ("Management board", "executive", 4),
+    ("Retail banking", "manager", 5),
+    ("Retail banking", "frontline", 9),
+    ("Contact centre", "manager", 2),
+    ("Contact centre", "frontline", 8),
+    ("Digital channels", "manager", 2),
+    ("Digital channels", "back_office", 4),
+    ("Operations", "back_office", 6),
+)
+# How favourably each role tends to see the company (management sees it rosier).
+ROLE_OPTIMISM = {"executive": 0.7, "manager": 0.4, "frontline": -0.2, "back_office": 0.0}
+DEMO_COMMENTS = {
+    "ORG-05": "CX targets exist for the contact centre only.",
+    "PRC-01": "Complaints are logged in three different systems.",
+    "PRC-10": "Нет регулярного мониторинга оттока, только разовые отчёты.",
+    "TEC-01": "CRM does not show the client's app and branch history together.",
+    "TEC-07": "Голосовой бот отвечает только на вопросы по балансу.",
+}
+
+
+def demo_responses_seed(*, assessment: Assessment, seed: int = 2026) -> None:
+    """40 submitted respondents whose answers sketch a Customer-Aware bank: solid on
+    strategy and standards, weak on analytics and technology, management more upbeat
+    than the front line. Deterministic for a given seed."""
+    rng = np.random.default_rng(seed)
+    codes = list(
+        Indicator.objects.filter(version=assessment.catalog_version)
+        .order_by("position")
+        .values_list("code", flat=True)
+    )
+    area_base = {"ORG": 3.6, "STF": 3.4, "PRC": 3.1, "TEC": 2.8}
+    truth = np.array([area_base[code[:3]] for code in codes]) + rng.normal(0, 0.45, len(codes))
+    rows = [
+        {
+            "email": f"{department.split()[0].lower()}.{role}.{n}@demobank.example",
+            "name": f"{department} {role.replace('_', ' ')} {n}",
+            "department": department,
+            "role": role,
+            "language": "ru" if n % 3 == 0 else "en",
+        }
+        for department, role, count in DEMO_STAFF
+        for n in range(1, count + 1)
+    ]
+    created = invitation_create_many(assessment=assessment, rows=rows)
+    for new in created:
+        levels = truth + ROLE_OPTIMISM[new.invitation.role] + rng.normal(0, 0.7, len(codes))
+        levels = np.clip(np.rint(levels), 1, 5).astype(int)
+        dont_know = rng.random(len(codes)) < 0.06
+        items = [
+            {
+                "indicator": code,
+                "level": None if unknown else int(level),
+                "comment": DEMO_COMMENTS.get(code, "") if rng.random() < 0.15 else "",
+            }
+            for code, level, unknown in zip(codes, levels, dont_know, strict=True)
+        ]
+        answers_save(invitation=new.invitation, items=items)
+        response_submit(invitation=new.invitation)
+    invitation_create_many(
+        assessment=assessment,
+        rows=[
+            {
+                "email": DEMO_RESPONDENT,
+                "name": "Demo Respondent",
+                "department": "Retail banking",
+                "role": "frontline",
+                "language": "en",
+            }
+        ],
+    )
+
+
+def demo_respondent_link(*, assessment: Assessment) -> str | None:
+    """A fresh personal link for the demo respondent (earlier links keep working)."""
+    invitation = Invitation.objects.filter(assessment=assessment, email=DEMO_RESPONDENT).first()
+    return invitation_link_create(invitation=invitation) if invitation else None

@@ -81,6 +81,10 @@ NEXT_STATUSES: dict[str, tuple[str, ...]] = {
 CLIENT_VISIBLE_STATUSES = (Status.PUBLISHED, Status.CLOSED)
 
 
+def default_reminder_days() -> list[int]:
+    return [3, 7]
+
+
 class Assessment(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="assessments")
     title = models.CharField(_("title"), max_length=200)
@@ -98,6 +102,11 @@ class Assessment(models.Model):
     weight_survey = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.5"))
     weight_interview = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.3"))
     weight_data = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.2"))
+    reminder_days = models.JSONField(
+        _("reminder days"),
+        default=default_reminder_days,
+        help_text=_("Remind respondents who have not submitted this many days after the invitation"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from assessment.models import NEXT_STATUSES, ApiToken, Assessment, Membership, Organization, Role
+from assessment.models import NEXT_STATUSES, ApiToken, Assessment, Membership, Organization, Role, Status
 from assessment.tokens import token_new
 from surveys.selectors import catalog_version_current
+from surveys.services import invitations_unsent_queue
 
 
 @transaction.atomic
@@ -103,6 +104,8 @@ def assessment_update(*, assessment: Assessment, **changes) -> Assessment:
     for field, value in changes.items():
         setattr(assessment, field, value)
     assessment.save()
+    if changes.get("status") == Status.COLLECTING:
+        invitations_unsent_queue(assessment=assessment)
     return assessment
 
 

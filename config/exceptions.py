@@ -1,11 +1,53 @@
+"""Errors services raise, and how the API answers them.
+
+Services stay free of HTTP: they raise Django's ValidationError (400 with field
+messages), ItemErrors (400 with one entry per submitted item), StateConflict (409)
+or TooLarge (413).
+"""
+
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
+from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 
+class ItemErrors(Exception):
+    """Per-item problems in a submitted list; nothing of the request was saved."""
+
+    def __init__(self, errors: dict[int, dict[str, list[str]]], *, field: str = "items"):
+        super().__init__(errors)
+        self.errors = errors
+        self.field = field
+
+    def as_detail(self) -> dict:
+        return {self.field: [{"index": index, **errors} for index, errors in sorted(self.errors.items())]}
+
+
+class StateConflict(Exception):
+    """The request is valid but the object's state does not allow it now."""
+
+    def __init__(self, message: str, *, code: str = "conflict"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class TooLarge(Exception):
+    """An upload over its size limit (413)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 def api_exception_handler(exc, context):
-    """Services raise Django's ValidationError; the API answers it as a 400 with field messages."""
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, ItemErrors):
+        return Response(exc.as_detail(), status=status.HTTP_400_BAD_REQUEST)
+    elif isinstance(exc, StateConflict):
+        return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)
+    elif isinstance(exc, TooLarge):
+        return Response({"detail": exc.message}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     return exception_handler(exc, context)

@@ -177,7 +177,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"auth": envstr("AUTH_THROTTLE_RATE", "10/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": envstr("AUTH_THROTTLE_RATE", "10/min"),
+        "respond_token": envstr("RESPOND_TOKEN_THROTTLE_RATE", "120/min"),
+        "respond_ip": envstr("RESPOND_IP_THROTTLE_RATE", "3000/min"),
+    },
 }
 
 # Throttling counts live in the cache: shared across processes only with Redis.
@@ -200,10 +204,12 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: no broker configured means tasks run eagerly in-process, so development
 # and the default test run need no worker.
-CELERY_BROKER_URL = envstr("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = not envstr("CELERY_BROKER_URL")
+CELERY_BROKER_URL = envstr("CELERY_BROKER_URL") or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = envstr("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or "cache+memory://")
+CELERY_RESULT_BACKEND = envstr(
+    "CELERY_RESULT_BACKEND", "cache+memory://" if CELERY_TASK_ALWAYS_EAGER else CELERY_BROKER_URL
+)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -212,6 +218,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 600)
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 660)
 # Longer than the longest task, so a task in progress is not delivered twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+CELERY_BEAT_SCHEDULE = {
+    "reminders": {"task": "surveys.reminders_send", "schedule": envint("REMINDER_CHECK_SECONDS", 3600)},
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 

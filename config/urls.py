@@ -15,10 +15,29 @@ api_v1 = [
         assessment_apis.AssessmentDetailApi.as_view(),
         name="assessment-detail",
     ),
+    path(
+        "assessments/<int:assessment_id>/invitations/",
+        survey_apis.InvitationListCreateApi.as_view(),
+        name="invitations",
+    ),
+    path(
+        "assessments/<int:assessment_id>/invitations/<int:invitation_id>/resend/",
+        survey_apis.InvitationResendApi.as_view(),
+        name="invitation-resend",
+    ),
+    path(
+        "assessments/<int:assessment_id>/response-rate/",
+        survey_apis.ResponseRateApi.as_view(),
+        name="response-rate",
+    ),
+    path("respond/<str:token>/", survey_apis.RespondApi.as_view(), name="respond"),
+    path("respond/<str:token>/answers/", survey_apis.RespondAnswersApi.as_view(), name="respond-answers"),
+    path("respond/<str:token>/submit/", survey_apis.RespondSubmitApi.as_view(), name="respond-submit"),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("r/", include("surveys.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

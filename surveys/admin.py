@@ -1,8 +1,13 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from config.exceptions import ItemErrors, StateConflict
 from surveys.i18n import localized
-from surveys.models import Answer, Area, CatalogVersion, Indicator, Invitation, Response
+from surveys.models import Answer, Area, CatalogVersion, Indicator, Invitation, InvitationEmail, Response
+from surveys.services import invitation_create_many, invitation_resend, invitation_rows_check
 
 
 class ReadOnlyAdminMixin:
@@ -52,12 +57,87 @@ class AnswerInline(admin.TabularInline):
     extra = 0
 
 
+class InvitationEmailInline(admin.TabularInline):
+    model = InvitationEmail
+    fields = ["kind", "reminder_day", "state", "created_at", "sent_at", "error"]
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class InvitationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["assessment", "email", "name", "department", "role", "language"]
+
+    def row(self) -> dict:
+        return {
+            field: self.cleaned_data.get(field, "") for field in self.Meta.fields if field != "assessment"
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and cleaned.get("assessment") and not self.errors:
+            try:
+                invitation_rows_check(assessment=cleaned["assessment"], rows=[self.row()])
+            except ItemErrors as invalid:
+                raise ValidationError(invalid.errors[0]) from invalid
+            except StateConflict as conflict:
+                raise ValidationError(conflict.message) from conflict
+        return cleaned
+
+
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "name", "department", "role", "assessment", "created_at", "last_sent_at"]
+    list_display = [
+        "email",
+        "name",
+        "department",
+        "role",
+        "assessment",
+        "created_at",
+        "sent_at",
+        "last_sent_at",
+    ]
     list_filter = ["role", "assessment__organization", "assessment"]
     search_fields = ["email", "name", "department"]
-    readonly_fields = ["created_at", "last_sent_at"]
+    readonly_fields = ["created_at", "sent_at", "last_sent_at"]
+    autocomplete_fields = ["assessment"]
+    inlines = [InvitationEmailInline]
+    actions = ["resend"]
+
+    form = InvitationAdminForm
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # New respondents go through the service: hashed link, e-mail after commit.
+        [new] = invitation_create_many(assessment=obj.assessment, rows=[form.row()])
+        obj.pk = new.invitation.pk
+        self.message_user(
+            request,
+            _("Personal link (shown only now): %(url)s") % {"url": new.url},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Resend the invitation e-mail"))
+    def resend(self, request, queryset):
+        sent = 0
+        for invitation in queryset.select_related("assessment"):
+            try:
+                invitation_resend(invitation=invitation)
+                sent += 1
+            except StateConflict as conflict:
+                self.message_user(request, f"{invitation.email}: {conflict.message}", messages.WARNING)
+        self.message_user(
+            request, ngettext("%(count)d e-mail queued.", "%(count)d e-mails queued.", sent) % {"count": sent}
+        )
 
 
 @admin.register(Response)

@@ -88,6 +88,12 @@ class RespondentRole(models.TextChoices):
     BACK_OFFICE = "back_office", _("Back office")
 
 
+class RespondentStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    STARTED = "started", _("Started")
+    SUBMITTED = "submitted", _("Submitted")
+
+
 class Invitation(models.Model):
     """A respondent invited to an assessment's questionnaire."""
 
@@ -100,6 +106,8 @@ class Invitation(models.Model):
     role = models.CharField(max_length=16, choices=RespondentRole.choices)
     language = models.CharField(max_length=8, default="en")
     created_at = models.DateTimeField(auto_now_add=True)
+    # First invitation e-mail actually sent; reminders count their days from it.
+    sent_at = models.DateTimeField(null=True, blank=True)
     last_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -130,6 +138,47 @@ class InvitationToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invitation.email} link {self.token_hash[:8]}…"
+
+
+class InvitationEmail(models.Model):
+    """One e-mail to a respondent: a row first, sent by a task after commit.
+
+    The row makes the send idempotent (a task re-run after success does nothing)
+    and makes each reminder day happen at most once per invitation.
+    """
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        REMINDER = "reminder", _("Reminder")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Skipped (collection over or already submitted)")
+        FAILED = "failed", _("Failed")
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    reminder_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation", "reminder_day"],
+                condition=Q(kind="reminder"),
+                name="one_reminder_per_day_and_invitation",
+            ),
+        ]
+        verbose_name = _("invitation e-mail")
+        verbose_name_plural = _("invitation e-mails")
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.invitation.email} ({self.state})"
 
 
 class Response(models.Model):

@@ -1,7 +1,11 @@
+import pandas as pd
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Case, CharField, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 
+from assessment.models import Assessment
 from surveys.i18n import localized
-from surveys.models import CatalogVersion, Indicator
+from surveys.models import Answer, CatalogVersion, Indicator, Invitation, RespondentStatus, Response
 
 
 def catalog_version_current() -> CatalogVersion:
@@ -55,4 +59,89 @@ def catalog_tree(*, version: CatalogVersion, language: str) -> dict:
         "name": localized(version.name, language),
         "language": language,
         "areas": list(areas.values()),
+    }
+
+
+def invitations_with_status(*, assessment: Assessment) -> QuerySet[Invitation]:
+    """Invitations annotated with `status` (invited / started / submitted) and `last_activity`."""
+    return (
+        Invitation.objects.filter(assessment=assessment)
+        .annotate(
+            status=Case(
+                When(response__submitted_at__isnull=False, then=Value(RespondentStatus.SUBMITTED)),
+                When(response__isnull=False, then=Value(RespondentStatus.STARTED)),
+                default=Value(RespondentStatus.INVITED),
+                output_field=CharField(),
+            ),
+            last_activity=Coalesce("response__updated_at", "last_sent_at", "created_at"),
+        )
+        .order_by("email")
+    )
+
+
+def _rate_table(frame: pd.DataFrame, by: str) -> list[dict]:
+    counts = (
+        frame.assign(group=frame[by].replace("", "—"))
+        .pivot_table(index="group", columns="status", aggfunc="size", fill_value=0)
+        .reindex(columns=list(RespondentStatus.values), fill_value=0)
+    )
+    counts["total"] = counts.sum(axis=1)
+    counts["rate"] = (100 * counts[RespondentStatus.SUBMITTED] / counts["total"]).round(1)
+    return [
+        {
+            by: str(group),
+            **{key: int(row[key]) for key in (*RespondentStatus.values, "total")},
+            "rate": float(row["rate"]),
+        }
+        for group, row in counts.sort_index().iterrows()
+    ]
+
+
+def response_rate(*, assessment: Assessment) -> dict:
+    """Invited / started / submitted counts and the submitted share, overall and per
+    department and role (one query; counted with pandas)."""
+    frame = pd.DataFrame(
+        list(invitations_with_status(assessment=assessment).values_list("department", "role", "status")),
+        columns=["department", "role", "status"],
+        dtype="string",
+    )
+    totals = frame["status"].value_counts().reindex(list(RespondentStatus.values), fill_value=0)
+    total = int(totals.sum())
+    return {
+        "overall": {
+            **{status: int(totals[status]) for status in RespondentStatus.values},
+            "total": total,
+            "rate": round(100 * int(totals[RespondentStatus.SUBMITTED]) / total, 1) if total else 0.0,
+        },
+        "by_department": _rate_table(frame, "department") if total else [],
+        "by_role": _rate_table(frame, "role") if total else [],
+    }
+
+
+def respondent_questionnaire(*, invitation: Invitation, language: str) -> dict:
+    """What a respondent sees: the catalog of the assessment's version and their answers."""
+    response = Response.objects.filter(invitation=invitation).first()
+    answers = (
+        {
+            code: {"level": level, "comment": comment}
+            for code, level, comment in Answer.objects.filter(response=response).values_list(
+                "indicator__code", "level", "comment"
+            )
+        }
+        if response
+        else {}
+    )
+    if response is None:
+        status = RespondentStatus.INVITED
+    elif response.submitted_at is None:
+        status = RespondentStatus.STARTED
+    else:
+        status = RespondentStatus.SUBMITTED
+    catalog = catalog_tree(version=invitation.assessment.catalog_version, language=language)
+    return {
+        "assessment": {"title": invitation.assessment.title},
+        "status": status,
+        "language": language,
+        "areas": catalog["areas"],
+        "answers": answers,
     }

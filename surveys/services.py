@@ -1,3 +1,4 @@
+import datetime
 import hashlib
 import json
 from dataclasses import dataclass
@@ -5,11 +6,34 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Max
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from surveys.i18n import SUPPORTED
-from surveys.models import Area, CatalogVersion, Indicator, Metric
+from assessment.models import Assessment, Status
+from assessment.tokens import token_hash, token_new
+from config.exceptions import ItemErrors, StateConflict
+from surveys import tasks
+from surveys.i18n import SUPPORTED, language_pick
+from surveys.models import (
+    Answer,
+    Area,
+    CatalogVersion,
+    Indicator,
+    Invitation,
+    InvitationEmail,
+    InvitationToken,
+    Metric,
+    Response,
+)
+
+INVITABLE_STATUSES = (Status.DRAFT, Status.COLLECTING)
 
 CATALOG_FILE = Path(__file__).resolve().parent / "catalog" / "cx_maturity.yaml"
 LEVEL_COUNT = 5
@@ -127,3 +151,284 @@ def catalog_load(*, path: Path = CATALOG_FILE) -> CatalogLoad:
             )
     Indicator.objects.bulk_create(indicators)
     return CatalogLoad(version=version, created=True)
+
+
+# --- Invitations -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    """A created invitation with the plain token of its first link (never stored)."""
+
+    invitation: Invitation
+    token: str
+
+    @property
+    def url(self) -> str:
+        return respondent_url(token=self.token)
+
+
+def respondent_url(*, token: str) -> str:
+    return f"{settings.SITE_URL}{reverse('surveys:welcome', kwargs={'token': token})}"
+
+
+def invitation_link_create(*, invitation: Invitation) -> str:
+    """A new personal link for `invitation`; the plain token exists only in the return value."""
+    token, digest = token_new()
+    InvitationToken.objects.create(invitation=invitation, token_hash=digest)
+    return token
+
+
+def _invitation_row_normalize(row: dict) -> dict:
+    return {
+        "email": row["email"].strip().lower(),
+        "name": (row.get("name") or "").strip(),
+        "department": (row.get("department") or "").strip(),
+        "role": row["role"],
+        "language": row.get("language") or "en",
+    }
+
+
+def invitation_rows_check(*, assessment: Assessment, rows: list[dict]) -> list[dict]:
+    """Normalized rows, or ItemErrors for duplicate e-mails (in the rows or already
+    invited to this assessment); StateConflict once collection is over."""
+    if assessment.status not in INVITABLE_STATUSES:
+        raise StateConflict(
+            _("Respondents can be invited only while the assessment is a draft or collecting answers."),
+            code="assessment_not_collecting",
+        )
+    rows = [_invitation_row_normalize(row) for row in rows]
+    existing = set(
+        Invitation.objects.filter(assessment=assessment, email__in=[r["email"] for r in rows]).values_list(
+            "email", flat=True
+        )
+    )
+    errors: dict[int, dict[str, list[str]]] = {}
+    seen: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        email = row["email"]
+        if email in existing:
+            errors[index] = {
+                "email": [_("%(email)s is already invited to this assessment.") % {"email": email}]
+            }
+        elif email in seen:
+            errors[index] = {
+                "email": [
+                    _("%(email)s appears twice (also in item %(other)d).")
+                    % {"email": email, "other": seen[email]}
+                ]
+            }
+        seen.setdefault(email, index)
+    if errors:
+        raise ItemErrors(errors)
+    return rows
+
+
+@transaction.atomic
+def invitation_create_many(*, assessment: Assessment, rows: list[dict]) -> list[NewInvitation]:
+    """Invite respondents; all or nothing. E-mails go out after commit while the
+    assessment collects answers, and when collection starts otherwise."""
+    rows = invitation_rows_check(assessment=assessment, rows=rows)
+    created = []
+    for row in rows:
+        invitation = Invitation.objects.create(assessment=assessment, **row)
+        created.append(
+            NewInvitation(invitation=invitation, token=invitation_link_create(invitation=invitation))
+        )
+    if assessment.status == Status.COLLECTING:
+        invitation_emails_queue(
+            invitations=[new.invitation for new in created], kind=InvitationEmail.Kind.INVITATION
+        )
+    return created
+
+
+def invitation_emails_queue(
+    *, invitations: list[Invitation], kind: str, reminder_day: int | None = None
+) -> list[InvitationEmail]:
+    """Record one e-mail per invitation and send each by a task once the transaction commits."""
+    emails = InvitationEmail.objects.bulk_create(
+        [InvitationEmail(invitation=i, kind=kind, reminder_day=reminder_day) for i in invitations]
+    )
+    for email in emails:
+        tasks.invitation_email_send.delay_on_commit(email.pk)
+    return emails
+
+
+def invitations_unsent_queue(*, assessment: Assessment) -> int:
+    """When collection starts, invite everyone who has not had an invitation e-mail yet."""
+    unsent = list(
+        Invitation.objects.filter(assessment=assessment).exclude(emails__kind=InvitationEmail.Kind.INVITATION)
+    )
+    invitation_emails_queue(invitations=unsent, kind=InvitationEmail.Kind.INVITATION)
+    return len(unsent)
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation) -> InvitationEmail:
+    if invitation.assessment.status != Status.COLLECTING:
+        raise StateConflict(_("E-mails are sent only while the assessment is collecting answers."))
+    if Response.objects.filter(invitation=invitation, submitted_at__isnull=False).exists():
+        raise StateConflict(_("This respondent has already submitted."), code="already_submitted")
+    return invitation_emails_queue(invitations=[invitation], kind=InvitationEmail.Kind.INVITATION)[0]
+
+
+def invitation_email_deliver(*, email_id: int) -> bool:
+    """Send one recorded e-mail with a fresh personal link. Returns False when there was
+    nothing to do (already sent, or no longer relevant); raises on a transport error so
+    the task can retry, leaving no link behind."""
+    with transaction.atomic():
+        email = (
+            InvitationEmail.objects.select_for_update()
+            .select_related("invitation__assessment__organization")
+            .filter(pk=email_id)
+            .first()
+        )
+        if email is None or email.state in (InvitationEmail.State.SENT, InvitationEmail.State.SKIPPED):
+            return False
+        invitation = email.invitation
+        submitted = Response.objects.filter(invitation=invitation, submitted_at__isnull=False).exists()
+        if invitation.assessment.status != Status.COLLECTING or submitted:
+            email.state = InvitationEmail.State.SKIPPED
+            email.save(update_fields=["state"])
+            return False
+        message = invitation_email_render(email=email, token=invitation_link_create(invitation=invitation))
+        message.send()
+        now = timezone.now()
+        email.state, email.sent_at, email.error = InvitationEmail.State.SENT, now, ""
+        email.save(update_fields=["state", "sent_at", "error"])
+        Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=now)
+        Invitation.objects.filter(pk=invitation.pk).update(last_sent_at=now)
+        return True
+
+
+def invitation_email_failed(*, email_id: int, error: str) -> None:
+    InvitationEmail.objects.filter(pk=email_id).exclude(state=InvitationEmail.State.SENT).update(
+        state=InvitationEmail.State.FAILED, error=error[:2000]
+    )
+
+
+def invitation_email_render(*, email: InvitationEmail, token: str) -> EmailMultiAlternatives:
+    invitation = email.invitation
+    assessment = invitation.assessment
+    with translation.override(language_pick(invitation.language)):
+        context = {
+            "invitation": invitation,
+            "assessment": assessment,
+            "organization": assessment.organization,
+            "url": respondent_url(token=token),
+            "reminder": email.kind == InvitationEmail.Kind.REMINDER,
+        }
+        subject = " ".join(render_to_string("surveys/email/subject.txt", context).split())
+        text = render_to_string("surveys/email/body.txt", context)
+        html = render_to_string("surveys/email/body.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[invitation.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+@transaction.atomic
+def reminders_queue(*, now: datetime.datetime) -> int:
+    """Queue the reminders that are due. Each invitation gets at most one reminder per
+    reminder day and, when several days are overdue at once, only the latest of them."""
+    queued = 0
+    for assessment in Assessment.objects.filter(status=Status.COLLECTING).exclude(reminder_days=[]):
+        for day in sorted(set(assessment.reminder_days), reverse=True):
+            due = list(
+                Invitation.objects.filter(
+                    assessment=assessment, sent_at__lte=now - datetime.timedelta(days=day)
+                )
+                .exclude(response__submitted_at__isnull=False)
+                .exclude(emails__kind=InvitationEmail.Kind.REMINDER, emails__reminder_day__gte=day)
+            )
+            invitation_emails_queue(invitations=due, kind=InvitationEmail.Kind.REMINDER, reminder_day=day)
+            queued += len(due)
+    return queued
+
+
+# --- Responses ---------------------------------------------------------------------------------
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    link = (
+        InvitationToken.objects.select_related("invitation__assessment__catalog_version")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    return link.invitation if link else None
+
+
+def _collecting_check(invitation: Invitation) -> None:
+    if invitation.assessment.status != Status.COLLECTING:
+        raise StateConflict(
+            _("This questionnaire is not open: the assessment is not collecting answers."),
+            code="assessment_not_collecting",
+        )
+
+
+def _response_for_update(invitation: Invitation) -> Response:
+    """The respondent's response row, created on first save, locked for this transaction."""
+    response, _created = Response.objects.get_or_create(invitation=invitation)
+    response = Response.objects.select_for_update().get(pk=response.pk)
+    if response.submitted_at is not None:
+        raise StateConflict(
+            _("The questionnaire is already submitted; answers are read-only."), code="submitted"
+        )
+    return response
+
+
+def answers_save(*, invitation: Invitation, items: list[dict]) -> int:
+    """Save a partial set of answers, all or nothing; saving the same answer again changes
+    nothing. Each item: {"indicator": code, "level": 1..5 | None, "comment": str}."""
+    _collecting_check(invitation)
+    indicator_ids = dict(
+        Indicator.objects.filter(version_id=invitation.assessment.catalog_version_id).values_list(
+            "code", "id"
+        )
+    )
+    errors: dict[int, dict[str, list[str]]] = {}
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        code = item["indicator"]
+        if code not in indicator_ids:
+            errors[index] = {"indicator": [_("Unknown indicator %(code)s.") % {"code": code}]}
+        elif code in seen:
+            errors[index] = {"indicator": [_("%(code)s appears twice in this request.") % {"code": code}]}
+        seen.add(code)
+    if errors:
+        raise ItemErrors(errors, field="answers")
+
+    with transaction.atomic():
+        response = _response_for_update(invitation)
+        now = timezone.now()
+        Answer.objects.bulk_create(
+            [
+                Answer(
+                    response=response,
+                    indicator_id=indicator_ids[item["indicator"]],
+                    level=item.get("level"),
+                    comment=item.get("comment") or "",
+                    updated_at=now,
+                )
+                for item in items
+            ],
+            update_conflicts=True,
+            unique_fields=["response", "indicator"],
+            update_fields=["level", "comment", "updated_at"],
+        )
+        Response.objects.filter(pk=response.pk).update(updated_at=now)
+    return len(items)
+
+
+def response_submit(*, invitation: Invitation) -> Response:
+    """Lock the answers. Submitting again returns the submitted response unchanged."""
+    _collecting_check(invitation)
+    with transaction.atomic():
+        response, _created = Response.objects.get_or_create(invitation=invitation)
+        response = Response.objects.select_for_update().get(pk=response.pk)
+        if response.submitted_at is not None:
+            return response
+        if not response.answers.exists():
+            raise ValidationError({"answers": _("Answer at least one question before submitting.")})
+        response.submitted_at = timezone.now()
+        response.save(update_fields=["submitted_at", "updated_at"])
+    return response

@@ -1,12 +1,12 @@
 """CI runs on PostgreSQL, Redis and a real Celery worker; a missing one fails the run there."""
 
 import pytest
+from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connection
 from kombu import Connection
 
-from config.celery import app as celery_app
 from config.celery import ping
 from tests.conftest import IN_CI, require_service
 
@@ -29,15 +29,16 @@ def _broker_reachable(url: str) -> bool:
 
 @pytest.mark.services
 def test_real_worker_runs_a_task_through_redis():
-    broker = settings.CELERY_BROKER_URL or "redis://127.0.0.1:6379/0"
-    require_service(bool(settings.CELERY_BROKER_URL) or not IN_CI, "CELERY_BROKER_URL is not set")
+    configured = not settings.CELERY_TASK_ALWAYS_EAGER
+    broker = settings.CELERY_BROKER_URL if configured else "redis://127.0.0.1:6379/0"
+    require_service(configured or not IN_CI, "CELERY_BROKER_URL is not set")
     require_service(_broker_reachable(broker), f"no broker reachable at {broker}")
 
-    keys = ("broker_url", "result_backend", "task_always_eager")
-    previous = {key: celery_app.conf[key] for key in keys}
-    celery_app.conf.update(broker_url=broker, result_backend=broker, task_always_eager=False)
-    try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            assert ping.delay().get(timeout=20) == "pong"
-    finally:
-        celery_app.conf.update(previous)
+    # A fresh app from the same settings: the session's app has cached its eager,
+    # in-memory result backend per thread.
+    app = Celery("config-integration", task_cls="celery.contrib.django.task:DjangoTask")
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(broker_url=broker, result_backend=broker, task_always_eager=False)
+    remote_ping = app.task(name="config.ping")(ping.run)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        assert remote_ping.delay().get(timeout=20) == "pong"

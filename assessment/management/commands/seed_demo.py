@@ -1,16 +1,26 @@
+import logging
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
-from assessment.demo import DEMO_LOGINS, demo_seed
+from assessment.demo import DEMO_LOGINS, demo_respondent_link, demo_seed
+from surveys.services import respondent_url
 
 
 class Command(BaseCommand):
     help = "Create the demo logins, organization and assessment (idempotent) and print the logins."
 
     def handle(self, *args, **options):
-        assessment = demo_seed()
+        # Demo respondents have made-up addresses: their e-mails stay in memory.
+        logging.getLogger("celery").setLevel(logging.WARNING)
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            assessment = demo_seed()
         self.stdout.write(self.style.SUCCESS(f"Demo assessment #{assessment.pk}: {assessment}"))
         self.stdout.write(f"Open {settings.SITE_URL}/admin/ and the API at {settings.SITE_URL}/api/docs/")
         self.stdout.write("Demo logins (username / password):")
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.role:<17} {login.username} / {login.password}")
+        token = demo_respondent_link(assessment=assessment)
+        if token:
+            self.stdout.write(f"Demo respondent questionnaire: {respondent_url(token=token)}")

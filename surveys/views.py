@@ -1,0 +1,168 @@
+"""The questionnaire in the browser, by personal link. Works without JavaScript
+(answers are saved on every page change); with it, each answer autosaves at once."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.views.decorators.http import require_http_methods
+
+from assessment.models import Status
+from config.exceptions import ItemErrors, StateConflict
+from surveys.i18n import language_pick
+from surveys.models import Invitation, RespondentStatus
+from surveys.selectors import respondent_questionnaire
+from surveys.services import answers_save, invitation_by_token, response_submit
+
+DONT_KNOW = "dk"
+SECONDS_PER_INDICATOR = 20
+
+
+def _invitation(token: str) -> Invitation:
+    invitation = invitation_by_token(token=token)
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def _questionnaire(request: HttpRequest, invitation: Invitation) -> dict:
+    """The respondent's questionnaire in their language: the one chosen with the language
+    switch (cookie) or else the one the consultant set for them."""
+    language = language_pick(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or invitation.language)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    questionnaire = respondent_questionnaire(invitation=invitation, language=language)
+    codes = [indicator["code"] for area in questionnaire["areas"] for indicator in area["indicators"]]
+    questionnaire["total"] = len(codes)
+    questionnaire["answered"] = sum(code in questionnaire["answers"] for code in codes)
+    questionnaire["progress"] = round(100 * questionnaire["answered"] / len(codes)) if codes else 0
+    for area in questionnaire["areas"]:
+        area["answered"] = sum(i["code"] in questionnaire["answers"] for i in area["indicators"])
+        area["unanswered"] = [i for i in area["indicators"] if i["code"] not in questionnaire["answers"]]
+    return questionnaire
+
+
+def _page(request, template: str, invitation: Invitation, token: str, questionnaire: dict, **extra):
+    context = {
+        "token": token,
+        "invitation": invitation,
+        "organization": invitation.assessment.organization,
+        "q": questionnaire,
+        "dont_know": DONT_KNOW,
+        **extra,
+    }
+    return render(request, f"surveys/respond/{template}", context, status=extra.get("status_code", 200))
+
+
+def _closed(request, invitation, token, questionnaire):
+    return _page(request, "closed.html", invitation, token, questionnaire, status_code=409)
+
+
+def _resume_area(questionnaire: dict) -> str | None:
+    """The first area with an unanswered indicator: where the respondent stopped."""
+    return next((area["code"] for area in questionnaire["areas"] if area["unanswered"]), None)
+
+
+@require_http_methods(["GET"])
+def welcome(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _invitation(token)
+    questionnaire = _questionnaire(request, invitation)
+    if questionnaire["status"] == RespondentStatus.SUBMITTED:
+        return redirect("surveys:done", token=token)
+    if invitation.assessment.status != Status.COLLECTING:
+        return _closed(request, invitation, token, questionnaire)
+    minutes = max(1, round(questionnaire["total"] * SECONDS_PER_INDICATOR / 60))
+    resume = _resume_area(questionnaire) or questionnaire["areas"][0]["code"]
+    return _page(request, "welcome.html", invitation, token, questionnaire, minutes=minutes, resume=resume)
+
+
+def _answers_from_form(post, area: dict) -> list[dict]:
+    items = []
+    for indicator in area["indicators"]:
+        code = indicator["code"]
+        choice = post.get(f"level-{code}")
+        if choice is None:
+            continue
+        level = None if choice == DONT_KNOW else int(choice) if choice in {"1", "2", "3", "4", "5"} else 0
+        items.append({"indicator": code, "level": level, "comment": post.get(f"comment-{code}", "")[:2000]})
+    return [item for item in items if item["level"] != 0]
+
+
+@require_http_methods(["GET", "POST"])
+def area(request: HttpRequest, token: str, area_code: str) -> HttpResponse:
+    invitation = _invitation(token)
+    questionnaire = _questionnaire(request, invitation)
+    codes = [a["code"] for a in questionnaire["areas"]]
+    if area_code not in codes:
+        raise Http404
+    if questionnaire["status"] == RespondentStatus.SUBMITTED:
+        return redirect("surveys:done", token=token)
+    if invitation.assessment.status != Status.COLLECTING:
+        return _closed(request, invitation, token, questionnaire)
+    index = codes.index(area_code)
+    current = questionnaire["areas"][index]
+
+    if request.method == "POST":
+        items = _answers_from_form(request.POST, current)
+        try:
+            if items:
+                answers_save(invitation=invitation, items=items)
+        except StateConflict:
+            return redirect("surveys:welcome", token=token)
+        except ItemErrors:
+            pass  # a tampered form: the page is shown again with what is stored
+        else:
+            target = request.POST.get("go")
+            if target == "previous" and index > 0:
+                return redirect("surveys:area", token=token, area_code=codes[index - 1])
+            if target == "next" and index + 1 < len(codes):
+                return redirect("surveys:area", token=token, area_code=codes[index + 1])
+            if target in codes:
+                return redirect("surveys:area", token=token, area_code=target)
+            return redirect("surveys:review", token=token)
+        questionnaire = _questionnaire(request, invitation)
+        current = questionnaire["areas"][index]
+
+    return _page(
+        request,
+        "area.html",
+        invitation,
+        token,
+        questionnaire,
+        area=current,
+        step=index + 1,
+        steps=len(codes),
+        previous=codes[index - 1] if index > 0 else None,
+        next=codes[index + 1] if index + 1 < len(codes) else None,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _invitation(token)
+    questionnaire = _questionnaire(request, invitation)
+    if questionnaire["status"] == RespondentStatus.SUBMITTED:
+        return redirect("surveys:done", token=token)
+    if invitation.assessment.status != Status.COLLECTING:
+        return _closed(request, invitation, token, questionnaire)
+    error = None
+    if request.method == "POST":
+        try:
+            response_submit(invitation=invitation)
+        except ValidationError as invalid:
+            error = " ".join(invalid.messages)
+        except StateConflict:
+            return redirect("surveys:welcome", token=token)
+        else:
+            return redirect("surveys:done", token=token)
+    return _page(request, "review.html", invitation, token, questionnaire, error=error)
+
+
+@require_http_methods(["GET"])
+def done(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _invitation(token)
+    questionnaire = _questionnaire(request, invitation)
+    if questionnaire["status"] != RespondentStatus.SUBMITTED:
+        return redirect("surveys:welcome", token=token)
+    return _page(request, "done.html", invitation, token, questionnaire)
