@@ -59,6 +59,19 @@ def _closed(request, invitation, token, questionnaire):
     return _page(request, "closed.html", invitation, token, questionnaire, status_code=409)
 
 
+def _open_questionnaire(request, token: str) -> tuple[Invitation, dict, HttpResponse | None]:
+    """The invitation and questionnaire, plus the page to show instead when the answers
+    can no longer change: the thank-you page once submitted, the closed page once the
+    assessment stops collecting."""
+    invitation = _invitation(token)
+    questionnaire = _questionnaire(request, invitation)
+    if questionnaire["status"] == RespondentStatus.SUBMITTED:
+        return invitation, questionnaire, redirect("surveys:done", token=token)
+    if invitation.assessment.status != Status.COLLECTING:
+        return invitation, questionnaire, _closed(request, invitation, token, questionnaire)
+    return invitation, questionnaire, None
+
+
 def _resume_area(questionnaire: dict) -> str | None:
     """The first area with an unanswered indicator: where the respondent stopped."""
     return next((area["code"] for area in questionnaire["areas"] if area["unanswered"]), None)
@@ -66,12 +79,9 @@ def _resume_area(questionnaire: dict) -> str | None:
 
 @require_http_methods(["GET"])
 def welcome(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = _invitation(token)
-    questionnaire = _questionnaire(request, invitation)
-    if questionnaire["status"] == RespondentStatus.SUBMITTED:
-        return redirect("surveys:done", token=token)
-    if invitation.assessment.status != Status.COLLECTING:
-        return _closed(request, invitation, token, questionnaire)
+    invitation, questionnaire, instead = _open_questionnaire(request, token)
+    if instead:
+        return instead
     minutes = max(1, round(questionnaire["total"] * SECONDS_PER_INDICATOR / 60))
     resume = _resume_area(questionnaire) or questionnaire["areas"][0]["code"]
     return _page(request, "welcome.html", invitation, token, questionnaire, minutes=minutes, resume=resume)
@@ -91,15 +101,12 @@ def _answers_from_form(post, area: dict) -> list[dict]:
 
 @require_http_methods(["GET", "POST"])
 def area(request: HttpRequest, token: str, area_code: str) -> HttpResponse:
-    invitation = _invitation(token)
-    questionnaire = _questionnaire(request, invitation)
+    invitation, questionnaire, instead = _open_questionnaire(request, token)
     codes = [a["code"] for a in questionnaire["areas"]]
     if area_code not in codes:
         raise Http404
-    if questionnaire["status"] == RespondentStatus.SUBMITTED:
-        return redirect("surveys:done", token=token)
-    if invitation.assessment.status != Status.COLLECTING:
-        return _closed(request, invitation, token, questionnaire)
+    if instead:
+        return instead
     index = codes.index(area_code)
     current = questionnaire["areas"][index]
 
@@ -140,12 +147,9 @@ def area(request: HttpRequest, token: str, area_code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = _invitation(token)
-    questionnaire = _questionnaire(request, invitation)
-    if questionnaire["status"] == RespondentStatus.SUBMITTED:
-        return redirect("surveys:done", token=token)
-    if invitation.assessment.status != Status.COLLECTING:
-        return _closed(request, invitation, token, questionnaire)
+    invitation, questionnaire, instead = _open_questionnaire(request, token)
+    if instead:
+        return instead
     error = None
     if request.method == "POST":
         try:
