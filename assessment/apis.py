@@ -1,22 +1,42 @@
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from assessment.models import NEXT_STATUSES, Assessment, Organization, Status
+from assessment.levels import LEVEL_NAMES
+from assessment.models import NEXT_STATUSES, Assessment, InterviewScore, Organization, Status
+from assessment.scoring import BREAKDOWN_DIMENSIONS
 from assessment.selectors import (
     assessment_scope,
+    assessment_scores,
     managed_assessment_scope,
     managed_organization_scope,
     organization_scope,
     user_is_consultant,
 )
-from assessment.services import api_token_create, assessment_create, assessment_update, organization_create
+from assessment.services import (
+    api_token_create,
+    assessment_create,
+    assessment_update,
+    interview_scores_set,
+    organization_create,
+)
+from surveys.i18n import language_pick
+
+
+def assessment_for_consultant(request, assessment_id: int) -> Assessment:
+    """The assessment to change: 404 outside the user's scope, 403 for those who may
+    read it but not run the audit (client executives)."""
+    assessment = get_object_or_404(assessment_scope(user=request.user), pk=assessment_id)
+    if not managed_assessment_scope(user=request.user).filter(pk=assessment.pk).exists():
+        raise exceptions.PermissionDenied(_("Only the assessment's consultants can do this."))
+    return assessment
 
 
 class TokenObtainApi(APIView):
@@ -169,10 +189,189 @@ class AssessmentDetailApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=AssessmentOutputSerializer)
     def patch(self, request, assessment_id: int):
-        assessment = get_object_or_404(assessment_scope(user=request.user), pk=assessment_id)
-        if not managed_assessment_scope(user=request.user).filter(pk=assessment.pk).exists():
-            raise exceptions.PermissionDenied(_("Only the assessment's consultants can change it."))
+        assessment = assessment_for_consultant(request, assessment_id)
         data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         assessment = assessment_update(assessment=assessment, **data.validated_data)
         return Response(AssessmentOutputSerializer(assessment).data)
+
+
+# --- Interview scores and scores ----------------------------------------------------------------
+
+
+class InterviewScoreSerializer(serializers.Serializer):
+    indicator = serializers.CharField(max_length=16)
+    level = serializers.IntegerField(min_value=1, max_value=5, allow_null=True)
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class InterviewScoreOutputSerializer(serializers.ModelSerializer):
+    indicator = serializers.CharField(source="indicator.code")
+    updated_by = serializers.CharField(source="updated_by.username", allow_null=True, default=None)
+
+    class Meta:
+        model = InterviewScore
+        fields = ["indicator", "level", "note", "updated_by", "updated_at"]
+
+
+class InterviewScoresApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        scores = InterviewScoreSerializer(many=True, allow_empty=False, max_length=500)
+
+    @extend_schema(
+        responses=inline_serializer("InterviewScores", {"scores": InterviewScoreOutputSerializer(many=True)})
+    )
+    def get(self, request, assessment_id: int):
+        assessment = assessment_for_consultant(request, assessment_id)
+        scores = InterviewScore.objects.filter(assessment=assessment).select_related(
+            "indicator", "updated_by"
+        )
+        return Response({"scores": InterviewScoreOutputSerializer(scores, many=True).data})
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=inline_serializer("InterviewScoresSaved", {"saved": serializers.IntegerField()}),
+    )
+    def put(self, request, assessment_id: int):
+        assessment = assessment_for_consultant(request, assessment_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = interview_scores_set(
+            assessment=assessment, user=request.user, items=data.validated_data["scores"]
+        )
+        return Response({"saved": saved})
+
+
+def _rounded(value):
+    if isinstance(value, float):
+        return round(value, 2)
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return value
+
+
+def _with_level_names(item: dict) -> dict:
+    level = item.get("level")
+    return {**item, "level_name": str(LEVEL_NAMES[level]) if level else None}
+
+
+def scores_present(result: dict, language: str) -> dict:
+    """Scores for people: rounded to 2 decimals, level names in `language`."""
+    with translation.override(language):
+        breakdowns = result["breakdowns"]
+        return _rounded(
+            {
+                **result,
+                "overall": _with_level_names(result["overall"]),
+                "areas": [_with_level_names(area) for area in result["areas"]],
+                "indicators": [_with_level_names(item) for item in result["indicators"]],
+                "breakdowns": {
+                    **breakdowns,
+                    **{
+                        dim: [_with_level_names(group) for group in breakdowns[dim]]
+                        for dim in BREAKDOWN_DIMENSIONS
+                    },
+                },
+            }
+        )
+
+
+class _LevelScoreSerializer(serializers.Serializer):
+    score = serializers.FloatField(allow_null=True)
+    level = serializers.IntegerField(allow_null=True)
+    level_code = serializers.CharField(allow_null=True)
+    level_name = serializers.CharField(allow_null=True)
+
+
+class _AreaScoreSerializer(_LevelScoreSerializer):
+    code = serializers.CharField()
+    scored = serializers.IntegerField()
+
+
+class _IndicatorScoreSerializer(_LevelScoreSerializer):
+    code = serializers.CharField()
+    area = serializers.CharField()
+    n = serializers.IntegerField()
+    mean_level = serializers.FloatField(allow_null=True)
+    std = serializers.FloatField(allow_null=True)
+    dont_know_share = serializers.FloatField(allow_null=True)
+    confidence = serializers.ChoiceField(choices=["low", "medium", "high"], allow_null=True)
+    evidence = inline_serializer(
+        "Evidence",
+        {
+            "survey": serializers.FloatField(allow_null=True),
+            "interview": serializers.FloatField(allow_null=True),
+            "data": serializers.FloatField(allow_null=True),
+        },
+    )
+
+
+class _GroupScoreSerializer(_LevelScoreSerializer):
+    group = serializers.CharField()
+    respondents = serializers.IntegerField()
+    areas = serializers.DictField(child=serializers.FloatField(allow_null=True))
+
+
+class ScoresSerializer(serializers.Serializer):
+    overall = _LevelScoreSerializer()
+    areas = _AreaScoreSerializer(many=True)
+    indicators = _IndicatorScoreSerializer(many=True)
+    coverage = inline_serializer(
+        "Coverage",
+        {
+            "scored": serializers.IntegerField(),
+            "total": serializers.IntegerField(),
+            "missing": serializers.ListField(child=serializers.CharField()),
+        },
+    )
+    respondents = inline_serializer(
+        "RespondentCounts", {"invited": serializers.IntegerField(), "submitted": serializers.IntegerField()}
+    )
+    breakdowns = inline_serializer(
+        "Breakdowns",
+        {
+            "role": _GroupScoreSerializer(many=True),
+            "department": _GroupScoreSerializer(many=True),
+            "role_hidden": serializers.IntegerField(),
+            "department_hidden": serializers.IntegerField(),
+            "anonymity_k": serializers.IntegerField(),
+        },
+    )
+    gaps = inline_serializer(
+        "Gap",
+        {
+            "kind": serializers.ChoiceField(choices=["management_vs_frontline", "employees_vs_customers"]),
+            "scope": serializers.ChoiceField(choices=["area", "indicator"]),
+            "code": serializers.CharField(),
+            "gap": serializers.FloatField(),
+            "management": serializers.FloatField(required=False),
+            "frontline": serializers.FloatField(required=False),
+            "employees": serializers.FloatField(required=False),
+            "customers": serializers.FloatField(required=False),
+            "metric": serializers.CharField(required=False),
+        },
+        many=True,
+    )
+    benchmark = inline_serializer(
+        "Benchmark",
+        {
+            "industry": serializers.CharField(),
+            "peers": serializers.IntegerField(),
+            "overall": serializers.FloatField(help_text=_("percentile among peers")),
+            "areas": serializers.DictField(child=serializers.FloatField(allow_null=True)),
+        },
+        allow_null=True,
+    )
+    published = serializers.BooleanField(help_text=_("true: the frozen scores of the published assessment"))
+
+
+class ScoresApi(APIView):
+    @extend_schema(parameters=[OpenApiParameter("lang", str, enum=["en", "ru"])], responses=ScoresSerializer)
+    def get(self, request, assessment_id: int):
+        assessment = get_object_or_404(
+            assessment_scope(user=request.user).select_related("organization"), pk=assessment_id
+        )
+        language = language_pick(request.query_params.get("lang"))
+        return Response(scores_present(assessment_scores(assessment=assessment), language))

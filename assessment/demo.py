@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from assessment.models import Assessment, Membership, Organization, Role, Status
-from assessment.services import assessment_create, assessment_update, consultant_grant
+from assessment.services import assessment_create, assessment_update, consultant_grant, interview_scores_set
 from surveys.models import Indicator, Invitation
 from surveys.services import answers_save, invitation_create_many, invitation_link_create, response_submit
 
@@ -67,6 +67,7 @@ def demo_seed() -> Assessment:
         )
         assessment = assessment_update(assessment=assessment, status=Status.COLLECTING)
         demo_responses_seed(assessment=assessment)
+        demo_interviews_seed(assessment=assessment, consultant=consultant)
     return assessment
 
 
@@ -141,6 +142,35 @@ def demo_responses_seed(*, assessment: Assessment, seed: int = 2026) -> None:
                 "role": "frontline",
                 "language": "en",
             }
+        ],
+    )
+
+
+# Leadership interviews: the consultant's levels where they heard clear evidence.
+DEMO_INTERVIEWS = {
+    "ORG-01": (4, "Strategy 2025–2027 names CX as one of three priorities."),
+    "ORG-02": (3, "The board reviews NPS quarterly; no board member owns CX."),
+    "ORG-05": (3, "NPS targets exist for retail only."),
+    "ORG-06": (2, "Bonuses depend on sales volume alone."),
+    "STF-02": (3, "Induction training on standards; no refreshers."),
+    "STF-08": (2, "Employee engagement is not measured."),
+    "PRC-01": (3, "One complaint register, but three intake channels."),
+    "PRC-07": (2, "Ad hoc CX reports; no analytics team."),
+    "PRC-10": (2, "Churn is reported monthly, without win-back actions."),
+    "TEC-01": (2, "CRM lacks app and branch interaction history."),
+    "TEC-02": (2, "The app, contact centre and branches run separate systems."),
+    "TEC-04": (1, "No predictive models in production."),
+    "TEC-06": (3, "IVR routing by product; no skill-based routing."),
+}
+
+
+def demo_interviews_seed(*, assessment: Assessment, consultant) -> None:
+    interview_scores_set(
+        assessment=assessment,
+        user=consultant,
+        items=[
+            {"indicator": code, "level": level, "note": note}
+            for code, (level, note) in DEMO_INTERVIEWS.items()
         ],
     )
 

@@ -102,6 +102,11 @@ class Assessment(models.Model):
     weight_survey = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.5"))
     weight_interview = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.3"))
     weight_data = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.2"))
+    anonymity_k = models.PositiveSmallIntegerField(
+        _("anonymity threshold"),
+        default=5,
+        help_text=_("Groups with fewer submitted respondents are not shown separately"),
+    )
     reminder_days = models.JSONField(
         _("reminder days"),
         default=default_reminder_days,
@@ -121,12 +126,55 @@ class Assessment(models.Model):
                 name="evidence_weights_non_negative",
             ),
             models.CheckConstraint(condition=~Q(baseline=models.F("id")), name="baseline_not_self"),
+            models.CheckConstraint(condition=Q(anonymity_k__gte=2), name="anonymity_k_at_least_2"),
         ]
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
 
     def __str__(self) -> str:
         return f"{self.organization} — {self.title}"
+
+
+class InterviewScore(models.Model):
+    """A consultant's level for one indicator from leadership interviews."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="interview_scores")
+    indicator = models.ForeignKey("surveys.Indicator", on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True, max_length=4000)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["assessment", "indicator__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "indicator"], name="interview_score_unique"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="interview_level_1_to_5"),
+        ]
+        verbose_name = _("interview score")
+        verbose_name_plural = _("interview scores")
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}: {self.level}"
+
+
+class ScoreSnapshot(models.Model):
+    """The scores of a published assessment, frozen at publication so later catalog or
+    weight changes do not rewrite what the client has seen."""
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="score_snapshot")
+    result = models.JSONField()
+    overall = models.FloatField(null=True, help_text=_("Unrounded overall score, for peer benchmarks"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("score snapshot")
+        verbose_name_plural = _("score snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.assessment} @ {self.created_at:%Y-%m-%d}"
 
 
 class ApiToken(models.Model):

@@ -6,10 +6,22 @@ an admin (superuser) sees everything. Anything else does not exist for the user,
 so views answer 404, never 403, outside the scope.
 """
 
+import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
 
-from assessment.models import CLIENT_VISIBLE_STATUSES, Assessment, Membership, Organization, Role
+from assessment.models import (
+    CLIENT_VISIBLE_STATUSES,
+    Assessment,
+    InterviewScore,
+    Membership,
+    Organization,
+    Role,
+    ScoreSnapshot,
+)
+from assessment.scoring import EvidenceWeights, percentile_rank, scores_compute
+from surveys.models import Answer, Area, Indicator, Invitation
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -58,3 +70,148 @@ def managed_assessment_scope(*, user: User) -> QuerySet[Assessment]:
 def user_is_consultant(*, user: User) -> bool:
     """Consultants of the firm (and admins) may set up organizations."""
     return user.is_authenticated and user.has_perm("assessment.add_organization")
+
+
+# --- Scoring inputs and results -----------------------------------------------------------------
+
+
+def answer_counts_frame(*, assessment: Assessment) -> pd.DataFrame:
+    """Submitted answers of the assessment as a histogram, in one query: how many answers
+    there are per role, department, indicator and level (NaN for don't know). It carries
+    everything the scores need (counts, means, spreads, group means) at a fraction of the
+    rows; the statistics themselves are computed with pandas."""
+    histogram = (
+        Answer.objects.filter(
+            response__invitation__assessment=assessment, response__submitted_at__isnull=False
+        )
+        .values_list(
+            "response__invitation__role", "response__invitation__department", "indicator_id", "level"
+        )
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    # Plain rows straight from the cursor: the ORM's per-row conversion would cost more
+    # than the scoring itself.
+    sql, params = histogram.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        frame = pd.DataFrame(
+            cursor.fetchall(), columns=["role", "department", "indicator_id", "level", "count"]
+        )
+    codes = dict(Indicator.objects.filter(version_id=assessment.catalog_version_id).values_list("id", "code"))
+    return frame.assign(indicator=frame.pop("indicator_id").map(codes)).astype(
+        {"level": "float64", "count": "int64", "role": "category", "department": "category"}
+    )
+
+
+def submitted_respondents_frame(*, assessment: Assessment) -> pd.DataFrame:
+    """How many respondents submitted, per role and department."""
+    rows = (
+        Invitation.objects.filter(assessment=assessment, response__submitted_at__isnull=False)
+        .values_list("role", "department")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return pd.DataFrame(list(rows), columns=["role", "department", "count"])
+
+
+def catalog_frames(*, version_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(indicators indexed by code: area, weight, metric; areas indexed by code: weight)."""
+    indicators = pd.DataFrame(
+        list(
+            Indicator.objects.filter(version_id=version_id)
+            .order_by("position")
+            .values_list("code", "area__code", "weight", "metric")
+        ),
+        columns=["code", "area", "weight", "metric"],
+    ).set_index("code")
+    indicators["weight"] = indicators["weight"].astype(float)
+    indicators["metric"] = indicators["metric"].replace("", None)
+    areas = pd.DataFrame(
+        list(Area.objects.filter(version_id=version_id).order_by("position").values_list("code", "weight")),
+        columns=["code", "weight"],
+    ).set_index("code")
+    areas["weight"] = areas["weight"].astype(float)
+    return indicators, areas
+
+
+def interview_levels(*, assessment: Assessment) -> pd.Series:
+    return pd.Series(
+        dict(InterviewScore.objects.filter(assessment=assessment).values_list("indicator__code", "level")),
+        dtype=float,
+    )
+
+
+def assessment_scores_compute(*, assessment: Assessment) -> dict:
+    """The live scores of an assessment from its current evidence."""
+    indicators, areas = catalog_frames(version_id=assessment.catalog_version_id)
+    return scores_compute(
+        answers=answer_counts_frame(assessment=assessment),
+        respondents=submitted_respondents_frame(assessment=assessment),
+        indicators=indicators,
+        areas=areas,
+        interview=interview_levels(assessment=assessment),
+        # Customer-data evidence joins once customer metrics are imported (#5).
+        data=pd.Series(dtype=float),
+        weights=EvidenceWeights(
+            survey=float(assessment.weight_survey),
+            interview=float(assessment.weight_interview),
+            data=float(assessment.weight_data),
+        ),
+        anonymity_k=assessment.anonymity_k,
+    )
+
+
+def assessment_scores(*, assessment: Assessment) -> dict:
+    """Scores as shown: the snapshot of a published assessment, live scores otherwise;
+    with respondent counts and the peer benchmark."""
+    snapshot = ScoreSnapshot.objects.filter(assessment=assessment).first()
+    result = snapshot.result if snapshot else assessment_scores_compute(assessment=assessment)
+    invitations = Invitation.objects.filter(assessment=assessment)
+    return {
+        **result,
+        "published": snapshot is not None,
+        "respondents": {
+            "invited": invitations.count(),
+            "submitted": invitations.filter(response__submitted_at__isnull=False).count(),
+        },
+        "benchmark": peer_benchmark(assessment=assessment, result=result),
+    }
+
+
+MIN_PEERS = 5
+
+
+def peer_benchmark(*, assessment: Assessment, result: dict) -> dict | None:
+    """Percentile of the overall and area scores among published assessments of other
+    organizations in the same industry; only with at least MIN_PEERS of them, and
+    without naming any."""
+    industry = assessment.organization.industry
+    if not industry or result["overall"]["score"] is None:
+        return None
+    peers = list(
+        ScoreSnapshot.objects.filter(
+            assessment__organization__industry__iexact=industry,
+            assessment__status__in=CLIENT_VISIBLE_STATUSES,
+            overall__isnull=False,
+        )
+        .exclude(assessment__organization_id=assessment.organization_id)
+        .values_list("overall", "result__areas")
+    )
+    if len(peers) < MIN_PEERS:
+        return None
+    peer_areas = pd.DataFrame([{area["code"]: area["score"] for area in areas} for _, areas in peers])
+    return {
+        "industry": industry,
+        "peers": len(peers),
+        "overall": percentile_rank(result["overall"]["score"], [overall for overall, _ in peers]),
+        "areas": {
+            area["code"]: _percentile_or_none(area["score"], peer_areas.get(area["code"]))
+            for area in result["areas"]
+        },
+    }
+
+
+def _percentile_or_none(score: float | None, peers: pd.Series | None) -> float | None:
+    values = [] if peers is None else peers.dropna().tolist()
+    return percentile_rank(score, values) if score is not None and values else None

@@ -6,10 +6,24 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment.models import NEXT_STATUSES, ApiToken, Assessment, Membership, Organization, Role, Status
+from assessment.models import (
+    NEXT_STATUSES,
+    ApiToken,
+    Assessment,
+    InterviewScore,
+    Membership,
+    Organization,
+    Role,
+    ScoreSnapshot,
+    Status,
+)
+from assessment.selectors import assessment_scores_compute
 from assessment.tokens import token_new
+from config.exceptions import ItemErrors, StateConflict
+from surveys.models import Indicator
 from surveys.selectors import catalog_version_current
 from surveys.services import invitations_unsent_queue
 
@@ -106,7 +120,62 @@ def assessment_update(*, assessment: Assessment, **changes) -> Assessment:
     assessment.save()
     if changes.get("status") == Status.COLLECTING:
         invitations_unsent_queue(assessment=assessment)
+    if changes.get("status") == Status.PUBLISHED:
+        score_snapshot_take(assessment=assessment)
     return assessment
+
+
+def score_snapshot_take(*, assessment: Assessment) -> ScoreSnapshot:
+    """Freeze the current scores as what the client sees from now on."""
+    result = assessment_scores_compute(assessment=assessment)
+    snapshot, _created = ScoreSnapshot.objects.update_or_create(
+        assessment=assessment, defaults={"result": result, "overall": result["overall"]["score"]}
+    )
+    return snapshot
+
+
+# Interview scores may change while the audit runs, not once the client has the results.
+INTERVIEW_EDITABLE = (Status.DRAFT, Status.COLLECTING, Status.SCORING)
+
+
+@transaction.atomic
+def interview_scores_set(*, assessment: Assessment, user: AbstractBaseUser, items: list[dict]) -> int:
+    """Set (or, with level None, clear) interview levels; all or nothing.
+    Each item: {"indicator": code, "level": 1..5 | None, "note": str}."""
+    if assessment.status not in INTERVIEW_EDITABLE:
+        raise StateConflict(
+            _("Interview scores cannot change once the assessment is published."), code="assessment_published"
+        )
+    indicator_ids = dict(
+        Indicator.objects.filter(version_id=assessment.catalog_version_id).values_list("code", "id")
+    )
+    errors = {
+        index: {"indicator": [_("Unknown indicator %(code)s.") % {"code": item["indicator"]}]}
+        for index, item in enumerate(items)
+        if item["indicator"] not in indicator_ids
+    }
+    if errors:
+        raise ItemErrors(errors, field="scores")
+    cleared = [indicator_ids[item["indicator"]] for item in items if item.get("level") is None]
+    InterviewScore.objects.filter(assessment=assessment, indicator_id__in=cleared).delete()
+    InterviewScore.objects.bulk_create(
+        [
+            InterviewScore(
+                assessment=assessment,
+                indicator_id=indicator_ids[item["indicator"]],
+                level=item["level"],
+                note=item.get("note") or "",
+                updated_by=user,
+                updated_at=timezone.now(),
+            )
+            for item in items
+            if item.get("level") is not None
+        ],
+        update_conflicts=True,
+        unique_fields=["assessment", "indicator"],
+        update_fields=["level", "note", "updated_by", "updated_at"],
+    )
+    return len(items)
 
 
 def api_token_create(*, user: AbstractBaseUser) -> str:

@@ -30,6 +30,12 @@ api_v1 = [
         survey_apis.ResponseRateApi.as_view(),
         name="response-rate",
     ),
+    path(
+        "assessments/<int:assessment_id>/interview-scores/",
+        assessment_apis.InterviewScoresApi.as_view(),
+        name="interview-scores",
+    ),
+    path("assessments/<int:assessment_id>/scores/", assessment_apis.ScoresApi.as_view(), name="scores"),
     path("respond/<str:token>/", survey_apis.RespondApi.as_view(), name="respond"),
     path("respond/<str:token>/answers/", survey_apis.RespondAnswersApi.as_view(), name="respond-answers"),
     path("respond/<str:token>/submit/", survey_apis.RespondSubmitApi.as_view(), name="respond-submit"),

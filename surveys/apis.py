@@ -13,8 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessment.models import Assessment
-from assessment.selectors import assessment_scope, managed_assessment_scope
+from assessment.apis import assessment_for_consultant
 from config.exceptions import ItemErrors
 from surveys.i18n import SUPPORTED, language_pick
 from surveys.importing import invitation_rows_read
@@ -117,14 +116,6 @@ def _items_validate(serializer: serializers.ListSerializer, *, field: str) -> No
     raise ItemErrors({index: item for index, item in indexed if item}, field=field)
 
 
-def _managed_assessment(request, assessment_id: int) -> Assessment:
-    """404 outside the user's scope; 403 for those who may read but not run the audit."""
-    assessment = get_object_or_404(assessment_scope(user=request.user), pk=assessment_id)
-    if not managed_assessment_scope(user=request.user).filter(pk=assessment.pk).exists():
-        raise exceptions.PermissionDenied(_("Only the assessment's consultants can manage respondents."))
-    return assessment
-
-
 class InvitationInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -176,7 +167,7 @@ class InvitationListCreateApi(APIView):
 
     @extend_schema(responses=InvitationOutputSerializer(many=True))
     def get(self, request, assessment_id: int):
-        assessment = _managed_assessment(request, assessment_id)
+        assessment = assessment_for_consultant(request, assessment_id)
         return Response(
             InvitationOutputSerializer(invitations_with_status(assessment=assessment), many=True).data
         )
@@ -197,7 +188,7 @@ class InvitationListCreateApi(APIView):
         ),
     )
     def post(self, request, assessment_id: int):
-        assessment = _managed_assessment(request, assessment_id)
+        assessment = assessment_for_consultant(request, assessment_id)
         if "file" in request.FILES:
             upload = InvitationFileSerializer(data=request.data)
             upload.is_valid(raise_exception=True)
@@ -213,7 +204,7 @@ class InvitationListCreateApi(APIView):
 class InvitationResendApi(APIView):
     @extend_schema(request=None, responses={202: None})
     def post(self, request, assessment_id: int, invitation_id: int):
-        assessment = _managed_assessment(request, assessment_id)
+        assessment = assessment_for_consultant(request, assessment_id)
         invitation = get_object_or_404(Invitation, assessment=assessment, pk=invitation_id)
         invitation_resend(invitation=invitation)
         return Response(status=status.HTTP_202_ACCEPTED)
@@ -222,7 +213,7 @@ class InvitationResendApi(APIView):
 class ResponseRateApi(APIView):
     @extend_schema(responses=ResponseRateSerializer)
     def get(self, request, assessment_id: int):
-        assessment = _managed_assessment(request, assessment_id)
+        assessment = assessment_for_consultant(request, assessment_id)
         return Response(response_rate(assessment=assessment))
 
 

@@ -1,0 +1,312 @@
+"""Maturity scoring: a pure function from DataFrames to plain data (no ORM, no request).
+
+Method (../shared/methods/README.md §1, §3, §5):
+- evidence per indicator on 0–100: survey S = (mean answered level − 1) · 25 over submitted
+  answers, don't-know excluded; interview I and data D = (level − 1) · 25;
+- indicator score = weighted mean of the evidence present (weights renormalized);
+- area score = indicator-weighted mean of its scored indicators; overall = area-weighted
+  mean of the scored areas; level by the unrounded score in bands of 20.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+LEVEL_CODES = ("negligent", "chaotic", "aware", "centric", "champion")
+LEVEL_EDGES = (20.0, 40.0, 60.0, 80.0)
+MANAGEMENT_ROLES = ("executive", "manager")
+FRONTLINE_ROLES = ("frontline",)
+BREAKDOWN_DIMENSIONS = ("role", "department")
+DEFAULT_ANONYMITY_K = 5
+TOP_GAPS = 10
+
+# Default data-evidence thresholds (methods §5): the lower edges of levels 2..5.
+DEFAULT_THRESHOLDS: dict[str, tuple[float, float, float, float]] = {
+    "nps": (-20.0, 0.0, 20.0, 50.0),
+    "csi": (50.0, 75.0, 80.0, 90.0),
+    "mystery_shopping": (50.0, 70.0, 85.0, 95.0),
+    "servqual": (-2.0, -1.0, 0.0, 0.5),
+}
+
+
+@dataclass(frozen=True)
+class EvidenceWeights:
+    survey: float = 0.5
+    interview: float = 0.3
+    data: float = 0.2
+
+
+def level_of(score: float) -> int:
+    """Maturity level 1..5 of an unrounded 0–100 score: [0,20) → 1 … [80,100] → 5."""
+    return int(np.searchsorted(LEVEL_EDGES, score, side="right")) + 1
+
+
+def level_to_score(level):
+    """A level on the 1–5 scale as a 0–100 score (works on scalars and arrays)."""
+    return (level - 1) * 25
+
+
+def metric_level(metric: str, value: float, thresholds: Mapping[str, tuple] | None = None) -> int:
+    """A customer metric's value as a level 1..5 by its thresholds (lower edges of 2..5)."""
+    edges = (thresholds or DEFAULT_THRESHOLDS)[metric]
+    return int(np.searchsorted(edges, value, side="right")) + 1
+
+
+def _clean(value):
+    """NaN → None and numpy scalars → Python numbers, so results are plain JSON."""
+    if value is None:
+        return None
+    if isinstance(value, (float, np.floating)):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    return value
+
+
+def _weighted_mean(values: pd.DataFrame, weights: pd.Series) -> pd.Series:
+    """Row-wise mean of `values` weighted by column `weights`, over non-missing cells."""
+    present = values.notna()
+    total = present.mul(weights, axis=1).sum(axis=1)
+    summed = values.fillna(0).mul(weights, axis=1).sum(axis=1)
+    return (summed / total).where(total > 0)
+
+
+def _level_fields(score) -> dict:
+    if score is None or (isinstance(score, float) and np.isnan(score)):
+        return {"score": None, "level": None, "level_code": None}
+    level = level_of(score)
+    return {"score": float(score), "level": level, "level_code": LEVEL_CODES[level - 1]}
+
+
+def _area_scores(
+    indicator_scores: pd.DataFrame, indicators: pd.DataFrame, areas: pd.DataFrame
+) -> pd.DataFrame:
+    """Per row (a whole assessment or one group), the score of each area: the
+    indicator-weighted mean of its scored indicators. Columns are area codes."""
+    # indicators × areas: the indicator's weight in its own area, 0 elsewhere.
+    in_area = indicators["area"].to_numpy()[:, None] == areas.index.to_numpy()[None, :]
+    membership = in_area * indicators["weight"].to_numpy()[:, None]
+    values = indicator_scores.reindex(columns=indicators.index).to_numpy(dtype=float)
+    present = ~np.isnan(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scores = (np.where(present, values, 0) @ membership) / (present @ membership)
+    return pd.DataFrame(scores, index=indicator_scores.index, columns=areas.index)
+
+
+def _confidence(n: pd.Series, std: pd.Series, spread: pd.Series) -> pd.Series:
+    """low: fewer than 5 answers or sources more than one level apart; medium: fewer than
+    10 answers, answers spread over more than a level (std > 1) or sources half a level
+    apart; high otherwise."""
+    low = (n < 5) | (spread > 1)
+    medium = (n < 10) | (std.fillna(0) > 1) | (spread > 0.5)
+    return pd.Series(np.select([low, medium], ["low", "medium"], "high"), index=n.index)
+
+
+def _survey_matrix(answers: pd.DataFrame, by: str, groups, indicators: pd.Index) -> pd.DataFrame:
+    """Survey score per group (rows, all of `groups`) and indicator (columns)."""
+    known = answers.dropna(subset=["level"])
+    sums = (
+        known.assign(total=known["level"] * known["count"])
+        .groupby([by, "indicator"], observed=True)[["total", "count"]]
+        .sum()
+    )
+    means = (sums["total"] / sums["count"]).unstack("indicator")
+    return level_to_score(means.reindex(index=groups, columns=indicators))
+
+
+def _indicator_stats(answers: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
+    """Per indicator: answers counted (n, don't know excluded), all answers (size), mean
+    level and sample standard deviation, from the weighted rows."""
+    known = answers["level"].notna()
+    level = answers["level"].fillna(0)
+    weighted = pd.DataFrame(
+        {
+            "indicator": answers["indicator"],
+            "size": answers["count"],
+            "n": answers["count"].where(known, 0),
+            "sum": level * answers["count"],
+            "sum_sq": level**2 * answers["count"],
+        }
+    )
+    totals = weighted.groupby("indicator", observed=True).sum().reindex(codes).fillna(0)
+    mean = (totals["sum"] / totals["n"]).where(totals["n"] > 0)
+    variance = ((totals["sum_sq"] - totals["n"] * mean**2) / (totals["n"] - 1)).where(totals["n"] > 1)
+    return pd.DataFrame(
+        {
+            "n": totals["n"].astype(int),
+            "size": totals["size"].astype(int),
+            "mean": mean,
+            "std": np.sqrt(variance.clip(lower=0)),
+        }
+    )
+
+
+def _breakdowns(answers: pd.DataFrame, respondents: pd.DataFrame, indicators, areas, k: int) -> dict:
+    result = {}
+    for dimension in BREAKDOWN_DIMENSIONS:
+        sizes = respondents.groupby(dimension)["count"].sum()
+        shown = sizes[sizes >= k].index
+        frame = answers[answers[dimension].isin(shown)]
+        matrix = _survey_matrix(frame, dimension, shown, indicators.index)
+        area_scores = _area_scores(matrix, indicators, areas)
+        overall = _weighted_mean(area_scores, areas["weight"])
+        result[dimension] = [
+            {
+                "group": str(group),
+                "respondents": int(sizes[group]),
+                **_level_fields(overall.get(group)),
+                "areas": {area: _clean(area_scores.loc[group, area]) for area in areas.index},
+            }
+            for group in sorted(shown, key=str)
+        ]
+        result[f"{dimension}_hidden"] = int((sizes < k).sum())
+    result["anonymity_k"] = k
+    return result
+
+
+def _side(roles: pd.Series) -> np.ndarray:
+    return np.select(
+        [roles.isin(MANAGEMENT_ROLES), roles.isin(FRONTLINE_ROLES)], ["management", "frontline"], ""
+    )
+
+
+def _management_frontline_gaps(answers, respondents, indicators, areas, k: int) -> list[dict]:
+    frame = answers.assign(side=_side(answers["role"]))
+    frame = frame[frame["side"] != ""]
+    sizes = respondents["count"].groupby(_side(respondents["role"])).sum()
+    if sizes.get("management", 0) < k or sizes.get("frontline", 0) < k:
+        return []
+    matrix = _survey_matrix(frame, "side", ["management", "frontline"], indicators.index)
+    area_scores = _area_scores(matrix, indicators, areas)
+    rows = []
+    for scope, table in (("area", area_scores), ("indicator", matrix)):
+        gap = (table.loc["management"] - table.loc["frontline"]).dropna()
+        order = gap.abs().sort_values(ascending=False).index
+        if scope == "indicator":
+            order = order[:TOP_GAPS]
+        rows += [
+            {
+                "kind": "management_vs_frontline",
+                "scope": scope,
+                "code": code,
+                "management": float(table.loc["management", code]),
+                "frontline": float(table.loc["frontline", code]),
+                "gap": float(gap[code]),
+            }
+            for code in order
+        ]
+    return rows
+
+
+def _employee_customer_gaps(evidence: pd.DataFrame, indicators: pd.DataFrame) -> list[dict]:
+    both = evidence[["survey", "data"]].dropna()
+    gap = (both["survey"] - both["data"]).sort_values(key=abs, ascending=False)
+    return [
+        {
+            "kind": "employees_vs_customers",
+            "scope": "indicator",
+            "code": code,
+            "metric": indicators.loc[code, "metric"],
+            "employees": float(both.loc[code, "survey"]),
+            "customers": float(both.loc[code, "data"]),
+            "gap": float(value),
+        }
+        for code, value in gap.items()
+    ]
+
+
+def scores_compute(
+    *,
+    answers: pd.DataFrame,
+    respondents: pd.DataFrame,
+    indicators: pd.DataFrame,
+    areas: pd.DataFrame,
+    interview: pd.Series,
+    data: pd.Series,
+    weights: EvidenceWeights,
+    anonymity_k: int = DEFAULT_ANONYMITY_K,
+) -> dict:
+    """Scores of one assessment.
+
+    answers: submitted answers as weighted rows: indicator (code), level (1–5, or NA for
+        don't know), role, department, count (how many answers are alike; 1 per row
+        works as well as a histogram).
+    respondents: how many respondents submitted, per role and department (role,
+        department, count), for group sizes.
+    indicators: indexed by code, in catalog order: area, weight, metric.
+    areas: indexed by code, in catalog order: weight.
+    interview, data: levels 1–5 indexed by indicator code (absent = no evidence).
+    """
+    codes = indicators.index
+    answers = answers.assign(level=answers["level"].astype("float64"))  # don't know → NaN
+    stats = _indicator_stats(answers, codes)
+    n = stats["n"]
+    evidence = pd.DataFrame(
+        {
+            "survey": level_to_score(stats["mean"]),
+            "interview": level_to_score(interview.reindex(codes).astype(float)),
+            "data": level_to_score(data.reindex(codes).astype(float)),
+        },
+        index=codes,
+    )
+    source_weights = pd.Series(
+        {"survey": weights.survey, "interview": weights.interview, "data": weights.data}, dtype=float
+    )
+    score = _weighted_mean(evidence, source_weights)
+    spread = (evidence.max(axis=1) - evidence.min(axis=1)).fillna(0) / 25
+    confidence = _confidence(n, stats["std"], spread)
+    dont_know = (1 - stats["n"] / stats["size"]).where(stats["size"] > 0)
+
+    area_scores = _area_scores(score.to_frame().T, indicators, areas).iloc[0]
+    overall = _weighted_mean(area_scores.to_frame().T, areas["weight"]).iloc[0]
+    scored = score.notna()
+
+    scored_per_area = scored.groupby(indicators["area"]).sum()
+    table = evidence.assign(
+        area=indicators["area"],
+        score=score,
+        scored=scored,
+        n=n,
+        mean_level=stats["mean"],
+        std=stats["std"],
+        dont_know_share=dont_know,
+        confidence=confidence,
+    )
+    return {
+        "overall": _level_fields(overall),
+        "areas": [
+            {"code": area, **_level_fields(area_scores[area]), "scored": int(scored_per_area.get(area, 0))}
+            for area in areas.index
+        ],
+        "indicators": [
+            {
+                "code": code,
+                "area": row["area"],
+                **_level_fields(row["score"]),
+                "n": int(row["n"]),
+                "mean_level": _clean(row["mean_level"]),
+                "std": _clean(row["std"]),
+                "dont_know_share": _clean(row["dont_know_share"]),
+                "confidence": row["confidence"] if row["scored"] else None,
+                "evidence": {source: _clean(row[source]) for source in evidence.columns},
+            }
+            for code, row in zip(codes, table.to_dict("records"), strict=True)
+        ],
+        "coverage": {
+            "scored": int(scored.sum()),
+            "total": len(codes),
+            "missing": [code for code in codes if not scored[code]],
+        },
+        "breakdowns": _breakdowns(answers, respondents, indicators, areas, anonymity_k),
+        "gaps": _management_frontline_gaps(answers, respondents, indicators, areas, anonymity_k)
+        + _employee_customer_gaps(evidence, indicators),
+    }
+
+
+def percentile_rank(value: float, peers: list[float]) -> float:
+    """Share of peers below `value` (ties count half), in %."""
+    peers_array = np.asarray(peers, dtype=float)
+    below = (peers_array < value).sum() + 0.5 * (peers_array == value).sum()
+    return float(100 * below / len(peers_array))

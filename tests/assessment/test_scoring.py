@@ -1,0 +1,333 @@
+"""Scoring against hand-computed cases from ../shared/methods/README.md §1, §3, §5."""
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assessment.scoring import EvidenceWeights, level_of, metric_level, percentile_rank, scores_compute
+
+INDICATORS = pd.DataFrame(
+    {
+        "area": ["organization", "organization", "staff"],
+        "weight": [1.0, 1.0, 2.0],
+        "metric": [None, "nps", None],
+    },
+    index=pd.Index(["ORG-01", "ORG-02", "STF-01"]),
+)
+AREAS = pd.DataFrame({"weight": [1.0, 1.0]}, index=pd.Index(["organization", "staff"]))
+NONE = pd.Series(dtype=float)
+DEFAULT_WEIGHTS = EvidenceWeights()
+
+
+def answers(rows):
+    """rows: (respondent, indicator, level or None, role, department), one per answer."""
+    frame = pd.DataFrame(rows, columns=["respondent", "indicator", "level", "role", "department"])
+    frame["level"] = frame["level"].astype("Int8")
+    return frame.assign(count=1)
+
+
+def respondent_counts(frame):
+    people = frame.drop_duplicates("respondent")
+    return people.groupby(["role", "department"]).size().rename("count").reset_index()
+
+
+def compute(
+    rows, interview=NONE, data=NONE, weights=DEFAULT_WEIGHTS, k=5, indicators=INDICATORS, areas=AREAS
+):
+    frame = answers(rows)
+    return scores_compute(
+        answers=frame.drop(columns="respondent"),
+        respondents=respondent_counts(frame),
+        indicators=indicators,
+        areas=areas,
+        interview=pd.Series(interview, dtype=float),
+        data=pd.Series(data, dtype=float),
+        weights=weights,
+        anonymity_k=k,
+    )
+
+
+def indicator(result, code):
+    return next(item for item in result["indicators"] if item["code"] == code)
+
+
+def test_methods_worked_example():
+    # Answers 4, 3, 5, don't know, 3 → mean 3.75 → S = 68.75; interview 3 → I = 50; no data.
+    rows = [(r, "ORG-01", level, "frontline", "Retail") for r, level in enumerate([4, 3, 5, None, 3])]
+    result = compute(rows, interview={"ORG-01": 3})
+    item = indicator(result, "ORG-01")
+    assert item["evidence"] == {"survey": 68.75, "interview": 50.0, "data": None}
+    assert item["score"] == pytest.approx(61.71875)
+    assert item["level"] == 4
+    assert item["level_code"] == "centric"
+    assert item["n"] == 4
+    assert item["mean_level"] == 3.75
+    assert item["dont_know_share"] == pytest.approx(0.2)
+    assert item["std"] == pytest.approx(0.9574271)  # sample std of 4, 3, 5, 3
+
+
+@pytest.mark.parametrize(
+    ("score", "level"),
+    [
+        (0, 1),
+        (19.99, 1),
+        (20, 2),
+        (39.99, 2),
+        (40, 3),
+        (57, 3),
+        (59.99, 3),
+        (60, 4),
+        (72, 4),
+        (79.99, 4),
+        (80, 5),
+        (100, 5),
+    ],
+)
+def test_level_bands(score, level):
+    assert level_of(score) == level
+
+
+def test_evidence_weights_renormalize_over_what_is_present():
+    rows = [(r, "ORG-01", 5, "frontline", "Retail") for r in range(5)]  # S = 100
+    only_survey = indicator(compute(rows), "ORG-01")
+    assert only_survey["score"] == 100
+    with_data = indicator(compute(rows, data={"ORG-01": 1}), "ORG-01")  # D = 0
+    assert with_data["score"] == pytest.approx((0.5 * 100 + 0.2 * 0) / 0.7)
+    only_interview = indicator(compute([], interview={"ORG-01": 2}), "ORG-01")
+    assert only_interview["score"] == 25
+    assert only_interview["n"] == 0
+    custom = indicator(compute(rows, interview={"ORG-01": 1}, weights=EvidenceWeights(0.8, 0.2, 0)), "ORG-01")
+    assert custom["score"] == pytest.approx(80)
+
+
+def test_area_and_overall_are_weighted_means():
+    rows = [
+        (r, code, level, "frontline", "Retail")
+        for r in range(5)
+        for code, level in (("ORG-01", 5), ("ORG-02", 3), ("STF-01", 2))
+    ]
+    result = compute(rows)
+    organization, staff = result["areas"]
+    assert organization["score"] == pytest.approx((100 + 50) / 2)
+    assert staff["score"] == pytest.approx(25)
+    assert result["overall"]["score"] == pytest.approx((75 + 25) / 2)
+    assert result["overall"]["level"] == 3
+    weighted = compute(rows, areas=pd.DataFrame({"weight": [3.0, 1.0]}, index=AREAS.index))
+    assert weighted["overall"]["score"] == pytest.approx((3 * 75 + 25) / 4)
+
+
+def test_indicator_weights_within_an_area():
+    indicators = INDICATORS.assign(weight=[3.0, 1.0, 1.0])
+    rows = [
+        (r, code, level, "frontline", "Retail")
+        for r in range(5)
+        for code, level in (("ORG-01", 5), ("ORG-02", 1))
+    ]
+    organization = compute(rows, indicators=indicators)["areas"][0]
+    assert organization["score"] == pytest.approx((3 * 100 + 1 * 0) / 4)
+
+
+def test_coverage_excludes_indicators_without_evidence_and_areas_without_scores():
+    rows = [(r, "ORG-01", 4, "frontline", "Retail") for r in range(5)]
+    result = compute(rows)
+    assert result["coverage"] == {"scored": 1, "total": 3, "missing": ["ORG-02", "STF-01"]}
+    organization, staff = result["areas"]
+    assert organization["score"] == 75  # ORG-02 is left out, not counted as zero
+    assert staff == {"code": "staff", "score": None, "level": None, "level_code": None, "scored": 0}
+    assert result["overall"]["score"] == 75
+    assert indicator(result, "STF-01")["confidence"] is None
+
+
+def test_only_dont_know_answers_leave_an_indicator_unscored():
+    rows = [(r, "ORG-01", None, "frontline", "Retail") for r in range(6)]
+    item = indicator(compute(rows), "ORG-01")
+    assert item["score"] is None
+    assert item["dont_know_share"] == 1.0
+    assert item["n"] == 0
+
+
+def test_confidence_labels():
+    many = [(r, "ORG-01", 3, "frontline", "Retail") for r in range(12)]
+    assert indicator(compute(many), "ORG-01")["confidence"] == "high"
+    assert indicator(compute(many[:7]), "ORG-01")["confidence"] == "medium"
+    assert indicator(compute(many[:4]), "ORG-01")["confidence"] == "low"
+    # Survey says level 3, interview level 5: more than one level apart.
+    assert indicator(compute(many, interview={"ORG-01": 5}), "ORG-01")["confidence"] == "low"
+
+
+def _team(role, department, count, level, start):
+    return [(start + r, "ORG-01", level, role, department) for r in range(count)]
+
+
+def test_breakdowns_hide_groups_below_the_anonymity_threshold():
+    rows = _team("frontline", "Retail", 5, 2, 0) + _team("executive", "Board", 4, 5, 100)
+    result = compute(rows)["breakdowns"]
+    assert [(g["group"], g["respondents"], g["score"]) for g in result["role"]] == [("frontline", 5, 25.0)]
+    assert result["role_hidden"] == 1
+    assert [g["group"] for g in result["department"]] == ["Retail"]
+    assert result["department_hidden"] == 1
+    assert result["anonymity_k"] == 5
+    assert compute(rows, k=4)["breakdowns"]["role_hidden"] == 0
+
+
+def test_management_vs_frontline_gap():
+    rows = (
+        _team("executive", "Board", 3, 5, 0)
+        + _team("manager", "Retail", 2, 4, 10)
+        + _team("frontline", "Retail", 5, 2, 20)
+    )
+    gaps = [g for g in compute(rows)["gaps"] if g["kind"] == "management_vs_frontline"]
+    by_scope = {(g["scope"], g["code"]): g for g in gaps}
+    # Management mean level (5·3 + 4·2)/5 = 4.6 → 90; frontline 2 → 25.
+    assert by_scope["indicator", "ORG-01"]["management"] == pytest.approx(90)
+    assert by_scope["indicator", "ORG-01"]["frontline"] == 25
+    assert by_scope["indicator", "ORG-01"]["gap"] == pytest.approx(65)
+    assert by_scope["area", "organization"]["gap"] == pytest.approx(65)
+    # Too few managers and executives: no gap is shown.
+    assert [g for g in compute(rows[3:])["gaps"] if g["kind"] == "management_vs_frontline"] == []
+
+
+def test_employees_vs_customers_gap_for_bound_indicators():
+    rows = [(r, "ORG-02", 4, "frontline", "Retail") for r in range(5)]  # employees: 75
+    gaps = compute(rows, data={"ORG-02": 2})["gaps"]  # customers' NPS at level 2: 25
+    assert gaps == [
+        {
+            "kind": "employees_vs_customers",
+            "scope": "indicator",
+            "code": "ORG-02",
+            "metric": "nps",
+            "employees": 75.0,
+            "customers": 25.0,
+            "gap": 50.0,
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "level"),
+    [
+        ("nps", -20.01, 1),
+        ("nps", -20, 2),
+        ("nps", 0, 3),
+        ("nps", 10, 3),
+        ("nps", 20, 4),
+        ("nps", 50, 5),
+        ("csi", 49.9, 1),
+        ("csi", 83.33, 4),
+        ("csi", 90, 5),
+        ("mystery_shopping", 69.9, 2),
+        ("mystery_shopping", 85, 4),
+        ("mystery_shopping", 95, 5),
+        ("servqual", -2.5, 1),
+        ("servqual", -1, 3),
+        ("servqual", 0, 4),
+        ("servqual", 0.5, 5),
+    ],
+)
+def test_metric_thresholds(metric, value, level):
+    assert metric_level(metric, value) == level
+
+
+def test_custom_thresholds():
+    assert metric_level("nps", 10, {"nps": (0, 5, 10, 15)}) == 4
+
+
+def test_percentile_rank():
+    assert percentile_rank(57, [40, 50, 60, 70, 80]) == 40
+    assert percentile_rank(60, [40, 50, 60, 70, 80]) == 50
+
+
+level_lists = st.lists(st.one_of(st.none(), st.integers(1, 5)), min_size=1, max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    levels=level_lists,
+    interview=st.one_of(st.none(), st.integers(1, 5)),
+    data=st.one_of(st.none(), st.integers(1, 5)),
+)
+def test_scores_stay_within_0_and_100(levels, interview, data):
+    rows = [(r, "ORG-01", level, "frontline", "Retail") for r, level in enumerate(levels)]
+    result = compute(
+        rows,
+        interview={} if interview is None else {"ORG-01": interview},
+        data={} if data is None else {"ORG-01": data},
+    )
+    for item in [*result["indicators"], *result["areas"], result["overall"]]:
+        assert item["score"] is None or 0 <= item["score"] <= 100
+
+
+@settings(max_examples=30, deadline=None)
+@given(level=st.integers(1, 5), count=st.integers(1, 30))
+def test_unanimous_answers_give_exactly_their_level_score(level, count):
+    rows = [(r, code, level, "frontline", "Retail") for r in range(count) for code in INDICATORS.index]
+    result = compute(rows)
+    assert result["overall"]["score"] == (level - 1) * 25
+    assert {item["score"] for item in result["indicators"]} == {(level - 1) * 25}
+
+
+@settings(max_examples=60, deadline=None)
+@given(levels=st.lists(st.integers(1, 5), min_size=1, max_size=30), extra=st.integers(1, 5))
+def test_a_higher_answer_never_lowers_an_indicator(levels, extra):
+    rows = [(r, "ORG-01", level, "frontline", "Retail") for r, level in enumerate(levels)]
+    before = indicator(compute(rows), "ORG-01")["score"]
+    after = indicator(
+        compute([*rows, (999, "ORG-01", max(extra, max(levels)), "frontline", "Retail")]), "ORG-01"
+    )["score"]
+    assert after >= before
+
+
+answer_rows = st.lists(
+    st.tuples(
+        st.integers(0, 30),
+        st.sampled_from(list(INDICATORS.index)),
+        st.one_of(st.none(), st.integers(1, 5)),
+        st.sampled_from(["executive", "manager", "frontline"]),
+        st.sampled_from(["Retail", "IT"]),
+    ),
+    max_size=80,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=answer_rows)
+def test_a_histogram_of_answers_scores_exactly_like_the_answers(rows):
+    # One (indicator, respondent) answer each, respondents keep one role and department.
+    unique = {
+        (r, code): (r, code, level, ["executive", "manager", "frontline"][r % 3], ["Retail", "IT"][r % 2])
+        for r, code, level, _role, _dept in rows
+    }
+    frame = answers(list(unique.values()))
+    respondents = respondent_counts(frame)
+    common = {
+        "indicators": INDICATORS,
+        "areas": AREAS,
+        "interview": NONE,
+        "data": NONE,
+        "weights": DEFAULT_WEIGHTS,
+        "anonymity_k": 2,
+    }
+    one_by_one = scores_compute(answers=frame.drop(columns="respondent"), respondents=respondents, **common)
+    histogram = (
+        frame.assign(level=frame["level"].astype("float64"))
+        .groupby(["role", "department", "indicator", "level"], dropna=False)["count"]
+        .sum()
+        .reset_index()
+    )
+    grouped = scores_compute(answers=histogram, respondents=respondents, **common)
+    assert _same(grouped, one_by_one)
+
+
+def _same(left, right):
+    if isinstance(left, dict):
+        assert left.keys() == right.keys()
+        return all(_same(left[key], right[key]) for key in left)
+    if isinstance(left, list):
+        assert len(left) == len(right)
+        return all(_same(a, b) for a, b in zip(left, right, strict=True))
+    if isinstance(left, float):
+        assert left == pytest.approx(right, abs=1e-9)
+        return True
+    assert left == right
+    return True
