@@ -5,8 +5,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from assessment.customer_data import customer_data_replace
 from assessment.models import Assessment, Membership, Organization, Role, Status
 from assessment.services import assessment_create, assessment_update, consultant_grant, interview_scores_set
 from surveys.models import Indicator, Invitation
@@ -68,6 +70,7 @@ def demo_seed() -> Assessment:
         assessment = assessment_update(assessment=assessment, status=Status.COLLECTING)
         demo_responses_seed(assessment=assessment)
         demo_interviews_seed(assessment=assessment, consultant=consultant)
+        demo_customer_data_seed(assessment=assessment, consultant=consultant)
     return assessment
 
 
@@ -172,6 +175,104 @@ def demo_interviews_seed(*, assessment: Assessment, consultant) -> None:
             {"indicator": code, "level": level, "note": note}
             for code, (level, note) in DEMO_INTERVIEWS.items()
         ],
+    )
+
+
+DEMO_SEGMENTS = {  # share of clients, mean products, mean annual margin
+    "mass": (0.70, 1.8, 120.0),
+    "affluent": (0.22, 3.0, 420.0),
+    "premium": (0.08, 4.4, 1600.0),
+}
+DEMO_STANDARDS = (
+    "greeting_within_30s",
+    "needs_identified",
+    "offer_matches_needs",
+    "explains_fees",
+    "queue_under_10_min",
+    "clean_premises",
+    "name_badge",
+    "next_step_agreed",
+)
+DEMO_BRANCHES = ("Almaty Central", "Almaty Dostyk", "Astana Baiterek", "Shymkent", "Karaganda", "Aktobe")
+
+
+def demo_customer_files(
+    *, reference_date: datetime.date, seed: int = 2026, clients: int = 2000
+) -> dict[str, str]:
+    """Customer, survey and mystery-shopping CSV files for a bank with NPS near 18 and
+    annual churn near 12 %, as in the seed's baseline."""
+    rng = np.random.default_rng(seed)
+    reference = np.datetime64(reference_date)
+    names = list(DEMO_SEGMENTS)
+    segment = rng.choice(names, clients, p=[share for share, _, _ in DEMO_SEGMENTS.values()])
+    products = np.array([DEMO_SEGMENTS[s][1] for s in segment])
+    product_count = 1 + rng.poisson(np.maximum(products - 1, 0.1))
+    opened = reference - rng.integers(400, 4000, clients).astype("timedelta64[D]")
+    closes = rng.random(clients) < 0.12
+    closed = np.where(
+        closes, reference - rng.integers(1, 360, clients).astype("timedelta64[D]"), np.datetime64("NaT")
+    )
+    last_seen = np.where(
+        closes,
+        closed - rng.integers(0, 60, clients).astype("timedelta64[D]"),
+        reference - rng.gamma(1.2, 30, clients).astype(int).astype("timedelta64[D]"),
+    )
+    margin = np.array([DEMO_SEGMENTS[s][2] for s in segment]) * rng.lognormal(0, 0.4, clients)
+    ids = [f"C{n:05d}" for n in range(1, clients + 1)]
+    customers = ["client_id,segment,product_count,opened_on,closed_on,last_activity_on,annual_margin"] + [
+        f"{i},{s},{p},{o},{'' if np.isnat(c) else c},{a},{m:.2f}"
+        for i, s, p, o, c, a, m in zip(
+            ids, segment, product_count, opened, closed, last_seen, margin, strict=True
+        )
+    ]
+    survey = ["client_id,instrument,item,dimension,value"]
+    answered = rng.choice(clients, 600, replace=False)
+    nps = rng.choice(11, 600, p=[0.02, 0.01, 0.02, 0.03, 0.03, 0.06, 0.09, 0.13, 0.15, 0.2, 0.26])
+    survey += [f"{ids[c]},nps,recommend,,{v}" for c, v in zip(answered, nps, strict=True)]
+    for item, mean in (("branch_service", 3.9), ("mobile_app", 4.1), ("contact_centre", 3.4)):
+        values = np.clip(np.rint(rng.normal(mean, 0.8, 600)), 1, 5).astype(int)
+        survey += [f"{ids[c]},csi,{item},,{v}" for c, v in zip(answered, values, strict=True)]
+    for dimension, gap in (
+        ("reliability", -0.4),
+        ("responsiveness", -0.7),
+        ("assurance", -0.2),
+        ("empathy", -0.3),
+        ("tangibles", 0.2),
+    ):
+        for n in (1, 2):
+            expected = np.clip(np.rint(rng.normal(4.6, 0.5, 300)), 1, 5).astype(int)
+            perceived = np.clip(np.rint(expected + gap + rng.normal(0, 0.6, 300)), 1, 5).astype(int)
+            item = f"{dimension[:3].upper()}{n}"
+            survey += [
+                f"{ids[c]},servqual_expectation,{item},{dimension},{v}"
+                for c, v in zip(answered[:300], expected, strict=True)
+            ]
+            survey += [
+                f"{ids[c]},servqual_perception,{item},{dimension},{v}"
+                for c, v in zip(answered[:300], perceived, strict=True)
+            ]
+    mystery = ["visit_id,branch,visited_on,standard,result"]
+    for visit in range(1, 41):
+        branch = DEMO_BRANCHES[visit % len(DEMO_BRANCHES)]
+        day = reference - np.timedelta64(int(rng.integers(10, 120)), "D")
+        outcomes = rng.choice(["yes", "no", "n/a"], len(DEMO_STANDARDS), p=[0.72, 0.22, 0.06])
+        mystery += [
+            f"V{visit:03d},{branch},{day},{standard},{result}"
+            for standard, result in zip(DEMO_STANDARDS, outcomes, strict=True)
+        ]
+    return {
+        "customers": "\n".join(customers) + "\n",
+        "survey": "\n".join(survey) + "\n",
+        "mystery_shopping": "\n".join(mystery) + "\n",
+    }
+
+
+def demo_customer_data_seed(*, assessment: Assessment, consultant) -> None:
+    files = demo_customer_files(reference_date=assessment.reference_date)
+    customer_data_replace(
+        assessment=assessment,
+        user=consultant,
+        uploads={kind: SimpleUploadedFile(f"{kind}.csv", text.encode()) for kind, text in files.items()},
     )
 
 

@@ -107,6 +107,12 @@ class Assessment(models.Model):
         default=5,
         help_text=_("Groups with fewer submitted respondents are not shown separately"),
     )
+    kpis = models.JSONField(
+        _("business KPIs"),
+        default=dict,
+        blank=True,
+        help_text=_("Values the consultant entered, by KPI code"),
+    )
     reminder_days = models.JSONField(
         _("reminder days"),
         default=default_reminder_days,
@@ -175,6 +181,39 @@ class ScoreSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} @ {self.created_at:%Y-%m-%d}"
+
+
+class CustomerDataset(models.Model):
+    """The client's customer data of an assessment: the normalized files (Parquet, stored
+    under unguessable names outside the static roots) and the metrics computed from them."""
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="customer_data")
+    files = models.JSONField(default=dict, help_text=_("Per kind: original name, rows, stored path"))
+    period_start = models.DateField(_("churn period start"))
+    period_end = models.DateField(_("churn period end"))
+    discount_rate = models.DecimalField(
+        _("discount rate"), max_digits=5, decimal_places=4, default=Decimal("0.10")
+    )
+    metrics = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer data")
+        verbose_name_plural = _("customer data")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_start__lte=models.F("period_end")), name="period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_rate__gte=0, discount_rate__lt=1), name="discount_0_to_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {', '.join(self.files)}"
 
 
 class ApiToken(models.Model):

@@ -11,16 +11,18 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
+from assessment.customer_data import metric_values
 from assessment.models import (
     CLIENT_VISIBLE_STATUSES,
     Assessment,
+    CustomerDataset,
     InterviewScore,
     Membership,
     Organization,
     Role,
     ScoreSnapshot,
 )
-from assessment.scoring import EvidenceWeights, percentile_rank, scores_compute
+from assessment.scoring import EvidenceWeights, metric_level, percentile_rank, scores_compute
 from surveys.models import Answer, Area, Indicator, Invitation
 
 User = AbstractBaseUser | AnonymousUser
@@ -142,6 +144,17 @@ def interview_levels(*, assessment: Assessment) -> pd.Series:
     )
 
 
+def data_evidence_levels(*, assessment: Assessment, indicators: pd.DataFrame) -> pd.Series:
+    """Levels 1–5 of the indicators bound to a customer metric, from the assessment's
+    customer data and the default thresholds (methods §5)."""
+    values = metric_values(CustomerDataset.objects.filter(assessment=assessment).first())
+    bound = indicators["metric"].dropna()
+    bound = bound[bound.isin(list(values))]
+    return pd.Series(
+        {code: metric_level(metric, values[metric]) for code, metric in bound.items()}, dtype=float
+    )
+
+
 def assessment_scores_compute(*, assessment: Assessment) -> dict:
     """The live scores of an assessment from its current evidence."""
     indicators, areas = catalog_frames(version_id=assessment.catalog_version_id)
@@ -151,8 +164,7 @@ def assessment_scores_compute(*, assessment: Assessment) -> dict:
         indicators=indicators,
         areas=areas,
         interview=interview_levels(assessment=assessment),
-        # Customer-data evidence joins once customer metrics are imported (#5).
-        data=pd.Series(dtype=float),
+        data=data_evidence_levels(assessment=assessment, indicators=indicators),
         weights=EvidenceWeights(
             survey=float(assessment.weight_survey),
             interview=float(assessment.weight_interview),

@@ -149,6 +149,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded customer files and rendered reports: outside the static roots.
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+CUSTOMER_DATA_MAX_BYTES = envint("CUSTOMER_DATA_MAX_BYTES", 200 * 1024 * 1024)
 
 LOGIN_URL = "/admin/login/"
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from assessment import apis as assessment_apis
+from assessment import customer_apis
 from surveys import apis as survey_apis
 
 api_v1 = [
@@ -36,6 +37,25 @@ api_v1 = [
         name="interview-scores",
     ),
     path("assessments/<int:assessment_id>/scores/", assessment_apis.ScoresApi.as_view(), name="scores"),
+    path(
+        "assessments/<int:assessment_id>/customer-data/",
+        customer_apis.CustomerDataApi.as_view(),
+        name="customer-data",
+    ),
+    path(
+        "assessments/<int:assessment_id>/customer-metrics/",
+        customer_apis.CustomerMetricsApi.as_view(),
+        name="customer-metrics",
+    ),
+    path(
+        "assessments/<int:assessment_id>/customers/", customer_apis.CustomersApi.as_view(), name="customers"
+    ),
+    path("assessments/<int:assessment_id>/kpis/", customer_apis.KpisApi.as_view(), name="kpis"),
+    path(
+        "customer-data/templates/<slug:kind>/",
+        customer_apis.CustomerTemplateApi.as_view(),
+        name="customer-data-template",
+    ),
     path("respond/<str:token>/", survey_apis.RespondApi.as_view(), name="respond"),
     path("respond/<str:token>/answers/", survey_apis.RespondAnswersApi.as_view(), name="respond-answers"),
     path("respond/<str:token>/submit/", survey_apis.RespondSubmitApi.as_view(), name="respond-submit"),

@@ -1,0 +1,284 @@
+import io
+
+import openpyxl
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from assessment.models import CustomerDataset, Status
+from tests.factories import AssessmentFactory, OrganizationFactory, consultant_of, executive_of
+
+CUSTOMERS = (
+    "client_id,segment,product_count,opened_on,closed_on,last_activity_on,annual_margin\n"
+    "C1,mass,2,2020-01-10,,2026-06-20,100\n"
+    "C2,mass,4,2021-03-01,,2026-05-01,300\n"
+    "C3,premium,5,2019-07-07,2026-02-01,2026-01-20,900\n"
+    "C4,premium,3,2022-02-02,,,500\n"
+)
+# NPS: the methods example (10, 9, 9, 8, 7, 7, 6, 5, 10, 3 → NPS 10).
+SURVEY = (
+    "client_id,instrument,item,dimension,value\n"
+    + "".join(
+        f"C{1 + n % 4},nps,recommend,,{value}\n" for n, value in enumerate([10, 9, 9, 8, 7, 7, 6, 5, 10, 3])
+    )
+    + "C1,csi,branch,,4\nC2,csi,branch,,5\n"
+)
+MYSTERY = (
+    "visit_id,branch,visited_on,standard,result\n"
+    "V1,Central,2026-05-02,greeting,yes\nV1,Central,2026-05-02,offer,no\nV1,Central,2026-05-02,farewell,n/a\n"
+    "V2,North,2026-05-03,greeting,yes\n"
+)
+
+
+def upload(name, text, encoding="utf-8"):
+    return SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")
+
+
+@pytest.fixture
+def audit(catalog, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return AssessmentFactory(
+        organization=OrganizationFactory(name="Data Bank"),
+        status=Status.COLLECTING,
+        reference_date="2026-06-30",
+    )
+
+
+@pytest.fixture
+def consultant_api(api, audit):
+    api.force_authenticate(consultant_of(audit.organization))
+    return api
+
+
+def _post(api, audit, **files):
+    return api.post(f"/api/v1/assessments/{audit.pk}/customer-data/", files, format="multipart")
+
+
+def test_upload_stores_files_and_metrics(consultant_api, audit):
+    response = _post(
+        consultant_api,
+        audit,
+        customers=upload("customers.csv", CUSTOMERS),
+        survey=upload("survey.csv", SURVEY),
+        mystery_shopping=upload("mystery.csv", MYSTERY),
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["files"] == {
+        "customers": {"name": "customers.csv", "rows": 4},
+        "survey": {"name": "survey.csv", "rows": 12},
+        "mystery_shopping": {"name": "mystery.csv", "rows": 4},
+    }
+    assert (body["period_start"], body["period_end"]) == ("2025-07-01", "2026-06-30")
+    metrics = consultant_api.get(f"/api/v1/assessments/{audit.pk}/customer-metrics/").json()
+    assert metrics["nps"]["score"] == pytest.approx(10)
+    assert metrics["nps"]["n"] == 10
+    assert metrics["mystery_shopping"]["compliance"] == pytest.approx(200 / 3)
+    assert metrics["mystery_shopping"]["visits"] == 2
+    assert metrics["churn"]["closed"] == 1
+    assert metrics["churn"]["active_at_start"] == 4
+    assert metrics["churn"]["rate"] == pytest.approx(25)
+    assert metrics["product_load"]["overall"] == pytest.approx((2 + 4 + 3) / 3)
+    assert metrics["servqual"] is None  # no SERVQUAL answers: null, not 0
+
+
+def test_windows_1251_with_semicolons_and_decimal_commas(consultant_api, audit):
+    text = (
+        "client_id;segment;product_count;opened_on;closed_on;last_activity_on;annual_margin\n"
+        "К-1;массовый;2;10.01.2020;;20.06.2026;100,5\n"
+    )
+    response = _post(consultant_api, audit, customers=upload("клиенты.csv", text, "cp1251"))
+    assert response.status_code == 201, response.json()
+    metrics = consultant_api.get(f"/api/v1/assessments/{audit.pk}/customer-metrics/").json()
+    assert metrics["product_load"]["by_segment"] == {"массовый": 2.0}
+    assert metrics["clv"]["by_segment"]["массовый"] is not None
+
+
+def test_xlsx_upload(consultant_api, audit):
+    book = openpyxl.Workbook()
+    for line in CUSTOMERS.strip().split("\n"):
+        book.active.append(line.split(","))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = _post(consultant_api, audit, customers=SimpleUploadedFile("customers.xlsx", buffer.getvalue()))
+    assert response.status_code == 201
+    assert response.json()["files"]["customers"]["rows"] == 4
+
+
+def test_every_problem_is_reported_with_file_row_and_column_and_nothing_is_stored(consultant_api, audit):
+    customers = (
+        "client_id,segment,product_count,opened_on,closed_on,last_activity_on\n"
+        "C1,mass,2,2020-01-10,,2026-06-20\n"
+        "C1,mass,two,2020-13-45,,\n"
+    )
+    survey = (
+        "client_id,instrument,item,dimension,value\n"
+        "C1,nps,recommend,,11\n"
+        "C9,csi,branch,,4\n"
+        "C1,loyalty,x,,3\n"
+        "C1,servqual_perception,R1,beauty,4\n"
+    )
+    mystery = "visit_id,branch,standard,result\nV1,Central,greeting,maybe\n"
+    response = _post(
+        consultant_api,
+        audit,
+        customers=upload("c.csv", customers),
+        survey=upload("s.csv", survey),
+        mystery_shopping=upload("m.csv", mystery),
+    )
+    assert response.status_code == 400
+    problems = [(e["file"], e["row"], e["column"], e["message"]) for e in response.json()["errors"]]
+    assert problems == [
+        ("customers", 2, "client_id", "Duplicate client id."),
+        ("customers", 3, "client_id", "Duplicate client id."),
+        ("customers", 3, "opened_on", "Not a date (use YYYY-MM-DD or DD.MM.YYYY)."),
+        ("customers", 3, "product_count", "A whole number of 0 or more is required."),
+        ("survey", 2, "value", "Out of range for the instrument (nps 0–10, others 1–5)."),
+        ("survey", 3, "client_id", "No such client in the customers file."),
+        (
+            "survey",
+            4,
+            "instrument",
+            "Unknown instrument (use nps, csi, servqual_expectation, servqual_perception).",
+        ),
+        (
+            "survey",
+            5,
+            "dimension",
+            "Unknown dimension (use reliability, responsiveness, assurance, empathy, tangibles).",
+        ),
+        ("mystery_shopping", 1, "visited_on", "Missing column."),
+    ]
+    assert response.json()["error_count"] == 9
+    assert not CustomerDataset.objects.exists()
+    assert not default_storage.exists(f"customer-data/{audit.pk}")
+
+
+def test_a_failing_upload_leaves_the_previous_data_intact(consultant_api, audit):
+    _post(consultant_api, audit, customers=upload("customers.csv", CUSTOMERS), survey=upload("s.csv", SURVEY))
+    before = CustomerDataset.objects.get()
+    bad = _post(
+        consultant_api, audit, customers=upload("new.csv", CUSTOMERS.replace("C4,premium,3", "C4,premium,-3"))
+    )
+    assert bad.status_code == 400
+    after = CustomerDataset.objects.get()
+    assert after.files == before.files
+    assert after.metrics == before.metrics
+    assert all(default_storage.exists(info["path"]) for info in after.files.values())
+
+
+def test_uploading_one_kind_keeps_the_others_and_deletes_replaced_files(
+    consultant_api, audit, django_capture_on_commit_callbacks
+):
+    _post(consultant_api, audit, customers=upload("customers.csv", CUSTOMERS), survey=upload("s.csv", SURVEY))
+    old = CustomerDataset.objects.get().files
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(
+            consultant_api,
+            audit,
+            survey=upload("s2.csv", "client_id,instrument,item,dimension,value\nC1,nps,r,,10\n"),
+        )
+    assert response.status_code == 201
+    new = CustomerDataset.objects.get().files
+    assert new["customers"] == old["customers"]
+    assert new["survey"]["name"] == "s2.csv"
+    assert not default_storage.exists(old["survey"]["path"])
+    assert CustomerDataset.objects.get().metrics["nps"]["score"] == 100
+
+
+def test_survey_needs_customers(consultant_api, audit):
+    response = _post(consultant_api, audit, survey=upload("s.csv", SURVEY))
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "Upload the customers file first (or together)."
+
+
+def test_oversized_file_is_413(consultant_api, audit, settings):
+    settings.CUSTOMER_DATA_MAX_BYTES = 100
+    response = _post(consultant_api, audit, customers=upload("customers.csv", CUSTOMERS))
+    assert response.status_code == 413
+    assert not CustomerDataset.objects.exists()
+
+
+def test_no_file_is_400(consultant_api, audit):
+    response = _post(consultant_api, audit, period_start="2026-01-01")
+    assert response.status_code == 400
+
+
+def test_metrics_without_data_are_null_not_zero(consultant_api, audit):
+    metrics = consultant_api.get(f"/api/v1/assessments/{audit.pk}/customer-metrics/").json()
+    assert metrics["nps"] is None
+    assert metrics["churn"] is None
+    assert metrics["loyalty_types"] is None
+
+
+def test_customer_metrics_feed_data_evidence_into_scores(consultant_api, audit):
+    _post(consultant_api, audit, customers=upload("customers.csv", CUSTOMERS), survey=upload("s.csv", SURVEY))
+    scores = consultant_api.get(f"/api/v1/assessments/{audit.pk}/scores/").json()
+    bound = {i["code"]: i for i in scores["indicators"]}
+    nps_indicator = next(code for code, item in bound.items() if item["evidence"]["data"] is not None)
+    # NPS 10 → level 3 (methods §5: [0, 20)) → 50 points of data evidence.
+    assert bound[nps_indicator]["evidence"]["data"] == 50.0
+    assert bound[nps_indicator]["score"] == 50.0
+
+
+def test_customer_list_filters_and_exports_without_formulas(consultant_api, audit):
+    customers = CUSTOMERS + '=HYPERLINK("http://x"),mass,9,2020-01-01,,2026-06-01,10\n'
+    _post(consultant_api, audit, customers=upload("c.csv", customers), survey=upload("s.csv", SURVEY))
+    url = f"/api/v1/assessments/{audit.pk}/customers/"
+    body = consultant_api.get(url, {"page_size": 2}).json()
+    assert body["count"] == 4  # active clients: C3 closed
+    assert body["pages"] == 2
+    assert len(body["results"]) == 2
+    segment = consultant_api.get(url, {"segment": "premium"}).json()
+    assert [row["client_id"] for row in segment["results"]] == ["C4"]
+    export = consultant_api.get(url, {"export": "csv"})
+    assert export["Content-Type"].startswith("text/csv")
+    text = export.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+    assert "\n=HYPERLINK" not in text
+    assert consultant_api.get(url, {"type": "nonsense"}).status_code == 400
+
+
+def test_templates_download(api, catalog):
+    response = api.get("/api/v1/customer-data/templates/survey/")
+    assert response.status_code == 200
+    assert response.content.decode().startswith("client_id,instrument,item,dimension,value\n")
+    assert api.get("/api/v1/customer-data/templates/other/").status_code == 404
+
+
+def test_permissions(api, audit):
+    api.force_authenticate(executive_of(audit.organization))
+    assert _post(api, audit, customers=upload("c.csv", CUSTOMERS)).status_code == 404  # draft: not visible
+    audit.status = Status.PUBLISHED
+    audit.save()
+    assert _post(api, audit, customers=upload("c.csv", CUSTOMERS)).status_code == 403
+    assert api.get(f"/api/v1/assessments/{audit.pk}/customers/").status_code == 403
+    assert api.get(f"/api/v1/assessments/{audit.pk}/customer-metrics/").status_code == 200
+
+
+def test_published_assessment_data_is_locked(consultant_api, audit):
+    audit.status = Status.PUBLISHED
+    audit.save()
+    assert _post(consultant_api, audit, customers=upload("c.csv", CUSTOMERS)).status_code == 409
+
+
+def test_kpis_come_from_metrics_and_the_consultant_can_override(consultant_api, audit):
+    _post(consultant_api, audit, customers=upload("customers.csv", CUSTOMERS), survey=upload("s.csv", SURVEY))
+    url = f"/api/v1/assessments/{audit.pk}/kpis/"
+    kpis = consultant_api.get(url).json()["kpis"]
+    assert kpis["churn_rate"] == {"label": "Churn rate, %", "value": 25.0, "source": "metrics"}
+    assert kpis["nps"]["value"] == pytest.approx(10)
+    assert kpis["average_deposit"] == {"label": "Average deposit", "value": None, "source": None}
+    put = consultant_api.put(url, {"kpis": {"average_deposit": 1200, "churn_rate": 9.8}}, format="json")
+    assert put.json()["kpis"]["average_deposit"]["value"] == 1200
+    assert put.json()["kpis"]["churn_rate"] == {
+        "label": "Churn rate, %",
+        "value": 9.8,
+        "source": "consultant",
+    }
+    cleared = consultant_api.put(url, {"kpis": {"churn_rate": None}}, format="json").json()["kpis"]
+    assert cleared["churn_rate"]["source"] == "metrics"
+    assert cleared["average_deposit"]["value"] == 1200
+    bad = consultant_api.put(url, {"kpis": {"revenue": 1}}, format="json")
+    assert bad.status_code == 400
+    assert bad.json() == {"kpis": ["Unknown KPI(s): revenue."]}

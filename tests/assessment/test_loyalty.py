@@ -1,0 +1,693 @@
+"""Customer metrics against the hand-checked cases of ../shared/methods/README.md §4."""
+
+import datetime as dt
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assessment.loyalty import (
+    CSI_BANDS,
+    LOYALTY_TYPES,
+    client_loyalty,
+    csi_band,
+    csi_summary,
+    customer_metrics,
+    mystery_summary,
+    nps_summary,
+    servqual_summary,
+)
+
+OPENED = "2020-01-01"
+START = dt.date(2024, 1, 1)
+END = dt.date(2024, 12, 31)
+REFERENCE = dt.date(2024, 12, 31)
+DIMENSIONS = ("reliability", "responsiveness", "assurance", "empathy", "tangibles")
+
+
+def dates(values) -> pd.Series:
+    return pd.Series(pd.to_datetime(list(values)), dtype="datetime64[ns]")
+
+
+def customers_frame(rows) -> pd.DataFrame:
+    """rows: dicts with client_id, and optionally segment, product_count, opened_on, closed_on,
+    last_activity_on, annual_margin (dates as ISO strings or None)."""
+    rows = list(rows)
+    return pd.DataFrame(
+        {
+            "client_id": pd.Series([r["client_id"] for r in rows], dtype="str"),
+            "segment": pd.Series([r.get("segment", "retail") for r in rows], dtype="str"),
+            "product_count": pd.Series([r.get("product_count", 1) for r in rows], dtype="int64"),
+            "opened_on": dates(r.get("opened_on", OPENED) for r in rows),
+            "closed_on": dates(r.get("closed_on") for r in rows),
+            "last_activity_on": dates(r.get("last_activity_on") for r in rows),
+            "annual_margin": pd.Series([r.get("annual_margin", np.nan) for r in rows], dtype="float64"),
+        }
+    )
+
+
+def survey_frame(rows) -> pd.DataFrame:
+    """rows: (client_id, instrument, item, dimension, value)."""
+    rows = list(rows)
+    columns = ["client_id", "instrument", "item", "dimension", "value"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype(dict.fromkeys(columns[:4], "str") | {"value": "float64"})
+
+
+def mystery_frame(rows) -> pd.DataFrame:
+    """rows: (visit_id, branch, standard, result)."""
+    frame = pd.DataFrame(list(rows), columns=["visit_id", "branch", "standard", "result"]).astype("str")
+    return frame.assign(visited_on=dates(["2024-05-01"] * len(frame)))
+
+
+def nps(client, value):
+    return (client, "nps", "recommend", "", float(value))
+
+
+def csi(client, item, value):
+    return (client, "csi", item, "", float(value))
+
+
+def servqual(client, dimension, expectation, perception, item="q1"):
+    return [
+        (client, "servqual_expectation", item, dimension, float(expectation)),
+        (client, "servqual_perception", item, dimension, float(perception)),
+    ]
+
+
+def metrics(customers=None, survey=None, mystery=None, **kwargs):
+    arguments = {"period_start": START, "period_end": END, "reference_date": REFERENCE} | kwargs
+    return customer_metrics(customers=customers, survey=survey, mystery=mystery, **arguments)
+
+
+def assert_plain(value):
+    """Plain JSON: Python scalars only, no NaN, no numpy types."""
+    json.dumps(value, allow_nan=False)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            assert type(key) is str
+            assert_plain(item)
+    elif isinstance(value, list):
+        for item in value:
+            assert_plain(item)
+    else:
+        assert value is None or type(value) in (str, int, float, bool), (value, type(value))
+
+
+# --- NPS ----------------------------------------------------------------------------------------
+
+
+def test_nps_hand_checked_example():
+    result = nps_summary(pd.Series([10, 9, 9, 8, 7, 7, 6, 5, 10, 3], dtype="float64"))
+    assert result["score"] == pytest.approx(10.0)
+    assert result["promoters"] == pytest.approx(40.0)
+    assert result["passives"] == pytest.approx(30.0)
+    assert result["detractors"] == pytest.approx(30.0)
+    assert result["n"] == 10
+    low, high = result["ci95"]
+    se = 100 * math.sqrt((0.4 + 0.3 - 0.1**2) / 10)
+    assert se == pytest.approx(26.27, abs=0.005)
+    assert (high - low) / 2 / 1.96 == pytest.approx(se)
+    assert low == pytest.approx(-41.49, abs=0.01)
+    assert high == pytest.approx(61.49, abs=0.01)
+    assert_plain(result)
+
+
+def test_nps_interval_is_clipped_to_the_scale():
+    assert nps_summary(pd.Series([10.0, 0.0]))["ci95"] == [-100.0, 100.0]
+    unanimous = nps_summary(pd.Series([9.0, 10.0, 10.0]))
+    assert unanimous["score"] == 100.0
+    assert unanimous["ci95"] == [100.0, 100.0]
+
+
+def test_nps_ignores_missing_ratings_and_is_none_without_any():
+    assert nps_summary(pd.Series([10.0, np.nan]))["n"] == 1
+    assert nps_summary(pd.Series([], dtype="float64")) is None
+    assert nps_summary(pd.Series([np.nan])) is None
+    assert nps_summary(None) is None
+
+
+# --- CSI ----------------------------------------------------------------------------------------
+
+
+def test_csi_hand_checked_example():
+    clients = [f"c{i}" for i in range(10)]
+    item_answers = {
+        "speed": [4] * 8 + [5] * 2,  # 4.2
+        "courtesy": [4] * 8 + [3] * 2,  # 3.8
+        "clarity": [5] * 5 + [4] * 5,  # 4.5
+    }
+    rows = [
+        csi(client, item, value)
+        for item, values in item_answers.items()
+        for client, value in zip(clients, values, strict=True)
+    ]
+    result = csi_summary(survey_frame([*rows, nps("c0", 10)]))
+    assert result["score"] == pytest.approx(12.5 / 15 * 100)
+    assert result["score"] == pytest.approx(83.33, abs=0.005)
+    assert result["band"] == "high"
+    assert result["items"] == pytest.approx({"speed": 4.2, "courtesy": 3.8, "clarity": 4.5})
+    assert result["n"] == 10
+    assert_plain(result)
+
+
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [
+        (100.0, "high"),
+        (80.0, "high"),
+        (79.99, "medium"),
+        (75.0, "medium"),
+        (74.99, "insufficient"),
+        (50.0, "insufficient"),
+        (49.99, "low"),
+        (20.0, "low"),
+    ],
+)
+def test_csi_band_edges(score, band):
+    assert csi_band(score) == band
+
+
+def test_csi_bands_constant_runs_high_to_low():
+    assert [band for band, _ in CSI_BANDS] == ["high", "medium", "insufficient", "low"]
+    assert [edge for _, edge in CSI_BANDS][:3] == [80.0, 75.0, 50.0]
+
+
+@pytest.mark.parametrize(
+    ("answers", "score", "band"),
+    [([4, 4], 80.0, "high"), ([4, 4, 4, 3], 75.0, "medium"), ([3, 2], 50.0, "insufficient")],
+)
+def test_csi_band_edges_from_answers(answers, score, band):
+    rows = [csi(f"c{i}", "overall", v) for i, v in enumerate(answers)]
+    result = csi_summary(survey_frame(rows))
+    assert result["score"] == pytest.approx(score)
+    assert result["band"] == band
+
+
+def test_csi_is_none_without_csi_rows():
+    assert csi_summary(None) is None
+    assert csi_summary(survey_frame([])) is None
+    assert csi_summary(survey_frame([nps("a", 9)])) is None
+
+
+# --- SERVQUAL ----------------------------------------------------------------------------------
+
+SERVQUAL_ROWS = [
+    *servqual("a", "reliability", 5, 4),
+    *servqual("b", "reliability", 5, 4),  # 4 − 5 = −1
+    *servqual("a", "responsiveness", 4, 3),
+    *servqual("b", "responsiveness", 4, 4),  # 3.5 − 4 = −0.5
+    *servqual("a", "assurance", 4, 4),  # 0
+    *servqual("a", "empathy", 4, 5),
+    *servqual("b", "empathy", 5, 5),  # 5 − 4.5 = 0.5
+    *servqual("b", "tangibles", 3, 4),
+    *servqual("b", "tangibles", 3, 4, item="q2"),  # 4 − 3 = 1
+]
+
+
+def test_servqual_gaps_and_index():
+    result = servqual_summary(survey_frame([*SERVQUAL_ROWS, nps("c", 9)]))
+    assert result["gaps"] == pytest.approx(
+        {"reliability": -1.0, "responsiveness": -0.5, "assurance": 0.0, "empathy": 0.5, "tangibles": 1.0}
+    )
+    assert result["index"] == pytest.approx(0.0)
+    assert result["n"] == 2
+    assert_plain(result)
+
+
+def test_servqual_index_is_none_when_a_dimension_lacks_a_side():
+    rows = [row for row in SERVQUAL_ROWS if row[1:4:2] != ("servqual_perception", "tangibles")]
+    result = servqual_summary(survey_frame(rows))
+    assert result["gaps"]["tangibles"] is None
+    assert result["gaps"]["reliability"] == pytest.approx(-1.0)
+    assert result["index"] is None
+    without_empathy = servqual_summary(survey_frame([r for r in SERVQUAL_ROWS if r[3] != "empathy"]))
+    assert without_empathy["gaps"]["empathy"] is None
+    assert without_empathy["index"] is None
+
+
+def test_servqual_is_none_without_servqual_rows():
+    assert servqual_summary(None) is None
+    assert servqual_summary(survey_frame([csi("a", "x", 4)])) is None
+
+
+# --- mystery shopping --------------------------------------------------------------------------
+
+
+def test_mystery_shopping_excludes_not_applicable():
+    frame = mystery_frame(
+        [
+            ("v1", "north", "greeting", "yes"),
+            ("v1", "north", "queue", "no"),
+            ("v1", "north", "farewell", "n/a"),
+            ("v2", "north", "greeting", "yes"),
+            ("v2", "north", "queue", "yes"),
+            ("v3", "south", "greeting", "no"),
+            ("v3", "south", "queue", "n/a"),
+            ("v4", "east", "farewell", "n/a"),
+        ]
+    )
+    result = mystery_summary(frame)
+    assert result["compliance"] == pytest.approx(60.0)  # 3 yes / 5 rated
+    assert result["by_branch"] == pytest.approx({"north": 75.0, "south": 0.0, "east": None})
+    assert result["by_standard"] == pytest.approx({"greeting": 200 / 3, "queue": 50.0, "farewell": None})
+    assert result["visits"] == 4
+    assert_plain(result)
+
+
+def test_mystery_shopping_is_none_without_visits():
+    assert mystery_summary(None) is None
+    assert mystery_summary(mystery_frame([])) is None
+    only_na = mystery_summary(mystery_frame([("v1", "north", "greeting", "n/a")]))
+    assert only_na["compliance"] is None
+    assert only_na["visits"] == 1
+
+
+# --- product load, churn, CLV, activity ---------------------------------------------------------
+
+
+def test_product_load_hand_checked_example():
+    active = [{"client_id": f"a{i}", "product_count": 3 if i < 600 else 2} for i in range(1000)]
+    not_active = [
+        {"client_id": "closed", "product_count": 50, "closed_on": "2024-06-01"},
+        {"client_id": "closed-on-reference", "product_count": 50, "closed_on": "2024-12-31"},
+        {"client_id": "future", "product_count": 50, "opened_on": "2025-01-01"},
+    ]
+    result = metrics(customers=customers_frame(active + not_active))
+    assert result["product_load"]["overall"] == pytest.approx(2.6)
+    assert result["product_load"]["by_segment"] == pytest.approx({"retail": 2.6})
+
+
+def churn_customers(active_at_start=1000, closed=120, margin=200.0):
+    rows = [
+        {"client_id": f"c{i}", "closed_on": "2024-07-15" if i < closed else None, "annual_margin": margin}
+        for i in range(active_at_start)
+    ]
+    rows += [
+        {"client_id": "gone-before", "closed_on": "2023-12-31", "annual_margin": 1e6},
+        {"client_id": "opened-later", "opened_on": "2024-01-02", "closed_on": "2024-06-01"},
+    ]
+    return rows
+
+
+def test_churn_hand_checked_example():
+    result = metrics(customers=customers_frame(churn_customers()))
+    assert result["churn"] == {
+        "rate": pytest.approx(12.0),
+        "closed": 120,
+        "active_at_start": 1000,
+        "period": ["2024-01-01", "2024-12-31"],
+    }
+
+
+def test_churn_period_bounds_are_inclusive():
+    rows = [
+        {"client_id": "closed-on-start", "closed_on": "2024-01-01"},
+        {"client_id": "closed-on-end", "closed_on": "2024-12-31"},
+        {"client_id": "closed-after", "closed_on": "2025-01-01"},
+        {"client_id": "opened-on-start", "opened_on": "2024-01-01"},
+    ]
+    churn = metrics(customers=customers_frame(rows))["churn"]
+    assert (churn["closed"], churn["active_at_start"]) == (2, 4)
+    assert churn["rate"] == pytest.approx(50.0)
+
+
+def test_churn_is_none_without_clients_active_at_start():
+    rows = [{"client_id": "new", "opened_on": "2024-03-01"}]
+    result = metrics(customers=customers_frame(rows))
+    assert result["churn"] is None
+    assert result["clv"] is None
+    assert result["product_load"]["overall"] == 1.0
+
+
+def test_clv_hand_checked_example():
+    result = metrics(customers=customers_frame(churn_customers()), discount_rate=0.10)
+    # m 200 (closed clients' margins do not count), churn 12 %, d 10 % → 176 / 0.22
+    assert result["clv"]["overall"] == pytest.approx(800.0)
+    assert result["clv"]["by_segment"] == pytest.approx({"retail": 800.0})
+    assert result["clv"]["discount_rate"] == 0.10
+
+
+def test_clv_ignores_missing_margins_and_is_none_without_any():
+    rows = churn_customers()
+    rows[500]["annual_margin"] = np.nan
+    assert metrics(customers=customers_frame(rows))["clv"]["overall"] == pytest.approx(800.0)
+    result = metrics(customers=customers_frame(churn_customers(margin=np.nan)))
+    assert result["clv"] is None
+    assert result["by_segment"]["retail"]["clv"] is None
+
+
+def test_activity_segment_edges():
+    reference = pd.Timestamp(REFERENCE)
+
+    def days_ago(days):
+        return (reference - pd.Timedelta(days=days)).date().isoformat()
+
+    rows = [
+        {"client_id": "today", "last_activity_on": days_ago(0)},
+        {"client_id": "d30", "last_activity_on": days_ago(30)},
+        {"client_id": "d31", "last_activity_on": days_ago(31)},
+        {"client_id": "d90", "last_activity_on": days_ago(90)},
+        {"client_id": "d91", "last_activity_on": days_ago(91)},
+        {"client_id": "never"},
+        {"client_id": "closed", "last_activity_on": days_ago(1), "closed_on": days_ago(0)},
+        {"client_id": "closes-later", "last_activity_on": days_ago(1), "closed_on": "2025-02-01"},
+        {"client_id": "opens-later", "opened_on": "2025-01-15"},
+    ]
+    assert metrics(customers=customers_frame(rows))["activity"] == {
+        "active": 3,
+        "passive": 2,
+        "at_risk": 2,
+        "churned": 1,
+    }
+
+
+# --- loyalty types ------------------------------------------------------------------------------
+
+
+def loyalty_of(products: dict, survey_rows, closed=()) -> pd.DataFrame:
+    rows = [
+        {"client_id": client, "product_count": count, "closed_on": "2024-06-01" if client in closed else None}
+        for client, count in products.items()
+    ]
+    return client_loyalty(customers_frame(rows), survey_frame(survey_rows), REFERENCE)
+
+
+def test_each_of_the_four_types_and_unclassified():
+    table = loyalty_of(
+        {"loyal": 4, "satisfied": 1, "captive": 4, "disloyal": 1, "unknown": 1},  # segment mean 2.2
+        [
+            csi("loyal", "a", 4),
+            csi("loyal", "b", 4),
+            nps("loyal", 9),
+            csi("satisfied", "a", 5),
+            nps("satisfied", 10),
+            *servqual("satisfied", "empathy", 4, 5),
+            csi("captive", "a", 2),
+            nps("captive", 3),
+            csi("disloyal", "a", 2),
+            nps("disloyal", 8),
+            *servqual("disloyal", "reliability", 5, 4),
+            nps("unknown", 10),
+        ],
+    )
+    assert table["type"].to_dict() == {
+        "loyal": "loyal",
+        "satisfied": "satisfied",
+        "captive": "captive",
+        "disloyal": "disloyal",
+        "unknown": "unclassified",
+    }
+    assert table.loc["loyal", "csi"] == pytest.approx(80.0)
+    assert table.loc["disloyal", "servqual"] == pytest.approx(-1.0)
+    assert table.loc["disloyal", ["criteria_available", "criteria_met"]].tolist() == [3, 1]
+    assert math.isnan(table.loc["unknown", "csi"])
+    assert table["high_load"].tolist() == [True, False, True, False, False]
+    assert table.index.name == "client_id"
+    assert list(table.columns) == [
+        "segment",
+        "product_count",
+        "high_load",
+        "csi",
+        "nps",
+        "servqual",
+        "criteria_available",
+        "criteria_met",
+        "type",
+    ]
+    assert table["high_load"].dtype == bool
+    assert table["criteria_available"].dtype == "int64"
+    assert set(table["type"]) <= set(LOYALTY_TYPES)
+
+
+def test_product_count_equal_to_the_segment_mean_is_low_load():
+    table = loyalty_of({"a": 2, "b": 2, "c": 1, "d": 3}, [])  # mean 2
+    assert table["high_load"].to_dict() == {"a": False, "b": False, "c": False, "d": True}
+
+
+def test_only_one_criterion_available_is_unclassified():
+    table = loyalty_of({"a": 1}, [csi("a", "x", 5), csi("a", "y", 5)])
+    assert table.loc["a", "criteria_available"] == 1
+    assert table.loc["a", "criteria_met"] == 1
+    assert table.loc["a", "type"] == "unclassified"
+
+
+def test_exactly_two_of_three_met_is_satisfied():
+    table = loyalty_of({"a": 1}, [csi("a", "x", 5), nps("a", 9), *servqual("a", "empathy", 5, 3)])
+    assert table.loc["a", ["criteria_available", "criteria_met"]].tolist() == [3, 2]
+    assert table.loc["a", "type"] == "satisfied"
+
+
+def test_two_available_both_met_is_satisfied_one_met_is_not():
+    table = loyalty_of(
+        {"both": 1, "one": 1},
+        [
+            nps("both", 7),
+            *servqual("both", "tangibles", 4, 4),
+            nps("one", 6),
+            *servqual("one", "tangibles", 4, 5),
+        ],
+    )
+    assert table.loc["both", ["criteria_available", "criteria_met"]].tolist() == [2, 2]
+    assert table.loc["both", "type"] == "satisfied"
+    assert table.loc["one", ["criteria_available", "criteria_met"]].tolist() == [2, 1]
+    assert table.loc["one", "type"] == "disloyal"
+
+
+def test_criteria_thresholds_are_inclusive():
+    # CSI exactly 75 % (item means 3.7 and 3.8), mean rating exactly 7, SERVQUAL exactly 0.
+    rows = [
+        csi("a", "x", 3.7),
+        csi("a", "y", 3.8),
+        nps("a", 6),
+        nps("a", 8),
+        *servqual("a", "assurance", 4, 4),
+    ]
+    table = loyalty_of({"a": 1}, rows)
+    assert table.loc["a", "csi"] == pytest.approx(75.0)
+    assert table.loc["a", "nps"] == 7.0
+    assert table.loc["a", "criteria_met"] == 3
+
+
+def test_client_servqual_sums_the_dimensions_the_client_has_both_sides_for():
+    rows = [
+        *servqual("a", "reliability", 4, 5),
+        *servqual("a", "empathy", 4, 2),
+        ("a", "servqual_expectation", "q1", "tangibles", 5.0),
+        ("b", "servqual_perception", "q1", "tangibles", 5.0),
+    ]
+    table = loyalty_of({"a": 1, "b": 1}, rows)
+    assert table.loc["a", "servqual"] == pytest.approx(-1.0)
+    assert math.isnan(table.loc["b", "servqual"])
+
+
+def test_closed_clients_are_not_classified_and_do_not_count_in_the_segment_mean():
+    table = loyalty_of({"a": 1, "b": 2, "gone": 30}, [nps("gone", 10), csi("gone", "x", 5)], closed={"gone"})
+    assert list(table.index) == ["a", "b"]
+    assert table["high_load"].to_dict() == {"a": False, "b": True}  # mean 1.5, not 11
+
+
+def test_client_loyalty_without_customers_is_an_empty_frame():
+    table = client_loyalty(None, None, REFERENCE)
+    assert table.empty
+    assert "type" in table.columns
+
+
+# --- absent inputs ------------------------------------------------------------------------------
+
+SURVEY_METRICS = ("nps", "csi", "servqual")
+CUSTOMER_METRICS = ("product_load", "churn", "clv", "activity")
+
+
+@pytest.mark.parametrize("empty", [False, True])
+def test_absent_inputs_give_none_not_zero(empty):
+    result = (
+        metrics(customers=customers_frame([]), survey=survey_frame([]), mystery=mystery_frame([]))
+        if empty
+        else metrics()
+    )
+    for key in (*SURVEY_METRICS, *CUSTOMER_METRICS, "mystery_shopping", "loyalty_types"):
+        assert result[key] is None, key
+    assert result["by_segment"] == {}
+    assert_plain(result)
+
+
+def test_customers_without_survey_give_no_survey_metrics():
+    rows = [{"client_id": "a", "annual_margin": 100.0}, {"client_id": "b", "closed_on": "2024-03-01"}]
+    result = metrics(customers=customers_frame(rows))
+    for key in (*SURVEY_METRICS, "loyalty_types", "mystery_shopping"):
+        assert result[key] is None, key
+    for key in CUSTOMER_METRICS:
+        assert result[key] is not None, key
+    segment = result["by_segment"]["retail"]
+    assert segment["nps"] is None
+    assert segment["csi"] is None
+    assert segment["loyalty_types"] is None
+    assert segment["churn"]["rate"] == pytest.approx(50.0)
+    assert_plain(result)
+
+
+def test_survey_without_customers_gives_survey_metrics_only():
+    result = metrics(survey=survey_frame([nps("a", 10), csi("a", "x", 4)]))
+    assert result["nps"]["score"] == 100.0
+    assert result["csi"]["score"] == pytest.approx(80.0)
+    for key in (*CUSTOMER_METRICS, "loyalty_types"):
+        assert result[key] is None, key
+    assert result["by_segment"] == {}
+
+
+def test_survey_rows_of_unknown_clients_are_dropped():
+    result = metrics(
+        customers=customers_frame([{"client_id": "a"}]),
+        survey=survey_frame([nps("a", 10), nps("stranger", 0), csi("stranger", "x", 1)]),
+    )
+    assert result["nps"]["n"] == 1
+    assert result["nps"]["score"] == 100.0
+    assert result["csi"] is None
+
+
+# --- by segment ---------------------------------------------------------------------------------
+
+
+def two_segments():
+    customers = customers_frame(
+        [
+            {"client_id": "m1", "segment": "mass", "product_count": 2, "annual_margin": 100.0},
+            {"client_id": "m2", "segment": "mass", "product_count": 1, "annual_margin": 300.0},
+            {
+                "client_id": "m3",
+                "segment": "mass",
+                "product_count": 3,
+                "annual_margin": 500.0,
+                "closed_on": "2024-06-30",
+            },
+            {"client_id": "p1", "segment": "premium", "product_count": 4, "annual_margin": 1000.0},
+            {"client_id": "p2", "segment": "premium", "product_count": 2},
+        ]
+    )
+    survey = survey_frame(
+        [
+            nps("m1", 10),
+            nps("m2", 6),
+            nps("p1", 9),
+            nps("p2", 9),
+            csi("m1", "a", 4),
+            csi("p1", "a", 5),
+            csi("p2", "a", 2),
+        ]
+    )
+    return metrics(customers=customers, survey=survey, mystery=None, discount_rate=0.10)
+
+
+def test_by_segment_on_two_segments():
+    result = two_segments()
+    mass, premium = result["by_segment"]["mass"], result["by_segment"]["premium"]
+    assert list(result["by_segment"]) == ["mass", "premium"]
+
+    assert mass["nps"]["score"] == 0.0
+    assert mass["nps"]["n"] == 2
+    assert premium["nps"]["score"] == 100.0
+    assert mass["csi"]["score"] == pytest.approx(80.0)
+    assert mass["csi"]["n"] == 1
+    assert premium["csi"]["score"] == pytest.approx(70.0)
+    assert premium["csi"]["band"] == "insufficient"
+
+    assert mass["product_load"] == pytest.approx(1.5)
+    assert premium["product_load"] == pytest.approx(3.0)
+    assert (mass["churn"]["closed"], mass["churn"]["active_at_start"]) == (1, 3)
+    assert mass["churn"]["rate"] == pytest.approx(100 / 3)
+    assert premium["churn"]["rate"] == 0.0
+    # mass: m 200, r 2/3 → 200·(2/3) / (1.1 − 2/3); premium: m 1000, r 1 → 1000 / 0.1
+    assert mass["clv"] == pytest.approx(200 * (2 / 3) / (1.1 - 2 / 3))
+    assert mass["clv"] == pytest.approx(307.69, abs=0.01)
+    assert premium["clv"] == pytest.approx(10000.0)
+
+    assert mass["loyalty_types"] == {
+        "loyal": 1,
+        "satisfied": 0,
+        "captive": 0,
+        "disloyal": 0,
+        "unclassified": 1,
+    }
+    assert premium["loyalty_types"] == {
+        "loyal": 1,
+        "satisfied": 0,
+        "captive": 0,
+        "disloyal": 1,
+        "unclassified": 0,
+    }
+    assert_plain(result)
+
+
+def test_overall_metrics_of_the_two_segment_example():
+    result = two_segments()
+    assert result["nps"]["score"] == 50.0
+    assert result["product_load"] == {"overall": 2.25, "by_segment": {"mass": 1.5, "premium": 3.0}}
+    assert result["churn"]["rate"] == pytest.approx(20.0)
+    assert result["clv"]["overall"] == pytest.approx((1400 / 3) * 0.8 / 0.3)
+    assert result["clv"]["by_segment"]["premium"] == pytest.approx(10000.0)
+    assert result["loyalty_types"] == {
+        "loyal": 2,
+        "satisfied": 0,
+        "captive": 0,
+        "disloyal": 1,
+        "unclassified": 1,
+    }
+    assert result["activity"] == {"active": 0, "passive": 0, "at_risk": 4, "churned": 1}
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(ratings=st.lists(st.integers(0, 10), min_size=1, max_size=200))
+def test_nps_property_range_and_shares(ratings):
+    result = nps_summary(pd.Series(ratings, dtype="float64"))
+    assert -100.0 <= result["score"] <= 100.0
+    assert result["promoters"] + result["passives"] + result["detractors"] == pytest.approx(100.0)
+    low, high = result["ci95"]
+    assert -100.0 <= low <= result["score"] <= high <= 100.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    answers=st.lists(
+        st.tuples(st.integers(0, 5), st.sampled_from(["a", "b", "c"]), st.integers(1, 5)),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_csi_property_range(answers):
+    result = csi_summary(survey_frame(csi(f"c{client}", item, value) for client, item, value in answers))
+    assert 20.0 - 1e-9 <= result["score"] <= 100.0 + 1e-9
+    assert result["band"] == csi_band(result["score"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    clients=st.lists(
+        st.tuples(st.integers(-800, 800), st.one_of(st.none(), st.integers(0, 900))),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_churn_property_range(clients):
+    base = pd.Timestamp(START)
+    rows = [
+        {
+            "client_id": f"c{i}",
+            "opened_on": (base + pd.Timedelta(days=opened)).date().isoformat(),
+            "closed_on": None
+            if lifetime is None
+            else (base + pd.Timedelta(days=opened + lifetime)).date().isoformat(),
+        }
+        for i, (opened, lifetime) in enumerate(clients)
+    ]
+    churn = metrics(customers=customers_frame(rows))["churn"]
+    if churn is not None:
+        assert 0.0 <= churn["rate"] <= 100.0
+        assert 0 <= churn["closed"] <= churn["active_at_start"]
