@@ -2,7 +2,8 @@ from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -122,6 +123,7 @@ class AssessmentOutputSerializer(serializers.ModelSerializer):
         }
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _ScopedRelatedField(serializers.PrimaryKeyRelatedField):
     """A primary key accepted only within what the requesting user may reach."""
 

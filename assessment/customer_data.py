@@ -7,6 +7,7 @@ from decimal import Decimal
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -82,6 +83,8 @@ def customer_data_replace(
     start, end = default_period(assessment.reference_date)
     start = period_start or (current.period_start if current else start)
     end = period_end or (current.period_end if current else end)
+    if start > end:
+        raise ValidationError({"period_end": _("The period must end on or after its start.")})
     rate = (
         discount_rate
         if discount_rate is not None
@@ -113,7 +116,6 @@ def customer_data_replace(
             }
             dataset.period_start, dataset.period_end, dataset.discount_rate = start, end, rate
             dataset.metrics, dataset.updated_by = metrics, user
-            dataset.full_clean(exclude=["assessment", "files", "metrics", "updated_by"])
             dataset.save()
             transaction.on_commit(lambda: _files_delete(replaced))
     except Exception:
@@ -125,16 +127,6 @@ def customer_data_replace(
 def _files_delete(paths) -> None:
     for path in paths:
         default_storage.delete(path)
-
-
-def customer_data_delete(*, assessment: Assessment) -> None:
-    """Remove an assessment's customer data and its stored files."""
-    dataset = CustomerDataset.objects.filter(assessment=assessment).first()
-    if dataset is None:
-        return
-    paths = [info["path"] for info in dataset.files.values()]
-    dataset.delete()
-    transaction.on_commit(lambda: _files_delete(paths))
 
 
 def metric_values(dataset: CustomerDataset | None) -> dict[str, float]:

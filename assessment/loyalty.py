@@ -384,8 +384,10 @@ def _known_clients(survey: pd.DataFrame | None, customers: pd.DataFrame | None) 
     if not _present(customers):
         return survey
     segments = customers.drop_duplicates("client_id").set_index("client_id")["segment"]
-    known = survey[survey["client_id"].isin(segments.index)]
-    return known.assign(segment=known["client_id"].map(segments))
+    # One hash lookup for membership and segment (Series.isin on Arrow strings is slow).
+    position = segments.index.get_indexer(survey["client_id"])
+    known = survey[position >= 0]
+    return known.assign(segment=segments.to_numpy()[position[position >= 0]])
 
 
 def customer_metrics(

@@ -16,9 +16,9 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
-from bench import catalog, scoring  # noqa: E402
+from bench import catalog, customer_data, scoring  # noqa: E402
 
-BENCHMARKS = [catalog.run, scoring.run]
+BENCHMARKS = [catalog.run, scoring.run, customer_data.run]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 

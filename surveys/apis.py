@@ -3,7 +3,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiParameter,
-    PolymorphicProxySerializer,
     extend_schema,
     inline_serializer,
 )
@@ -174,17 +173,14 @@ class InvitationListCreateApi(APIView):
 
     @extend_schema(
         request={
-            "application/json": PolymorphicProxySerializer(
-                "InvitationCreateRequest",
-                serializers=[InvitationInputSerializer, InvitationInputSerializer(many=True)],
-                resource_type_field_name=None,
-            ),
+            "application/json": InvitationInputSerializer(many=True),
             "multipart/form-data": InvitationFileSerializer,
         },
         responses={201: InvitationCreatedSerializer(many=True)},
         description=_(
-            "One invitation, a list, or a CSV/XLSX file with columns email, name, department, role, "
-            "language. The token of each personal link is shown only in this response."
+            "A list of invitations (a single object is accepted too), or a CSV/XLSX file with columns "
+            "email, name, department, role, language. The token of each personal link is shown only "
+            "in this response."
         ),
     )
     def post(self, request, assessment_id: int):

@@ -282,3 +282,29 @@ def test_kpis_come_from_metrics_and_the_consultant_can_override(consultant_api, 
     bad = consultant_api.put(url, {"kpis": {"revenue": 1}}, format="json")
     assert bad.status_code == 400
     assert bad.json() == {"kpis": ["Unknown KPI(s): revenue."]}
+
+
+def test_instrument_and_dimension_are_case_insensitive(consultant_api, audit):
+    survey = (
+        "client_id,instrument,item,dimension,value\n"
+        "C1,NPS,r,,9\nC1,nps,r2,,7\nC2,ServQual_Perception,R1,Reliability,4\n"
+    )
+    response = _post(
+        consultant_api, audit, customers=upload("c.csv", CUSTOMERS), survey=upload("s.csv", survey)
+    )
+    assert response.status_code == 201, response.json()
+    assert CustomerDataset.objects.get().metrics["nps"]["n"] == 2
+
+
+def test_period_must_be_ordered(consultant_api, audit):
+    response = _post(
+        consultant_api,
+        audit,
+        customers=upload("c.csv", CUSTOMERS),
+        period_start="2026-06-30",
+        period_end="2026-01-01",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"period_end": ["The period must end on or after its start."]}
+    assert not CustomerDataset.objects.exists()
+    assert not default_storage.exists(f"customer-data/{audit.pk}")

@@ -1,0 +1,136 @@
+"""Customer-data import (read, validate, type, Parquet) plus every metric, for 1,000,000
+clients and 5,000,000 survey rows, vs the floor of pandas' pyarrow CSV reader reading the
+same files. Targets: ≤ 2× the floor; peak memory of the import under 3 GB."""
+
+import datetime
+import multiprocessing
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from assessment.customer_files import customer_files_parse, frame_to_parquet
+from assessment.loyalty import customer_metrics
+from bench.harness import Result
+
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", 1_000_000))
+SURVEY_ROWS = 5 * CLIENTS
+REFERENCE = datetime.date(2026, 9, 30)
+
+
+def _write_files(folder: Path) -> dict[str, Path]:
+    rng = np.random.default_rng(11)
+    reference = np.datetime64(REFERENCE)
+    ids = pd.Series(np.char.add("C", np.arange(CLIENTS).astype(str)))
+    closes = rng.random(CLIENTS) < 0.1
+    customers = pd.DataFrame(
+        {
+            "client_id": ids,
+            "segment": rng.choice(["mass", "affluent", "premium"], CLIENTS, p=[0.7, 0.22, 0.08]),
+            "product_count": 1 + rng.poisson(1.5, CLIENTS),
+            "opened_on": (reference - rng.integers(400, 4000, CLIENTS).astype("timedelta64[D]")).astype(str),
+            "closed_on": np.where(
+                closes, (reference - rng.integers(1, 360, CLIENTS).astype("timedelta64[D]")).astype(str), ""
+            ),
+            "last_activity_on": (reference - rng.integers(0, 200, CLIENTS).astype("timedelta64[D]")).astype(
+                str
+            ),
+            "annual_margin": rng.lognormal(5, 0.6, CLIENTS).round(2),
+        }
+    )
+    who = rng.integers(0, CLIENTS, SURVEY_ROWS)
+    instrument = rng.choice(["nps", "csi", "servqual_expectation", "servqual_perception"], SURVEY_ROWS)
+    servqual = np.char.startswith(instrument.astype(str), "servqual")
+    survey = pd.DataFrame(
+        {
+            "client_id": ids.to_numpy()[who],
+            "instrument": instrument,
+            "item": rng.choice(["q1", "q2", "q3"], SURVEY_ROWS),
+            "dimension": np.where(
+                servqual,
+                rng.choice(
+                    ["reliability", "responsiveness", "assurance", "empathy", "tangibles"], SURVEY_ROWS
+                ),
+                "",
+            ),
+            "value": np.where(
+                instrument == "nps", rng.integers(0, 11, SURVEY_ROWS), rng.integers(1, 6, SURVEY_ROWS)
+            ),
+        }
+    )
+    paths = {"customers": folder / "customers.csv", "survey": folder / "survey.csv"}
+    customers.to_csv(paths["customers"], index=False)
+    survey.to_csv(paths["survey"], index=False)
+    return paths
+
+
+def _import_and_metrics(paths: dict[str, Path]) -> None:
+    frames = customer_files_parse(
+        {kind: path.read_bytes() for kind, path in paths.items()}, stored_client_ids=None
+    )
+    for frame in frames.values():
+        frame_to_parquet(frame)
+    customer_metrics(
+        customers=frames["customers"],
+        survey=frames["survey"],
+        mystery=None,
+        period_start=REFERENCE - datetime.timedelta(days=364),
+        period_end=REFERENCE,
+        reference_date=REFERENCE,
+    )
+
+
+def _floor(paths: dict[str, Path]) -> None:
+    for path in paths.values():
+        pd.read_csv(path, engine="pyarrow")
+
+
+def _timed_in_child(target, paths) -> tuple[float, float]:
+    """Seconds and peak resident memory (GB) of `target(paths)` in a child process, so the
+    peak is the import's own (plus the interpreter it starts from)."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(target, paths, queue))
+    process.start()
+    try:
+        seconds, peak_kb = queue.get(timeout=1800)
+    except Exception as error:
+        raise RuntimeError(f"the measured process failed (exit code {process.exitcode})") from error
+    finally:
+        process.join(timeout=60)
+    return seconds, peak_kb / 1024 / 1024
+
+
+def _child(target, paths, queue) -> None:
+    start = time.perf_counter()
+    target(paths)
+    queue.put((time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+
+
+def run() -> list[Result]:
+    with tempfile.TemporaryDirectory() as folder:
+        paths = _write_files(Path(folder))
+        floor, _floor_memory = _timed_in_child(_floor, paths)
+        seconds, peak = _timed_in_child(_import_and_metrics, paths)
+    return [
+        Result(
+            name=f"customer_import_{CLIENTS}_clients_vs_pyarrow_read",
+            value=round(seconds, 2),
+            unit="s",
+            floor=round(floor, 2),
+            ratio=round(seconds / floor, 2),
+            target=2.0,
+        ),
+        Result(
+            name="customer_import_peak_memory",
+            value=round(peak, 2),
+            unit="GB",
+            floor=3.0,
+            ratio=round(peak / 3.0, 2),
+            target=1.0,
+        ),
+    ]
