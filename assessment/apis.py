@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from assessment.levels import LEVEL_NAMES
 from assessment.models import NEXT_STATUSES, Assessment, InterviewScore, Organization, Status
-from assessment.scoring import BREAKDOWN_DIMENSIONS
+from assessment.scoring import BREAKDOWN_DIMENSIONS, DEFAULT_THRESHOLDS
 from assessment.selectors import (
     assessment_scope,
     assessment_scores,
@@ -108,6 +108,7 @@ class AssessmentOutputSerializer(serializers.ModelSerializer):
             "next_statuses",
             "baseline",
             "weights",
+            "data_thresholds",
             "created_at",
             "updated_at",
         ]
@@ -174,9 +175,32 @@ class AssessmentListCreateApi(APIView):
         return Response(AssessmentOutputSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
 
+class _ThresholdsField(serializers.DictField):
+    """{"nps": [-20, 0, 20, 50], …}: four ascending lowest values of levels 2–5 per metric."""
+
+    def __init__(self, **kwargs):
+        edges = serializers.ListField(child=serializers.FloatField(), min_length=4, max_length=4)
+        super().__init__(child=edges, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        unknown = sorted(set(value) - set(DEFAULT_THRESHOLDS))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown metric(s): %(names)s.") % {"names": ", ".join(unknown)}
+            )
+        unordered = sorted(metric for metric, edges in value.items() if edges != sorted(set(edges)))
+        if unordered:
+            raise serializers.ValidationError(
+                _("Thresholds must rise strictly: %(names)s.") % {"names": ", ".join(unordered)}
+            )
+        return value
+
+
 class AssessmentDetailApi(APIView):
     class InputSerializer(serializers.Serializer):
         title = serializers.CharField(max_length=200, required=False)
+        data_thresholds = _ThresholdsField(required=False)
         reference_date = serializers.DateField(required=False)
         status = serializers.ChoiceField(choices=Status.choices, required=False)
         baseline = _ScopedRelatedField(scope=managed_assessment_scope, required=False, allow_null=True)

@@ -107,6 +107,12 @@ class Assessment(models.Model):
         default=5,
         help_text=_("Groups with fewer submitted respondents are not shown separately"),
     )
+    data_thresholds = models.JSONField(
+        _("data-evidence thresholds"),
+        default=dict,
+        blank=True,
+        help_text=_("Per customer metric, the lowest values of levels 2–5; defaults apply to those left out"),
+    )
     kpis = models.JSONField(
         _("business KPIs"),
         default=dict,

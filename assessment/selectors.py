@@ -22,7 +22,13 @@ from assessment.models import (
     Role,
     ScoreSnapshot,
 )
-from assessment.scoring import EvidenceWeights, metric_level, percentile_rank, scores_compute
+from assessment.scoring import (
+    DEFAULT_THRESHOLDS,
+    EvidenceWeights,
+    metric_level,
+    percentile_rank,
+    scores_compute,
+)
 from surveys.models import Answer, Area, Indicator, Invitation
 
 User = AbstractBaseUser | AnonymousUser
@@ -146,12 +152,14 @@ def interview_levels(*, assessment: Assessment) -> pd.Series:
 
 def data_evidence_levels(*, assessment: Assessment, indicators: pd.DataFrame) -> pd.Series:
     """Levels 1–5 of the indicators bound to a customer metric, from the assessment's
-    customer data and the default thresholds (methods §5)."""
+    customer data and its thresholds (methods §5 where the assessment sets none)."""
     values = metric_values(CustomerDataset.objects.filter(assessment=assessment).first())
+    thresholds = {**DEFAULT_THRESHOLDS, **assessment.data_thresholds}
     bound = indicators["metric"].dropna()
     bound = bound[bound.isin(list(values))]
     return pd.Series(
-        {code: metric_level(metric, values[metric]) for code, metric in bound.items()}, dtype=float
+        {code: metric_level(metric, values[metric], thresholds) for code, metric in bound.items()},
+        dtype=float,
     )
 
 

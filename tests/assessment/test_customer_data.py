@@ -308,3 +308,20 @@ def test_period_must_be_ordered(consultant_api, audit):
     assert response.json() == {"period_end": ["The period must end on or after its start."]}
     assert not CustomerDataset.objects.exists()
     assert not default_storage.exists(f"customer-data/{audit.pk}")
+
+
+def test_data_thresholds_are_set_per_assessment(consultant_api, audit):
+    _post(consultant_api, audit, customers=upload("customers.csv", CUSTOMERS), survey=upload("s.csv", SURVEY))
+    url = f"/api/v1/assessments/{audit.pk}/"
+
+    def nps_evidence():
+        scores = consultant_api.get(f"/api/v1/assessments/{audit.pk}/scores/").json()
+        return next(i["evidence"]["data"] for i in scores["indicators"] if i["evidence"]["data"] is not None)
+
+    assert nps_evidence() == 50.0  # NPS 10 → level 3 by the default thresholds
+    patched = consultant_api.patch(url, {"data_thresholds": {"nps": [-50, -10, 5, 10]}}, format="json")
+    assert patched.status_code == 200
+    assert patched.json()["data_thresholds"] == {"nps": [-50.0, -10.0, 5.0, 10.0]}
+    assert nps_evidence() == 100.0  # NPS 10 → level 5 by these more lenient edges
+    for bad in ({"nps": [0, 0, 1, 2]}, {"nps": [1, 2, 3]}, {"revenue": [1, 2, 3, 4]}):
+        assert consultant_api.patch(url, {"data_thresholds": bad}, format="json").status_code == 400
