@@ -14,11 +14,11 @@ from rest_framework.views import APIView
 from assessment.apis import assessment_for_consultant
 from assessment.customer_data import customer_data_replace, dataset_frames
 from assessment.customer_files import KINDS, CustomerFilesInvalid, template_csv
-from assessment.exports import table_download
 from assessment.kpis import KPIS, assessment_kpis, assessment_kpis_set
 from assessment.loyalty import LOYALTY_TYPES, client_loyalty, customer_metrics
 from assessment.models import CustomerDataset
 from assessment.selectors import assessment_scope
+from assessment.spreadsheets import table_download
 
 
 class CustomerDataSerializer(serializers.ModelSerializer):

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import pandas as pd
 from django.utils.translation import gettext as _
 
+from assessment.spreadsheets import UnreadableTable, spreadsheet_read
+
 KINDS = ("customers", "survey", "mystery_shopping")
 COLUMNS = {
     "customers": ("client_id", "segment", "product_count", "opened_on", "closed_on", "last_activity_on"),
@@ -43,7 +45,6 @@ INSTRUMENT_RANGES = {
 SERVQUAL_DIMENSIONS = ("reliability", "responsiveness", "assurance", "empathy", "tangibles")
 RESULTS = ("yes", "no", "n/a")
 MAX_LISTED_ERRORS = 500
-_XLSX_MAGIC = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)
@@ -78,42 +79,16 @@ def template_csv(kind: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("cp1251 decodes every byte")  # pragma: no cover
-
-
 def table_read(raw: bytes, kind: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """All cells as stripped strings with lower-case headers, or the reason it cannot be read."""
+    """All cells as stripped strings in the file's columns, or why it cannot be used."""
     try:
-        if raw.startswith(_XLSX_MAGIC):
-            frame = pd.read_excel(io.BytesIO(raw), dtype=str, engine="openpyxl")
-        else:
-            text = _decode(raw)
-            first_line = text.split("\n", 1)[0]
-            separator = ";" if first_line.count(";") > first_line.count(",") else ","
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=separator,
-                dtype=str,
-                keep_default_na=False,
-                engine="c",
-                skip_blank_lines=True,
-            )
-    except (ValueError, pd.errors.ParserError, OSError, KeyError) as error:
+        frame = spreadsheet_read(raw)
+    except UnreadableTable as error:
         return None, [Problem(kind, None, None, _("The file cannot be read: %(error)s") % {"error": error})]
-    frame.columns = [str(column).strip().lower() for column in frame.columns]
-    frame = frame.fillna("").astype(str)
     missing = [column for column in COLUMNS[kind] if column not in frame.columns]
     if missing:
         return None, [Problem(kind, 1, column, _("Missing column.")) for column in missing]
-    frame = frame.reindex(columns=list(COLUMNS[kind] + OPTIONAL[kind]), fill_value="")
-    frame = frame.apply(lambda column: column.str.strip())
-    return frame[(frame != "").any(axis=1)], []
+    return frame.reindex(columns=list(COLUMNS[kind] + OPTIONAL[kind]), fill_value=""), []
 
 
 def _problems(kind: str, frame: pd.DataFrame, mask: pd.Series, column: str, message: str) -> list[Problem]:
