@@ -10,9 +10,13 @@ can tell "no data" from "zero". Results are plain JSON: Python floats/ints/None,
 """
 
 import datetime
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # CSI bands by lower edge, highest first (§4): ≥ 80 high; [75, 80) medium; [50, 75) insufficient;
 # below 50 low (a CSI on a 1–5 scale cannot go under 20).
@@ -112,6 +116,33 @@ def _no_survey() -> pd.DataFrame:
     )
 
 
+_FEW_VALUES = ("instrument", "item", "dimension")
+# Private column of the survey rows of known clients: the row of the client in the customers
+# frame (the first with its id).
+_CUSTOMER = "_customer"
+
+
+def _compact(survey: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The survey with its few-valued text columns as categories, so each groupby below codes
+    them once instead of hashing the strings again."""
+    if not _present(survey):
+        return survey
+    columns = {
+        column: survey[column].astype("category")
+        for column in _FEW_VALUES
+        if column in survey.columns and not isinstance(survey[column].dtype, pd.CategoricalDtype)
+    }
+    return survey.assign(**columns) if columns else survey
+
+
+def _client_count(rows: pd.DataFrame) -> int:
+    """Distinct clients among the rows (by their customer-file position when known: integers
+    count faster than ids, one position per id)."""
+    if _CUSTOMER in rows.columns:
+        return int(rows[_CUSTOMER].nunique())
+    return int(rows["client_id"].nunique())
+
+
 def _instrument(survey: pd.DataFrame | None, instrument: str) -> pd.DataFrame:
     """The rows of one instrument with an answer (an empty, typed frame without a survey)."""
     if not _present(survey):
@@ -140,7 +171,7 @@ def csi_summary(survey: pd.DataFrame | None) -> dict | None:
         "score": score,
         "band": csi_band(score),
         "items": {str(item): _clean(mean) for item, mean in items.items()},
-        "n": int(rows["client_id"].nunique()),
+        "n": _client_count(rows),
     }
 
 
@@ -176,7 +207,7 @@ def servqual_summary(survey: pd.DataFrame | None) -> dict | None:
     return {
         "gaps": {dimension: _clean(gaps[dimension]) for dimension in SERVQUAL_DIMENSIONS},
         "index": float(gaps.sum()) if gaps.notna().all() else None,
-        "n": int(rows["client_id"].nunique()),
+        "n": _client_count(rows),
     }
 
 
@@ -325,25 +356,50 @@ def client_loyalty(
                 "type": "str",
             }
         )
-    active = customers[_active_at(customers, _timestamp(reference_date))]
+    is_active = _active_at(customers, _timestamp(reference_date)).to_numpy(dtype=bool)
+    active = customers[is_active]
     clients = active.set_index("client_id")[["segment", "product_count"]]
     segment_mean = clients.groupby("segment", observed=True, dropna=False)["product_count"].transform("mean")
     clients = clients.assign(high_load=clients["product_count"] > segment_mean)
 
+    survey = _compact(survey)
+    key = "client_id"
+    targets = clients.index
+    if _present(survey) and customers["client_id"].is_unique:
+        # Group by the client's position among the active clients (integers), not by the id.
+        if _CUSTOMER in survey.columns:
+            in_customers = survey[_CUSTOMER].to_numpy()
+        else:
+            in_customers = _positions(survey["client_id"], customers["client_id"])
+        among_active = np.full(len(customers) + 1, -1, dtype=np.int64)  # the last for -1
+        among_active[np.flatnonzero(is_active)] = np.arange(len(clients))
+        position = among_active[in_customers]
+        found = position >= 0
+        survey = survey[found] if not found.all() else survey
+        if found.any():
+            survey = survey.assign(_client=position[found])
+            key, targets = "_client", pd.RangeIndex(len(clients))
     csi_rows = _instrument(survey, "csi")
     nps_rows = _instrument(survey, "nps")
     servqual_rows = _servqual_rows(survey)
-    csi = _csi_per(csi_rows, ["client_id"]) if not csi_rows.empty else pd.Series(dtype=float)
-    nps = nps_rows.groupby("client_id", observed=True)["value"].mean()
+    if csi_rows.empty:
+        csi = pd.Series(dtype=float)
+    elif key == "_client":
+        csi = _csi_per_position(csi_rows)
+    else:
+        csi = _csi_per(csi_rows, [key])
+    nps = nps_rows.groupby(key, observed=True)["value"].mean()
     if servqual_rows.empty:
         servqual = pd.Series(dtype=float)
+    elif key == "_client":
+        servqual = _servqual_index_per_position(servqual_rows, len(clients))
     else:
-        servqual = _servqual_gaps(servqual_rows, ["client_id"]).sum(axis=1, min_count=1)
+        servqual = _servqual_gaps(servqual_rows, [key]).sum(axis=1, min_count=1)
     scores = pd.DataFrame(
         {
-            "csi": csi.reindex(clients.index).astype(float),
-            "nps": nps.reindex(clients.index).astype(float),
-            "servqual": servqual.reindex(clients.index).astype(float),
+            "csi": csi.reindex(targets).to_numpy(dtype=float),
+            "nps": nps.reindex(targets).to_numpy(dtype=float),
+            "servqual": servqual.reindex(targets).to_numpy(dtype=float),
         },
         index=clients.index,
     )
@@ -369,6 +425,47 @@ def client_loyalty(
     return table[_LOYALTY_COLUMNS]
 
 
+def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    """Codes in sorted order of the values (−1 where missing) and how many values there are."""
+    if not isinstance(values.dtype, pd.CategoricalDtype) or not values.cat.categories.is_monotonic_increasing:
+        values = values.astype("category")
+    return values.cat.codes.to_numpy().astype(np.int64), len(values.cat.categories)
+
+
+def _positions_in(values: pd.Series, names: list[str]) -> np.ndarray:
+    """The position of each value among a few names (−1 if not one), looked up per category."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype("category")
+    lookup = np.append(pd.Index(names).get_indexer(values.cat.categories.astype(object)), -1)
+    return lookup[values.cat.codes.to_numpy().astype(np.int64)]
+
+
+def _csi_per_position(rows: pd.DataFrame) -> pd.Series:
+    """_csi_per(rows, ["_client"]) with one integer key per (client, item): the same means and
+    sums in the same order, without hashing a two-level key."""
+    items, item_count = _codes(rows["item"])
+    keep = items >= 0
+    key = rows["_client"].to_numpy()[keep] * item_count + items[keep]
+    item_means = pd.Series(rows["value"].to_numpy()[keep]).groupby(key).mean()
+    totals = item_means.groupby(item_means.index.to_numpy() // item_count).agg(["sum", "count"])
+    return totals["sum"] / (totals["count"] * 5) * 100.0
+
+
+def _servqual_index_per_position(rows: pd.DataFrame, clients: int) -> pd.Series:
+    """_servqual_gaps(rows, ["_client"]).sum(axis=1, min_count=1) for clients 0 … clients − 1,
+    with one integer key per (client, dimension, side) and the gaps laid out densely."""
+    dimension = _positions_in(rows["dimension"], list(SERVQUAL_DIMENSIONS))
+    side = _positions_in(rows["instrument"], ["servqual_expectation", "servqual_perception"])
+    keep = (dimension >= 0) & (side >= 0)
+    key = (rows["_client"].to_numpy()[keep] * len(SERVQUAL_DIMENSIONS) + dimension[keep]) * 2 + side[keep]
+    means = pd.Series(rows["value"].to_numpy()[keep]).groupby(key).mean()
+    dense = np.full(clients * len(SERVQUAL_DIMENSIONS) * 2, np.nan)
+    dense[means.index.to_numpy()] = means.to_numpy()
+    dense = dense.reshape(clients, len(SERVQUAL_DIMENSIONS), 2)
+    gaps = pd.DataFrame(dense[:, :, 1] - dense[:, :, 0], columns=list(SERVQUAL_DIMENSIONS))
+    return gaps.sum(axis=1, min_count=1)
+
+
 def _type_counts(counts: pd.Series) -> dict:
     return {name: int(counts.get(name, 0)) for name in LOYALTY_TYPES}
 
@@ -383,11 +480,43 @@ def _known_clients(survey: pd.DataFrame | None, customers: pd.DataFrame | None) 
         return None
     if not _present(customers):
         return survey
-    segments = customers.drop_duplicates("client_id").set_index("client_id")["segment"]
-    # One hash lookup for membership and segment (Series.isin on Arrow strings is slow).
-    position = segments.index.get_indexer(survey["client_id"])
-    known = survey[position >= 0]
-    return known.assign(segment=segments.to_numpy()[position[position >= 0]])
+    # One hash lookup in C for membership and segment (the first row of a repeated client id).
+    position = _positions(survey["client_id"], customers["client_id"])
+    found = position >= 0
+    known = survey if found.all() else survey[found]
+    segment = customers["segment"].astype("category")
+    codes = segment.cat.codes.to_numpy()[position[found]]
+    return known.assign(
+        segment=pd.Categorical.from_codes(codes, categories=segment.cat.categories),
+        **{_CUSTOMER: position[found]},
+    )
+
+
+def _positions(ids: pd.Series, among: pd.Series) -> np.ndarray:
+    """The row of each id in `among` (the first, if repeated), −1 when absent: a hash lookup in
+    Arrow, split over the processors (it releases the GIL)."""
+    values = _arrow_strings(ids)
+    value_set = _arrow_strings(among)
+    parts = max(1, min(os.cpu_count() or 1, 4, len(values) // 500_000))
+    step = -(-len(values) // parts)
+
+    def lookup(start: int) -> np.ndarray:
+        found = pc.index_in(values.slice(start, step), value_set=value_set)
+        return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+
+    if parts == 1:
+        return lookup(0)
+    with ThreadPoolExecutor(parts) as pool:
+        return np.concatenate(list(pool.map(lookup, range(0, len(values), step))))
+
+
+def _arrow_strings(values: pd.Series) -> pa.Array:
+    """The values as an Arrow string array (null where missing)."""
+    array = values.array
+    chunked = getattr(array, "_pa_array", None)
+    if chunked is None:
+        chunked = pa.chunked_array([pa.array(values.astype(object).where(values.notna(), None).tolist())])
+    return pc.cast(chunked.combine_chunks(), pa.string())
 
 
 def customer_metrics(
@@ -409,7 +538,11 @@ def customer_metrics(
     mystery: visit_id, branch, visited_on, standard, result (yes, no, n/a).
     The churn period should span 12 months: CLV reads its churn as the annual one.
     """
-    survey = _known_clients(survey, customers)
+    survey = _compact(_known_clients(survey, customers))
+    if _present(survey) and _CUSTOMER in survey.columns and customers["client_id"].is_unique:
+        # Clients are counted and grouped by their position from here on: the ids need not be
+        # copied along with every selection of rows.
+        survey = survey.drop(columns="client_id")
     has_customers = _present(customers)
     has_survey = _present(survey)
     reference = _timestamp(reference_date)
