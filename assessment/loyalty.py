@@ -18,6 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from assessment.scoring import plain_value
+
 # CSI bands by lower edge, highest first (§4): ≥ 80 high; [75, 80) medium; [50, 75) insufficient;
 # below 50 low (a CSI on a 1–5 scale cannot go under 20).
 CSI_BANDS: tuple[tuple[str, float], ...] = (
@@ -41,17 +43,6 @@ PASSIVE_DAYS = 90
 # Means of answers are compared with thresholds after rounding away float noise, so that a
 # CSI of exactly 75 % computed as 74.99999999999999 still counts as 75.
 _DIGITS = 9
-
-
-def _clean(value):
-    """NaN → None and numpy scalars → Python numbers, so results are plain JSON."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, (float, np.floating)):
-        return None if np.isnan(value) else float(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    return value
 
 
 def _present(frame: pd.DataFrame | None) -> bool:
@@ -170,7 +161,7 @@ def csi_summary(survey: pd.DataFrame | None) -> dict | None:
     return {
         "score": score,
         "band": csi_band(score),
-        "items": {str(item): _clean(mean) for item, mean in items.items()},
+        "items": {str(item): plain_value(mean) for item, mean in items.items()},
         "n": _client_count(rows),
     }
 
@@ -205,7 +196,7 @@ def servqual_summary(survey: pd.DataFrame | None) -> dict | None:
         return None
     gaps = _servqual_gaps(rows, []).iloc[0]
     return {
-        "gaps": {dimension: _clean(gaps[dimension]) for dimension in SERVQUAL_DIMENSIONS},
+        "gaps": {dimension: plain_value(gaps[dimension]) for dimension in SERVQUAL_DIMENSIONS},
         "index": float(gaps.sum()) if gaps.notna().all() else None,
         "n": _client_count(rows),
     }
@@ -231,7 +222,7 @@ def mystery_summary(mystery: pd.DataFrame | None) -> dict | None:
 
     def compliance(by: str) -> dict:
         sums = counts.groupby(by, observed=True)[["yes", "rated"]].sum()
-        return {str(key): _clean(value) for key, value in _percent(sums["yes"], sums["rated"]).items()}
+        return {str(key): plain_value(value) for key, value in _percent(sums["yes"], sums["rated"]).items()}
 
     rated = int(counts["rated"].sum())
     return {
@@ -570,7 +561,7 @@ def customer_metrics(
     if load is not None:
         result["product_load"] = {
             "overall": load,
-            "by_segment": {segment: _clean(load_per_segment.get(segment)) for segment in segments},
+            "by_segment": {segment: plain_value(load_per_segment.get(segment)) for segment in segments},
         }
 
     churn_per_segment, churn_total = _churn_counts(
@@ -588,7 +579,7 @@ def customer_metrics(
         if not np.isnan(overall_clv):
             result["clv"] = {
                 "overall": float(overall_clv),
-                "by_segment": {segment: _clean(segment_clv[segment]) for segment in segments},
+                "by_segment": {segment: plain_value(segment_clv[segment]) for segment in segments},
                 "discount_rate": float(discount_rate),
             }
     else:
@@ -619,7 +610,7 @@ def customer_metrics(
                 _type_counts(types_per_segment.loc[segment]) if types_per_segment is not None else None
             ),
             "churn": _churn_fields(counts["closed"], counts["active_at_start"], period),
-            "product_load": _clean(load_per_segment.get(segment)),
-            "clv": _clean(segment_clv.get(segment)),
+            "product_load": plain_value(load_per_segment.get(segment)),
+            "clv": plain_value(segment_clv.get(segment)),
         }
     return result

@@ -54,9 +54,9 @@ def metric_level(metric: str, value: float, thresholds: Mapping[str, tuple] | No
     return int(np.searchsorted(edges, value, side="right")) + 1
 
 
-def _clean(value):
-    """NaN → None and numpy scalars → Python numbers, so results are plain JSON."""
-    if value is None:
+def plain_value(value):
+    """NaN/NA → None and numpy scalars → Python numbers, so results are plain JSON."""
+    if value is None or value is pd.NA:
         return None
     if isinstance(value, (float, np.floating)):
         return None if np.isnan(value) else float(value)
@@ -157,7 +157,7 @@ def _breakdowns(answers: pd.DataFrame, respondents: pd.DataFrame, indicators, ar
                 "group": str(group),
                 "respondents": int(sizes[group]),
                 **_level_fields(overall.get(group)),
-                "areas": {area: _clean(area_scores.loc[group, area]) for area in areas.index},
+                "areas": {area: plain_value(area_scores.loc[group, area]) for area in areas.index},
             }
             for group in sorted(shown, key=str)
         ]
@@ -286,11 +286,11 @@ def scores_compute(
                 "area": row["area"],
                 **_level_fields(row["score"]),
                 "n": int(row["n"]),
-                "mean_level": _clean(row["mean_level"]),
-                "std": _clean(row["std"]),
-                "dont_know_share": _clean(row["dont_know_share"]),
+                "mean_level": plain_value(row["mean_level"]),
+                "std": plain_value(row["std"]),
+                "dont_know_share": plain_value(row["dont_know_share"]),
                 "confidence": row["confidence"] if row["scored"] else None,
-                "evidence": {source: _clean(row[source]) for source in evidence.columns},
+                "evidence": {source: plain_value(row[source]) for source in evidence.columns},
             }
             for code, row in zip(codes, table.to_dict("records"), strict=True)
         ],

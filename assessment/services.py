@@ -23,8 +23,7 @@ from assessment.models import (
 from assessment.selectors import assessment_scores_compute
 from assessment.tokens import token_new
 from config.exceptions import ItemErrors, StateConflict
-from surveys.models import Indicator
-from surveys.selectors import catalog_version_current
+from surveys.selectors import catalog_version_current, indicator_ids
 from surveys.services import invitations_unsent_queue
 
 
@@ -146,23 +145,21 @@ def interview_scores_set(*, assessment: Assessment, user: AbstractBaseUser, item
         raise StateConflict(
             _("Interview scores cannot change once the assessment is published."), code="assessment_published"
         )
-    indicator_ids = dict(
-        Indicator.objects.filter(version_id=assessment.catalog_version_id).values_list("code", "id")
-    )
+    ids = indicator_ids(version_id=assessment.catalog_version_id)
     errors = {
         index: {"indicator": [_("Unknown indicator %(code)s.") % {"code": item["indicator"]}]}
         for index, item in enumerate(items)
-        if item["indicator"] not in indicator_ids
+        if item["indicator"] not in ids
     }
     if errors:
         raise ItemErrors(errors, field="scores")
-    cleared = [indicator_ids[item["indicator"]] for item in items if item.get("level") is None]
+    cleared = [ids[item["indicator"]] for item in items if item.get("level") is None]
     InterviewScore.objects.filter(assessment=assessment, indicator_id__in=cleared).delete()
     InterviewScore.objects.bulk_create(
         [
             InterviewScore(
                 assessment=assessment,
-                indicator_id=indicator_ids[item["indicator"]],
+                indicator_id=ids[item["indicator"]],
                 level=item["level"],
                 note=item.get("note") or "",
                 updated_by=user,

@@ -15,6 +15,11 @@ def catalog_version_current() -> CatalogVersion:
     return version
 
 
+def indicator_ids(*, version_id: int) -> dict[str, int]:
+    """Indicator code → id within one catalog version."""
+    return dict(Indicator.objects.filter(version_id=version_id).values_list("code", "id"))
+
+
 def catalog_tree(*, version: CatalogVersion, language: str) -> dict:
     """The catalog as nested plain data in one language, from one query."""
     rows = (

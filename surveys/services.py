@@ -32,6 +32,7 @@ from surveys.models import (
     Metric,
     Response,
 )
+from surveys.selectors import indicator_ids
 
 INVITABLE_STATUSES = (Status.DRAFT, Status.COLLECTING)
 
@@ -380,16 +381,12 @@ def answers_save(*, invitation: Invitation, items: list[dict]) -> int:
     """Save a partial set of answers, all or nothing; saving the same answer again changes
     nothing. Each item: {"indicator": code, "level": 1..5 | None, "comment": str}."""
     _collecting_check(invitation)
-    indicator_ids = dict(
-        Indicator.objects.filter(version_id=invitation.assessment.catalog_version_id).values_list(
-            "code", "id"
-        )
-    )
+    ids = indicator_ids(version_id=invitation.assessment.catalog_version_id)
     errors: dict[int, dict[str, list[str]]] = {}
     seen: set[str] = set()
     for index, item in enumerate(items):
         code = item["indicator"]
-        if code not in indicator_ids:
+        if code not in ids:
             errors[index] = {"indicator": [_("Unknown indicator %(code)s.") % {"code": code}]}
         elif code in seen:
             errors[index] = {"indicator": [_("%(code)s appears twice in this request.") % {"code": code}]}
@@ -404,7 +401,7 @@ def answers_save(*, invitation: Invitation, items: list[dict]) -> int:
             [
                 Answer(
                     response=response,
-                    indicator_id=indicator_ids[item["indicator"]],
+                    indicator_id=ids[item["indicator"]],
                     level=item.get("level"),
                     comment=item.get("comment") or "",
                     updated_at=now,
