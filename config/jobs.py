@@ -1,0 +1,82 @@
+"""Background jobs as status rows (after kpi's ImportExportTask): a Celery task takes the
+row's id and calls `job_run`, which locks the row, runs the work once and records the
+outcome, its timing and any error. Concrete jobs subclass `Job`."""
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+FINISHED = (JobStatus.READY, JobStatus.FAILED)
+logger = logging.getLogger(__name__)
+
+
+class Job(models.Model):
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text=_("Per cent done"))
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True, help_text=_("Time the work took"))
+
+    class Meta:
+        abstract = True
+
+
+def job_progress(job: Job, percent: int) -> None:
+    """Record progress at once, outside any transaction the work may hold open."""
+    type(job).objects.filter(pk=job.pk).update(progress=max(0, min(100, int(percent))))
+
+
+def job_run(
+    model: type[Job],
+    *,
+    job_id: int,
+    work: Callable[[Job], None],
+    transient: tuple[type[BaseException], ...] = (),
+) -> bool:
+    """Run `work(job)` for a queued (or interrupted) job; False if it had already finished.
+
+    A job found "running" is run again: that is a delivery redelivered after its worker died
+    (acks_late + reject_on_worker_lost), and work is idempotent. `transient` errors propagate
+    with the job left queued, so the task can retry; any other error marks the job failed
+    with its message.
+    """
+    with transaction.atomic():
+        job = model.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in FINISHED:
+            return False
+        job.status, job.started_at, job.error = JobStatus.RUNNING, timezone.now(), ""
+        job.save(update_fields=["status", "started_at", "error"])
+    start = time.perf_counter()
+    try:
+        work(job)
+    except transient:
+        model.objects.filter(pk=job_id).update(status=JobStatus.QUEUED)
+        raise
+    except Exception as error:  # noqa: BLE001 — any failure is recorded for the user to see
+        logger.exception("%s %s failed", model.__name__, job_id)
+        _job_finish(job, status=JobStatus.FAILED, seconds=time.perf_counter() - start, error=str(error))
+        return True
+    _job_finish(job, status=JobStatus.READY, seconds=time.perf_counter() - start)
+    return True
+
+
+def _job_finish(job: Job, *, status: str, seconds: float, error: str = "") -> None:
+    job.status, job.seconds, job.error = status, seconds, error[:4000]
+    job.finished_at = timezone.now()
+    if status == JobStatus.READY:
+        job.progress = 100
+    job.save(update_fields=["status", "seconds", "error", "finished_at", "progress"])
