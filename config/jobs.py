@@ -66,7 +66,7 @@ def job_run(
     except transient:
         model.objects.filter(pk=job_id).update(status=JobStatus.QUEUED)
         raise
-    except Exception as error:  # noqa: BLE001 — any failure is recorded for the user to see
+    except Exception as error:  # any failure is recorded for the user to see
         logger.exception("%s %s failed", model.__name__, job_id)
         _job_finish(job, status=JobStatus.FAILED, seconds=time.perf_counter() - start, error=str(error))
         return True
