@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from assessment.levels import LEVEL_NAMES
+from assessment.levels import level_name
 from assessment.models import NEXT_STATUSES, Assessment, InterviewScore, Organization, Status
 from assessment.scoring import BREAKDOWN_DIMENSIONS, DEFAULT_THRESHOLDS
 from assessment.selectors import (
@@ -279,8 +279,7 @@ def _rounded(value):
 
 
 def _with_level_names(item: dict) -> dict:
-    level = item.get("level")
-    return {**item, "level_name": str(LEVEL_NAMES[level]) if level else None}
+    return {**item, "level_name": level_name(item.get("level"))}
 
 
 def scores_present(result: dict, language: str) -> dict:

@@ -1,0 +1,218 @@
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assessment.apis import assessment_for_consultant
+from assessment.selectors import assessment_scope, assessment_scores
+from config.jobs import JobStatus
+from reports.models import Effort, Horizon, RecommendationStatus, Report, ReportKind
+from reports.selectors import (
+    assessment_comparison,
+    assessment_next_level,
+    recommendations_list,
+    report_scope,
+)
+from reports.services import (
+    recommendations_ensure,
+    recommendations_generate,
+    recommendations_review,
+    report_request,
+)
+from surveys.i18n import language_pick
+
+LANG_PARAMETER = OpenApiParameter("lang", str, enum=[code for code, _name in settings.LANGUAGES])
+
+
+class RecommendationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField(help_text=_("Library code; empty for a custom recommendation"))
+    position = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=RecommendationStatus.choices)
+    custom = serializers.BooleanField()
+    edited = serializers.BooleanField()
+    priority = serializers.FloatField(allow_null=True, help_text=_("Overall points it may gain"))
+    triggered_by = serializers.ListField(child=serializers.DictField())
+    title = serializers.CharField()
+    rationale = serializers.CharField(allow_blank=True)
+    actions = serializers.ListField(child=serializers.CharField())
+    impact = serializers.CharField(allow_blank=True)
+    step = serializers.CharField()
+    step_title = serializers.CharField(allow_blank=True)
+    horizon = serializers.ChoiceField(choices=Horizon.choices)
+    effort = serializers.ChoiceField(choices=Effort.choices)
+    indicators = serializers.ListField(child=serializers.CharField())
+
+
+class NextLevelSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    threshold = serializers.FloatField()
+    gap = serializers.FloatField()
+    reachable = serializers.BooleanField()
+    indicators = serializers.ListField(child=serializers.DictField())
+
+
+class RoadmapSerializer(serializers.Serializer):
+    items = RecommendationOutputSerializer(many=True)
+    next_level = NextLevelSerializer(allow_null=True)
+
+
+class RecommendationChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(required=False, help_text=_("Omit to add a custom recommendation"))
+    status = serializers.ChoiceField(choices=RecommendationStatus.choices, required=False)
+    title = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    rationale = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    actions = serializers.ListField(
+        child=serializers.CharField(max_length=1000), max_length=20, required=False
+    )
+    impact = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    horizon = serializers.ChoiceField(choices=Horizon.choices, required=False)
+    effort = serializers.ChoiceField(choices=Effort.choices, required=False)
+
+
+class RecommendationsApi(APIView):
+    """The roadmap: proposed by the engine on first look, reviewed by the consultant."""
+
+    class InputSerializer(serializers.Serializer):
+        items = RecommendationChangeSerializer(many=True, required=False, max_length=200)
+        order = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=500)
+        regenerate = serializers.BooleanField(
+            required=False, default=False, help_text=_("Propose again from the current scores")
+        )
+
+    def _roadmap(self, request, assessment) -> Response:
+        language = language_pick(request.query_params.get("lang"))
+        scores = assessment_scores(assessment=assessment)
+        return Response(
+            {
+                "items": recommendations_list(assessment=assessment, language=language),
+                "next_level": assessment_next_level(assessment=assessment, scores=scores, language=language),
+            }
+        )
+
+    @extend_schema(parameters=[LANG_PARAMETER], responses=RoadmapSerializer)
+    def get(self, request, assessment_id: int):
+        assessment = assessment_for_consultant(request, assessment_id)
+        recommendations_ensure(assessment=assessment)
+        return self._roadmap(request, assessment)
+
+    @extend_schema(
+        parameters=[LANG_PARAMETER],
+        request=InputSerializer,
+        responses=RoadmapSerializer,
+        description=_(
+            "Review the roadmap: `items` change recommendations by id (status accepted/rejected, "
+            "edited texts, horizon, effort) or add custom ones (no id; title, horizon and effort "
+            "required); `order` lists ids to put first; `regenerate` proposes again from the "
+            "current scores, keeping what was reviewed. All or nothing."
+        ),
+    )
+    def patch(self, request, assessment_id: int):
+        assessment = assessment_for_consultant(request, assessment_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        recommendations_ensure(assessment=assessment)
+        recommendations_review(
+            assessment=assessment,
+            user=request.user,
+            changes=values.get("items", []),
+            order=values.get("order"),
+        )
+        if values["regenerate"]:
+            recommendations_generate(assessment=assessment)
+        return self._roadmap(request, assessment)
+
+
+class ComparisonApi(APIView):
+    @extend_schema(parameters=[LANG_PARAMETER], responses=OpenApiTypes.OBJECT)
+    def get(self, request, assessment_id: int):
+        assessment = get_object_or_404(assessment_scope(user=request.user), pk=assessment_id)
+        comparison = assessment_comparison(
+            assessment=assessment, language=language_pick(request.query_params.get("lang"))
+        )
+        if comparison is None:
+            raise Http404(_("This assessment has no baseline."))
+        return Response(comparison)
+
+
+class ReportOutputSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "kind",
+            "language",
+            "status",
+            "progress",
+            "error",
+            "download_url",
+            "created_at",
+            "finished_at",
+            "seconds",
+            "sha256",
+            "size",
+        ]
+
+    def get_download_url(self, report: Report) -> str | None:
+        if report.status != JobStatus.READY:
+            return None
+        return reverse("api:report-download", kwargs={"report_id": report.pk})
+
+
+class AssessmentReportsApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=ReportKind.choices)
+        language = serializers.ChoiceField(choices=settings.LANGUAGES)
+
+    @extend_schema(responses=ReportOutputSerializer(many=True))
+    def get(self, request, assessment_id: int):
+        assessment = get_object_or_404(assessment_scope(user=request.user), pk=assessment_id)
+        return Response(ReportOutputSerializer(assessment.reports.all(), many=True).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={202: ReportOutputSerializer},
+        description=_("Queue a PDF report; poll its status until it is ready, then download it."),
+    )
+    def post(self, request, assessment_id: int):
+        assessment = assessment_for_consultant(request, assessment_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = report_request(assessment=assessment, user=request.user, **data.validated_data)
+        return Response(ReportOutputSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ReportDetailApi(APIView):
+    @extend_schema(responses=ReportOutputSerializer)
+    def get(self, request, report_id: int):
+        report = get_object_or_404(report_scope(user=request.user), pk=report_id)
+        return Response(ReportOutputSerializer(report).data)
+
+
+class ReportDownloadApi(APIView):
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
+            404: OpenApiResponse(description=_("No such report in your scope, or not ready yet")),
+        }
+    )
+    def get(self, request, report_id: int):
+        report = get_object_or_404(report_scope(user=request.user), pk=report_id)
+        if report.status != JobStatus.READY:
+            raise Http404(_("The report is not ready."))
+        return FileResponse(
+            default_storage.open(report.file_path, "rb"),
+            as_attachment=True,
+            filename=report.file_name,
+            content_type="application/pdf",
+        )

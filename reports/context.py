@@ -1,0 +1,209 @@
+"""What a report shows, as one plain dict (the contract of templates/reports/report.html),
+built from already loaded data. Pure: no ORM; call it under the report's language."""
+
+import datetime
+from collections.abc import Mapping
+
+from django.utils.translation import gettext as _
+
+from assessment.levels import LEVEL_DESCRIPTIONS, LEVEL_NAMES, level_name
+from assessment.scoring import LEVEL_EDGES
+
+TOP_INDICATORS = 5
+GAP_KINDS = {
+    "management_vs_frontline": ("management", "frontline"),
+    "employees_vs_customers": ("employees", "customers"),
+}
+
+
+def levels_scale() -> list[dict]:
+    edges = (0.0, *LEVEL_EDGES, 100.0)
+    return [
+        {
+            "level": level,
+            "name": str(LEVEL_NAMES[level]),
+            "low": edges[level - 1],
+            "high": edges[level],
+            "description": str(LEVEL_DESCRIPTIONS[level]),
+        }
+        for level in LEVEL_NAMES
+    ]
+
+
+def _indicator_rows(scores: Mapping, names: Mapping[str, str]) -> list[dict]:
+    return [
+        {
+            "code": item["code"],
+            "name": names.get(item["code"], item["code"]),
+            "area": item["area"],
+            "score": item["score"],
+            "level": item["level"],
+            "n": item["n"],
+            "mean_level": item["mean_level"],
+            "confidence": item["confidence"],
+            "evidence": item["evidence"],
+        }
+        for item in scores["indicators"]
+    ]
+
+
+def _gap_rows(gaps: list[dict], names: Mapping[str, str]) -> list[dict]:
+    rows = []
+    for gap in gaps:
+        first, second = GAP_KINDS[gap["kind"]]
+        rows.append(
+            {
+                "kind": gap["kind"],
+                "scope": gap["scope"],
+                "code": gap["code"],
+                "name": names.get(gap["code"], gap["code"]),
+                "first": gap[first],
+                "second": gap[second],
+                "gap": gap["gap"],
+            }
+        )
+    return rows
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def verdict_text(
+    *,
+    organization: str,
+    overall: Mapping,
+    areas: list[dict],
+    comparison: Mapping | None,
+    next_level: Mapping | None,
+    metrics: Mapping | None,
+) -> str:
+    """One paragraph that says what the numbers mean, built only from the data."""
+    if overall["score"] is None:
+        return _("%(organization)s has no scores yet: no evidence has been collected.") % {
+            "organization": organization
+        }
+    sentences = [
+        _("With %(score)s points out of 100, %(organization)s is at level %(level)d, %(name)s.")
+        % {
+            "score": _fmt(overall["score"]),
+            "organization": organization,
+            "level": overall["level"],
+            "name": level_name(overall["level"]),
+        }
+    ]
+    scored = sorted((area for area in areas if area["score"] is not None), key=lambda area: area["score"])
+    if len(scored) >= 2:
+        sentences.append(
+            _("Its strongest area is %(best)s (%(best_score)s), its weakest %(worst)s (%(worst_score)s).")
+            % {
+                "best": scored[-1]["name"],
+                "best_score": _fmt(scored[-1]["score"]),
+                "worst": scored[0]["name"],
+                "worst_score": _fmt(scored[0]["score"]),
+            }
+        )
+    if comparison and comparison["overall"]["delta"] is not None:
+        sentences.append(
+            _("Since the baseline the score has moved from %(before)s to %(after)s (%(delta)s points).")
+            % {
+                "before": _fmt(comparison["overall"]["before"]),
+                "after": _fmt(comparison["overall"]["after"]),
+                "delta": f"{comparison['overall']['delta']:+.1f}",
+            }
+        )
+    nps = (metrics or {}).get("nps")
+    churn = (metrics or {}).get("churn")
+    if nps and churn:
+        sentences.append(
+            _("Customers give an NPS of %(nps)s; %(churn)s %% of clients left over the year.")
+            % {"nps": f"{nps['score']:.0f}", "churn": _fmt(churn["rate"])}
+        )
+    if next_level and next_level["indicators"]:
+        sentences.append(
+            _(
+                "Reaching %(name)s (%(threshold)s points) takes %(count)d indicators raised to that "
+                "threshold, starting with %(first)s."
+            )
+            % {
+                "name": level_name(next_level["level"]),
+                "threshold": f"{next_level['threshold']:.0f}",
+                "count": len(next_level["indicators"]),
+                "first": next_level["indicators"][0]["name"],
+            }
+        )
+    return " ".join(sentences)
+
+
+def report_context_build(
+    *,
+    kind: str,
+    language: str,
+    generated_on: datetime.date,
+    organization: Mapping,
+    assessment: Mapping,
+    scores: Mapping,
+    names: Mapping[str, str],
+    metrics: Mapping | None,
+    kpis: list[dict],
+    roadmap: list[dict],
+    next_level: Mapping | None,
+    comparison: Mapping | None,
+    methodology: Mapping,
+) -> dict:
+    """The report's context; `scores` is an unrounded score result, `names` maps area and
+    indicator codes to names in the report's language."""
+    baseline_areas = {area["code"]: area["before"] for area in comparison["areas"]} if comparison else {}
+    areas = [
+        {
+            "code": area["code"],
+            "name": names.get(area["code"], area["code"]),
+            "score": area["score"],
+            "level": area["level"],
+            "level_name": level_name(area["level"]),
+            "scored": area["scored"],
+            "total": sum(1 for item in scores["indicators"] if item["area"] == area["code"]),
+            "baseline_score": baseline_areas.get(area["code"]),
+        }
+        for area in scores["areas"]
+    ]
+    indicators = _indicator_rows(scores, names)
+    ranked = sorted(
+        (item for item in indicators if item["score"] is not None), key=lambda item: item["score"]
+    )
+    overall = scores["overall"]
+    if next_level:
+        next_level = {**next_level, "level_name": level_name(next_level["level"])}
+    return {
+        "kind": kind,
+        "language": language,
+        "generated_on": generated_on,
+        "organization": dict(organization),
+        "assessment": dict(assessment),
+        "overall": {
+            "score": overall["score"],
+            "level": overall["level"],
+            "level_name": level_name(overall["level"]),
+            "level_description": str(LEVEL_DESCRIPTIONS[overall["level"]]) if overall["level"] else None,
+        },
+        "verdict": verdict_text(
+            organization=organization["name"],
+            overall=overall,
+            areas=areas,
+            comparison=comparison,
+            next_level=next_level,
+            metrics=metrics,
+        ),
+        "levels": levels_scale(),
+        "areas": areas,
+        "indicators": indicators,
+        "strengths": ranked[::-1][:TOP_INDICATORS],
+        "improvement_zones": ranked[:TOP_INDICATORS],
+        "gaps": _gap_rows(scores["gaps"], names),
+        "customer": metrics,
+        "kpis": kpis,
+        "roadmap": roadmap,
+        "next_level": next_level,
+        "comparison": comparison,
+        "methodology": dict(methodology),
+    }
