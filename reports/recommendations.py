@@ -1,0 +1,634 @@
+"""Roadmap recommendations: a validated library and pure functions from scores to a ranked plan.
+
+Method (../shared/methods/README.md §1, §3, §7): a recommendation addresses catalog indicators and
+is proposed when one of its trigger conditions holds (an indicator or area level below k, or a
+customer-metric condition). Its priority is the number of overall-score points the bank would gain
+if the indicators it addresses rose to the lower edge of the next maturity level, so the roadmap
+puts first what closes the gap to the next level fastest.
+
+No ORM, no request: scores come from assessment.scoring.scores_compute, the catalog as the frames
+of assessment.selectors.catalog_frames, customer metrics as assessment.loyalty.customer_metrics.
+User-facing text lives in data/recommendations.yaml.
+"""
+
+import functools
+import math
+import operator
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+import yaml
+from django.core.exceptions import ImproperlyConfigured
+
+from assessment.loyalty import ACTIVITY_SEGMENTS, LOYALTY_TYPES
+from assessment.scoring import DEFAULT_THRESHOLDS, LEVEL_EDGES, level_of
+
+LIBRARY_PATH = Path(__file__).resolve().parent / "data" / "recommendations.yaml"
+LANGUAGES = ("en", "ru")
+FALLBACK_LANGUAGE = "en"
+HORIZONS = ("0-3", "3-6", "6-12")  # months, soonest first: the tie-break order
+EFFORTS = ("S", "M", "L")  # smallest first: the tie-break order
+ACTIONS_PER_LANGUAGE = (2, 4)
+TEXT_FIELDS = ("title", "rationale", "impact")
+INDICATOR_CODE = re.compile(r"^[A-Z]{3}-\d{2}$")
+LEVELS = range(2, 6)  # "below level 1" could never hold
+TOP_SCORE = 100.0
+
+OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+# How far a metric is past its threshold is read relative to the metric's scale, so that NPS
+# points, CSI percent and SERVQUAL gaps compare: for the four data-evidence metrics the span of
+# their level thresholds (methods §5, level-2 edge to level-5 edge: NPS 70, CSI 40, mystery
+# shopping 45, SERVQUAL 2.5); percentages of a customer base (churn, *_share) move on 0–100.
+_EVIDENCE_METRICS = {
+    "nps.score": "nps",
+    "csi.score": "csi",
+    "mystery_shopping.compliance": "mystery_shopping",
+    "servqual.index": "servqual",
+}
+METRIC_SCALES: dict[str, float] = {
+    **{
+        path: DEFAULT_THRESHOLDS[name][-1] - DEFAULT_THRESHOLDS[name][0]
+        for path, name in _EVIDENCE_METRICS.items()
+    },
+    "churn.rate": 100.0,
+}
+PERCENT_SCALE = 100.0
+# Derived shares, in %: a loyalty type among the classified clients (the unclassified have too
+# little survey data to count either way), an activity segment among all clients.
+SHARE_BASES: dict[str, tuple[str, ...]] = {
+    "loyalty_types": tuple(kind for kind in LOYALTY_TYPES if kind != "unclassified"),
+    "activity": ACTIVITY_SEGMENTS,
+}
+COUNT_GROUPS: dict[str, tuple[str, ...]] = {"loyalty_types": LOYALTY_TYPES, "activity": ACTIVITY_SEGMENTS}
+SHARE_SUFFIX = "_share"
+# Priorities equal in exact arithmetic may differ in the last bits after summation in another
+# order; they are compared rounded so that the documented tie-breaks apply.
+_TIE_DIGITS = 9
+
+
+def metric_paths() -> frozenset[str]:
+    """Every metric path a trigger may name."""
+    counts = {f"{group}.{name}" for group, names in COUNT_GROUPS.items() for name in names}
+    shares = {f"{group}.{name}{SHARE_SUFFIX}" for group, names in SHARE_BASES.items() for name in names}
+    return frozenset(METRIC_SCALES) | counts | shares
+
+
+# --- the library ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricCondition:
+    metric: str  # a path of metric_paths()
+    op: str  # a key of OPERATORS
+    value: float
+
+    def holds(self, actual: float) -> bool:
+        return OPERATORS[self.op](actual, self.value)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    indicator_below: int | None = None
+    area_below: int | None = None
+    metrics: tuple[MetricCondition, ...] = ()
+
+
+@dataclass(frozen=True)
+class Step:
+    code: str
+    title: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    code: str
+    step: str
+    title: Mapping[str, str]
+    rationale: Mapping[str, str]
+    actions: Mapping[str, tuple[str, ...]]
+    impact: Mapping[str, str]
+    indicators: tuple[str, ...]
+    trigger: Trigger
+    areas: tuple[str, ...]
+    horizon: str
+    effort: str
+
+
+@dataclass(frozen=True)
+class RecommendationLibrary:
+    steps: tuple[Step, ...]
+    recommendations: tuple[Recommendation, ...]
+
+    def step(self, code: str) -> Step:
+        return next(step for step in self.steps if step.code == code)
+
+    def recommendation(self, code: str) -> Recommendation:
+        for recommendation in self.recommendations:
+            if recommendation.code == code:
+                return recommendation
+        raise KeyError(f"no recommendation {code!r} in the library")
+
+
+class _Invalid(Exception):
+    """A library error; turned into ImproperlyConfigured with the file and entry named."""
+
+
+_RECOMMENDATION_KEYS = {
+    "code",
+    "step",
+    "title",
+    "rationale",
+    "actions",
+    "impact",
+    "indicators",
+    "trigger",
+    "areas",
+    "horizon",
+    "effort",
+}
+_TRIGGER_KEYS = {"indicator_below", "area_below", "metrics"}
+
+
+def _unknown_keys(entry: Mapping, allowed: set[str], what: str) -> None:
+    # A typo such as `indicator_bellow` would otherwise silently disable a trigger.
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        raise _Invalid(f"unknown {what} key(s) {', '.join(unknown)}")
+
+
+def _texts(entry: Mapping, field: str) -> Mapping[str, str]:
+    texts = entry.get(field)
+    if not isinstance(texts, Mapping):
+        raise _Invalid(f"{field} must give texts per language ({', '.join(LANGUAGES)})")
+    for language in LANGUAGES:
+        text = texts.get(language)
+        if not isinstance(text, str) or not text.strip():
+            raise _Invalid(f"missing {language} text of {field}")
+    return MappingProxyType({language: texts[language].strip() for language in LANGUAGES})
+
+
+def _actions(entry: Mapping) -> Mapping[str, tuple[str, ...]]:
+    actions = entry.get("actions")
+    if not isinstance(actions, Mapping):
+        raise _Invalid("actions must give a list per language")
+    lists = {}
+    for language in LANGUAGES:
+        items = actions.get(language)
+        if not isinstance(items, list) or not items:
+            raise _Invalid(f"missing {language} text of actions")
+        if not all(isinstance(item, str) and item.strip() for item in items):
+            raise _Invalid(f"missing {language} text of an action")
+        lists[language] = tuple(item.strip() for item in items)
+    counts = {language: len(items) for language, items in lists.items()}
+    if len(set(counts.values())) > 1:
+        raise _Invalid(f"action counts differ between languages: {counts}")
+    low, high = ACTIONS_PER_LANGUAGE
+    if not low <= len(lists[FALLBACK_LANGUAGE]) <= high:
+        raise _Invalid(f"{len(lists[FALLBACK_LANGUAGE])} actions; give {low}–{high}")
+    return MappingProxyType(lists)
+
+
+def _level(value, field: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value not in LEVELS:
+        raise _Invalid(f"trigger {field} must be a level {LEVELS.start}–{LEVELS.stop - 1}, not {value!r}")
+    return value
+
+
+def _metric_condition(entry) -> MetricCondition:
+    if not isinstance(entry, Mapping) or set(entry) != {"metric", "op", "value"}:
+        raise _Invalid(f"a metric condition needs exactly metric, op and value: {entry!r}")
+    if entry["metric"] not in metric_paths():
+        raise _Invalid(f"unknown metric path {entry['metric']!r}")
+    if entry["op"] not in OPERATORS:
+        raise _Invalid(f"unknown metric op {entry['op']!r} (use one of {', '.join(OPERATORS)})")
+    value = entry["value"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _Invalid(f"metric {entry['metric']} needs a number to compare with, not {value!r}")
+    return MetricCondition(metric=entry["metric"], op=entry["op"], value=float(value))
+
+
+def _trigger(entry: Mapping) -> Trigger:
+    trigger = entry.get("trigger")
+    if not isinstance(trigger, Mapping):
+        raise _Invalid("trigger is missing")
+    _unknown_keys(trigger, _TRIGGER_KEYS, "trigger")
+    metrics = trigger.get("metrics") or []
+    if not isinstance(metrics, list):
+        raise _Invalid("trigger metrics must be a list")
+    result = Trigger(
+        indicator_below=_level(trigger.get("indicator_below"), "indicator_below"),
+        area_below=_level(trigger.get("area_below"), "area_below"),
+        metrics=tuple(_metric_condition(condition) for condition in metrics),
+    )
+    if result.indicator_below is None and result.area_below is None and not result.metrics:
+        raise _Invalid("trigger has no condition")
+    return result
+
+
+def _codes(entry: Mapping, field: str, *, required: bool) -> tuple[str, ...]:
+    codes = entry.get(field) or []
+    if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+        raise _Invalid(f"{field} must be a list of codes")
+    if required and not codes:
+        raise _Invalid(f"{field} is empty")
+    if len(set(codes)) != len(codes):
+        raise _Invalid(f"{field} repeats a code")
+    return tuple(codes)
+
+
+def _choice(entry: Mapping, field: str, allowed: tuple[str, ...]) -> str:
+    value = entry.get(field)
+    if value not in allowed:
+        raise _Invalid(f"unknown {field} {value!r} (use one of {', '.join(allowed)})")
+    return value
+
+
+def _recommendation(entry: Mapping, steps: set[str]) -> Recommendation:
+    _unknown_keys(entry, _RECOMMENDATION_KEYS, "recommendation")
+    if entry.get("step") not in steps:
+        raise _Invalid(f"unknown step {entry.get('step')!r}")
+    indicators = _codes(entry, "indicators", required=True)
+    malformed = [code for code in indicators if not INDICATOR_CODE.match(code)]
+    if malformed:
+        raise _Invalid(f"malformed indicator code(s) {', '.join(malformed)}")
+    return Recommendation(
+        code=entry["code"],
+        step=entry["step"],
+        title=_texts(entry, "title"),
+        rationale=_texts(entry, "rationale"),
+        actions=_actions(entry),
+        impact=_texts(entry, "impact"),
+        indicators=indicators,
+        trigger=_trigger(entry),
+        areas=_codes(entry, "areas", required=False),
+        horizon=_choice(entry, "horizon", HORIZONS),
+        effort=_choice(entry, "effort", EFFORTS),
+    )
+
+
+def _steps(document: Mapping) -> tuple[Step, ...]:
+    entries = document.get("steps")
+    if not isinstance(entries, list) or not entries:
+        raise _Invalid("steps are missing")
+    steps = []
+    for entry in entries:
+        code = entry.get("code") if isinstance(entry, Mapping) else None
+        if not isinstance(code, str):
+            raise _Invalid(f"a step without a code: {entry!r}")
+        if code in {step.code for step in steps}:
+            raise _Invalid(f"duplicate step {code!r}")
+        try:
+            steps.append(Step(code=code, title=_texts(entry, "title")))
+        except _Invalid as error:
+            raise _Invalid(f"step {code}: {error}") from None
+    return tuple(steps)
+
+
+def _recommendations(document: Mapping, steps: tuple[Step, ...]) -> tuple[Recommendation, ...]:
+    entries = document.get("recommendations")
+    if not isinstance(entries, list) or not entries:
+        raise _Invalid("recommendations are missing")
+    step_codes = {step.code for step in steps}
+    seen: set[str] = set()
+    result = []
+    for position, entry in enumerate(entries, start=1):
+        code = entry.get("code") if isinstance(entry, Mapping) else None
+        if not isinstance(code, str) or not code:
+            raise _Invalid(f"recommendation #{position} has no code")
+        if code in seen:
+            raise _Invalid(f"duplicate code {code!r}")
+        seen.add(code)
+        try:
+            result.append(_recommendation(entry, step_codes))
+        except _Invalid as error:
+            raise _Invalid(f"recommendation {code}: {error}") from None
+    return tuple(result)
+
+
+def library_load(*, path: Path) -> RecommendationLibrary:
+    """Read and validate a recommendation library file (uncached; see recommendation_library)."""
+    try:
+        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(document, Mapping):
+            raise _Invalid("not a mapping of steps and recommendations")
+        steps = _steps(document)
+        return RecommendationLibrary(steps=steps, recommendations=_recommendations(document, steps))
+    except (_Invalid, yaml.YAMLError, OSError) as error:
+        raise ImproperlyConfigured(f"Recommendation library {path}: {error}") from error
+
+
+@functools.cache
+def recommendation_library() -> RecommendationLibrary:
+    """The platform's recommendation library, loaded and validated once per process."""
+    return library_load(path=LIBRARY_PATH)
+
+
+def recommendation_text(*, code: str, language: str) -> dict:
+    """Texts of one recommendation in "en" or "ru" (other languages, e.g. "uz", fall back to en):
+    {"title", "rationale", "actions": [...], "impact", "step_title"}."""
+    library = recommendation_library()
+    recommendation = library.recommendation(code)
+    base = (language or "").split("-")[0].lower()
+    chosen = base if base in LANGUAGES else FALLBACK_LANGUAGE
+    return {
+        "title": recommendation.title[chosen],
+        "rationale": recommendation.rationale[chosen],
+        "actions": list(recommendation.actions[chosen]),
+        "impact": recommendation.impact[chosen],
+        "step_title": library.step(recommendation.step).title[chosen],
+    }
+
+
+# --- customer metrics ---------------------------------------------------------------------------
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def metric_value(*, metrics: Mapping | None, path: str) -> float | None:
+    """The value at a metric path of the customer-metrics dict; None when absent (no data).
+    `<group>.<name>_share` is the count of `name` in % of the group's base (SHARE_BASES)."""
+    group, _, name = path.partition(".")
+    section = (metrics or {}).get(group)
+    if not isinstance(section, Mapping):
+        return None
+    if name.endswith(SHARE_SUFFIX) and group in SHARE_BASES:
+        counts = [_number(section.get(member)) for member in SHARE_BASES[group]]
+        part = _number(section.get(name.removesuffix(SHARE_SUFFIX)))
+        if part is None or None in counts or sum(counts) <= 0:
+            return None
+        return PERCENT_SCALE * part / sum(counts)
+    return _number(section.get(name))
+
+
+def _metric_scale(*, metrics: Mapping | None, path: str) -> float:
+    if path in METRIC_SCALES:
+        return METRIC_SCALES[path]
+    if path.endswith(SHARE_SUFFIX):
+        return PERCENT_SCALE
+    # A raw count is read against the size of its group (all loyalty types / all segments).
+    group = path.partition(".")[0]
+    section = (metrics or {}).get(group) or {}
+    return sum(_number(section.get(name)) or 0.0 for name in COUNT_GROUPS[group])
+
+
+def _metric_excess(*, condition: MetricCondition, value: float, metrics: Mapping | None) -> float:
+    """How far a holding condition's value is past its threshold, relative to the metric's scale."""
+    scale = _metric_scale(metrics=metrics, path=condition.metric)
+    return abs(value - condition.value) / scale if scale > 0 else 0.0
+
+
+# --- scores -------------------------------------------------------------------------------------
+
+
+def _scores_by_code(items: list[dict], codes: pd.Index, field: str) -> pd.Series:
+    values = {item["code"]: item.get(field) for item in items}
+    return pd.Series(values, dtype="float64").reindex(codes)
+
+
+def _levels_by_code(items: list[dict], codes: pd.Index) -> pd.Series:
+    """Levels of scored items; a missing level is derived from the score, unscored is NaN."""
+    levels = _scores_by_code(items, codes, "level")
+    scores = _scores_by_code(items, codes, "score")
+    derived = scores.dropna().map(level_of)
+    return levels.fillna(derived.reindex(codes))
+
+
+def next_level_threshold(overall: float | None) -> float | None:
+    """T: the lower edge of the level above the overall score's level (100 at level 5)."""
+    if overall is None or not math.isfinite(overall):
+        return None
+    level = level_of(overall)
+    return TOP_SCORE if level > len(LEVEL_EDGES) else LEVEL_EDGES[level - 1]
+
+
+def effective_weights(
+    *, indicator_scores: pd.Series, indicators: pd.DataFrame, areas: pd.DataFrame
+) -> pd.Series:
+    """Each indicator's weight in the overall score: (its weight / the weights of the scored
+    indicators of its area) × (its area's weight / the weights of the scored areas); 0 for
+    unscored indicators. Overall = Σ effective weight × score over the scored indicators."""
+    scored = indicator_scores.reindex(indicators.index).notna()
+    weight = indicators["weight"].astype(float).where(scored, 0.0)
+    area_totals = weight.groupby(indicators["area"]).sum().reindex(areas.index, fill_value=0.0)
+    area_weight = areas["weight"].astype(float).where(area_totals > 0, 0.0)
+    if area_weight.sum() <= 0:
+        return pd.Series(0.0, index=indicators.index)
+    area_share = area_weight / area_weight.sum()
+    within_area = weight / indicators["area"].map(area_totals).replace(0.0, np.nan)
+    return (within_area * indicators["area"].map(area_share)).fillna(0.0)
+
+
+def indicator_gains(
+    *, indicator_scores: pd.Series, target: float | None, indicators: pd.DataFrame, areas: pd.DataFrame
+) -> pd.Series:
+    """Overall points gained if each indicator alone rose to `target`: effective weight ×
+    max(0, target − score); 0 for unscored indicators and without a target."""
+    scores = indicator_scores.reindex(indicators.index)
+    if target is None:
+        return pd.Series(0.0, index=indicators.index)
+    weights = effective_weights(indicator_scores=scores, indicators=indicators, areas=areas)
+    return (weights * (target - scores).clip(lower=0.0)).fillna(0.0)
+
+
+# --- the roadmap --------------------------------------------------------------------------------
+
+
+def _membership(recommendations: tuple[Recommendation, ...], indicators: pd.Index) -> np.ndarray:
+    """Recommendation × indicator matrix: 1 where the recommendation addresses the indicator.
+    Codes outside the catalog (another catalog version) are dropped: they close no gap here."""
+    pairs = pd.DataFrame(
+        [(position, code) for position, item in enumerate(recommendations) for code in item.indicators],
+        columns=["recommendation", "indicator"],
+    )
+    return (
+        pd.crosstab(pairs["recommendation"], pairs["indicator"])
+        .reindex(index=range(len(recommendations)), columns=indicators, fill_value=0)
+        .clip(upper=1)
+        .to_numpy(dtype=float)
+    )
+
+
+def _level_triggers(codes, levels: pd.Series, below: int | None, kind: str) -> list[dict]:
+    if below is None:
+        return []
+    return [
+        {"kind": kind, "code": code, "value": int(levels[code]), "threshold": below}
+        for code in codes
+        if code in levels.index and not pd.isna(levels[code]) and levels[code] < below
+    ]
+
+
+def _metric_triggers(conditions: tuple[MetricCondition, ...], metrics: Mapping | None) -> list[dict]:
+    triggered = []
+    for condition in conditions:
+        value = metric_value(metrics=metrics, path=condition.metric)
+        if value is not None and condition.holds(value):
+            triggered.append(
+                {
+                    "kind": "metric",
+                    "code": condition.metric,
+                    "op": condition.op,
+                    "value": value,
+                    "threshold": condition.value,
+                    "excess": _metric_excess(condition=condition, value=value, metrics=metrics),
+                }
+            )
+    return triggered
+
+
+def _triggered_by(
+    recommendation: Recommendation,
+    *,
+    indicator_levels: pd.Series,
+    area_levels: pd.Series,
+    indicators: pd.DataFrame,
+    metrics: Mapping | None,
+) -> list[dict]:
+    trigger = recommendation.trigger
+    # The areas a recommendation addresses: those it names, else those of its indicators.
+    areas = recommendation.areas or tuple(
+        dict.fromkeys(
+            indicators["area"].get(code) for code in recommendation.indicators if code in indicators.index
+        )
+    )
+    return (
+        _level_triggers(recommendation.indicators, indicator_levels, trigger.indicator_below, "indicator")
+        + _level_triggers(areas, area_levels, trigger.area_below, "area")
+        + _metric_triggers(trigger.metrics, metrics)
+    )
+
+
+def _rank_key(item: dict) -> tuple:
+    priority = round(item["priority"], _TIE_DIGITS)
+    closes_gap = priority > 0
+    # Only recommendations that close no gap are ordered by how far their metrics are off.
+    excess = 0.0 if closes_gap else max((entry["excess"] for entry in item["triggered_by"]), default=0.0)
+    return (
+        not closes_gap,
+        -priority,
+        -round(excess, _TIE_DIGITS),
+        HORIZONS.index(item["horizon"]),
+        EFFORTS.index(item["effort"]),
+        item["code"],
+    )
+
+
+def roadmap_propose(
+    *,
+    scores: dict,
+    metrics: dict | None,
+    indicators: pd.DataFrame,
+    areas: pd.DataFrame,
+    library: RecommendationLibrary | None = None,
+) -> list[dict]:
+    """The triggered recommendations, ranked.
+
+    scores: unrounded output of assessment.scoring.scores_compute (overall, areas, indicators;
+        score and level None when unscored). metrics: the customer-metrics dict or None.
+    indicators / areas: catalog frames (assessment.selectors.catalog_frames).
+
+    A recommendation is proposed when any trigger condition holds: one of its indicators has a
+    level below `indicator_below`; one of its areas (named, else its indicators' areas) a level
+    below `area_below`; or a metric condition holds on the customer metrics. Unscored
+    indicators and areas and absent metrics never trigger.
+
+    priority = Σ over its indicators of effective weight × max(0, T − score), T the lower edge of
+    the level above the overall level (overall 57 → T 60; 100 at level 5): exactly the overall
+    points gained if those indicators rose to T. Ranking: recommendations with priority > 0 first,
+    by priority descending; then those closing no gap (e.g. triggered only by a metric), by how
+    far their metrics are past the thresholds — |value − threshold| / the metric's scale
+    (METRIC_SCALES: the span of its §5 level thresholds, 100 for percentages), the largest of
+    their conditions, descending. Ties break by horizon (sooner first), effort (S first), code.
+
+    Each item: {"code", "step", "priority", "triggered_by": [{"kind": "indicator" | "area" |
+    "metric", "code", "value", "threshold", and for metrics "op" and "excess"}], "indicators",
+    "horizon", "effort"}; indicator and area values are levels, thresholds the level k.
+    """
+    library = library or recommendation_library()
+    recommendations = library.recommendations
+    codes = indicators.index
+    indicator_scores = _scores_by_code(scores["indicators"], codes, "score")
+    target = next_level_threshold(scores["overall"]["score"])
+    gains = indicator_gains(
+        indicator_scores=indicator_scores, target=target, indicators=indicators, areas=areas
+    )
+    priorities = _membership(recommendations, codes) @ gains.to_numpy(dtype=float)
+
+    indicator_levels = _levels_by_code(scores["indicators"], codes)
+    area_levels = _levels_by_code(scores["areas"], areas.index)
+    proposed = []
+    for recommendation, priority in zip(recommendations, priorities, strict=True):
+        triggered_by = _triggered_by(
+            recommendation,
+            indicator_levels=indicator_levels,
+            area_levels=area_levels,
+            indicators=indicators,
+            metrics=metrics,
+        )
+        if triggered_by:
+            proposed.append(
+                {
+                    "code": recommendation.code,
+                    "step": recommendation.step,
+                    "priority": float(priority),
+                    "triggered_by": triggered_by,
+                    "indicators": list(recommendation.indicators),
+                    "horizon": recommendation.horizon,
+                    "effort": recommendation.effort,
+                }
+            )
+    return sorted(proposed, key=_rank_key)
+
+
+def next_level_path(*, scores: dict, indicators: pd.DataFrame, areas: pd.DataFrame) -> dict | None:
+    """Which indicators must rise to reach the next level.
+
+    None when unscored or already at level 5. Otherwise {"level": next level, "threshold": T,
+    "gap": T − overall, "indicators": [{"code", "current", "target": T, "gain"}], "reachable"}:
+    indicators chosen greedily by the overall points their rise to T adds (effective weight ×
+    (T − score); catalog order on ties) until the gains cover the gap. `reachable` is False only
+    when even all of them fall short, which for consistent scores cannot happen (raising every
+    indicator to at least T lifts the weighted mean to at least T) — it guards against scores
+    taken with other weights or another catalog.
+    """
+    overall = scores["overall"]["score"]
+    target = next_level_threshold(overall)
+    if target is None or level_of(overall) == len(LEVEL_EDGES) + 1:
+        return None
+    indicator_scores = _scores_by_code(scores["indicators"], indicators.index, "score")
+    gains = indicator_gains(
+        indicator_scores=indicator_scores, target=target, indicators=indicators, areas=areas
+    )
+    ranked = gains[gains > 0].sort_values(ascending=False, kind="stable")
+    gap = target - overall
+    cumulative = ranked.cumsum().to_numpy()
+    # The first position where the cumulative gain covers the gap (tolerating float noise).
+    needed = int(np.searchsorted(cumulative, gap - 10**-_TIE_DIGITS, side="left")) + 1
+    chosen = ranked.iloc[:needed]
+    return {
+        "level": level_of(overall) + 1,
+        "threshold": target,
+        "gap": gap,
+        "indicators": [
+            {"code": code, "current": float(indicator_scores[code]), "target": target, "gain": float(gain)}
+            for code, gain in chosen.items()
+        ],
+        "reachable": bool(len(cumulative) and cumulative[-1] >= gap - 10**-_TIE_DIGITS),
+    }
