@@ -40,7 +40,7 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 
 bench: venv
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH)
 
 # Regenerate and compile the Russian messages (needs gettext); the .mo file is committed.
 messages: venv

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from assessment.customer_data import customer_data_replace
+from assessment.kpis import assessment_kpis_set
 from assessment.models import Assessment, Membership, Organization, Role, Status
 from assessment.services import assessment_create, assessment_update, consultant_grant, interview_scores_set
 from surveys.models import Indicator, Invitation
@@ -41,7 +42,8 @@ def _user(login: DemoLogin, **fields):
 
 @transaction.atomic
 def demo_seed() -> Assessment:
-    """Create (once) the demo logins, organization and assessment; return the assessment."""
+    """Create (once) the demo logins, organization, a published baseline audit and the
+    re-assessment now collecting answers; return the re-assessment."""
     admin_login, consultant_login, executive_login = DEMO_LOGINS
     _user(admin_login, is_staff=True, is_superuser=True, email="admin@example.com")
     consultant = _user(consultant_login, email="consultant@example.com", first_name="Aigerim")
@@ -59,19 +61,80 @@ def demo_seed() -> Assessment:
         user=executive, organization=organization, defaults={"role": Role.EXECUTIVE}
     )
 
-    assessment = organization.assessments.order_by("id").first()
-    if assessment is None:
-        assessment = assessment_create(
-            user=consultant,
-            organization=organization,
-            title="CX maturity audit 2026",
-            reference_date=datetime.date(2026, 9, 30),
+    reassessment = organization.assessments.filter(baseline__isnull=False).first()
+    if reassessment is None:
+        baseline = _demo_assessment(
+            organization=organization, consultant=consultant, profile=DEMO_PROFILES["baseline"]
         )
-        assessment = assessment_update(assessment=assessment, status=Status.COLLECTING)
-        demo_responses_seed(assessment=assessment)
-        demo_interviews_seed(assessment=assessment, consultant=consultant)
-        demo_customer_data_seed(assessment=assessment, consultant=consultant)
-    return assessment
+        for status in (Status.SCORING, Status.PUBLISHED):
+            baseline = assessment_update(assessment=baseline, status=status)
+        reassessment = _demo_assessment(
+            organization=organization,
+            consultant=consultant,
+            profile=DEMO_PROFILES["reassessment"],
+            baseline=baseline,
+        )
+    return reassessment
+
+
+@dataclass(frozen=True)
+class DemoProfile:
+    """One audit of the demo bank: when, how mature its staff see it, what the consultant
+    heard in interviews, how its customers behave and its business KPIs."""
+
+    title: str
+    reference_date: datetime.date
+    level_shift: float  # added to every area's typical answer
+    interview_shift: int
+    churn: float  # share of clients closing within the year
+    nps_weights: tuple[float, ...]  # probabilities of ratings 0..10
+    csi_shift: float
+    kpis: dict
+
+
+DEMO_PROFILES = {
+    # The seed's case: 57 points (Customer-Aware), then 72 (Customer-Centric) nine months
+    # later, with churn −18 %, NPS +12 points, deposits +10 %, repeat purchases +15 %.
+    "baseline": DemoProfile(
+        title="CX maturity audit 2025",
+        reference_date=datetime.date(2025, 12, 31),
+        level_shift=0.0,
+        interview_shift=0,
+        churn=0.12,
+        nps_weights=(0.02, 0.01, 0.02, 0.03, 0.03, 0.06, 0.09, 0.13, 0.15, 0.2, 0.26),
+        csi_shift=0.0,
+        kpis={"average_deposit": 4200.0, "repeat_purchase_conversion": 18.0, "complaints_per_1000": 14.0},
+    ),
+    "reassessment": DemoProfile(
+        title="CX maturity re-assessment 2026",
+        reference_date=datetime.date(2026, 9, 30),
+        level_shift=0.62,
+        interview_shift=1,
+        churn=0.098,
+        nps_weights=(0.01, 0.01, 0.01, 0.02, 0.02, 0.05, 0.08, 0.12, 0.14, 0.22, 0.32),
+        csi_shift=0.25,
+        kpis={"average_deposit": 4620.0, "repeat_purchase_conversion": 20.7, "complaints_per_1000": 9.5},
+    ),
+}
+
+
+def _demo_assessment(
+    *, organization: Organization, consultant, profile: DemoProfile, baseline: Assessment | None = None
+) -> Assessment:
+    assessment = assessment_create(
+        user=consultant,
+        organization=organization,
+        title=profile.title,
+        reference_date=profile.reference_date,
+        baseline=baseline,
+    )
+    assessment = assessment_update(assessment=assessment, status=Status.COLLECTING)
+    demo_responses_seed(
+        assessment=assessment, level_shift=profile.level_shift, respondent=baseline is not None
+    )
+    demo_interviews_seed(assessment=assessment, consultant=consultant, shift=profile.interview_shift)
+    demo_customer_data_seed(assessment=assessment, consultant=consultant, profile=profile)
+    return assessment_kpis_set(assessment=assessment, values=profile.kpis)
 
 
 DEMO_RESPONDENT = "demo.respondent@demobank.example"
@@ -97,10 +160,13 @@ DEMO_COMMENTS = {
 }
 
 
-def demo_responses_seed(*, assessment: Assessment, seed: int = 2026) -> None:
-    """40 submitted respondents whose answers sketch a Customer-Aware bank: solid on
-    strategy and standards, weak on analytics and technology, management more upbeat
-    than the front line. Deterministic for a given seed."""
+def demo_responses_seed(
+    *, assessment: Assessment, level_shift: float = 0.0, respondent: bool = True, seed: int = 2026
+) -> None:
+    """40 submitted respondents whose answers sketch a Customer-Aware bank (moved by
+    `level_shift` levels): solid on strategy and standards, weak on analytics and technology,
+    management more upbeat than the front line; with `respondent`, the demo respondent is
+    invited too. Deterministic for a given seed."""
     rng = np.random.default_rng(seed)
     codes = list(
         Indicator.objects.filter(version=assessment.catalog_version)
@@ -108,7 +174,7 @@ def demo_responses_seed(*, assessment: Assessment, seed: int = 2026) -> None:
         .values_list("code", flat=True)
     )
     area_base = {"ORG": 3.6, "STF": 3.4, "PRC": 3.1, "TEC": 2.8}
-    truth = np.array([area_base[code[:3]] for code in codes]) + rng.normal(0, 0.45, len(codes))
+    truth = np.array([area_base[code[:3]] for code in codes]) + rng.normal(0, 0.45, len(codes)) + level_shift
     rows = [
         {
             "email": f"{department.split()[0].lower()}.{role}.{n}@demobank.example",
@@ -135,6 +201,8 @@ def demo_responses_seed(*, assessment: Assessment, seed: int = 2026) -> None:
         ]
         answers_save(invitation=new.invitation, items=items)
         response_submit(invitation=new.invitation)
+    if not respondent:
+        return
     invitation_create_many(
         assessment=assessment,
         rows=[
@@ -167,12 +235,12 @@ DEMO_INTERVIEWS = {
 }
 
 
-def demo_interviews_seed(*, assessment: Assessment, consultant) -> None:
+def demo_interviews_seed(*, assessment: Assessment, consultant, shift: int = 0) -> None:
     interview_scores_set(
         assessment=assessment,
         user=consultant,
         items=[
-            {"indicator": code, "level": level, "note": note}
+            {"indicator": code, "level": min(5, level + shift), "note": note}
             for code, (level, note) in DEMO_INTERVIEWS.items()
         ],
     )
@@ -196,11 +264,10 @@ DEMO_STANDARDS = (
 DEMO_BRANCHES = ("Almaty Central", "Almaty Dostyk", "Astana Baiterek", "Shymkent", "Karaganda", "Aktobe")
 
 
-def demo_customer_files(
-    *, reference_date: datetime.date, seed: int = 2026, clients: int = 2000
-) -> dict[str, str]:
-    """Customer, survey and mystery-shopping CSV files for a bank with NPS near 18 and
-    annual churn near 12 %, as in the seed's baseline."""
+def demo_customer_files(*, profile: DemoProfile, seed: int = 2026, clients: int = 2000) -> dict[str, str]:
+    """Customer, survey and mystery-shopping CSV files of a bank as `profile` describes it
+    (the baseline: NPS near 20 and annual churn near 12 %, as in the seed)."""
+    reference_date = profile.reference_date
     rng = np.random.default_rng(seed)
     reference = np.datetime64(reference_date)
     names = list(DEMO_SEGMENTS)
@@ -208,7 +275,7 @@ def demo_customer_files(
     products = np.array([DEMO_SEGMENTS[s][1] for s in segment])
     product_count = 1 + rng.poisson(np.maximum(products - 1, 0.1))
     opened = reference - rng.integers(400, 4000, clients).astype("timedelta64[D]")
-    closes = rng.random(clients) < 0.12
+    closes = rng.random(clients) < profile.churn
     closed = np.where(
         closes, reference - rng.integers(1, 360, clients).astype("timedelta64[D]"), np.datetime64("NaT")
     )
@@ -227,10 +294,10 @@ def demo_customer_files(
     ]
     survey = ["client_id,instrument,item,dimension,value"]
     answered = rng.choice(clients, 600, replace=False)
-    nps = rng.choice(11, 600, p=[0.02, 0.01, 0.02, 0.03, 0.03, 0.06, 0.09, 0.13, 0.15, 0.2, 0.26])
+    nps = rng.choice(11, 600, p=profile.nps_weights)
     survey += [f"{ids[c]},nps,recommend,,{v}" for c, v in zip(answered, nps, strict=True)]
     for item, mean in (("branch_service", 3.9), ("mobile_app", 4.1), ("contact_centre", 3.4)):
-        values = np.clip(np.rint(rng.normal(mean, 0.8, 600)), 1, 5).astype(int)
+        values = np.clip(np.rint(rng.normal(mean + profile.csi_shift, 0.8, 600)), 1, 5).astype(int)
         survey += [f"{ids[c]},csi,{item},,{v}" for c, v in zip(answered, values, strict=True)]
     for dimension, gap in (
         ("reliability", -0.4),
@@ -241,7 +308,9 @@ def demo_customer_files(
     ):
         for n in (1, 2):
             expected = np.clip(np.rint(rng.normal(4.6, 0.5, 300)), 1, 5).astype(int)
-            perceived = np.clip(np.rint(expected + gap + rng.normal(0, 0.6, 300)), 1, 5).astype(int)
+            perceived = np.clip(
+                np.rint(expected + gap + profile.csi_shift + rng.normal(0, 0.6, 300)), 1, 5
+            ).astype(int)
             item = f"{dimension[:3].upper()}{n}"
             survey += [
                 f"{ids[c]},servqual_expectation,{item},{dimension},{v}"
@@ -255,7 +324,11 @@ def demo_customer_files(
     for visit in range(1, 41):
         branch = DEMO_BRANCHES[visit % len(DEMO_BRANCHES)]
         day = reference - np.timedelta64(int(rng.integers(10, 120)), "D")
-        outcomes = rng.choice(["yes", "no", "n/a"], len(DEMO_STANDARDS), p=[0.72, 0.22, 0.06])
+        outcomes = rng.choice(
+            ["yes", "no", "n/a"],
+            len(DEMO_STANDARDS),
+            p=[0.72 + profile.csi_shift / 2, 0.22 - profile.csi_shift / 2, 0.06],
+        )
         mystery += [
             f"V{visit:03d},{branch},{day},{standard},{result}"
             for standard, result in zip(DEMO_STANDARDS, outcomes, strict=True)
@@ -267,8 +340,8 @@ def demo_customer_files(
     }
 
 
-def demo_customer_data_seed(*, assessment: Assessment, consultant) -> None:
-    files = demo_customer_files(reference_date=assessment.reference_date)
+def demo_customer_data_seed(*, assessment: Assessment, consultant, profile: DemoProfile) -> None:
+    files = demo_customer_files(profile=profile)
     customer_data_replace(
         assessment=assessment,
         user=consultant,

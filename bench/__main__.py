@@ -1,4 +1,5 @@
 """`make bench`: run every benchmark in a fresh test database and write bench/results.json.
+`make bench BENCH="report scoring"` runs only those; their figures replace their earlier ones.
 
 Set DATABASE_URL to benchmark on PostgreSQL (the targets are stated for it).
 """
@@ -16,19 +17,31 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
-from bench import catalog, customer_data, scoring  # noqa: E402
+from bench import catalog, customer_data, report, scoring  # noqa: E402
 
-BENCHMARKS = [catalog.run, scoring.run, customer_data.run]
+BENCHMARKS = {
+    "catalog": catalog.run,
+    "scoring": scoring.run,
+    "report": report.run,
+    "customer_data": customer_data.run,
+}
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
+    unknown = sorted(set(names) - set(BENCHMARKS))
+    if unknown:
+        print(f"No benchmark {', '.join(unknown)}; there are {', '.join(BENCHMARKS)}.", file=sys.stderr)
+        return 2
     databases = setup_databases(verbosity=0, interactive=False)
     try:
-        results = [result for benchmark in BENCHMARKS for result in benchmark()]
+        results = [result for name in names or BENCHMARKS for result in BENCHMARKS[name]()]
     finally:
         teardown_databases(databases, verbosity=0)
-    RESULTS.write_text(json.dumps([r.as_dict() for r in results], indent=2) + "\n")
+    fresh = {r.name for r in results}
+    earlier = json.loads(RESULTS.read_text()) if names and RESULTS.exists() else []
+    kept = [entry for entry in earlier if entry["name"] not in fresh]
+    RESULTS.write_text(json.dumps(kept + [r.as_dict() for r in results], indent=2) + "\n")
     print(f"database: {connection.vendor}")
     for r in results:
         verdict = "ok" if r.met else "MISSED"
@@ -40,4 +53,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -19,7 +19,7 @@ DEPARTMENTS = np.array(
 )
 
 
-def _assessment_with_answers():
+def assessment_with_answers():
     version = catalog_load().version
     assessment = AssessmentFactory(
         organization=OrganizationFactory(industry="banking"), status=Status.COLLECTING
@@ -68,7 +68,7 @@ def _assessment_with_answers():
 
 
 def run() -> list[Result]:
-    assessment = _assessment_with_answers()
+    assessment = assessment_with_answers()
 
     def bare_sql():
         with connection.cursor() as cursor:

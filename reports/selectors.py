@@ -15,7 +15,12 @@ from assessment.selectors import assessment_scope, assessment_scores, catalog_fr
 from reports.comparison import comparison_compute
 from reports.context import report_context_build
 from reports.models import RecommendationItem, RecommendationStatus, Report
-from reports.recommendations import next_level_path, recommendation_library, recommendation_text
+from reports.recommendations import (
+    Recommendation,
+    next_level_path,
+    recommendation_library,
+    recommendation_text,
+)
 from surveys.i18n import localized
 from surveys.models import Area, Indicator, Metric
 
@@ -39,10 +44,20 @@ def customer_metrics_stored(*, assessment: Assessment) -> dict | None:
     return dataset.metrics if dataset else None
 
 
+def _library_entry(code: str) -> Recommendation | None:
+    """The library's recommendation (None for a custom one, or one the library dropped)."""
+    if not code:
+        return None
+    try:
+        return recommendation_library().recommendation(code)
+    except KeyError:
+        return None
+
+
 def recommendation_item_present(item: RecommendationItem, *, language: str) -> dict:
     """An item with its texts: the consultant's edits, or the library's in `language`."""
-    library = recommendation_text(code=item.code, language=language) if item.code else {}
-    entry = recommendation_library().by_code.get(item.code) if item.code else None
+    entry = _library_entry(item.code)
+    library = recommendation_text(code=item.code, language=language) if entry else {}
     edited = bool(item.title or item.rationale or item.actions or item.impact)
     return {
         "id": item.pk,

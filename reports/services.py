@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -54,7 +55,7 @@ def recommendations_generate(*, assessment: Assessment) -> list[RecommendationIt
         indicators=indicators,
         areas=areas,
     )
-    library = recommendation_library().by_code
+    library = recommendation_library()
     items = {item.code or f"#{item.pk}": item for item in assessment.recommendations.all()}
     proposed_codes = {entry["code"] for entry in proposal}
     stale = [item.pk for code, item in items.items() if _untouched(item) and code not in proposed_codes]
@@ -66,8 +67,8 @@ def recommendations_generate(*, assessment: Assessment) -> list[RecommendationIt
             item = RecommendationItem(
                 assessment=assessment,
                 code=entry["code"],
-                horizon=library[entry["code"]].horizon,
-                effort=library[entry["code"]].effort,
+                horizon=library.recommendation(entry["code"]).horizon,
+                effort=library.recommendation(entry["code"]).effort,
             )
             kept.append(item)
         item.priority, item.triggered_by = entry["priority"], entry["triggered_by"]
@@ -158,16 +159,33 @@ def report_request(*, assessment: Assessment, user: AbstractBaseUser, kind: str,
     return report
 
 
+def report_bytes(
+    *,
+    assessment: Assessment,
+    kind: str,
+    language: str,
+    progress: Callable[[int], None] = lambda percent: None,
+) -> bytes:
+    """The PDF of a report of `kind` in `language`."""
+    recommendations_ensure(assessment=assessment)
+    context = report_context(assessment=assessment, kind=kind, language=language)
+    progress(25)
+    html = report_html(context=context)
+    progress(50)
+    pdf = report_pdf(html=html)
+    progress(90)
+    return pdf
+
+
 def report_build(report: Report) -> None:
     """Render the report and store the PDF under an unguessable name (the job's work)."""
     assessment = report.assessment
-    recommendations_ensure(assessment=assessment)
-    context = report_context(assessment=assessment, kind=report.kind, language=report.language)
-    job_progress(report, 25)
-    html = report_html(context=context)
-    job_progress(report, 50)
-    pdf = report_pdf(html=html)
-    job_progress(report, 90)
+    pdf = report_bytes(
+        assessment=assessment,
+        kind=report.kind,
+        language=report.language,
+        progress=lambda percent: job_progress(report, percent),
+    )
     previous = report.file_path
     report.file_path = default_storage.save(
         f"reports/{assessment.pk}/{secrets.token_hex(16)}.pdf", ContentFile(pdf)

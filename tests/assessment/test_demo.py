@@ -2,15 +2,16 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from assessment.demo import DEMO_LOGINS
-from assessment.models import Assessment, Membership, Organization, Role
-from assessment.selectors import assessment_scope, user_is_consultant
+from assessment.kpis import assessment_kpis
+from assessment.models import Assessment, Membership, Organization, Role, Status
+from assessment.selectors import assessment_scope, assessment_scores, user_is_consultant
 
 
 def test_seed_demo_is_idempotent_and_logins_work(catalog, capsys):
     call_command("seed_demo")
     call_command("seed_demo")
     assert Organization.objects.filter(name="Demo Bank").count() == 1
-    assert Assessment.objects.count() == 1
+    assert Assessment.objects.count() == 2
     out = capsys.readouterr().out
     for login in DEMO_LOGINS:
         assert f"{login.username} / {login.password}" in out
@@ -21,4 +22,24 @@ def test_seed_demo_is_idempotent_and_logins_work(catalog, capsys):
     assert user_is_consultant(user=consultant)
     assert not user_is_consultant(user=executive)
     assert Membership.objects.get(user=executive).role == Role.EXECUTIVE
-    assert assessment_scope(user=consultant).count() == 1
+    assert assessment_scope(user=consultant).count() == 2
+    # The executive sees the published baseline only, not the re-assessment still collecting.
+    assert list(assessment_scope(user=executive).values_list("status", flat=True)) == [Status.PUBLISHED]
+
+
+def test_demo_tells_the_seeds_re_assessment_story(catalog):
+    """Like the seed's bank: about 57 (Customer-Aware), nine months later about 72
+    (Customer-Centric), with churn down by about a fifth and NPS up about 12 points."""
+    call_command("seed_demo")
+    reassessment = Assessment.objects.get(baseline__isnull=False)
+    baseline = reassessment.baseline
+    assert baseline.status == Status.PUBLISHED and reassessment.status == Status.COLLECTING
+    before = assessment_scores(assessment=baseline)["overall"]
+    after = assessment_scores(assessment=reassessment)["overall"]
+    assert 55 <= before["score"] < 60 and before["level"] == 3
+    assert 70 <= after["score"] < 75 and after["level"] == 4
+    kpis_before = assessment_kpis(assessment=baseline)
+    kpis_after = assessment_kpis(assessment=reassessment)
+    churn_change = kpis_after["churn_rate"]["value"] / kpis_before["churn_rate"]["value"] - 1
+    assert -0.3 < churn_change < -0.1
+    assert 6 <= kpis_after["nps"]["value"] - kpis_before["nps"]["value"] <= 18

@@ -1,0 +1,32 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from assessment.models import Assessment
+from reports.models import ReportKind
+from reports.services import report_bytes
+
+
+class Command(BaseCommand):
+    help = "Render a PDF report of an assessment to a file, for batch use (no queue, no stored copy)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("assessment_id", type=int)
+        parser.add_argument("--kind", choices=ReportKind.values, default=ReportKind.FULL)
+        parser.add_argument("--language", choices=[code for code, _name in settings.LANGUAGES], default="en")
+        parser.add_argument("--output", type=Path, required=True, help="where to write the PDF")
+
+    def handle(self, *args, assessment_id: int, kind: str, language: str, output: Path, **options):
+        assessment = (
+            Assessment.objects.select_related("organization", "baseline").filter(pk=assessment_id).first()
+        )
+        if assessment is None:
+            raise CommandError(f"No assessment #{assessment_id}.")
+        if kind == ReportKind.COMPARISON and assessment.baseline_id is None:
+            raise CommandError(f"Assessment #{assessment_id} has no baseline to compare with.")
+        if not output.parent.is_dir():
+            raise CommandError(f"No folder {output.parent} to write {output.name} into.")
+        pdf = report_bytes(assessment=assessment, kind=kind, language=language)
+        output.write_bytes(pdf)
+        self.stdout.write(self.style.SUCCESS(f"Wrote {output} ({len(pdf) // 1024} KB)."))

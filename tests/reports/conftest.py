@@ -1,0 +1,50 @@
+import datetime
+from types import SimpleNamespace
+
+import pytest
+
+from assessment.models import Status
+from assessment.services import assessment_update, interview_scores_set
+from surveys.models import Indicator
+from tests.factories import AssessmentFactory, OrganizationFactory, consultant_of, executive_of
+
+
+def _interviews(assessment, consultant, levels: dict[str, int]) -> None:
+    codes = Indicator.objects.filter(version=assessment.catalog_version).values_list("code", flat=True)
+    interview_scores_set(
+        assessment=assessment,
+        user=consultant,
+        items=[{"indicator": code, "level": levels[code[:3]], "note": ""} for code in codes],
+    )
+
+
+@pytest.fixture
+def audit(catalog, settings, tmp_path):
+    """A published baseline scored 43.75 (interviews: ORG, STF, PRC at level 3 = 50, TEC at
+    level 2 = 25) and its re-assessment scored 68.75 (one level more everywhere)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    organization = OrganizationFactory(name="Acme Bank")
+    consultant = consultant_of(organization)
+    baseline = AssessmentFactory(
+        organization=organization,
+        title="Audit 2025",
+        status=Status.SCORING,
+        reference_date=datetime.date(2025, 12, 31),
+    )
+    _interviews(baseline, consultant, {"ORG": 3, "STF": 3, "PRC": 3, "TEC": 2})
+    baseline = assessment_update(assessment=baseline, status=Status.PUBLISHED)
+    current = AssessmentFactory(
+        organization=organization,
+        title="Re-assessment 2026",
+        status=Status.SCORING,
+        baseline=baseline,
+        reference_date=datetime.date(2026, 9, 30),
+    )
+    _interviews(current, consultant, {"ORG": 4, "STF": 4, "PRC": 4, "TEC": 3})
+    return SimpleNamespace(
+        organization=organization,
+        consultant=consultant,
+        executive=executive_of(organization),
+        baseline=baseline,
+        current=current,
+    )
