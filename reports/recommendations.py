@@ -519,7 +519,9 @@ def _rank_key(item: dict) -> tuple:
     priority = round(item["priority"], _TIE_DIGITS)
     closes_gap = priority > 0
     # Only recommendations that close no gap are ordered by how far their metrics are off.
-    excess = 0.0 if closes_gap else max((entry["excess"] for entry in item["triggered_by"]), default=0.0)
+    excess = (
+        0.0 if closes_gap else max((entry.get("excess", 0.0) for entry in item["triggered_by"]), default=0.0)
+    )
     return (
         not closes_gap,
         -priority,
