@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assessment.models import ApiToken, Assessment, Membership, Organization
+from assessment.models import ApiToken, Assessment, CustomerDataImport, Membership, Organization
 
 
 class MembershipInline(admin.TabularInline):
@@ -49,4 +49,21 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "key_hash", "created_at", "last_used_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CustomerDataImport)
+class CustomerDataImportAdmin(admin.ModelAdmin):
+    """To see how background imports fare; they are made and changed only by the import."""
+
+    list_display = ["assessment", "status", "progress", "created_by", "created_at", "finished_at", "seconds"]
+    list_filter = ["status"]
+    search_fields = ["assessment__title", "assessment__organization__name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["assessment__organization", "created_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -1,10 +1,13 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -12,13 +15,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessment.apis import assessment_for_consultant
-from assessment.customer_data import customer_data_replace, dataset_frames
+from assessment.customer_data import customer_data_import_create, customer_data_replace, dataset_frames
 from assessment.customer_files import KINDS, CustomerFilesInvalid, template_csv
 from assessment.kpis import KPIS, assessment_kpis, assessment_kpis_set
 from assessment.loyalty import LOYALTY_TYPES, client_loyalty, customer_metrics
-from assessment.models import CustomerDataset
-from assessment.selectors import assessment_scope
+from assessment.models import CustomerDataImport, CustomerDataset
+from assessment.selectors import assessment_scope, managed_assessment_scope
 from assessment.spreadsheets import table_download
+from config.jobs import JobStatus
 
 
 class CustomerDataSerializer(serializers.ModelSerializer):
@@ -33,8 +37,57 @@ class CustomerDataSerializer(serializers.ModelSerializer):
         return {kind: {"name": info["name"], "rows": info["rows"]} for kind, info in dataset.files.items()}
 
 
+class CustomerFileProblemSerializer(serializers.Serializer):
+    file = serializers.CharField()
+    row = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class CustomerFileProblemsSerializer(serializers.Serializer):
+    errors = CustomerFileProblemSerializer(many=True)
+    error_count = serializers.IntegerField()
+
+
+class CustomerDataImportOutputSerializer(serializers.ModelSerializer):
+    """An import job as its uploader polls it."""
+
+    problems = CustomerFileProblemsSerializer(
+        allow_null=True, help_text=_("Every problem, when the files were refused")
+    )
+    dataset = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CustomerDataImport
+        fields = [
+            "id",
+            "assessment",
+            "status",
+            "progress",
+            "error",
+            "problems",
+            "created_at",
+            "finished_at",
+            "dataset",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CustomerDataSerializer(allow_null=True))
+    def get_dataset(self, job) -> dict | None:
+        # The data as stored now: a later upload may have replaced some of what this one brought.
+        if job.status != JobStatus.READY:
+            return None
+        dataset = CustomerDataset.objects.filter(assessment_id=job.assessment_id).first()
+        return CustomerDataSerializer(dataset).data if dataset else None
+
+
 class CustomerDataApi(APIView):
     parser_classes = [MultiPartParser]
+
+    class QuerySerializer(serializers.Serializer):
+        background = serializers.BooleanField(
+            default=False, help_text=_("Import in the background (202) whatever the size")
+        )
 
     class InputSerializer(serializers.Serializer):
         customers = serializers.FileField(required=False)
@@ -53,6 +106,12 @@ class CustomerDataApi(APIView):
                 )
             return data
 
+    class ImportQueuedSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        status = serializers.ChoiceField(choices=JobStatus.choices)
+        progress = serializers.IntegerField()
+        url = serializers.CharField(help_text=_("Where to follow the import"))
+
     @extend_schema(responses=CustomerDataSerializer)
     def get(self, request, assessment_id: int):
         assessment = assessment_for_consultant(request, assessment_id)
@@ -61,30 +120,76 @@ class CustomerDataApi(APIView):
         )
 
     @extend_schema(
+        parameters=[QuerySerializer],
         request={"multipart/form-data": InputSerializer},
-        responses={201: CustomerDataSerializer},
+        responses={
+            201: OpenApiResponse(CustomerDataSerializer, description=_("Imported")),
+            202: OpenApiResponse(ImportQueuedSerializer, description=_("Queued for the background")),
+        },
         description=_(
             "Replace the uploaded kinds of customer data atomically. A file with any problem is "
-            "refused (400) with every problem listed by file, row and column; nothing is stored."
+            "refused (400) with every problem listed by file, row and column; nothing is stored. "
+            "Uploads of CUSTOMER_DATA_INLINE_MAX_BYTES or more together (5 MB by default), or any "
+            "upload with ?background=1, are imported in the background instead: the answer is 202 "
+            "with the import's id and url, and GET on that url tells its status, progress, any "
+            "problems and, once ready, the stored data. A published assessment (409) or a file over "
+            "the size limit (413) is refused at once either way."
         ),
     )
     def post(self, request, assessment_id: int):
         assessment = assessment_for_consultant(request, assessment_id)
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        try:
-            dataset = customer_data_replace(
+        uploads = {kind: values[kind] for kind in KINDS if kind in values}
+        options = {
+            "period_start": values.get("period_start"),
+            "period_end": values.get("period_end"),
+            "discount_rate": values.get("discount_rate"),
+        }
+        total = sum(upload.size for upload in uploads.values())
+        if query.validated_data["background"] or total >= settings.CUSTOMER_DATA_INLINE_MAX_BYTES:
+            job = customer_data_import_create(
                 assessment=assessment,
                 user=request.user,
-                uploads={kind: values[kind] for kind in KINDS if kind in values},
-                period_start=values.get("period_start"),
-                period_end=values.get("period_end"),
-                discount_rate=values.get("discount_rate"),
+                uploads=uploads,
+                language=get_language() or "",
+                **options,
+            )
+            queued = {
+                "id": job.pk,
+                "status": job.status,
+                "progress": job.progress,
+                "url": reverse("api:customer-data-import", args=[job.pk]),
+            }
+            return Response(self.ImportQueuedSerializer(queued).data, status=status.HTTP_202_ACCEPTED)
+        try:
+            dataset = customer_data_replace(
+                assessment=assessment, user=request.user, uploads=uploads, **options
             )
         except CustomerFilesInvalid as invalid:
             return Response(invalid.as_detail(), status=status.HTTP_400_BAD_REQUEST)
         return Response(CustomerDataSerializer(dataset).data, status=status.HTTP_201_CREATED)
+
+
+class CustomerDataImportApi(APIView):
+    @extend_schema(
+        responses=CustomerDataImportOutputSerializer,
+        description=_(
+            "A background customer-data import: queued, running, ready (with the stored data) or "
+            "failed (with its error and, when the files were refused, every problem by file, row "
+            "and column; the data stored before stay as they were)."
+        ),
+    )
+    def get(self, request, import_id: int):
+        # Only the assessment's consultants: the import is part of running the audit.
+        job = get_object_or_404(
+            CustomerDataImport.objects.filter(assessment__in=managed_assessment_scope(user=request.user)),
+            pk=import_id,
+        )
+        return Response(CustomerDataImportOutputSerializer(job).data)
 
 
 class CustomerMetricsApi(APIView):

@@ -1,23 +1,34 @@
-"""Customer data of an assessment: import (all or nothing), storage and metrics."""
+"""Customer data of an assessment: import (all or nothing, inline or as a background job),
+storage and metrics."""
 
 import datetime
 import secrets
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from assessment.customer_files import customer_files_parse, frame_from_parquet, frame_to_parquet
+from assessment import tasks
+from assessment.customer_files import (
+    CustomerFilesInvalid,
+    customer_files_parse,
+    frame_from_parquet,
+    frame_to_parquet,
+)
 from assessment.loyalty import customer_metrics
-from assessment.models import Assessment, CustomerDataset, Status
+from assessment.models import Assessment, CustomerDataImport, CustomerDataset, Status
 from config.exceptions import StateConflict, TooLarge
+from config.jobs import FINISHED, JobStatus, job_progress
 
 # Customer data may change while the audit runs, not once the client has the results.
 EDITABLE = (Status.DRAFT, Status.COLLECTING, Status.SCORING)
@@ -52,28 +63,41 @@ def _metrics(frames: dict[str, pd.DataFrame], *, assessment: Assessment, start, 
     )
 
 
-def customer_data_replace(
-    *,
-    assessment: Assessment,
-    user: AbstractBaseUser,
-    uploads: dict[str, UploadedFile],
-    period_start: datetime.date | None = None,
-    period_end: datetime.date | None = None,
-    discount_rate: Decimal | None = None,
-) -> CustomerDataset:
-    """Replace the uploaded kinds of customer data (the other kinds stay) and recompute the
-    metrics. All or nothing: a file with any problem raises CustomerFilesInvalid listing
-    every problem, and the stored data stay as they were."""
+def customer_data_check(*, assessment: Assessment, sizes: Mapping[str, int]) -> None:
+    """What can be refused before a byte is read or staged: a published assessment (409)
+    and a file over the size limit (413)."""
     if assessment.status not in EDITABLE:
         raise StateConflict(
             _("Customer data cannot change once the assessment is published."), code="assessment_published"
         )
-    for kind, upload in uploads.items():
-        if upload.size > settings.CUSTOMER_DATA_MAX_BYTES:
+    for kind, size in sizes.items():
+        if size > settings.CUSTOMER_DATA_MAX_BYTES:
             raise TooLarge(
                 _("%(kind)s: the file is larger than %(mb)d MB.")
                 % {"kind": kind, "mb": settings.CUSTOMER_DATA_MAX_BYTES // (1024 * 1024)}
             )
+
+
+def customer_data_replace(
+    *,
+    assessment: Assessment,
+    user: AbstractBaseUser | None,
+    uploads: Mapping[str, File],
+    period_start: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+    discount_rate: Decimal | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> CustomerDataset:
+    """Replace the uploaded kinds of customer data (the other kinds stay) and recompute the
+    metrics. All or nothing: a file with any problem raises CustomerFilesInvalid listing
+    every problem, and the stored data stay as they were.
+
+    `uploads` are files with their original names: the request's uploads when run inline,
+    the staged bytes (`ContentFile(content, name=original)`) when run as an import job.
+    `progress(percent)` is called at the stage boundaries: read and validated, metrics
+    computed, stored."""
+    report = progress or _no_progress
+    customer_data_check(assessment=assessment, sizes={kind: upload.size for kind, upload in uploads.items()})
     current = CustomerDataset.objects.filter(assessment=assessment).first()
     kept = dataset_frames(current)
     new_frames = customer_files_parse(
@@ -90,9 +114,11 @@ def customer_data_replace(
         if discount_rate is not None
         else (current.discount_rate if current else Decimal("0.10"))
     )
+    report(40)
     metrics = _metrics(
         {**kept, **new_frames}, assessment=assessment, start=start, end=end, discount_rate=rate
     )
+    report(80)
 
     written = {
         kind: default_storage.save(
@@ -121,7 +147,119 @@ def customer_data_replace(
     except Exception:
         _files_delete(written.values())
         raise
+    report(100)
     return dataset
+
+
+def _no_progress(percent: int) -> None:
+    pass
+
+
+# --- Imports in the background -------------------------------------------------------------------
+
+
+def customer_data_import_create(
+    *,
+    assessment: Assessment,
+    user: AbstractBaseUser,
+    uploads: Mapping[str, UploadedFile],
+    period_start: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+    discount_rate: Decimal | None = None,
+    language: str = "",
+) -> CustomerDataImport:
+    """Stage the uploads and queue their import (customer_data_replace in a Celery task).
+    What can be refused at once is refused here, with nothing staged."""
+    customer_data_check(assessment=assessment, sizes={kind: upload.size for kind, upload in uploads.items()})
+    staged: dict[str, dict] = {}
+    try:
+        for kind, upload in uploads.items():
+            path = default_storage.save(
+                f"customer-imports/{assessment.pk}/{secrets.token_hex(16)}-{kind}", upload
+            )
+            staged[kind] = {"name": upload.name, "size": upload.size, "path": path}
+        with transaction.atomic():
+            job = CustomerDataImport.objects.create(
+                assessment=assessment,
+                created_by=user,
+                uploads=staged,
+                period_start=period_start,
+                period_end=period_end,
+                discount_rate=discount_rate,
+                language=language,
+            )
+            # After commit, so the worker finds the row.
+            tasks.customer_data_import_run.delay_on_commit(job.pk)
+    except Exception:
+        _files_delete(info["path"] for info in staged.values())
+        raise
+    return job
+
+
+class CustomerImportRefused(Exception):
+    """The import job failed for a reason the uploader can act on; its message says which."""
+
+
+def customer_data_import_work(job: CustomerDataImport) -> None:
+    """The work of an import job (see config.jobs.job_run): customer_data_replace over the
+    staged files. Running it again after an interruption imports the same files again."""
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        uploads = {}
+        for kind, info in job.uploads.items():
+            with default_storage.open(info["path"], "rb") as staged:
+                uploads[kind] = ContentFile(staged.read(), name=info["name"])
+
+        def progress(percent: int) -> None:
+            # Also on the instance: job_run saves the instance's progress when it finishes.
+            job.progress = percent
+            job_progress(job, percent)
+
+        try:
+            customer_data_replace(
+                assessment=job.assessment,
+                user=job.created_by,
+                uploads=uploads,
+                period_start=job.period_start,
+                period_end=job.period_end,
+                discount_rate=job.discount_rate,
+                progress=progress,
+            )
+        except CustomerFilesInvalid as invalid:
+            job.problems = invalid.as_detail()
+            job.save(update_fields=["problems"])
+            count = len(invalid.problems)
+            raise CustomerImportRefused(
+                ngettext(
+                    "%(count)d problem in the customer files; nothing was stored.",
+                    "%(count)d problems in the customer files; nothing was stored.",
+                    count,
+                )
+                % {"count": count}
+            ) from invalid
+        except ValidationError as invalid:
+            raise CustomerImportRefused(" ".join(invalid.messages)) from invalid
+        except (StateConflict, TooLarge) as refused:
+            raise CustomerImportRefused(refused.message) from refused
+
+
+def customer_data_import_abandon(*, import_id: int) -> None:
+    """Give up an import still unfinished after its retries (say the database stayed away);
+    the worker's log has the error."""
+    job = CustomerDataImport.objects.filter(pk=import_id).exclude(status__in=FINISHED).first()
+    if job is not None:
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            message = _("The import could not finish. Please upload the files again.")
+        CustomerDataImport.objects.filter(pk=import_id).exclude(status__in=FINISHED).update(
+            status=JobStatus.FAILED, error=message, finished_at=timezone.now()
+        )
+    customer_data_import_cleanup(import_id=import_id)
+
+
+def customer_data_import_cleanup(*, import_id: int) -> None:
+    """Delete the staged uploads of a finished import; deleting them again does nothing."""
+    job = CustomerDataImport.objects.filter(pk=import_id, status__in=FINISHED).first()
+    if job is not None:
+        _files_delete(info["path"] for info in job.uploads.values())
 
 
 def _files_delete(paths) -> None:

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.jobs import Job
+
 
 class Organization(models.Model):
     """A client company whose CX management is assessed."""
@@ -236,3 +238,33 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} token {self.key_hash[:8]}…"
+
+
+class CustomerDataImport(Job):
+    """A customer-data upload imported in the background: the uploads are staged in storage
+    (unguessable names, outside the static roots) until the job finishes, then deleted."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="customer_imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploads = models.JSONField(default=dict, help_text=_("Per kind: original name, size, staged path"))
+    period_start = models.DateField(_("churn period start"), null=True, blank=True)
+    period_end = models.DateField(_("churn period end"), null=True, blank=True)
+    discount_rate = models.DecimalField(
+        _("discount rate"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    # Messages (the error and the problems) are written in the uploader's language, not the
+    # worker's default.
+    language = models.CharField(max_length=16, blank=True)
+    problems = models.JSONField(
+        null=True, blank=True, help_text=_("Every problem of the files, when they were refused")
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("customer data import")
+        verbose_name_plural = _("customer data imports")
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {', '.join(self.uploads)} ({self.get_status_display()})"

@@ -150,6 +150,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded customer files and rendered reports: outside the static roots.
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 CUSTOMER_DATA_MAX_BYTES = envint("CUSTOMER_DATA_MAX_BYTES", 200 * 1024 * 1024)
+# Uploads this large together or larger are imported by a Celery task (202 + a job to poll).
+CUSTOMER_DATA_INLINE_MAX_BYTES = envint("CUSTOMER_DATA_INLINE_MAX_BYTES", 5 * 1024 * 1024)
 
 LOGIN_URL = "/admin/login/"
 
@@ -204,6 +206,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssessmentStatusEnum": "assessment.models.Status",
         "RespondentStatusEnum": "surveys.models.RespondentStatus",
+        "JobStatusEnum": "config.jobs.JobStatus",
     },
 }
 

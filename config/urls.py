@@ -43,6 +43,11 @@ api_v1 = [
         name="customer-data",
     ),
     path(
+        "customer-data-imports/<int:import_id>/",
+        customer_apis.CustomerDataImportApi.as_view(),
+        name="customer-data-import",
+    ),
+    path(
         "assessments/<int:assessment_id>/customer-metrics/",
         customer_apis.CustomerMetricsApi.as_view(),
         name="customer-metrics",

@@ -1,0 +1,41 @@
+"""Thin tasks: they take ids and call the job runner or a service."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from assessment import customer_data
+from assessment.models import CustomerDataImport
+from config.jobs import job_run
+
+# Worth retrying: a lost or refused database connection, a deadlock or lock timeout
+# (OperationalError, InterfaceError), and network hiccups of a remote storage
+# (ConnectionError, TimeoutError). Not OSError as a whole: a missing staged file or a full
+# disk will not mend within a few retries, so those fail the import with their message.
+TRANSIENT_IMPORT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+
+
+@shared_task(
+    bind=True,
+    name="assessment.customer_data_import_run",
+    autoretry_for=TRANSIENT_IMPORT_ERRORS,
+    retry_backoff=10,
+    retry_backoff_max=120,
+    max_retries=3,
+)
+def customer_data_import_run(self, import_id: int) -> bool:
+    """Import the staged customer files; False if the import had already finished."""
+    try:
+        ran = job_run(
+            CustomerDataImport,
+            job_id=import_id,
+            work=customer_data.customer_data_import_work,
+            transient=TRANSIENT_IMPORT_ERRORS,
+        )
+    except TRANSIENT_IMPORT_ERRORS:
+        if self.request.retries >= self.max_retries:
+            customer_data.customer_data_import_abandon(import_id=import_id)
+        raise
+    # After job_run has recorded the outcome: were they deleted inside the work, a worker
+    # lost in between would leave a redelivered job without its files.
+    customer_data.customer_data_import_cleanup(import_id=import_id)
+    return ran
