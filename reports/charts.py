@@ -1,0 +1,437 @@
+"""Report charts: matplotlib figures rendered to SVG strings that the report template inlines.
+
+Every chart builds its own `Figure` on an SVG canvas (no pyplot, no shared figure), so charts
+can be drawn from several threads at once. Text is drawn as paths with matplotlib's bundled
+DejaVu Sans, so the PDF needs no font for the charts and Cyrillic labels render the same as
+Latin ones. Labels arrive translated; matplotlib escapes them when it writes the SVG.
+"""
+
+import io
+import math
+import re
+from collections.abc import Mapping, Sequence
+
+import matplotlib
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+from matplotlib.patches import Polygon, Rectangle
+
+# Set once at import, never changed afterwards: text as glyph paths (no font needed in the
+# PDF) and a fixed salt so the SVG ids, and so the PDFs, are the same on every run.
+matplotlib.rcParams["svg.fonttype"] = "path"
+matplotlib.rcParams["svg.hashsalt"] = "cx-report"
+
+FONT = "DejaVu Sans"
+TEXT = "#1b2430"
+MUTED = "#4a5566"
+GRID = "#d3d9e1"
+PRIMARY = "#1d4f91"
+BASELINE = "#8a94a3"
+NEGATIVE = "#a3161b"
+POSITIVE = "#1c6b3a"
+NEUTRAL = "#b9c2cd"
+# One colour per maturity level 1–5, from "neglected" red to "champion" green.
+LEVEL_COLOURS = ("#b3261e", "#e07b24", "#d9a521", "#4f9d69", "#1f6f43")
+LEVEL_EDGES = (20, 40, 60, 80)
+NO_DATA = "–"
+
+_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
+_COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+_ROOT_SIZE = re.compile(r'<svg([^>]*?) width="([\d.]+)pt" height="([\d.]+)pt"')
+
+
+def _figure(*, width: float, height: float) -> Figure:
+    """A figure of width × height inches (the size it is printed at, so 8 pt text reads as 8 pt)."""
+    figure = Figure(figsize=(width, height), facecolor="none")
+    FigureCanvasSVG(figure)
+    return figure
+
+
+def _svg(figure: Figure) -> str:
+    """The figure as an inlinable <svg> element: no XML prologue, comments (they repeat every
+    label) or metadata; width and height in pt beside the viewBox so CSS can scale it."""
+    buffer = io.StringIO()
+    figure.canvas.print_svg(buffer, metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    text = _COMMENTS.sub("", _METADATA.sub("", _PROLOGUE.sub("", buffer.getvalue(), count=1)))
+    return _ROOT_SIZE.sub(r'<svg\1 width="\2pt" height="\3pt" class="chart-svg"', text, count=1)
+
+
+def _style_axes(axes, *, grid_axis: str | None = None) -> None:
+    for side in ("top", "right", "left"):
+        axes.spines[side].set_visible(False)
+    axes.spines["bottom"].set_color(GRID)
+    axes.tick_params(colors=MUTED, labelsize=7, length=0)
+    if grid_axis:
+        axes.grid(axis=grid_axis, color=GRID, linewidth=0.5)
+        axes.set_axisbelow(True)
+
+
+def level_colour(level: int | None) -> str:
+    return LEVEL_COLOURS[level - 1] if level else NEUTRAL
+
+
+def format_score(value: float | None) -> str:
+    return NO_DATA if value is None else f"{value:.1f}"
+
+
+def _wrap(text: str, *, width: int) -> str:
+    """Break a label onto lines of about `width` characters at spaces (matplotlib does not wrap)."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
+# --- maturity ---------------------------------------------------------------------------------
+
+
+def radar_chart(*, areas: Sequence[Mapping], labels: Mapping[str, str], baseline: Sequence | None) -> str:
+    """The areas' scores (0–100) on a radar: current filled, the baseline dashed over it.
+
+    Drawn on plain axes rather than a polar projection: four spokes need no polar machinery
+    and the plain axes render several times faster.
+    """
+    figure = _figure(width=5.2, height=4.0)
+    axes = figure.add_axes((0.0, 0.0, 1.0, 1.0))
+    axes.set_xlim(-1.9, 1.9)
+    axes.set_ylim(-1.3, 1.3)
+    axes.set_aspect("equal")
+    axes.axis("off")
+    count = len(areas)
+    angles = [math.pi / 2 - 2 * math.pi * index / count for index in range(count)]
+
+    def points(values: Sequence) -> list[tuple[float, float]]:
+        return [
+            ((value or 0) / 100 * math.cos(angle), (value or 0) / 100 * math.sin(angle))
+            for value, angle in zip(values, angles, strict=True)
+        ]
+
+    for ring in (20, 40, 60, 80, 100):
+        axes.add_patch(
+            Polygon(points([ring] * count), closed=True, fill=False, edgecolor=GRID, linewidth=0.6)
+        )
+        axes.text(0.02, ring / 100 + 0.01, str(ring), fontsize=6, color=MUTED, va="bottom")
+    for angle in angles:
+        axes.plot([0, math.cos(angle)], [0, math.sin(angle)], color=GRID, linewidth=0.6)
+
+    current = [area.get("score") for area in areas]
+    axes.add_patch(
+        Polygon(
+            points(current),
+            closed=True,
+            facecolor=PRIMARY,
+            alpha=0.25,
+            edgecolor=PRIMARY,
+            linewidth=1.6,
+            gid="radar-current",
+        )
+    )
+    handles = [Rectangle((0, 0), 1, 1, facecolor=PRIMARY, alpha=0.4, edgecolor=PRIMARY)]
+    names = [labels["current"]]
+    if baseline is not None:
+        axes.add_patch(
+            Polygon(
+                points(baseline),
+                closed=True,
+                fill=False,
+                edgecolor=BASELINE,
+                linewidth=1.4,
+                linestyle=(0, (4, 2)),
+                gid="radar-baseline",
+            )
+        )
+        handles.append(Rectangle((0, 0), 1, 1, fill=False, edgecolor=BASELINE, linestyle="--"))
+        names.append(labels["baseline"])
+    for area, angle, value in zip(areas, angles, current, strict=True):
+        x, y = 1.12 * math.cos(angle), 1.12 * math.sin(angle)
+        horizontal = "center" if abs(x) < 0.1 else ("left" if x > 0 else "right")
+        vertical = "bottom" if y > 0.1 else ("top" if y < -0.1 else "center")
+        axes.text(
+            x,
+            y,
+            f"{_wrap(area['name'], width=16)}\n{format_score(value)}",
+            ha=horizontal,
+            va=vertical,
+            fontsize=8,
+            color=TEXT,
+            fontweight="bold",
+            linespacing=1.3,
+        )
+    axes.legend(handles, names, loc="lower left", fontsize=7, frameon=False, bbox_to_anchor=(0.0, 0.0))
+    return _svg(figure)
+
+
+def indicator_bars(*, indicators: Sequence[Mapping]) -> str:
+    """One horizontal bar per indicator (0–100), coloured by its level, with the level edges."""
+    height = 0.7 + 0.22 * len(indicators)
+    figure = _figure(width=6.4, height=height)
+    axes = figure.add_axes((0.1, 0.35 / height, 0.86, 1 - 0.5 / height))
+    _style_axes(axes)
+    positions = range(len(indicators))
+    scores = [indicator.get("score") for indicator in indicators]
+    bars = axes.barh(
+        positions,
+        [score or 0 for score in scores],
+        height=0.66,
+        color=[level_colour(indicator.get("level")) for indicator in indicators],
+    )
+    for index, (bar, score) in enumerate(zip(bars, scores, strict=True)):
+        bar.set_gid(f"bar-{index}")
+        axes.text(
+            (score or 0) + 1.2,
+            index,
+            format_score(score),
+            va="center",
+            fontsize=6.5,
+            color=TEXT if score is not None else MUTED,
+        )
+    for edge in LEVEL_EDGES:
+        axes.axvline(edge, color=MUTED, linewidth=0.5, linestyle=(0, (2, 2)), zorder=0)
+    axes.set_yticks(list(positions), [indicator["code"] for indicator in indicators])
+    axes.set_ylim(len(indicators) - 0.5, -0.5)
+    axes.set_xlim(0, 100)
+    axes.set_xticks([0, 20, 40, 60, 80, 100])
+    return _svg(figure)
+
+
+def level_scale(
+    *, score: float | None, levels: Sequence[Mapping], baseline: float | None = None, labels=None
+) -> str:
+    """The five level bands as one horizontal scale, a marker at the score and, when given, a
+    hollow marker at the baseline score. `labels` names the markers (current, baseline)."""
+    figure = _figure(width=6.6, height=1.55)
+    axes = figure.add_axes((0.02, 0.0, 0.96, 1.0))
+    axes.set_xlim(0, 100)
+    axes.set_ylim(-1.6, 1.25)
+    axes.axis("off")
+    for level in levels:
+        low, high = level["low"], level["high"]
+        axes.add_patch(
+            Rectangle(
+                (low, -0.25),
+                high - low,
+                0.5,
+                facecolor=level_colour(level["level"]),
+                edgecolor="white",
+                linewidth=1.5,
+                gid=f"band-{level['level']}",
+            )
+        )
+        axes.text(
+            (low + high) / 2, 0, str(level["level"]), ha="center", va="center", fontsize=8, color="white"
+        )
+        axes.text(
+            (low + high) / 2,
+            -0.4,
+            _wrap(level["name"], width=14),
+            ha="center",
+            va="top",
+            fontsize=6.5,
+            color=TEXT,
+            linespacing=1.2,
+        )
+    for edge in (0, *LEVEL_EDGES, 100):
+        axes.text(edge, 0.3, str(edge), ha="center", va="bottom", fontsize=6, color=MUTED)
+    names = labels or {}
+    if baseline is not None:
+        axes.plot([baseline], [0.78], marker="v", markersize=9, color=BASELINE, markerfacecolor="white")
+        axes.text(
+            baseline,
+            1.0,
+            f"{names.get('baseline', '')} {format_score(baseline)}".strip(),
+            ha="center",
+            fontsize=7,
+            color=MUTED,
+        )
+    if score is not None:
+        axes.plot([score], [0.78], marker="v", markersize=11, color=TEXT, gid="marker-current")
+        axes.text(
+            score,
+            1.0,
+            f"{names.get('current', '')} {format_score(score)}".strip(),
+            ha="center",
+            fontsize=8,
+            color=TEXT,
+            fontweight="bold",
+        )
+    return _svg(figure)
+
+
+# --- customers --------------------------------------------------------------------------------
+
+
+def servqual_gaps(*, gaps: Mapping[str, float | None]) -> str:
+    """One bar per SERVQUAL dimension (label → perception − expectation): below zero red, above
+    green; a dimension without data is named with a dash and no bar."""
+    figure = _figure(width=4.6, height=2.4)
+    axes = figure.add_axes((0.3, 0.12, 0.65, 0.84))
+    _style_axes(axes, grid_axis="x")
+    names = list(gaps)
+    values = [gaps[name] for name in names]
+    bars = axes.barh(
+        range(len(names)),
+        [value or 0 for value in values],
+        height=0.6,
+        color=[NEGATIVE if (value or 0) < 0 else POSITIVE for value in values],
+    )
+    limit = max([abs(value) for value in values if value is not None] + [0.5]) * 1.35
+    for index, (bar, value) in enumerate(zip(bars, values, strict=True)):
+        bar.set_gid(f"bar-{index}")
+        text = NO_DATA if value is None else f"{value:+.2f}"
+        offset = limit * 0.03 * (-1 if (value or 0) < 0 else 1)
+        axes.text(
+            (value or 0) + offset,
+            index,
+            text,
+            va="center",
+            ha="right" if (value or 0) < 0 else "left",
+            fontsize=7,
+            color=TEXT,
+        )
+    axes.axvline(0, color=TEXT, linewidth=0.8)
+    axes.set_xlim(-limit, limit)
+    axes.set_yticks(range(len(names)), names)
+    axes.set_ylim(len(names) - 0.5, -0.5)
+    return _svg(figure)
+
+
+LOYALTY_QUADRANTS = (
+    # type, column (0 satisfied, 1 not), row (0 high load, 1 low)
+    ("loyal", 0, 0),
+    ("captive", 1, 0),
+    ("satisfied", 0, 1),
+    ("disloyal", 1, 1),
+)
+LOYALTY_COLOURS = {"loyal": "#1f6f43", "satisfied": "#4f9d69", "captive": "#d9a521", "disloyal": "#b3261e"}
+
+
+def loyalty_matrix(*, types: Mapping[str, int], labels: Mapping[str, str]) -> str:
+    """The four loyalty types as a 2×2 matrix (product load × satisfaction) with counts and
+    shares of all classified and unclassified clients; unclassified clients noted below.
+
+    labels: a name per type, plus high_load, low_load, satisfied_axis, not_satisfied_axis and
+    unclassified.
+    """
+    figure = _figure(width=4.8, height=3.0)
+    axes = figure.add_axes((0.16, 0.12, 0.82, 0.8))
+    axes.set_xlim(0, 2)
+    axes.set_ylim(2, 0)
+    axes.axis("off")
+    total = sum(types.get(kind, 0) or 0 for kind in (*LOYALTY_COLOURS, "unclassified"))
+    for kind, column, row in LOYALTY_QUADRANTS:
+        count = types.get(kind) or 0
+        share = 100 * count / total if total else 0
+        axes.add_patch(
+            Rectangle(
+                (column, row),
+                1,
+                1,
+                facecolor=LOYALTY_COLOURS[kind],
+                alpha=0.18,
+                edgecolor="white",
+                linewidth=2,
+                gid=f"quadrant-{kind}",
+            )
+        )
+        axes.text(
+            column + 0.5, row + 0.28, labels[kind], ha="center", fontsize=8, color=TEXT, fontweight="bold"
+        )
+        axes.text(column + 0.5, row + 0.58, f"{count:,}".replace(",", "\u202f"), ha="center", fontsize=11)
+        axes.text(column + 0.5, row + 0.8, f"{share:.1f} %", ha="center", fontsize=7.5, color=MUTED)
+    axes.text(0.5, -0.05, labels["satisfied_axis"], ha="center", va="bottom", fontsize=7, color=MUTED)
+    axes.text(1.5, -0.05, labels["not_satisfied_axis"], ha="center", va="bottom", fontsize=7, color=MUTED)
+    for row, key in ((0.5, "high_load"), (1.5, "low_load")):
+        axes.text(-0.04, row, _wrap(labels[key], width=12), ha="right", va="center", fontsize=7, color=MUTED)
+    unclassified = types.get("unclassified") or 0
+    share = 100 * unclassified / total if total else 0
+    axes.text(
+        1.0,
+        2.08,
+        f"{labels['unclassified']}: {unclassified:,} ({share:.1f} %)".replace(",", "\u202f"),
+        ha="center",
+        va="top",
+        fontsize=7,
+        color=MUTED,
+    )
+    return _svg(figure)
+
+
+def nps_chart(*, nps: Mapping, labels: Mapping[str, str]) -> str:
+    """Detractors, passives and promoters as one stacked bar, and the NPS on its −100…100 scale
+    with the 95 % interval. labels: detractors, passives, promoters, score."""
+    figure = _figure(width=6.4, height=1.9)
+    shares = figure.add_axes((0.02, 0.58, 0.96, 0.3))
+    shares.set_xlim(0, 100)
+    shares.set_ylim(-0.5, 0.5)
+    shares.axis("off")
+    start = 0.0
+    parts = (("detractors", NEGATIVE), ("passives", NEUTRAL), ("promoters", POSITIVE))
+    for index, (key, colour) in enumerate(parts):
+        share = nps[key] or 0
+        shares.barh([0], [share], left=start, height=0.9, color=colour, gid=f"bar-{index}")
+        text = f"{labels[key]} {share:.0f} %"
+        if share >= 18:
+            shares.text(start + share / 2, 0, text, ha="center", va="center", fontsize=7, color="white")
+        else:
+            shares.text(start + share / 2, 0.62, text, ha="center", va="bottom", fontsize=6.5, color=TEXT)
+        start += share
+
+    scale = figure.add_axes((0.02, 0.2, 0.96, 0.2))
+    _style_axes(scale)
+    scale.set_xlim(-100, 100)
+    scale.set_ylim(-1, 1)
+    scale.set_yticks([])
+    scale.set_xticks(range(-100, 101, 25))
+    scale.axvline(0, color=GRID, linewidth=0.8)
+    low, high = nps["ci95"]
+    scale.plot([low, high], [0, 0], color=PRIMARY, linewidth=2, solid_capstyle="butt")
+    for end in (low, high):
+        scale.plot([end, end], [-0.45, 0.45], color=PRIMARY, linewidth=1.2)
+    scale.plot([nps["score"]], [0], marker="o", markersize=7, color=PRIMARY, gid="marker-score")
+    scale.text(
+        nps["score"],
+        0.75,
+        f"{labels['score']} {nps['score']:.0f} [{low:.0f}; {high:.0f}]",
+        ha="center",
+        va="bottom",
+        fontsize=7.5,
+        color=TEXT,
+        fontweight="bold",
+    )
+    return _svg(figure)
+
+
+ACTIVITY_COLOURS = {"active": POSITIVE, "passive": "#d9a521", "at_risk": "#e07b24", "churned": NEGATIVE}
+
+
+def activity_chart(*, activity: Mapping[str, int], labels: Mapping[str, str]) -> str:
+    """Clients per activity segment (active, passive, at risk, churned) with their shares."""
+    keys = [key for key in ACTIVITY_COLOURS if key in activity]
+    total = sum(activity[key] or 0 for key in keys)
+    figure = _figure(width=4.6, height=0.5 + 0.32 * len(keys))
+    axes = figure.add_axes((0.25, 0.08, 0.6, 0.88))
+    _style_axes(axes)
+    axes.spines["bottom"].set_visible(False)
+    axes.set_xticks([])
+    counts = [activity[key] or 0 for key in keys]
+    bars = axes.barh(range(len(keys)), counts, height=0.62, color=[ACTIVITY_COLOURS[key] for key in keys])
+    largest = max(counts + [1])
+    for index, (bar, count) in enumerate(zip(bars, counts, strict=True)):
+        bar.set_gid(f"bar-{index}")
+        share = 100 * count / total if total else 0
+        axes.text(
+            count + largest * 0.02,
+            index,
+            f"{count:,} ({share:.1f} %)".replace(",", "\u202f"),
+            va="center",
+            fontsize=7,
+            color=TEXT,
+        )
+    axes.set_xlim(0, largest * 1.35)
+    axes.set_yticks(range(len(keys)), [labels[key] for key in keys])
+    axes.set_ylim(len(keys) - 0.5, -0.5)
+    return _svg(figure)

@@ -1,0 +1,337 @@
+"""PDF reports: a plain context dict → HTML (charts + template) → PDF (WeasyPrint).
+
+The context is assembled elsewhere (the input contract is in the template's sections); here
+only presentation happens. WeasyPrint may read nothing but this app's own static files: the
+template links them as `cx-static:<path>` and the URL fetcher refuses every other URL.
+"""
+
+import datetime
+import mimetypes
+import re
+import unicodedata
+from pathlib import Path
+from urllib.parse import unquote
+
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from reports import charts
+
+TEMPLATE = "reports/report.html"
+STYLESHEET = "reports/report.css"
+STATIC_SCHEME = "cx-static"
+# Fonts found and loaded once per process, not once per report.
+FONT_CONFIG = FontConfiguration()
+EXECUTIVE_TOP = 3
+EXECUTIVE_ROADMAP = 5
+
+# Russian (with Kazakh and Uzbek letters) to Latin for file names; other scripts are dropped.
+_CYRILLIC = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһіў",
+        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya a g q n o u u h i o".split(),
+        strict=True,
+    )
+)
+
+
+# --- file name --------------------------------------------------------------------------------
+
+
+def _ascii(text: str) -> str:
+    transliterated = "".join(_CYRILLIC.get(char, char) for char in str(text).lower()).replace("_", "")
+    return unicodedata.normalize("NFKD", transliterated).encode("ascii", "ignore").decode("ascii")
+
+
+def report_filename(*, organization: str, kind: str, language: str, reference_date: datetime.date) -> str:
+    """An ASCII file name such as demo-bank-cx-report-full-en-2026-09-30.pdf."""
+    name = slugify(_ascii(organization)) or "organization"
+    return f"{name}-cx-report-{slugify(_ascii(kind))}-{slugify(_ascii(language))}-{reference_date.isoformat()}.pdf"
+
+
+# --- URL fetcher ------------------------------------------------------------------------------
+
+
+def _static_roots() -> list[Path]:
+    """The directories the static-file finders search (project and app static folders)."""
+    return [
+        Path(storage.location).resolve()
+        for finder in finders.get_finders()
+        for storage in getattr(finder, "storages", {}).values()
+    ]
+
+
+def static_file(*, url: str) -> Path:
+    """The file behind a `cx-static:<path>` URL, if it is one of this app's static files.
+
+    Raises ValueError for any other scheme (file, http, data…), for paths that climb out of
+    the static folders and for files that do not exist.
+    """
+    scheme, separator, rest = url.partition(":")
+    if not separator or scheme.lower() != STATIC_SCHEME:
+        raise ValueError(f"Refused to fetch {url!r}: reports may only load {STATIC_SCHEME}: static files")
+    relative = unquote(rest.split("?", 1)[0].split("#", 1)[0]).lstrip("/")
+    if not relative or any(part in ("", ".", "..") for part in relative.split("/")) or "\\" in relative:
+        raise ValueError(f"Refused to fetch {url!r}: not a plain static path")
+    try:
+        found = finders.find(relative)
+    except SuspiciousFileOperation as error:
+        raise ValueError(f"Refused to fetch {url!r}: {error}") from error
+    if not found:
+        raise ValueError(f"Refused to fetch {url!r}: no such static file")
+    path = Path(found).resolve()
+    if not path.is_file() or not any(path.is_relative_to(root) for root in _static_roots()):
+        raise ValueError(f"Refused to fetch {url!r}: outside the static folders")
+    return path
+
+
+class StaticFileFetcher(URLFetcher):
+    """Serves this app's static files to WeasyPrint and nothing else (no network, no disk)."""
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        path = static_file(url=url)
+        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime_type})
+
+
+def static_url(*, path: str) -> str:
+    return f"{STATIC_SCHEME}:{path}"
+
+
+# --- template context ------------------------------------------------------------------------
+
+
+def _footer() -> dict[str, str]:
+    """The translated "Page N of M" split around its two numbers, which CSS counters fill in.
+    Spaces become no-break spaces, which the margin boxes keep at the ends of the parts."""
+    text = _("Page %(page)s of %(pages)s") % {"page": "\x00", "pages": "\x01"}
+    before, _page, rest = text.partition("\x00")
+    middle, _pages, after = rest.partition("\x01")
+    return {part: value.replace(" ", "\u00a0") for part, value in zip(("before", "middle", "after"), (before, middle, after), strict=True)}
+
+
+def _sections(*, context: dict) -> list[dict]:
+    """The table of contents: id and title of every section the report kind shows."""
+    kind = context["kind"]
+    if kind == "comparison":
+        entries = [
+            ("comparison", _("Overall change")),
+            ("areas", _("Maturity by area")),
+            ("indicator-changes", _("Changes by indicator")),
+            ("metric-changes", _("Customer metrics and KPIs")),
+        ]
+        return [{"id": key, "title": title, "sub": False} for key, title in entries]
+    entries = [
+        ("summary", _("Executive summary")),
+        ("level", _("Maturity level")),
+        ("areas", _("Maturity by area")),
+    ]
+    sections = [{"id": key, "title": title, "sub": False} for key, title in entries]
+    if kind == "executive":
+        return sections
+    sections += [{"id": f"area-{area['code']}", "title": area["name"], "sub": True} for area in context["areas"]]
+    entries = [
+        ("strengths", _("Strengths and improvement zones")),
+        ("next-level", _("Reaching the next level")),
+        ("gaps", _("Perception gaps")),
+        ("customers", _("Customer loyalty and retention")),
+        ("roadmap", _("Roadmap")),
+    ]
+    if context["comparison"]:
+        entries.append(("comparison", _("Comparison with the baseline")))
+    entries.append(("methodology", _("Methodology")))
+    return sections + [{"id": key, "title": title, "sub": False} for key, title in entries]
+
+
+def _areas(*, context: dict) -> list[dict]:
+    """The areas with their change since the baseline (None where either score is missing)."""
+    return [
+        {
+            **area,
+            "delta": None
+            if area["score"] is None or area.get("baseline_score") is None
+            else area["score"] - area["baseline_score"],
+        }
+        for area in context["areas"]
+    ]
+
+
+def _gap_groups(*, context: dict) -> list[dict]:
+    groups = (
+        ("management_vs_frontline", _("Management and frontline"), _("Management"), _("Frontline")),
+        ("employees_vs_customers", _("Employees and customers"), _("Employees"), _("Customers")),
+    )
+    return [
+        {
+            "title": title,
+            "first": first,
+            "second": second,
+            "rows": [gap for gap in context["gaps"] if gap["kind"] == kind],
+        }
+        for kind, title, first, second in groups
+    ]
+
+
+def _threshold_rows(*, context: dict) -> list[dict]:
+    names = {
+        "nps": _("NPS"),
+        "csi": _("CSI, %"),
+        "mystery_shopping": _("Mystery-shopping compliance, %"),
+        "servqual": _("SERVQUAL index"),
+    }
+    thresholds = context["methodology"]["thresholds"]
+    return [{"label": label, "edges": thresholds[key]} for key, label in names.items() if key in thresholds]
+
+
+def _chart_labels() -> dict[str, dict[str, str]]:
+    return {
+        "radar": {"current": _("This assessment"), "baseline": _("Baseline")},
+        "scale": {"current": _("Now"), "baseline": _("Baseline")},
+        "servqual": {
+            "reliability": _("Reliability"),
+            "responsiveness": _("Responsiveness"),
+            "assurance": _("Assurance"),
+            "empathy": _("Empathy"),
+            "tangibles": _("Tangibles"),
+        },
+        "loyalty": {
+            "loyal": _("Loyal"),
+            "satisfied": _("Satisfied"),
+            "captive": _("Captive"),
+            "disloyal": _("Disloyal"),
+            "high_load": _("High product load"),
+            "low_load": _("Low product load"),
+            "satisfied_axis": _("Satisfied customers"),
+            "not_satisfied_axis": _("Not satisfied"),
+            "unclassified": _("Unclassified"),
+        },
+        "nps": {
+            "promoters": _("Promoters"),
+            "passives": _("Passives"),
+            "detractors": _("Detractors"),
+            "score": _("NPS"),
+        },
+        "activity": {
+            "active": _("Active"),
+            "passive": _("Passive"),
+            "at_risk": _("At risk"),
+            "churned": _("Churned"),
+        },
+    }
+
+
+def _safe(svg: str) -> str:
+    # Only SVG that charts.py generated is marked safe; matplotlib escaped the labels in it.
+    return mark_safe(svg)  # noqa: S308
+
+
+def _customer_charts(*, customer: dict | None, labels: dict) -> dict[str, str]:
+    """Charts of the customer metrics that have data; a missing metric gets no chart."""
+    customer = customer or {}
+    result = {}
+    if customer.get("nps"):
+        result["nps"] = charts.nps_chart(nps=customer["nps"], labels=labels["nps"])
+    if customer.get("servqual"):
+        gaps = customer["servqual"]["gaps"]
+        result["servqual"] = charts.servqual_gaps(
+            gaps={name: gaps.get(key) for key, name in labels["servqual"].items()}
+        )
+    if customer.get("loyalty_types"):
+        result["loyalty"] = charts.loyalty_matrix(types=customer["loyalty_types"], labels=labels["loyalty"])
+    if customer.get("activity"):
+        result["activity"] = charts.activity_chart(activity=customer["activity"], labels=labels["activity"])
+    return result
+
+
+def _charts(*, context: dict) -> dict[str, str]:
+    """The charts the report kind shows, as safe SVG strings."""
+    labels = _chart_labels()
+    comparison = context["comparison"]
+    with_baseline = comparison is not None and any(area.get("baseline_score") is not None for area in context["areas"])
+    result = {
+        "radar": charts.radar_chart(
+            areas=context["areas"],
+            labels=labels["radar"],
+            baseline=[area.get("baseline_score") for area in context["areas"]] if with_baseline else None,
+        ),
+        "level_scale": charts.level_scale(
+            score=context["overall"]["score"],
+            levels=context["levels"],
+            baseline=comparison["overall"]["before"] if comparison else None,
+            labels=labels["scale"],
+        ),
+    }
+    if context["kind"] == "full":
+        result.update(_customer_charts(customer=context["customer"], labels=labels))
+    return {key: _safe(svg) for key, svg in result.items()}
+
+
+def _area_pages(*, context: dict) -> list[dict]:
+    pages = []
+    for area in context["areas"]:
+        indicators = [indicator for indicator in context["indicators"] if indicator["area"] == area["code"]]
+        pages.append(
+            {
+                "area": area,
+                "title": area["name"],
+                "indicators": indicators,
+                "chart": _safe(charts.indicator_bars(indicators=indicators)),
+            }
+        )
+    return pages
+
+
+def _template_context(*, context: dict) -> dict:
+    """The context plus what the template cannot compute: charts, sections, groupings."""
+    comparison = context["comparison"]
+    overall = comparison["overall"] if comparison else {}
+    sections = _sections(context=context)
+    result = {
+        **context,
+        "areas": _areas(context=context),
+        "brand": _("CX Maturity"),
+        "stylesheet_url": static_url(path=STYLESHEET),
+        "footer": _footer(),
+        "sections": sections,
+        "titles": {section["id"].replace("-", "_"): section["title"] for section in sections},
+        "charts": _charts(context=context),
+        "level_change": (overall["level_after"] - overall["level_before"])
+        if overall.get("level_after") and overall.get("level_before")
+        else None,
+    }
+    if context["kind"] == "executive":
+        result["top_strengths"] = context["strengths"][:EXECUTIVE_TOP]
+        result["top_zones"] = context["improvement_zones"][:EXECUTIVE_TOP]
+        result["top_roadmap"] = context["roadmap"][:EXECUTIVE_ROADMAP]
+    elif context["kind"] == "full":
+        result["area_pages"] = _area_pages(context=context)
+        result["gap_groups"] = _gap_groups(context=context)
+        result["threshold_rows"] = _threshold_rows(context=context)
+    return result
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def report_html(*, context: dict) -> str:
+    """The report as HTML in the context's language, charts inlined as SVG."""
+    with translation.override(context["language"]):
+        return render_to_string(TEMPLATE, _template_context(context=context))
+
+
+def report_pdf(*, html: str) -> bytes:
+    """The HTML as a PDF; only this app's static files can be loaded."""
+    document = HTML(string=html, base_url=f"{STATIC_SCHEME}:/", url_fetcher=StaticFileFetcher())
+    return document.write_pdf(font_config=FONT_CONFIG)
+
+
+def report_document(*, context: dict) -> bytes:
+    return report_pdf(html=report_html(context=context))
