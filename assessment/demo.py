@@ -108,10 +108,10 @@ DEMO_PROFILES = {
     "reassessment": DemoProfile(
         title="CX maturity re-assessment 2026",
         reference_date=datetime.date(2026, 9, 30),
-        level_shift=0.62,
+        level_shift=0.56,
         interview_shift=1,
-        churn=0.098,
-        nps_weights=(0.01, 0.01, 0.01, 0.02, 0.02, 0.05, 0.08, 0.12, 0.14, 0.22, 0.32),
+        churn=0.1025,
+        nps_weights=(0.01, 0.01, 0.01, 0.02, 0.02, 0.05, 0.09, 0.12, 0.15, 0.22, 0.30),
         csi_shift=0.25,
         kpis={"average_deposit": 4620.0, "repeat_purchase_conversion": 20.7, "complaints_per_1000": 9.5},
     ),

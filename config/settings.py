@@ -207,6 +207,8 @@ SPECTACULAR_SETTINGS = {
         "AssessmentStatusEnum": "assessment.models.Status",
         "RespondentStatusEnum": "surveys.models.RespondentStatus",
         "JobStatusEnum": "config.jobs.JobStatus",
+        "RecommendationStatusEnum": "reports.models.RecommendationStatus",
+        "ReportKindEnum": "reports.models.ReportKind",
     },
 }
 
@@ -237,4 +239,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

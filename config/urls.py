@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from assessment import apis as assessment_apis
 from assessment import customer_apis
+from reports import apis as report_apis
 from surveys import apis as survey_apis
 
 api_v1 = [
@@ -60,6 +61,23 @@ api_v1 = [
         "customer-data/templates/<slug:kind>/",
         customer_apis.CustomerTemplateApi.as_view(),
         name="customer-data-template",
+    ),
+    path(
+        "assessments/<int:assessment_id>/recommendations/",
+        report_apis.RecommendationsApi.as_view(),
+        name="recommendations",
+    ),
+    path(
+        "assessments/<int:assessment_id>/comparison/", report_apis.ComparisonApi.as_view(), name="comparison"
+    ),
+    path(
+        "assessments/<int:assessment_id>/reports/",
+        report_apis.AssessmentReportsApi.as_view(),
+        name="assessment-reports",
+    ),
+    path("reports/<int:report_id>/", report_apis.ReportDetailApi.as_view(), name="report-detail"),
+    path(
+        "reports/<int:report_id>/download/", report_apis.ReportDownloadApi.as_view(), name="report-download"
     ),
     path("respond/<str:token>/", survey_apis.RespondApi.as_view(), name="respond"),
     path("respond/<str:token>/answers/", survey_apis.RespondAnswersApi.as_view(), name="respond-answers"),

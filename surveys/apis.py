@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -120,7 +121,7 @@ class InvitationInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     department = serializers.CharField(max_length=200, required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=RespondentRole.choices)
-    language = serializers.ChoiceField(choices=list(SUPPORTED), required=False, default="en")
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, default="en")
 
 
 class InvitationCreatedSerializer(serializers.Serializer):

@@ -48,3 +48,19 @@ def audit(catalog, settings, tmp_path):
         baseline=baseline,
         current=current,
     )
+
+
+@pytest.fixture
+def request_report(api, django_capture_on_commit_callbacks):
+    """POST a report request and run what it enqueued once it commits, as a real request
+    does (the test's transaction never commits)."""
+
+    def post(assessment, kind="full", language="en"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return api.post(
+                f"/api/v1/assessments/{assessment.pk}/reports/",
+                {"kind": kind, "language": language},
+                format="json",
+            )
+
+    return post

@@ -21,12 +21,6 @@ def _pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
-def _request(api, assessment, kind="full", language="en"):
-    return api.post(
-        f"/api/v1/assessments/{assessment.pk}/reports/", {"kind": kind, "language": language}, format="json"
-    )
-
-
 def _download(api, report_id):
     response = api.get(f"/api/v1/reports/{report_id}/download/")
     return response, b"".join(response.streaming_content) if response.status_code == 200 else b""
@@ -40,9 +34,9 @@ def _download(api, report_id):
         ("comparison", "en", ["43.8", "68.8", "Customer-Aware", "Customer-Centric"]),
     ],
 )
-def test_a_requested_report_renders_and_downloads(api, audit, kind, language, expected):
+def test_a_requested_report_renders_and_downloads(api, audit, request_report, kind, language, expected):
     api.force_authenticate(audit.consultant)
-    response = _request(api, audit.current, kind, language)
+    response = request_report(audit.current, kind, language)
     assert response.status_code == 202, response.json()
     queued = response.json()
     assert queued["status"] == JobStatus.QUEUED and queued["download_url"] is None
@@ -51,53 +45,57 @@ def test_a_requested_report_renders_and_downloads(api, audit, kind, language, ex
     assert status["download_url"] == f"/api/v1/reports/{queued['id']}/download/"
     download, content = _download(api, queued["id"])
     assert download["Content-Type"] == "application/pdf"
-    assert f'acme-bank-cx-report-{kind}-{language}-2026-09-30.pdf' in download["Content-Disposition"]
+    assert f"acme-bank-cx-report-{kind}-{language}-2026-09-30.pdf" in download["Content-Disposition"]
     assert hashlib.sha256(content).hexdigest() == status["sha256"] and len(content) == status["size"]
     text = _pdf_text(content)
     for fragment in expected:
         assert fragment in text
 
 
-def test_a_comparison_report_needs_a_baseline(api, audit):
+def test_a_comparison_report_needs_a_baseline(api, audit, request_report):
     api.force_authenticate(audit.consultant)
-    response = _request(api, audit.baseline, "comparison")
+    response = request_report(audit.baseline, "comparison")
     assert response.status_code == 400 and "kind" in response.json()
     assert not Report.objects.exists()
-    assert _request(api, audit.current, "poster").status_code == 400
-    assert _request(api, audit.current, "full", "de").status_code == 400
+    assert request_report(audit.current, "poster").status_code == 400
+    assert request_report(audit.current, "full", "de").status_code == 400
 
 
-def test_a_render_error_ends_failed_with_its_message(api, audit, monkeypatch):
+def test_a_render_error_ends_failed_with_its_message(api, audit, request_report, monkeypatch):
     def broken(*, html):
         raise ValueError("the renderer ran out of ink")
 
     monkeypatch.setattr(services, "report_pdf", broken)
     api.force_authenticate(audit.consultant)
-    report_id = _request(api, audit.current).json()["id"]
+    report_id = request_report(audit.current).json()["id"]
     status = api.get(f"/api/v1/reports/{report_id}/").json()
     assert status["status"] == "failed" and status["error"] == "the renderer ran out of ink"
     assert status["download_url"] is None
     assert _download(api, report_id)[0].status_code == 404
 
 
-def test_running_a_finished_report_again_does_nothing(api, audit):
+def test_running_a_finished_report_again_does_nothing(api, audit, request_report):
     api.force_authenticate(audit.consultant)
-    report = Report.objects.get(pk=_request(api, audit.current).json()["id"])
+    report = Report.objects.get(pk=request_report(audit.current).json()["id"])
     assert report_render(report.pk) is False
     again = Report.objects.get(pk=report.pk)
-    assert (again.file_path, again.sha256, again.finished_at) == (report.file_path, report.sha256, report.finished_at)
+    assert (again.file_path, again.sha256, again.finished_at) == (
+        report.file_path,
+        report.sha256,
+        report.finished_at,
+    )
 
 
-def test_executives_download_only_published_assessments_of_their_organization(api, audit):
+def test_executives_download_only_published_assessments_of_their_organization(api, audit, request_report):
     api.force_authenticate(audit.consultant)
-    baseline_report = _request(api, audit.baseline, "executive").json()["id"]
-    current_report = _request(api, audit.current, "executive").json()["id"]
+    baseline_report = request_report(audit.baseline, "executive").json()["id"]
+    current_report = request_report(audit.current, "executive").json()["id"]
 
     api.force_authenticate(audit.executive)
     assert _download(api, baseline_report)[0].status_code == 200
     assert _download(api, current_report)[0].status_code == 404  # not published yet
     assert api.get(f"/api/v1/reports/{current_report}/").status_code == 404
-    assert _request(api, audit.baseline).status_code == 403  # clients read, consultants render
+    assert request_report(audit.baseline).status_code == 403  # clients read, consultants render
     assessment_update(assessment=audit.current, status=Status.PUBLISHED)
     assert _download(api, current_report)[0].status_code == 200
     listed = api.get(f"/api/v1/assessments/{audit.current.pk}/reports/").json()
@@ -118,7 +116,10 @@ def test_comparison_api(api, audit):
     assert comparison["baseline"]["id"] == audit.baseline.pk
     overall = comparison["overall"]
     assert (overall["before"], overall["after"], overall["delta"]) == (43.75, 68.75, 25.0)
-    assert (overall["level_name_before"], overall["level_name_after"]) == ("Customer-Aware", "Customer-Centric")
+    assert (overall["level_name_before"], overall["level_name_after"]) == (
+        "Customer-Aware",
+        "Customer-Centric",
+    )
     assert {area["code"]: area["delta"] for area in comparison["areas"]} == {
         "organization": 25.0,
         "staff": 25.0,
@@ -132,7 +133,9 @@ def test_comparison_api(api, audit):
 
 def test_render_report_command_writes_the_pdf(audit, tmp_path):
     output = tmp_path / "report.pdf"
-    call_command("render_report", audit.current.pk, "--kind", "comparison", "--language", "ru", "--output", output)
+    call_command(
+        "render_report", audit.current.pk, "--kind", "comparison", "--language", "ru", "--output", output
+    )
     text = _pdf_text(output.read_bytes())
     assert "Клиентоцентричная компания" in text and "Acme Bank" in text
     with pytest.raises(CommandError, match="no baseline"):
