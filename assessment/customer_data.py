@@ -28,7 +28,7 @@ from assessment.customer_files import (
 from assessment.loyalty import customer_metrics
 from assessment.models import Assessment, CustomerDataImport, CustomerDataset, Status
 from config.exceptions import StateConflict, TooLarge
-from config.jobs import FINISHED, JobStatus, job_progress
+from config.jobs import FINISHED, JobRefused, JobStatus, job_progress
 
 # Customer data may change while the audit runs, not once the client has the results.
 EDITABLE = (Status.DRAFT, Status.COLLECTING, Status.SCORING)
@@ -196,7 +196,7 @@ def customer_data_import_create(
     return job
 
 
-class CustomerImportRefused(Exception):
+class CustomerImportRefused(JobRefused):
     """The import job failed for a reason the uploader can act on; its message says which."""
 
 

@@ -22,6 +22,11 @@ FINISHED = (JobStatus.READY, JobStatus.FAILED)
 logger = logging.getLogger(__name__)
 
 
+class JobRefused(Exception):
+    """The work cannot be done for a reason its user can act on (a bad file, a missing
+    baseline): the job fails with this message, and it is no error of the system's."""
+
+
 class Job(models.Model):
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text=_("Per cent done"))
@@ -52,7 +57,7 @@ def job_run(
     A job found "running" is run again: that is a delivery redelivered after its worker died
     (acks_late + reject_on_worker_lost), and work is idempotent. `transient` errors propagate
     with the job left queued, so the task can retry; any other error marks the job failed
-    with its message.
+    with its message (logged with its traceback unless it is a JobRefused).
     """
     with transaction.atomic():
         job = model.objects.select_for_update().filter(pk=job_id).first()
@@ -66,6 +71,9 @@ def job_run(
     except transient:
         model.objects.filter(pk=job_id).update(status=JobStatus.QUEUED)
         raise
+    except JobRefused as refused:
+        _job_finish(job, status=JobStatus.FAILED, seconds=time.perf_counter() - start, error=str(refused))
+        return True
     except Exception as error:  # any failure is recorded for the user to see
         logger.exception("%s %s failed", model.__name__, job_id)
         _job_finish(job, status=JobStatus.FAILED, seconds=time.perf_counter() - start, error=str(error))

@@ -5,7 +5,7 @@ import pytest
 from django.db import OperationalError
 
 from assessment.models import CustomerDataImport
-from config.jobs import JobStatus, job_progress, job_run
+from config.jobs import JobRefused, JobStatus, job_progress, job_run
 from tests.factories import AssessmentFactory
 
 
@@ -48,6 +48,22 @@ def test_a_failure_is_recorded_with_its_message(job):
     assert job.error == "the sky fell"
     assert job.progress == 40
     assert job.finished_at is not None
+
+
+def test_an_unexpected_failure_is_logged_a_refusal_is_not(job, caplog):
+    def crash(running):
+        raise ValueError("the sky fell")
+
+    def refuse(running):
+        raise JobRefused("the file has 3 problems")
+
+    assert _run(job, refuse) is True
+    job.refresh_from_db()
+    assert (job.status, job.error) == (JobStatus.FAILED, "the file has 3 problems")
+    assert caplog.records == []
+    other = CustomerDataImport.objects.create(assessment=job.assessment)
+    _run(other, crash)
+    assert [record.exc_info[0] for record in caplog.records] == [ValueError]
 
 
 @pytest.mark.parametrize("status", [JobStatus.READY, JobStatus.FAILED])
