@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from assessment.models import Assessment, Status
 from assessment.selectors import assessment_scores, catalog_frames
 from config.exceptions import ItemErrors, StateConflict
-from config.jobs import job_progress
+from config.jobs import JobRefused, job_progress
 from reports.models import RecommendationItem, RecommendationStatus, Report, ReportKind
 from reports.recommendations import recommendation_library, roadmap_propose
 from reports.rendering import report_filename, report_html, report_pdf
@@ -148,12 +148,19 @@ def recommendations_review(
         RecommendationItem.objects.bulk_update(ranked, ["position"])
 
 
+def _kind_check(*, assessment: Assessment, kind: str) -> None:
+    if kind == ReportKind.COMPARISON and assessment.baseline_id is None:
+        raise JobRefused(_("A comparison report needs a baseline assessment."))
+
+
 def report_request(*, assessment: Assessment, user: AbstractBaseUser, kind: str, language: str) -> Report:
     """Queue a report; it renders once the request's transaction commits."""
     from reports.tasks import report_render  # the task module imports this one
 
-    if kind == ReportKind.COMPARISON and assessment.baseline_id is None:
-        raise ValidationError({"kind": _("A comparison report needs a baseline assessment.")})
+    try:
+        _kind_check(assessment=assessment, kind=kind)
+    except JobRefused as refused:
+        raise ValidationError({"kind": str(refused)}) from refused
     report = Report.objects.create(assessment=assessment, kind=kind, language=language, requested_by=user)
     report_render.delay_on_commit(report.pk)
     return report
@@ -166,7 +173,8 @@ def report_bytes(
     language: str,
     progress: Callable[[int], None] = lambda percent: None,
 ) -> bytes:
-    """The PDF of a report of `kind` in `language`."""
+    """The PDF of a report of `kind` in `language` (JobRefused if the kind does not apply)."""
+    _kind_check(assessment=assessment, kind=kind)
     recommendations_ensure(assessment=assessment)
     context = report_context(assessment=assessment, kind=kind, language=language)
     progress(25)

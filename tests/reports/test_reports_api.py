@@ -138,7 +138,7 @@ def test_render_report_command_writes_the_pdf(audit, tmp_path):
     )
     text = _pdf_text(output.read_bytes())
     assert "Клиентоцентричная компания" in text and "Acme Bank" in text
-    with pytest.raises(CommandError, match="no baseline"):
+    with pytest.raises(CommandError, match="needs a baseline"):
         call_command("render_report", audit.baseline.pk, "--kind", "comparison", "--output", output)
     with pytest.raises(CommandError, match="No assessment #999999"):
         call_command("render_report", 999999, "--output", output)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from assessment.models import Assessment
+from config.jobs import JobRefused
 from reports.models import ReportKind
 from reports.services import report_bytes
 
@@ -23,10 +24,11 @@ class Command(BaseCommand):
         )
         if assessment is None:
             raise CommandError(f"No assessment #{assessment_id}.")
-        if kind == ReportKind.COMPARISON and assessment.baseline_id is None:
-            raise CommandError(f"Assessment #{assessment_id} has no baseline to compare with.")
         if not output.parent.is_dir():
             raise CommandError(f"No folder {output.parent} to write {output.name} into.")
-        pdf = report_bytes(assessment=assessment, kind=kind, language=language)
+        try:
+            pdf = report_bytes(assessment=assessment, kind=kind, language=language)
+        except JobRefused as refused:
+            raise CommandError(f"Assessment #{assessment_id}: {refused}") from refused
         output.write_bytes(pdf)
         self.stdout.write(self.style.SUCCESS(f"Wrote {output} ({len(pdf) // 1024} KB)."))
