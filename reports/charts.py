@@ -3,18 +3,22 @@
 Every chart builds its own `Figure` on an SVG canvas (no pyplot, no shared figure), so charts
 can be drawn from several threads at once. Text is drawn as paths with matplotlib's bundled
 DejaVu Sans, so the PDF needs no font for the charts and Cyrillic labels render the same as
-Latin ones. Labels arrive translated; matplotlib escapes them when it writes the SVG.
+Latin ones. Labels arrive translated; matplotlib escapes them when it writes the SVG. Numbers
+follow the active language's format (decimal comma in Russian), like the report's template.
 """
 
+import hashlib
 import io
 import math
 import re
 from collections.abc import Mapping, Sequence
 
 import matplotlib
+from django.utils import formats
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon, Rectangle
+from matplotlib.ticker import FuncFormatter
 
 # Set once at import, never changed afterwards: text as glyph paths (no font needed in the
 # PDF) and a fixed salt so the SVG ids, and so the PDFs, are the same on every run.
@@ -38,6 +42,10 @@ NO_DATA = "–"
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 _COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+_STYLE_SHEET = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
+_STYLE = re.compile(r'style="([^"]*)"')
+_ID = re.compile(r'\b(id)="')
+_REFERENCE = re.compile(r'(xlink:href="|href="|url\()#')
 _ROOT_SIZE = re.compile(r'<svg([^>]*?) width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
@@ -50,11 +58,32 @@ def _figure(*, width: float, height: float) -> Figure:
 
 def _svg(figure: Figure) -> str:
     """The figure as an inlinable <svg> element: no XML prologue, comments (they repeat every
-    label) or metadata; width and height in pt beside the viewBox so CSS can scale it."""
+    label), metadata or CSS; width and height in pt beside the viewBox so CSS can scale it."""
     buffer = io.StringIO()
     figure.canvas.print_svg(buffer, metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     text = _COMMENTS.sub("", _METADATA.sub("", _PROLOGUE.sub("", buffer.getvalue(), count=1)))
-    return _ROOT_SIZE.sub(r'<svg\1 width="\2pt" height="\3pt" class="chart-svg"', text, count=1)
+    text = _ROOT_SIZE.sub(
+        r'<svg\1 width="\2pt" height="\3pt" class="chart-svg" stroke-linejoin="round" stroke-linecap="butt"',
+        _STYLE_SHEET.sub("", text, count=1),
+        count=1,
+    )
+    return _unique_ids(_STYLE.sub(_presentation_attributes, text))
+
+
+def _presentation_attributes(match: re.Match) -> str:
+    """style="fill: #fff; stroke: none" as fill="#fff" stroke="none". Inlined in HTML, style
+    attributes and <style> sheets would be parsed (and warned about) as the page's CSS."""
+    declarations = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
+    return " ".join(f'{name.strip()}="{value.strip()}"' for name, value in declarations)
+
+
+def _unique_ids(svg: str) -> str:
+    """Prefix the SVG's ids (glyphs, clip paths, groups) and the references to them with a hash
+    of the chart: inlined in one HTML page, charts must not share ids, or glyphs and clips
+    would resolve to another chart's. The hash keeps the output the same on every run."""
+    prefix = "c" + hashlib.blake2s(svg.encode(), digest_size=4).hexdigest() + "-"
+    svg = _ID.sub(rf'\1="{prefix}', svg)
+    return _REFERENCE.sub(rf"\1#{prefix}", svg)
 
 
 def _style_axes(axes, *, grid_axis: str | None = None) -> None:
@@ -71,8 +100,25 @@ def level_colour(level: int | None) -> str:
     return LEVEL_COLOURS[level - 1] if level else NEUTRAL
 
 
+def number(value: float | None, *, digits: int = 1, signed: bool = False) -> str:
+    """A number as the active language writes it (decimal separator, digit groups) with a true
+    minus sign, "+" when signed; a dash when missing."""
+    if value is None:
+        return NO_DATA
+    # Rounded first: number_format truncates floats to the decimal places.
+    rounded = round(float(value), digits)
+    text = formats.number_format(abs(rounded), decimal_pos=digits, use_l10n=True, force_grouping=True)
+    if rounded < 0:
+        return "\u2212" + text
+    return ("+" if signed and rounded > 0 else "") + text
+
+
+def _number_ticks(axes, *, digits: int) -> None:
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _position: number(value, digits=digits)))
+
+
 def format_score(value: float | None) -> str:
-    return NO_DATA if value is None else f"{value:.1f}"
+    return number(value, digits=1)
 
 
 def _wrap(text: str, *, width: int) -> str:
@@ -167,9 +213,9 @@ def radar_chart(*, areas: Sequence[Mapping], labels: Mapping[str, str], baseline
 
 def indicator_bars(*, indicators: Sequence[Mapping]) -> str:
     """One horizontal bar per indicator (0–100), coloured by its level, with the level edges."""
-    height = 0.7 + 0.22 * len(indicators)
-    figure = _figure(width=6.4, height=height)
-    axes = figure.add_axes((0.1, 0.35 / height, 0.86, 1 - 0.5 / height))
+    height = 0.45 + 0.19 * len(indicators)
+    figure = _figure(width=6.9, height=height)
+    axes = figure.add_axes((0.09, 0.3 / height, 0.88, 1 - 0.36 / height))
     _style_axes(axes)
     positions = range(len(indicators))
     scores = [indicator.get("score") for indicator in indicators]
@@ -188,9 +234,11 @@ def indicator_bars(*, indicators: Sequence[Mapping]) -> str:
             va="center",
             fontsize=6.5,
             color=TEXT if score is not None else MUTED,
+            # Keeps the value readable where it crosses a level line.
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
         )
     for edge in LEVEL_EDGES:
-        axes.axvline(edge, color=MUTED, linewidth=0.5, linestyle=(0, (2, 2)), zorder=0)
+        axes.axvline(edge, color=BASELINE, linewidth=0.5, linestyle=(0, (2, 2)), zorder=0)
     axes.set_yticks(list(positions), [indicator["code"] for indicator in indicators])
     axes.set_ylim(len(indicators) - 0.5, -0.5)
     axes.set_xlim(0, 100)
@@ -281,7 +329,7 @@ def servqual_gaps(*, gaps: Mapping[str, float | None]) -> str:
     limit = max([abs(value) for value in values if value is not None] + [0.5]) * 1.35
     for index, (bar, value) in enumerate(zip(bars, values, strict=True)):
         bar.set_gid(f"bar-{index}")
-        text = NO_DATA if value is None else f"{value:+.2f}"
+        text = number(value, digits=2, signed=True)
         offset = limit * 0.03 * (-1 if (value or 0) < 0 else 1)
         axes.text(
             (value or 0) + offset,
@@ -294,6 +342,7 @@ def servqual_gaps(*, gaps: Mapping[str, float | None]) -> str:
         )
     axes.axvline(0, color=TEXT, linewidth=0.8)
     axes.set_xlim(-limit, limit)
+    _number_ticks(axes, digits=1)
     axes.set_yticks(range(len(names)), names)
     axes.set_ylim(len(names) - 0.5, -0.5)
     return _svg(figure)
@@ -340,8 +389,8 @@ def loyalty_matrix(*, types: Mapping[str, int], labels: Mapping[str, str]) -> st
         axes.text(
             column + 0.5, row + 0.28, labels[kind], ha="center", fontsize=8, color=TEXT, fontweight="bold"
         )
-        axes.text(column + 0.5, row + 0.58, f"{count:,}".replace(",", "\u202f"), ha="center", fontsize=11)
-        axes.text(column + 0.5, row + 0.8, f"{share:.1f} %", ha="center", fontsize=7.5, color=MUTED)
+        axes.text(column + 0.5, row + 0.58, number(count, digits=0), ha="center", fontsize=11)
+        axes.text(column + 0.5, row + 0.8, f"{number(share)} %", ha="center", fontsize=7.5, color=MUTED)
     axes.text(0.5, -0.05, labels["satisfied_axis"], ha="center", va="bottom", fontsize=7, color=MUTED)
     axes.text(1.5, -0.05, labels["not_satisfied_axis"], ha="center", va="bottom", fontsize=7, color=MUTED)
     for row, key in ((0.5, "high_load"), (1.5, "low_load")):
@@ -351,7 +400,7 @@ def loyalty_matrix(*, types: Mapping[str, int], labels: Mapping[str, str]) -> st
     axes.text(
         1.0,
         2.08,
-        f"{labels['unclassified']}: {unclassified:,} ({share:.1f} %)".replace(",", "\u202f"),
+        f"{labels['unclassified']}: {number(unclassified, digits=0)} ({number(share)} %)",
         ha="center",
         va="top",
         fontsize=7,
@@ -363,8 +412,8 @@ def loyalty_matrix(*, types: Mapping[str, int], labels: Mapping[str, str]) -> st
 def nps_chart(*, nps: Mapping, labels: Mapping[str, str]) -> str:
     """Detractors, passives and promoters as one stacked bar, and the NPS on its −100…100 scale
     with the 95 % interval. labels: detractors, passives, promoters, score."""
-    figure = _figure(width=6.4, height=1.9)
-    shares = figure.add_axes((0.02, 0.58, 0.96, 0.3))
+    figure = _figure(width=6.4, height=1.45)
+    shares = figure.add_axes((0.02, 0.62, 0.96, 0.26))
     shares.set_xlim(0, 100)
     shares.set_ylim(-0.5, 0.5)
     shares.axis("off")
@@ -373,14 +422,14 @@ def nps_chart(*, nps: Mapping, labels: Mapping[str, str]) -> str:
     for index, (key, colour) in enumerate(parts):
         share = nps[key] or 0
         shares.barh([0], [share], left=start, height=0.9, color=colour, gid=f"bar-{index}")
-        text = f"{labels[key]} {share:.0f} %"
+        text = f"{labels[key]} {number(share, digits=0)} %"
         if share >= 18:
             shares.text(start + share / 2, 0, text, ha="center", va="center", fontsize=7, color="white")
         else:
             shares.text(start + share / 2, 0.62, text, ha="center", va="bottom", fontsize=6.5, color=TEXT)
         start += share
 
-    scale = figure.add_axes((0.02, 0.2, 0.96, 0.2))
+    scale = figure.add_axes((0.02, 0.2, 0.96, 0.22))
     _style_axes(scale)
     scale.set_xlim(-100, 100)
     scale.set_ylim(-1, 1)
@@ -395,7 +444,7 @@ def nps_chart(*, nps: Mapping, labels: Mapping[str, str]) -> str:
     scale.text(
         nps["score"],
         0.75,
-        f"{labels['score']} {nps['score']:.0f} [{low:.0f}; {high:.0f}]",
+        f"{labels['score']} {number(nps['score'], digits=0)} [{number(low, digits=0)}; {number(high, digits=0)}]",
         ha="center",
         va="bottom",
         fontsize=7.5,
@@ -412,8 +461,8 @@ def activity_chart(*, activity: Mapping[str, int], labels: Mapping[str, str]) ->
     """Clients per activity segment (active, passive, at risk, churned) with their shares."""
     keys = [key for key in ACTIVITY_COLOURS if key in activity]
     total = sum(activity[key] or 0 for key in keys)
-    figure = _figure(width=4.6, height=0.5 + 0.32 * len(keys))
-    axes = figure.add_axes((0.25, 0.08, 0.6, 0.88))
+    figure = _figure(width=3.3, height=0.3 + 0.3 * len(keys))
+    axes = figure.add_axes((0.22, 0.04, 0.6, 0.92))
     _style_axes(axes)
     axes.spines["bottom"].set_visible(False)
     axes.set_xticks([])
@@ -426,7 +475,7 @@ def activity_chart(*, activity: Mapping[str, int], labels: Mapping[str, str]) ->
         axes.text(
             count + largest * 0.02,
             index,
-            f"{count:,} ({share:.1f} %)".replace(",", "\u202f"),
+            f"{number(count, digits=0)} ({number(share)} %)",
             va="center",
             fontsize=7,
             color=TEXT,

@@ -7,7 +7,6 @@ template links them as `cx-static:<path>` and the URL fetcher refuses every othe
 
 import datetime
 import mimetypes
-import re
 import unicodedata
 from pathlib import Path
 from urllib.parse import unquote
@@ -37,7 +36,7 @@ EXECUTIVE_ROADMAP = 5
 _CYRILLIC = dict(
     zip(
         "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһіў",
-        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya a g q n o u u h i o".split(),
+        ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "_", "y", "_", "e", "yu", "ya", "a", "g", "q", "n", "o", "u", "u", "h", "i", "o"],
         strict=True,
     )
 )
@@ -111,11 +110,11 @@ def static_url(*, path: str) -> str:
 
 def _footer() -> dict[str, str]:
     """The translated "Page N of M" split around its two numbers, which CSS counters fill in.
-    Spaces become no-break spaces, which the margin boxes keep at the ends of the parts."""
+    The parts lose their outer spaces in the margin boxes; the stylesheet puts them back."""
     text = _("Page %(page)s of %(pages)s") % {"page": "\x00", "pages": "\x01"}
     before, _page, rest = text.partition("\x00")
     middle, _pages, after = rest.partition("\x01")
-    return {part: value.replace(" ", "\u00a0") for part, value in zip(("before", "middle", "after"), (before, middle, after), strict=True)}
+    return {"before": before.strip(), "middle": middle.strip(), "after": after.strip()}
 
 
 def _sections(*, context: dict) -> list[dict]:

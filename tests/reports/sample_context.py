@@ -22,6 +22,8 @@ GENERATED_ON = datetime.date(2026, 10, 5)
 # Area score targets: the overall score is their mean, 72.4; the baseline's is 57.3.
 AREA_SCORES = {"organization": 74.6, "staff": 69.8, "processes": 70.2, "technology": 75.0}
 BASELINE_AREA_SCORES = {"organization": 58.1, "staff": 55.4, "processes": 54.9, "technology": 60.8}
+# Indicators that scored lower than at the baseline, by how much.
+REGRESSED = {"PRC-10": 4.2, "ORG-09": 2.6}
 # Not scored in this assessment (no answers, no interview, no data): shows as "no data".
 UNSCORED = "TEC-15"
 # New in the catalog since the baseline: cannot be compared.
@@ -29,9 +31,18 @@ NOT_COMPARABLE = ["PRC-16", "TEC-15"]
 
 LEVELS = {
     "en": [
-        ("Customer-Negligent", "CX is not a strategic priority; complaints are handled ad hoc, without analysis of causes."),
-        ("Customer-Chaotic", "Isolated CX initiatives appear in some departments, without system or common standards."),
-        ("Customer-Aware", "CX is part of the business strategy, backed by metrics from regular satisfaction research."),
+        (
+            "Customer-Negligent",
+            "CX is not a strategic priority; complaints are handled ad hoc, without analysis of causes.",
+        ),
+        (
+            "Customer-Chaotic",
+            "Isolated CX initiatives appear in some departments, without system or common standards.",
+        ),
+        (
+            "Customer-Aware",
+            "CX is part of the business strategy, backed by metrics from regular satisfaction research.",
+        ),
         (
             "Customer-Centric",
             "Key processes are optimised from customer feedback; personalised services and integrated channels.",
@@ -236,7 +247,10 @@ ROADMAP = {
             "SUP-01",
             "Прогноз и автоматическая маршрутизация проблем клиентов",
             "Ожидание в контакт-центре порождает критиков.",
-            ["Маршрутизировать обращения по прогнозной теме", "Перезванивать клиентам группы риска в течение дня"],
+            [
+                "Маршрутизировать обращения по прогнозной теме",
+                "Перезванивать клиентам группы риска в течение дня",
+            ],
             "2",
             "Улучшение клиентской поддержки",
             "3-6",
@@ -291,7 +305,10 @@ ROADMAP = {
             "SPA-01",
             "Речевая аналитика в контакт-центре",
             "Повторные звонки не анализируются по причинам.",
-            ["Расшифровывать и размечать все звонки", "Ежемесячно разбирать главные причины повторных звонков"],
+            [
+                "Расшифровывать и размечать все звонки",
+                "Ежемесячно разбирать главные причины повторных звонков",
+            ],
             "2",
             "Улучшение клиентской поддержки",
             "3-6",
@@ -351,7 +368,11 @@ def _indicators(*, language: str) -> tuple[list[dict], list[dict]]:
         specs = area["indicators"]
         codes = [spec["code"] for spec in specs if spec["code"] != UNSCORED]
         scores = _spread(codes=codes, mean=AREA_SCORES[area["code"]], rng=rng, width=16)
-        before = _spread(codes=codes, mean=BASELINE_AREA_SCORES[area["code"]], rng=rng, width=14)
+        # The baseline: the area's change plus noise, and a few indicators that fell back.
+        change = AREA_SCORES[area["code"]] - BASELINE_AREA_SCORES[area["code"]]
+        noise = _spread(codes=codes, mean=0.0, rng=rng, width=8)
+        before = {code: round(scores[code] - change + noise[code], 6) for code in codes}
+        before.update({code: scores[code] + drop for code, drop in REGRESSED.items() if code in scores})
         for spec in specs:
             code = spec["code"]
             score = scores.get(code)
@@ -365,7 +386,9 @@ def _indicators(*, language: str) -> tuple[list[dict], list[dict]]:
                 "level": _level_of(score),
                 "n": n,
                 "mean_level": None if score is None else round(score / 25 + 1, 2),
-                "confidence": None if score is None else ("high" if n >= 35 else "medium" if n >= 24 else "low"),
+                "confidence": None
+                if score is None
+                else ("high" if n >= 35 else "medium" if n >= 24 else "low"),
                 "evidence": {
                     "survey": survey,
                     "interview": None if score is None else float(25 * round(score / 25)),
@@ -414,7 +437,13 @@ def _nps(*, promoters: int, passives: int, detractors: int) -> dict:
 
 def customer_metrics() -> dict:
     """Customer metrics in the shape of assessment.loyalty.customer_metrics."""
-    servqual = {"reliability": -0.31, "responsiveness": -0.42, "assurance": 0.12, "empathy": -0.08, "tangibles": 0.27}
+    servqual = {
+        "reliability": -0.31,
+        "responsiveness": -0.42,
+        "assurance": 0.12,
+        "empathy": -0.08,
+        "tangibles": 0.27,
+    }
     return {
         "nps": _nps(promoters=490, passives=502, detractors=148),
         "csi": {
@@ -431,16 +460,36 @@ def customer_metrics() -> dict:
             "visits": 48,
         },
         "product_load": {"overall": 2.6, "by_segment": {"mass": 2.2, "premium": 3.9, "sme": 3.1}},
-        "loyalty_types": {"loyal": 3120, "satisfied": 2410, "captive": 1540, "disloyal": 930, "unclassified": 412},
-        "churn": {"rate": 9.8, "closed": 1176, "active_at_start": 12000, "period": ["2025-10-01", "2026-09-30"]},
-        "clv": {"overall": 1268.4, "by_segment": {"mass": 640.2, "premium": 4210.8, "sme": 2320.5}, "discount_rate": 0.1},
+        "loyalty_types": {
+            "loyal": 3120,
+            "satisfied": 2410,
+            "captive": 1540,
+            "disloyal": 930,
+            "unclassified": 412,
+        },
+        "churn": {
+            "rate": 9.8,
+            "closed": 1176,
+            "active_at_start": 12000,
+            "period": ["2025-10-01", "2026-09-30"],
+        },
+        "clv": {
+            "overall": 1268.4,
+            "by_segment": {"mass": 640.2, "premium": 4210.8, "sme": 2320.5},
+            "discount_rate": 0.1,
+        },
         "activity": {"active": 7410, "passive": 2230, "at_risk": 1184, "churned": 1176},
         "by_segment": {
             "mass": {
                 "nps": _nps(promoters=300, passives=340, detractors=95),
                 "csi": None,
                 "loyalty_types": None,
-                "churn": {"rate": 11.2, "closed": 896, "active_at_start": 8000, "period": ["2025-10-01", "2026-09-30"]},
+                "churn": {
+                    "rate": 11.2,
+                    "closed": 896,
+                    "active_at_start": 8000,
+                    "period": ["2025-10-01", "2026-09-30"],
+                },
                 "product_load": 2.2,
                 "clv": 640.2,
             },
@@ -549,12 +598,20 @@ def _comparison(*, language: str, indicators: list[dict], baseline: list[dict], 
             _change(code="churn_rate", label=kpis["churn_rate"], unit="%", before=12.0, after=9.8),
             _change(code="nps", label=kpis["nps"], unit="points", before=18.0, after=30.0),
             _change(code="csi", label=kpis["csi"], unit="%", before=76.4, after=81.3),
-            _change(code="mystery_shopping", label=metrics["mystery_shopping"], unit="%", before=78.0, after=87.5),
+            _change(
+                code="mystery_shopping", label=metrics["mystery_shopping"], unit="%", before=78.0, after=87.5
+            ),
             _change(code="servqual", label=metrics["servqual"], unit="", before=-1.12, after=-0.42),
             _change(code="clv", label=metrics["clv"], unit="", before=None, after=1268.4),
         ],
         "kpis": [
-            _change(code="average_deposit", label=kpis["average_deposit"], unit="", before=1_320_000.0, after=1_452_000.0),
+            _change(
+                code="average_deposit",
+                label=kpis["average_deposit"],
+                unit="",
+                before=1_320_000.0,
+                after=1_452_000.0,
+            ),
             _change(
                 code="repeat_purchase_conversion",
                 label=kpis["repeat_purchase_conversion"],
@@ -562,7 +619,9 @@ def _comparison(*, language: str, indicators: list[dict], baseline: list[dict], 
                 before=20.0,
                 after=23.0,
             ),
-            _change(code="complaints_per_1000", label=kpis["complaints_per_1000"], unit="", before=6.3, after=4.1),
+            _change(
+                code="complaints_per_1000", label=kpis["complaints_per_1000"], unit="", before=6.3, after=4.1
+            ),
         ],
         "not_comparable": list(NOT_COMPARABLE),
     }
@@ -603,7 +662,13 @@ def sample_context(
     ranked = sorted(scored, key=lambda row: row["score"], reverse=True)
     overall = sum(AREA_SCORES.values()) / 4
     levels = [
-        {"level": index + 1, "name": name, "low": 20 * index, "high": 20 * (index + 1), "description": description}
+        {
+            "level": index + 1,
+            "name": name,
+            "low": 20 * index,
+            "high": 20 * (index + 1),
+            "description": description,
+        }
         for index, (name, description) in enumerate(LEVELS[language])
     ]
     customer = customer_metrics() if with_customer else None
@@ -635,7 +700,9 @@ def sample_context(
         "improvement_zones": list(reversed(ranked))[:5],
         "gaps": _gaps(indicators=indicators, areas=areas),
         "customer": customer,
-        "kpis": [{"code": code, "label": label, "value": kpi_values[code]} for code, label in texts["kpis"].items()],
+        "kpis": [
+            {"code": code, "label": label, "value": kpi_values[code]} for code, label in texts["kpis"].items()
+        ],
         "roadmap": [
             {
                 "position": position,
@@ -650,9 +717,17 @@ def sample_context(
                 "impact": impact,
                 "indicators": ROADMAP_INDICATORS[code],
             }
-            for position, (code, title, rationale, actions, step, step_title, horizon, effort, impact) in enumerate(
-                ROADMAP[language], start=1
-            )
+            for position, (
+                code,
+                title,
+                rationale,
+                actions,
+                step,
+                step_title,
+                horizon,
+                effort,
+                impact,
+            ) in enumerate(ROADMAP[language], start=1)
         ],
         "next_level": _next_level(language=language, indicators=indicators),
         "comparison": (
