@@ -444,7 +444,8 @@ def nps_chart(*, nps: Mapping, labels: Mapping[str, str]) -> str:
     scale.text(
         nps["score"],
         0.75,
-        f"{labels['score']} {number(nps['score'], digits=0)} [{number(low, digits=0)}; {number(high, digits=0)}]",
+        f"{labels['score']} {number(nps['score'], digits=0)} "
+        f"[{number(low, digits=0)}; {number(high, digits=0)}]",
         ha="center",
         va="bottom",
         fontsize=7.5,
@@ -468,7 +469,7 @@ def activity_chart(*, activity: Mapping[str, int], labels: Mapping[str, str]) ->
     axes.set_xticks([])
     counts = [activity[key] or 0 for key in keys]
     bars = axes.barh(range(len(keys)), counts, height=0.62, color=[ACTIVITY_COLOURS[key] for key in keys])
-    largest = max(counts + [1])
+    largest = max([*counts, 1])
     for index, (bar, count) in enumerate(zip(bars, counts, strict=True)):
         bar.set_gid(f"bar-{index}")
         share = 100 * count / total if total else 0

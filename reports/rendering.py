@@ -33,12 +33,12 @@ EXECUTIVE_TOP = 3
 EXECUTIVE_ROADMAP = 5
 
 # Russian (with Kazakh and Uzbek letters) to Latin for file names; other scripts are dropped.
-_CYRILLIC = dict(
-    zip(
-        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһіў",
-        ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "_", "y", "_", "e", "yu", "ya", "a", "g", "q", "n", "o", "u", "u", "h", "i", "o"],
-        strict=True,
-    )
+_CYRILLIC = str.maketrans(
+    {
+        **dict(zip("абвгдеёзийклмнопрстуфыэәғқңөұүһіў", "abvgdeeziyklmnoprstufyeagqnouuhio", strict=True)),
+        **{"ж": "zh", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ю": "yu", "я": "ya"},
+        **{"ъ": "", "ь": ""},
+    }
 )
 
 
@@ -46,14 +46,15 @@ _CYRILLIC = dict(
 
 
 def _ascii(text: str) -> str:
-    transliterated = "".join(_CYRILLIC.get(char, char) for char in str(text).lower()).replace("_", "")
+    transliterated = str(text).lower().translate(_CYRILLIC)
     return unicodedata.normalize("NFKD", transliterated).encode("ascii", "ignore").decode("ascii")
 
 
 def report_filename(*, organization: str, kind: str, language: str, reference_date: datetime.date) -> str:
     """An ASCII file name such as demo-bank-cx-report-full-en-2026-09-30.pdf."""
     name = slugify(_ascii(organization)) or "organization"
-    return f"{name}-cx-report-{slugify(_ascii(kind))}-{slugify(_ascii(language))}-{reference_date.isoformat()}.pdf"
+    kind, language = slugify(_ascii(kind)), slugify(_ascii(language))
+    return f"{name}-cx-report-{kind}-{language}-{reference_date.isoformat()}.pdf"
 
 
 # --- URL fetcher ------------------------------------------------------------------------------
@@ -136,7 +137,9 @@ def _sections(*, context: dict) -> list[dict]:
     sections = [{"id": key, "title": title, "sub": False} for key, title in entries]
     if kind == "executive":
         return sections
-    sections += [{"id": f"area-{area['code']}", "title": area["name"], "sub": True} for area in context["areas"]]
+    sections += [
+        {"id": f"area-{area['code']}", "title": area["name"], "sub": True} for area in context["areas"]
+    ]
     entries = [
         ("strengths", _("Strengths and improvement zones")),
         ("next-level", _("Reaching the next level")),
@@ -254,7 +257,9 @@ def _charts(*, context: dict) -> dict[str, str]:
     """The charts the report kind shows, as safe SVG strings."""
     labels = _chart_labels()
     comparison = context["comparison"]
-    with_baseline = comparison is not None and any(area.get("baseline_score") is not None for area in context["areas"])
+    with_baseline = comparison is not None and any(
+        area.get("baseline_score") is not None for area in context["areas"]
+    )
     result = {
         "radar": charts.radar_chart(
             areas=context["areas"],

@@ -45,11 +45,13 @@ LEVELS = {
         ),
         (
             "Customer-Centric",
-            "Key processes are optimised from customer feedback; personalised services and integrated channels.",
+            "Key processes are optimised from customer feedback; personalised services and integrated "
+            "channels.",
         ),
         (
             "Customer-Champion",
-            "CX is built into every aspect from product to culture; the company predicts needs and sets industry standards.",
+            "CX is built into every aspect from product to culture; the company predicts needs and sets "
+            "industry standards.",
         ),
     ],
     "ru": [
@@ -63,15 +65,18 @@ LEVELS = {
         ),
         (
             "Клиентоориентированная компания",
-            "CX — часть бизнес-стратегии и подкрепляется метриками регулярных исследований удовлетворённости.",
+            "CX — часть бизнес-стратегии и подкрепляется метриками регулярных исследований "
+            "удовлетворённости.",
         ),
         (
             "Клиентоцентричная компания",
-            "Ключевые процессы оптимизируются по обратной связи клиентов; персонализированные сервисы, интегрированные каналы.",
+            "Ключевые процессы оптимизируются по обратной связи клиентов; персонализированные сервисы, "
+            "интегрированные каналы.",
         ),
         (
             "Компания-чемпион",
-            "CX встроен во все аспекты бизнеса — от продукта до культуры; компания прогнозирует потребности и задаёт стандарты отрасли.",
+            "CX встроен во все аспекты бизнеса — от продукта до культуры; компания прогнозирует потребности "
+            "и задаёт стандарты отрасли.",
         ),
     ],
 }
