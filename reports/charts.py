@@ -36,6 +36,8 @@ POSITIVE = "#1c6b3a"
 NEUTRAL = "#b9c2cd"
 # One colour per maturity level 1–5, from "neglected" red to "champion" green.
 LEVEL_COLOURS = ("#b3261e", "#e07b24", "#d9a521", "#4f9d69", "#1f6f43")
+# Text on those colours: dark on the light orange and yellow, for contrast.
+LEVEL_TEXT_COLOURS = ("white", TEXT, TEXT, "white", "white")
 LEVEL_EDGES = (20, 40, 60, 80)
 NO_DATA = "–"
 
@@ -135,15 +137,23 @@ def _wrap(text: str, *, width: int) -> str:
 # --- maturity ---------------------------------------------------------------------------------
 
 
-def radar_chart(*, areas: Sequence[Mapping], labels: Mapping[str, str], baseline: Sequence | None) -> str:
+def radar_chart(
+    *,
+    areas: Sequence[Mapping],
+    labels: Mapping[str, str],
+    baseline: Sequence | None,
+    width: float = 5.2,
+    height: float = 4.0,
+) -> str:
     """The areas' scores (0–100) on a radar: current filled, the baseline dashed over it.
+    width × height in inches is the printed size (a smaller radar keeps its text size).
 
     Drawn on plain axes rather than a polar projection: four spokes need no polar machinery
     and the plain axes render several times faster.
     """
-    figure = _figure(width=5.2, height=4.0)
+    figure = _figure(width=width, height=height)
     axes = figure.add_axes((0.0, 0.0, 1.0, 1.0))
-    axes.set_xlim(-1.9, 1.9)
+    axes.set_xlim(-2.15, 2.15)
     axes.set_ylim(-1.3, 1.3)
     axes.set_aspect("equal")
     axes.axis("off")
@@ -251,10 +261,10 @@ def level_scale(
 ) -> str:
     """The five level bands as one horizontal scale, a marker at the score and, when given, a
     hollow marker at the baseline score. `labels` names the markers (current, baseline)."""
-    figure = _figure(width=6.6, height=1.55)
+    figure = _figure(width=6.6, height=1.65)
     axes = figure.add_axes((0.02, 0.0, 0.96, 1.0))
     axes.set_xlim(0, 100)
-    axes.set_ylim(-1.6, 1.25)
+    axes.set_ylim(-1.6, 1.55)
     axes.axis("off")
     for level in levels:
         low, high = level["low"], level["high"]
@@ -270,7 +280,13 @@ def level_scale(
             )
         )
         axes.text(
-            (low + high) / 2, 0, str(level["level"]), ha="center", va="center", fontsize=8, color="white"
+            (low + high) / 2,
+            0,
+            str(level["level"]),
+            ha="center",
+            va="center",
+            fontsize=8,
+            color=LEVEL_TEXT_COLOURS[level["level"] - 1],
         )
         axes.text(
             (low + high) / 2,
@@ -285,6 +301,8 @@ def level_scale(
     for edge in (0, *LEVEL_EDGES, 100):
         axes.text(edge, 0.3, str(edge), ha="center", va="bottom", fontsize=6, color=MUTED)
     names = labels or {}
+    # Close scores would overprint their labels: the current one then goes a line higher.
+    close = baseline is not None and score is not None and abs(score - baseline) < 25
     if baseline is not None:
         axes.plot([baseline], [0.78], marker="v", markersize=9, color=BASELINE, markerfacecolor="white")
         axes.text(
@@ -299,7 +317,7 @@ def level_scale(
         axes.plot([score], [0.78], marker="v", markersize=11, color=TEXT, gid="marker-current")
         axes.text(
             score,
-            1.0,
+            1.26 if close else 1.0,
             f"{names.get('current', '')} {format_score(score)}".strip(),
             ha="center",
             fontsize=8,

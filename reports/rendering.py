@@ -265,6 +265,8 @@ def _charts(*, context: dict) -> dict[str, str]:
             areas=context["areas"],
             labels=labels["radar"],
             baseline=[area.get("baseline_score") for area in context["areas"]] if with_baseline else None,
+            # The executive summary sets it beside the verdict; the other kinds give it a page.
+            **({"width": 3.4, "height": 2.9} if context["kind"] == "executive" else {}),
         ),
         "level_scale": charts.level_scale(
             score=context["overall"]["score"],
