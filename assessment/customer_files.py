@@ -7,8 +7,6 @@ as a spreadsheet shows them (header = row 1).
 
 import csv
 import io
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,11 +89,29 @@ _SERVQUAL = ("servqual_expectation", "servqual_perception")
 # pandas' datetime64[ns] range, in seconds.
 _NS_MIN = int(pd.Timestamp.min.ceil("s").timestamp())
 _NS_MAX = int(pd.Timestamp.max.floor("s").timestamp())
+_NAT = np.iinfo(np.int64).min
+# Columns with few distinct values (codes, answers, dates) are read as dictionaries, so that
+# trimming, parsing and checks run once per distinct value instead of once per row.
+_FEW_VALUES = {
+    "customers": ("segment", "product_count", "opened_on", "closed_on", "last_activity_on"),
+    "survey": ("instrument", "item", "dimension", "value"),
+    "mystery_shopping": (),
+}
+_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+# Other text as pandas keeps it (64-bit offsets), so that typing it converts nothing.
+_TEXT = pa.large_string()
+# Survey columns typed (and stored) as categories: the metrics group by their codes.
+SURVEY_CATEGORIES = ("instrument", "item", "dimension")
+# Private column of a typed survey frame: the row of each answer's client in the customers
+# frame it was checked against, so that the metrics need not look every id up again. Private
+# columns start with "_" and are not stored.
+CUSTOMER_ROW = "_customer"
 
 
-def _csv_fast_read(raw: bytes) -> pa.Table | None:
-    """A UTF-8 CSV as a table of raw string cells (headers as written), read in C; None when
-    the file needs the general reader (other encodings, ragged or duplicate columns, …)."""
+def _csv_fast_read(raw: bytes, kind: str) -> pa.Table | None:
+    """A UTF-8 CSV as a table of raw cells (headers as written), read in C: text, or dictionaries
+    for the kind's few-valued columns; None when the file needs the general reader (other
+    encodings, ragged or duplicate columns, …)."""
     if raw.startswith(XLSX_MAGIC):
         return None
     offset = len(_BOM) if raw.startswith(_BOM) else 0
@@ -110,18 +126,17 @@ def _csv_fast_read(raw: bytes) -> pa.Table | None:
     names = next(csv.reader([first_line.rstrip("\r")], delimiter=separator), [])
     if not names or len(set(names)) != len(names):
         return None
+    types = {name: _DICTIONARY if name.strip().lower() in _FEW_VALUES[kind] else _TEXT for name in names}
     try:
         table = pa_csv.read_csv(
             pa.BufferReader(buffer),
             read_options=pa_csv.ReadOptions(use_threads=True),
             parse_options=pa_csv.ParseOptions(delimiter=separator, newlines_in_values=b'"' in raw),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={name: pa.string() for name in names}, strings_can_be_null=False
-            ),
+            convert_options=pa_csv.ConvertOptions(column_types=types, strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, ValueError, OSError):
         return None
-    if table.column_names != names or any(field.type != pa.string() for field in table.schema):
+    if table.column_names != names or table.schema.types != list(types.values()):
         return None
     return table
 
@@ -132,24 +147,74 @@ def _stripped(table: pa.Table) -> pa.Table | None:
     columns = [str(name).strip().lower() for name in table.column_names]
     if len(set(columns)) != len(columns):
         return None
-    cells = [pc.utf8_trim_whitespace(table.column(index)) for index in range(table.num_columns)]
+    cells = [_trimmed(table.column(index)) for index in range(table.num_columns)]
     filled = None
     for column in cells:
-        present = pc.greater(pc.binary_length(column), 0)
-        filled = present if filled is None else pc.or_(filled, present)
+        present = ~_empty(column)
+        filled = present if filled is None else filled | present
     table = pa.table(cells, names=columns)
-    if filled is not None and not pc.all(filled).as_py():
-        table = table.filter(filled)
-    return table.combine_chunks()
+    if filled is not None and not filled.all():
+        table = table.filter(pa.array(filled))
+    return table
 
 
-def _table_of(frame: pd.DataFrame) -> pa.Table:
-    return pa.table({column: pa.array(frame[column].tolist(), pa.string()) for column in frame.columns})
+def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    if pa.types.is_dictionary(column.type):
+        return _recoded(column, pc.utf8_trim_whitespace)
+    if _untrimmable(column):
+        return column
+    return pc.utf8_trim_whitespace(column)
+
+
+def _untrimmable(text: pa.ChunkedArray) -> bool:
+    """Whether trimming cannot change any cell: no byte of the text is whitespace, a control
+    character or part of a non-ASCII character. A scan of the bytes costs less than trimming."""
+    for chunk in text.chunks:
+        data = chunk.buffers()[2]
+        if data is not None and np.any(np.frombuffer(data, np.uint8) - np.uint8(33) > 93):  # < 33 or > 126
+            return False
+    return True
+
+
+def _recoded(column: pa.ChunkedArray, transform) -> pa.ChunkedArray:
+    """A dictionary column with `transform` applied to its distinct values, merging those that
+    become equal (so the distinct values stay distinct)."""
+    combined = column.combine_chunks()
+    transformed = transform(combined.dictionary)
+    if transformed.equals(combined.dictionary):
+        return pa.chunked_array([combined])
+    encoded = pc.dictionary_encode(transformed)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)[combined.indices.to_numpy(zero_copy_only=False)]
+    return pa.chunked_array([pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), encoded.dictionary)])
+
+
+def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """The codes and the distinct values of a dictionary column."""
+    combined = column.combine_chunks()
+    return combined.indices.to_numpy(zero_copy_only=False), combined.dictionary
+
+
+def _lower(values: pa.Array) -> pa.Array:
+    return pa.array([value.lower() for value in values.to_pylist()], pa.string())
+
+
+def _column_of(text: pa.Array, few_values: bool) -> pa.ChunkedArray:
+    return pa.chunked_array([pc.dictionary_encode(text) if few_values else text])
+
+
+def _table_of(frame: pd.DataFrame, kind: str) -> pa.Table:
+    return pa.table(
+        {
+            column: _column_of(pa.array(frame[column].tolist(), _TEXT), column in _FEW_VALUES[kind])
+            for column in frame.columns
+        }
+    )
 
 
 def table_read(raw: bytes, kind: str) -> tuple[pa.Table | None, list[Problem]]:
-    """All cells as stripped strings in the file's columns, or why it cannot be used."""
-    table = _csv_fast_read(raw)
+    """All cells as stripped strings in the file's columns (dictionaries for the few-valued
+    ones, each distinct value once), or why it cannot be used."""
+    table = _csv_fast_read(raw, kind)
     if table is not None:
         table = _stripped(table)
     if table is None:
@@ -159,15 +224,19 @@ def table_read(raw: bytes, kind: str) -> tuple[pa.Table | None, list[Problem]]:
             return None, [
                 Problem(kind, None, None, _("The file cannot be read: %(error)s") % {"error": error})
             ]
-        table = _table_of(frame)
+        table = _table_of(frame, kind)
     missing = [column for column in COLUMNS[kind] if column not in table.column_names]
     if missing:
         return None, [Problem(kind, 1, column, _("Missing column.")) for column in missing]
     wanted = COLUMNS[kind] + OPTIONAL[kind]
-    blank = pa.repeat(pa.scalar("", pa.string()), table.num_rows)
+    blank = pa.repeat(pa.scalar("", _TEXT), table.num_rows)
     return pa.table(
-        [table.column(name) if name in table.column_names else blank for name in wanted], names=list(wanted)
-    ).combine_chunks(), []
+        [
+            table.column(name) if name in table.column_names else _column_of(blank, name in _FEW_VALUES[kind])
+            for name in wanted
+        ],
+        names=list(wanted),
+    ), []
 
 
 def _problems(kind: str, mask, column: str, message: str) -> list[Problem]:
@@ -187,22 +256,36 @@ def _flags(mask) -> np.ndarray:
     return np.asarray(mask, dtype=bool)
 
 
-def _empty(text) -> np.ndarray:
+def _per_cell(column: pa.ChunkedArray, compute):
+    """compute(text) (NumPy arrays with an entry per cell) for every cell of the column; for a
+    dictionary column it runs once per distinct value."""
+    if not pa.types.is_dictionary(column.type):
+        return compute(column)
+    codes, values = _codes(column)
+    result = compute(values)
+    return tuple(part[codes] for part in result) if isinstance(result, tuple) else result[codes]
+
+
+def _text_empty(text) -> np.ndarray:
     return _flags(pc.equal(pc.binary_length(text), 0))
 
 
+def _empty(column: pa.ChunkedArray) -> np.ndarray:
+    return _per_cell(column, _text_empty)
+
+
 def _strings(text) -> pd.Series:
-    if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks()
-    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([text])), copy=False)
+    if isinstance(text, pa.Array):
+        text = pa.chunked_array([text])
+    return pd.Series(pd.arrays.ArrowStringArray(text), copy=False)
 
 
-def _parse_dates(text: pa.Array, format: str) -> np.ndarray:
+def _parse_dates(text, format: str) -> np.ndarray:
     """Seconds since the epoch (int64), or the minimum int64 where `text` is no date of `format`."""
     seconds = pc.strptime(text, format=format, unit="s", error_is_null=True)
     valid = _flags(pc.is_valid(seconds))
     if not valid.any():
-        return np.full(len(text), np.iinfo(np.int64).min)
+        return np.full(len(text), _NAT)
     # strptime takes 30 February for 2 March: recheck the rows that could have rolled over.
     suspicious = _flags(pc.less_equal(pc.day(seconds), 3))
     if suspicious.any():
@@ -213,58 +296,67 @@ def _parse_dates(text: pa.Array, format: str) -> np.ndarray:
         valid[rows[strict.isna().to_numpy()]] = False
     values = pc.fill_null(seconds.cast(pa.int64()), 0).to_numpy(zero_copy_only=False).copy()
     valid &= (values >= _NS_MIN) & (values <= _NS_MAX)
-    values[~valid] = np.iinfo(np.int64).min
+    values[~valid] = _NAT
     return values
 
 
-def _dates(kind, frame, column, *, required: bool) -> tuple[pd.Series, list[Problem]]:
-    text = frame.column(column).combine_chunks()
-    empty = _empty(text)
+def _date_seconds(text) -> tuple[np.ndarray, np.ndarray]:
+    """Seconds since the epoch of ISO or dotted dates (the minimum int64 where neither), and
+    the mask of empty cells."""
     iso = _parse_dates(text, "%Y-%m-%d")
     dotted = _parse_dates(text, "%d.%m.%Y")
-    nat = np.iinfo(np.int64).min
-    seconds = np.where(iso != nat, iso, dotted)
-    missing = seconds == nat
+    return np.where(iso != _NAT, iso, dotted), _text_empty(text)
+
+
+def _dates(kind, frame, column, *, required: bool) -> tuple[pd.Series, list[Problem]]:
+    seconds, empty = _per_cell(frame.column(column), _date_seconds)
+    missing = seconds == _NAT
     problems = _problems(kind, ~empty & missing, column, _("Not a date (use YYYY-MM-DD or DD.MM.YYYY)."))
     if required:
         problems += _problems(kind, empty, column, _("Required."))
     nanoseconds = seconds * 1_000_000_000
-    nanoseconds[missing] = nat
+    nanoseconds[missing] = _NAT
     return pd.Series(nanoseconds.view("datetime64[ns]")), problems
 
 
-def _numbers(kind, frame, column, *, decimal_comma: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def _numbers(text, *, decimal_comma: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Values (NaN where empty or not a number) and the mask of non-empty cells that are not
     numbers, as pandas.to_numeric reads them after dropping spaces (and commas → points)."""
-    raw = frame.column(column).combine_chunks()
-    empty = _empty(raw)
-    text = raw
+    empty = pc.equal(pc.binary_length(text), 0)
     if pc.any(pc.match_substring(text, " ")).as_py():
         text = pc.replace_substring(text, " ", "")
     if decimal_comma and pc.any(pc.match_substring(text, ",")).as_py():
         text = pc.replace_substring(text, ",", ".")
-    text = pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), text)
+    text = pc.if_else(empty, pa.scalar(None, text.type), text)
     try:
         values = pc.cast(text, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         numeric = pc.fill_null(
             pc.match_substring_regex(text, r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"), False
         )
-        values = pc.cast(pc.if_else(numeric, text, pa.scalar(None, pa.string())), pa.float64())
+        values = pc.cast(pc.if_else(numeric, text, pa.scalar(None, text.type)), pa.float64())
     numbers = pc.fill_null(values, np.nan).to_numpy(zero_copy_only=False).astype("float64", copy=True)
-    return numbers, ~empty & np.isnan(numbers)
+    return numbers, ~_flags(empty) & np.isnan(numbers)
+
+
+def _duplicated(values: pa.ChunkedArray) -> np.ndarray:
+    encoded = pc.dictionary_encode(values).combine_chunks()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    if len(encoded.dictionary) == len(codes):
+        return np.zeros(len(codes), dtype=bool)
+    return np.bincount(codes)[codes] > 1
 
 
 def customers_validate(frame: pa.Table) -> tuple[pd.DataFrame, list[Problem]]:
     kind = "customers"
-    client_id = frame.column("client_id").combine_chunks()
+    client_id = frame.column("client_id")
     empty_id = _empty(client_id)
     problems = _problems(kind, empty_id, "client_id", _("Required."))
-    codes = pc.dictionary_encode(client_id).indices.to_numpy(zero_copy_only=False)
-    duplicated = (np.bincount(codes)[codes] > 1) & ~empty_id if len(codes) else empty_id
-    problems += _problems(kind, duplicated, "client_id", _("Duplicate client id."))
+    problems += _problems(kind, _duplicated(client_id) & ~empty_id, "client_id", _("Duplicate client id."))
     problems += _problems(kind, _empty(frame.column("segment")), "segment", _("Required."))
-    products, bad_products = _numbers(kind, frame, "product_count", decimal_comma=False)
+    products, bad_products = _per_cell(
+        frame.column("product_count"), lambda text: _numbers(text, decimal_comma=False)
+    )
     with np.errstate(invalid="ignore"):
         bad_products |= _empty(frame.column("product_count")) | (products < 0) | (products % 1 != 0)
     problems += _problems(kind, bad_products, "product_count", _("A whole number of 0 or more is required."))
@@ -275,121 +367,130 @@ def customers_validate(frame: pa.Table) -> tuple[pd.DataFrame, list[Problem]]:
     problems += _problems(kind, (closed < opened).to_numpy(), "closed_on", _("Closed before it was opened."))
     activity, found = _dates(kind, frame, "last_activity_on", required=False)
     problems += found
-    margin, bad_margin = _numbers(kind, frame, "annual_margin")
+    margin, bad_margin = _per_cell(frame.column("annual_margin"), _numbers)
     problems += _problems(kind, bad_margin, "annual_margin", _("Not a number."))
     typed = pd.DataFrame(
         {
             "client_id": _strings(client_id),
-            "segment": _strings(frame.column("segment")),
+            "segment": _strings(frame.column("segment").cast(_TEXT)),
             "product_count": np.nan_to_num(products, nan=0.0).astype("int64"),
             "opened_on": opened,
             "closed_on": closed,
             "last_activity_on": activity,
             "annual_margin": margin,
-        }
+        },
+        copy=False,
     )
     return typed, problems
 
 
-def _lowered(text) -> tuple[pa.DictionaryArray, np.ndarray, list[str]]:
-    """Dictionary codes of the lower-cased values, and the distinct lower-cased values (few)."""
-    encoded = pc.dictionary_encode(text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text)
-    names = [str(value).lower() for value in encoded.dictionary.to_pylist()]
-    return encoded, encoded.indices.to_numpy(zero_copy_only=False), names
+def _distinct(column: pa.ChunkedArray, *, lower: bool = False) -> tuple[np.ndarray, list[str]]:
+    """Codes into the distinct values of a dictionary column (lower-cased first if asked), and
+    those values."""
+    codes, values = _codes(_recoded(column, _lower) if lower else column)
+    return codes, values.to_pylist()
 
 
-def _client_id_values(client_ids) -> pa.Array:
-    if isinstance(client_ids, pd.Series):
-        values = client_ids.array
-        if hasattr(values, "_pa_array"):
-            chunked = values._pa_array
-        else:
-            chunked = pa.chunked_array(
-                [pa.array(client_ids.astype(object).where(client_ids.notna(), None).tolist(), pa.string())]
-            )
-    else:
-        chunked = pa.chunked_array([pa.array(list(client_ids), pa.string())])
-    return pc.cast(chunked.combine_chunks(), pa.string())
+def _arrow_strings(values) -> pa.ChunkedArray:
+    """Client ids (a pandas Series, or Arrow text) as Arrow strings, null where missing."""
+    if isinstance(values, pd.Series):
+        chunked = getattr(values.array, "_pa_array", None)
+        if chunked is None:
+            chunked = pa.chunked_array([pa.array(values.astype(object).where(values.notna(), None).tolist())])
+        values = chunked
+    if isinstance(values, pa.Array):
+        values = pa.chunked_array([values])
+    return pc.cast(values, _TEXT)
 
 
-def _known(values: pa.Array, value_set: pa.Array) -> np.ndarray:
-    """Whether each value is in the set: a hash lookup in Arrow, split over the processors (it
-    releases the GIL)."""
-    parts = max(1, min(os.cpu_count() or 1, 4, len(values) // 500_000))
-    step = -(-len(values) // parts)
+def client_rows(ids, among) -> np.ndarray:
+    """The row of each client id in `among` (the first, if repeated), −1 when absent: one hash
+    lookup in Arrow."""
+    found = pc.index_in(_arrow_strings(ids), value_set=_arrow_strings(among).combine_chunks())
+    return pc.fill_null(found, -1).to_numpy().astype(np.int64)
 
-    def lookup(start: int) -> np.ndarray:
-        return _flags(pc.is_in(values.slice(start, step), value_set=value_set))
 
-    if parts == 1:
-        return lookup(0)
-    with ThreadPoolExecutor(parts) as pool:
-        return np.concatenate(list(pool.map(lookup, range(0, len(values), step))))
+def _coded_problems(
+    kind: str, codes: np.ndarray, bad: np.ndarray, column: str, message: str
+) -> list[Problem]:
+    """_problems of the rows whose code is flagged in `bad` (one flag per possible code): the
+    rows are only looked at when a code that occurs is flagged."""
+    if not (bad & (np.bincount(codes, minlength=len(bad)) > 0)).any():
+        return []
+    return _problems(kind, bad[codes], column, message)
+
+
+def _names_in(names: list[str], allowed) -> np.ndarray:
+    return np.array([name in allowed for name in names], dtype=bool)
 
 
 def survey_validate(frame: pa.Table, client_ids: pd.Series | None) -> tuple[pd.DataFrame, list[Problem]]:
+    """The checks of instruments, items, dimensions and values run once per distinct value (or
+    pair of values) of those few-valued columns, not once per row."""
     kind = "survey"
-    # Few distinct values: the checks below run per distinct value, not per row.
-    instrument_codes, instrument_rows, instruments = _lowered(frame.column("instrument"))
-    dimension_codes, dimension_rows, dimensions = _lowered(frame.column("dimension"))
-    client_id = frame.column("client_id").combine_chunks()
+    instrument, instruments = _distinct(frame.column("instrument"), lower=True)
+    dimension, dimensions = _distinct(frame.column("dimension"), lower=True)
+    item, items = _distinct(frame.column("item"))
+    value, texts = _codes(frame.column("value"))
+    client_id = frame.column("client_id")
     empty_id = _empty(client_id)
     problems = _problems(kind, empty_id, "client_id", _("Required."))
+    customer_row = None
     if client_ids is not None:
-        known_id = _known(client_id, _client_id_values(client_ids))
-        problems += _problems(
-            kind, ~empty_id & ~known_id, "client_id", _("No such client in the customers file.")
-        )
-    known_instrument = np.array([name in INSTRUMENT_RANGES for name in instruments], dtype=bool)[
-        instrument_rows
-    ]
-    problems += _problems(
+        customer_row = client_rows(client_id, client_ids)
+        unknown = customer_row < 0
+        if unknown.any():
+            problems += _problems(
+                kind, ~empty_id & unknown, "client_id", _("No such client in the customers file.")
+            )
+    known_instrument = _names_in(instruments, INSTRUMENT_RANGES)
+    problems += _coded_problems(
         kind,
+        instrument,
         ~known_instrument,
         "instrument",
         _("Unknown instrument (use %(names)s).") % {"names": ", ".join(INSTRUMENT_RANGES)},
     )
-    problems += _problems(kind, _empty(frame.column("item")), "item", _("Required."))
-    servqual = np.array([name in _SERVQUAL for name in instruments], dtype=bool)[instrument_rows]
-    known_dimension = np.array([name in SERVQUAL_DIMENSIONS for name in dimensions], dtype=bool)[
-        dimension_rows
-    ]
-    problems += _problems(
+    problems += _coded_problems(kind, item, _names_in(items, ("",)), "item", _("Required."))
+    servqual = _names_in(instruments, _SERVQUAL)
+    instrument_dimension = instrument * len(dimensions) + dimension
+    problems += _coded_problems(
         kind,
-        servqual & ~known_dimension,
+        instrument_dimension,
+        np.outer(servqual, ~_names_in(dimensions, SERVQUAL_DIMENSIONS)).ravel(),
         "dimension",
         _("Unknown dimension (use %(names)s).") % {"names": ", ".join(SERVQUAL_DIMENSIONS)},
     )
-    value, bad_value = _numbers(kind, frame, "value")
-    bounds = [INSTRUMENT_RANGES.get(name, (np.nan, np.nan)) for name in instruments]
-    low = np.array([bound[0] for bound in bounds], dtype="float64")[instrument_rows]
-    high = np.array([bound[1] for bound in bounds], dtype="float64")[instrument_rows]
+    numbers, not_numbers = _numbers(texts)
+    bounds = np.array(
+        [INSTRUMENT_RANGES.get(name, (np.nan, np.nan)) for name in instruments], dtype="float64"
+    )
     with np.errstate(invalid="ignore"):
-        out_of_range = known_instrument & (
-            _empty(frame.column("value")) | bad_value | (value < low) | (value > high)
+        out_of_range = known_instrument[:, None] & (
+            _text_empty(texts) | not_numbers | (numbers < bounds[:, :1]) | (numbers > bounds[:, 1:])
         )
-    problems += _problems(
-        kind, out_of_range, "value", _("Out of range for the instrument (nps 0–10, others 1–5).")
+    problems += _coded_problems(
+        kind,
+        instrument * len(texts) + value,
+        out_of_range.ravel(),
+        "value",
+        _("Out of range for the instrument (nps 0–10, others 1–5)."),
     )
-    lowered_instrument = pa.DictionaryArray.from_arrays(
-        instrument_codes.indices, pa.array(instruments, pa.string())
-    )
-    lowered_dimension = pa.DictionaryArray.from_arrays(
-        dimension_codes.indices, pa.array(dimensions, pa.string())
-    )
-    dimension = pc.if_else(
-        pa.array(servqual), lowered_dimension.cast(pa.string()), pa.scalar("", pa.string())
-    )
-    typed = pd.DataFrame(
-        {
-            "client_id": _strings(client_id),
-            "instrument": _strings(lowered_instrument.cast(pa.string())),
-            "item": _strings(frame.column("item")),
-            "dimension": _strings(dimension),
-            "value": value,
-        }
-    )
-    return typed, problems
+    # Only SERVQUAL answers keep their dimension.
+    kept = dimensions if "" in dimensions else [*dimensions, ""]
+    typed_dimension = np.where(servqual[:, None], np.arange(len(dimensions)), kept.index(""))
+    columns = {
+        "client_id": _strings(client_id),
+        "instrument": pd.Categorical.from_codes(instrument, categories=instruments),
+        "item": pd.Categorical.from_codes(item, categories=items),
+        "dimension": pd.Categorical.from_codes(
+            typed_dimension.ravel()[instrument_dimension], categories=kept
+        ),
+        "value": numbers[value],
+    }
+    if customer_row is not None:
+        columns[CUSTOMER_ROW] = customer_row
+    return pd.DataFrame(columns, copy=False), problems
 
 
 def mystery_validate(table: pa.Table) -> tuple[pd.DataFrame, list[Problem]]:
@@ -450,10 +551,13 @@ def customer_files_parse(
 
 
 def frame_to_parquet(frame: pd.DataFrame) -> bytes:
+    """The frame without its private columns, as Parquet."""
+    public = frame.drop(columns=[column for column in frame.columns if column.startswith("_")])
     buffer = io.BytesIO()
-    frame.to_parquet(buffer, engine="pyarrow", index=False, write_statistics=False)  # read whole only
+    public.to_parquet(buffer, engine="pyarrow", index=False, write_statistics=False)  # read whole only
     return buffer.getvalue()
 
 
 def frame_from_parquet(raw: bytes) -> pd.DataFrame:
-    return pd.read_parquet(io.BytesIO(raw), engine="pyarrow")
+    """A stored frame, the survey's few-valued columns as categories (as typed)."""
+    return pd.read_parquet(io.BytesIO(raw), engine="pyarrow", read_dictionary=list(SURVEY_CATEGORIES))

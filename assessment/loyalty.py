@@ -7,17 +7,19 @@ segments, overall and per customer segment.
 Inputs are the importer's frames (parsed and validated, explicit dtypes); any of them may be
 None (not uploaded) or empty. A metric whose inputs are absent is None, never 0, so a report
 can tell "no data" from "zero". Results are plain JSON: Python floats/ints/None, no NaN.
+
+Survey answers are coded once as integers (client, instrument, item, dimension) and every
+survey metric is a few counts and sums over those codes (np.bincount), overall, per segment
+and per client alike.
 """
 
 import datetime
-import os
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
+from assessment.customer_files import CUSTOMER_ROW, client_rows
 from assessment.scoring import plain_value
 
 # CSI bands by lower edge, highest first (§4): ≥ 80 high; [75, 80) medium; [50, 75) insufficient;
@@ -44,6 +46,11 @@ PASSIVE_DAYS = 90
 # CSI of exactly 75 % computed as 74.99999999999999 still counts as 75.
 _DIGITS = 9
 
+_INSTRUMENTS = ("nps", "csi", "servqual_expectation", "servqual_perception")
+_NPS, _CSI, _EXPECTATION, _PERCEPTION = range(len(_INSTRUMENTS))
+_LOYAL, _SATISFIED, _CAPTIVE, _DISLOYAL, _UNCLASSIFIED = range(len(LOYALTY_TYPES))
+_ACTIVE, _PASSIVE, _AT_RISK, _CHURNED = range(len(ACTIVITY_SEGMENTS))
+
 
 def _present(frame: pd.DataFrame | None) -> bool:
     return frame is not None and len(frame) > 0
@@ -58,20 +65,139 @@ def _percent(part: pd.Series, whole: pd.Series) -> pd.Series:
     return (100.0 * part / whole.where(whole > 0)).astype(float)
 
 
+# --- survey answers as codes ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The answers to one instrument."""
+
+    client: np.ndarray  # key of the row's client, 0 … clients − 1, or −1 without an id
+    item: np.ndarray  # position in _Answers.items, −1 without an item
+    dimension: np.ndarray  # position in SERVQUAL_DIMENSIONS, −1 for any other
+    value: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Answers:
+    """The survey rows that count and have a value, as integer codes, split by instrument once
+    so that no metric filters all rows again."""
+
+    nps: _Rows
+    csi: _Rows
+    expectation: _Rows
+    perception: _Rows
+    clients: int
+    items: list[str]  # ascending
+
+
+def _factorized(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes (−1 where missing) and the distinct values they stand for."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype(np.int64), values.cat.categories
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
+def _position_in(values: pd.Series, names) -> np.ndarray:
+    """The position of each value among a few names (−1 if none), looked up per distinct value."""
+    codes, uniques = _factorized(values)
+    lookup = np.append(pd.Index(names).get_indexer(uniques.astype(object)), -1)
+    return lookup[codes]
+
+
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes into the distinct values in ascending order (−1 where missing), and those values."""
+    codes, uniques = _factorized(values)
+    names = [str(value) for value in uniques]
+    order = sorted(range(len(names)), key=names.__getitem__)
+    rank = np.full(len(names) + 1, -1, dtype=np.int64)  # the last for −1
+    rank[order] = np.arange(len(order))
+    return rank[codes], [names[position] for position in order]
+
+
+def _client_keys(survey: pd.DataFrame, customers: pd.DataFrame | None) -> tuple[np.ndarray, int, np.ndarray]:
+    """A key per survey row for its client, how many keys there are, and which rows count. With
+    customers the key is the client's row among them (the first with its id) and rows of
+    unknown clients do not count; without, it codes the id and every row counts."""
+    if _present(customers):
+        if CUSTOMER_ROW in survey.columns:
+            rows = survey[CUSTOMER_ROW].to_numpy(dtype=np.int64)
+        else:
+            rows = client_rows(survey["client_id"], customers["client_id"])
+        return rows, len(customers), rows >= 0
+    codes, uniques = pd.factorize(survey["client_id"])
+    return codes.astype(np.int64), len(uniques), np.ones(len(survey), dtype=bool)
+
+
+def _answers(survey: pd.DataFrame | None, customers: pd.DataFrame | None) -> _Answers | None:
+    """The survey's answers, or None when no row counts (see _client_keys)."""
+    if not _present(survey):
+        return None
+    client, clients, counts = _client_keys(survey, customers)
+    if not counts.any():
+        return None
+    value = survey["value"].to_numpy(dtype="float64", na_value=np.nan)
+    instrument = np.where(counts & ~np.isnan(value), _position_in(survey["instrument"], _INSTRUMENTS), -1)
+    item, items = _sorted_codes(survey["item"])
+    dimension = _position_in(survey["dimension"], SERVQUAL_DIMENSIONS)
+
+    def rows(code: int) -> _Rows:
+        chosen = np.flatnonzero(instrument == code)
+        return _Rows(client[chosen], item[chosen], dimension[chosen], value[chosen])
+
+    return _Answers(
+        nps=rows(_NPS),
+        csi=rows(_CSI),
+        expectation=rows(_EXPECTATION),
+        perception=rows(_PERCEPTION),
+        clients=clients,
+        items=items,
+    )
+
+
+def _member(rows: _Rows, segment: np.ndarray | None) -> np.ndarray:
+    """The group of each row: its client's segment (−1: none), or 0 for all without segments."""
+    return np.zeros(len(rows.value), dtype=np.int64) if segment is None else segment[rows.client]
+
+
+def _distinct_clients(client: np.ndarray, group: np.ndarray, groups: int, clients: int) -> np.ndarray:
+    """How many distinct clients (keys ≥ 0) each group has; a client belongs to one group."""
+    known = client >= 0
+    owner = np.full(clients, -1, dtype=np.int64)
+    owner[client[known]] = group[known]
+    return np.bincount(owner[owner >= 0], minlength=groups)
+
+
+def _means_per(group: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
+    """The mean of the non-missing values of each group 0 … groups − 1 (−1: none); NaN for a
+    group without any."""
+    rows = (group >= 0) & ~np.isnan(values)
+    counts = np.bincount(group[rows], minlength=groups)
+    sums = np.bincount(group[rows], weights=values[rows], minlength=groups)
+    with np.errstate(invalid="ignore"):
+        return sums / counts
+
+
+def _group_means(key: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys (0 … size − 1), ascending, and the mean of the values of each: counted
+    in dense arrays when the key range is small next to the rows, else after sorting the keys
+    (memory then follows the rows)."""
+    if size <= 8 * len(key):
+        counts = np.bincount(key, minlength=size)
+        sums = np.bincount(key, weights=values, minlength=size)
+        keys = np.flatnonzero(counts)
+        return keys, sums[keys] / counts[keys]
+    keys, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    return keys, np.bincount(inverse, weights=values, minlength=len(keys)) / counts
+
+
 # --- survey metrics ---------------------------------------------------------------------------
 
 
-def nps_summary(values: pd.Series) -> dict | None:
-    """NPS of 0–10 ratings: % promoters (9–10) − % detractors (0–6), with a 95 % Wald
-    interval se = 100·sqrt((p + d − (p − d)²) / n), clipped to the scale's [−100, 100]."""
-    if values is None:
-        return None
-    ratings = values.dropna().to_numpy(dtype=float)
-    n = len(ratings)
+def _nps_fields(n: int, promoters: int, passives: int) -> dict | None:
     if n == 0:
         return None
-    promoters = int((ratings >= NPS_PROMOTER_MIN).sum())
-    passives = int(((ratings >= NPS_PASSIVE_MIN) & (ratings < NPS_PROMOTER_MIN)).sum())
     detractors = n - promoters - passives
     p, d = promoters / n, detractors / n
     score = 100.0 * (promoters - detractors) / n
@@ -86,6 +212,35 @@ def nps_summary(values: pd.Series) -> dict | None:
     }
 
 
+def _is_promoter(ratings: np.ndarray) -> np.ndarray:
+    return ratings >= NPS_PROMOTER_MIN
+
+
+def _is_passive(ratings: np.ndarray) -> np.ndarray:
+    return (ratings >= NPS_PASSIVE_MIN) & (ratings < NPS_PROMOTER_MIN)
+
+
+def nps_summary(values: pd.Series) -> dict | None:
+    """NPS of 0–10 ratings: % promoters (9–10) − % detractors (0–6), with a 95 % Wald
+    interval se = 100·sqrt((p + d − (p − d)²) / n), clipped to the scale's [−100, 100]."""
+    if values is None:
+        return None
+    ratings = values.dropna().to_numpy(dtype=float)
+    return _nps_fields(len(ratings), int(_is_promoter(ratings).sum()), int(_is_passive(ratings).sum()))
+
+
+def _nps_per(answers: _Answers, segment: np.ndarray | None, groups: int) -> list[dict | None]:
+    """nps_summary of the NPS answers of each group (see _member)."""
+    member = _member(answers.nps, segment)
+    ratings, member = answers.nps.value[member >= 0], member[member >= 0]
+    n = np.bincount(member, minlength=groups)
+    promoters = np.bincount(member[_is_promoter(ratings)], minlength=groups)
+    passives = np.bincount(member[_is_passive(ratings)], minlength=groups)
+    return [
+        _nps_fields(int(n[index]), int(promoters[index]), int(passives[index])) for index in range(groups)
+    ]
+
+
 def csi_band(score: float) -> str:
     """The CSI band of a score in % (see CSI_BANDS)."""
     rounded = round(float(score), _DIGITS)
@@ -95,111 +250,72 @@ def csi_band(score: float) -> str:
     return CSI_BANDS[-1][0]
 
 
-def _no_survey() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "client_id": pd.Series(dtype="str"),
-            "instrument": pd.Series(dtype="str"),
-            "item": pd.Series(dtype="str"),
-            "dimension": pd.Series(dtype="str"),
-            "value": pd.Series(dtype="float64"),
-        }
-    )
-
-
-_FEW_VALUES = ("instrument", "item", "dimension")
-# Private column of the survey rows of known clients: the row of the client in the customers
-# frame (the first with its id).
-_CUSTOMER = "_customer"
-
-
-def _compact(survey: pd.DataFrame | None) -> pd.DataFrame | None:
-    """The survey with its few-valued text columns as categories, so each groupby below codes
-    them once instead of hashing the strings again."""
-    if not _present(survey):
-        return survey
-    columns = {
-        column: survey[column].astype("category")
-        for column in _FEW_VALUES
-        if column in survey.columns and not isinstance(survey[column].dtype, pd.CategoricalDtype)
+def _csi_fields(sums: np.ndarray, counts: np.ndarray, items: list[str], n: int) -> dict:
+    """CSI in % from the sums and counts of answers per item: the sum of the item means over
+    the maximum possible sum (items × 5); n counts distinct answering clients."""
+    answered = np.flatnonzero(counts)
+    means = sums[answered] / counts[answered]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = float(means.sum() / (len(means) * 5) * 100.0)
+    return {
+        "score": score,
+        "band": csi_band(score),
+        "items": {items[index]: plain_value(mean) for index, mean in zip(answered, means, strict=True)},
+        "n": n,
     }
-    return survey.assign(**columns) if columns else survey
 
 
-def _client_count(rows: pd.DataFrame) -> int:
-    """Distinct clients among the rows (by their customer-file position when known: integers
-    count faster than ids, one position per id)."""
-    if _CUSTOMER in rows.columns:
-        return int(rows[_CUSTOMER].nunique())
-    return int(rows["client_id"].nunique())
-
-
-def _instrument(survey: pd.DataFrame | None, instrument: str) -> pd.DataFrame:
-    """The rows of one instrument with an answer (an empty, typed frame without a survey)."""
-    if not _present(survey):
-        return _no_survey()
-    return survey[(survey["instrument"] == instrument) & survey["value"].notna()]
-
-
-def _csi_per(rows: pd.DataFrame, by: list[str]) -> pd.Series:
-    """CSI in % per group `by` (empty list = overall): the sum of the group's item means over
-    the maximum possible sum (items × 5)."""
-    item_means = rows.groupby([*by, "item"], observed=True)["value"].mean()
-    if not by:
-        return pd.Series([item_means.sum() / (len(item_means) * 5) * 100.0])
-    totals = item_means.groupby(level=by, observed=True).agg(["sum", "count"])
-    return totals["sum"] / (totals["count"] * 5) * 100.0
+def _csi_per(answers: _Answers, segment: np.ndarray | None, groups: int) -> list[dict | None]:
+    """The CSI of each group (see _member), None for a group without CSI answers."""
+    rows = answers.csi
+    member = _member(rows, segment)
+    counted = member >= 0
+    with_item = counted & (rows.item >= 0)
+    items = len(answers.items)
+    key = member[with_item] * items + rows.item[with_item]
+    counts = np.bincount(key, minlength=groups * items).reshape(groups, items)
+    sums = np.bincount(key, weights=rows.value[with_item], minlength=groups * items).reshape(groups, items)
+    respondents = _distinct_clients(rows.client[counted], member[counted], groups, answers.clients)
+    answered = np.bincount(member[counted], minlength=groups)
+    return [
+        _csi_fields(sums[index], counts[index], answers.items, int(respondents[index]))
+        if answered[index]
+        else None
+        for index in range(groups)
+    ]
 
 
 def csi_summary(survey: pd.DataFrame | None) -> dict | None:
     """CSI over the csi rows of a long survey frame; n counts distinct answering clients."""
-    rows = _instrument(survey, "csi")
-    if rows.empty:
-        return None
-    score = float(_csi_per(rows, []).iloc[0])
-    items = rows.groupby("item", observed=True)["value"].mean()
-    return {
-        "score": score,
-        "band": csi_band(score),
-        "items": {str(item): plain_value(mean) for item, mean in items.items()},
-        "n": _client_count(rows),
-    }
+    answers = _answers(survey, None)
+    return None if answers is None else _csi_per(answers, None, 1)[0]
 
 
-def _servqual_gaps(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Perception − expectation mean per group (rows) and dimension (the five columns); NaN
-    where a side is missing."""
-    means = (
-        rows.groupby([*by, "dimension", "instrument"], observed=True)["value"]
-        .mean()
-        .unstack("instrument")
-        .reindex(columns=["servqual_expectation", "servqual_perception"])
-    )
-    gaps = means["servqual_perception"] - means["servqual_expectation"]
-    table = gaps.unstack("dimension") if by else gaps.to_frame().T
-    return table.reindex(columns=list(SERVQUAL_DIMENSIONS))
-
-
-def _servqual_rows(survey: pd.DataFrame | None) -> pd.DataFrame:
-    if not _present(survey):
-        return _no_survey()
-    rows = survey[survey["instrument"].isin(["servqual_expectation", "servqual_perception"])]
-    return rows[rows["value"].notna() & rows["dimension"].isin(SERVQUAL_DIMENSIONS)]
-
-
-def servqual_summary(survey: pd.DataFrame | None) -> dict | None:
+def _servqual(answers: _Answers) -> dict | None:
     """SERVQUAL gaps per dimension (mean perception − mean expectation over all rows) and the
     quality index, their sum; the index is None unless all five gaps are known, since a sum
     over fewer dimensions is not comparable with the scale's thresholds."""
-    rows = _servqual_rows(survey)
-    if rows.empty:
+    sides = (answers.expectation, answers.perception)
+    client = np.concatenate([rows.client[rows.dimension >= 0] for rows in sides])
+    if not len(client):
         return None
-    gaps = _servqual_gaps(rows, []).iloc[0]
+    expectation, perception = (
+        _means_per(rows.dimension, rows.value, len(SERVQUAL_DIMENSIONS)) for rows in sides
+    )
+    gaps = perception - expectation
     return {
-        "gaps": {dimension: plain_value(gaps[dimension]) for dimension in SERVQUAL_DIMENSIONS},
-        "index": float(gaps.sum()) if gaps.notna().all() else None,
-        "n": _client_count(rows),
+        "gaps": {
+            dimension: plain_value(gap) for dimension, gap in zip(SERVQUAL_DIMENSIONS, gaps, strict=True)
+        },
+        "index": None if np.isnan(gaps).any() else float(gaps.sum()),
+        "n": int(_distinct_clients(client, np.zeros(len(client), dtype=np.int64), 1, answers.clients)[0]),
     }
+
+
+def servqual_summary(survey: pd.DataFrame | None) -> dict | None:
+    """SERVQUAL of a long survey frame (see _servqual)."""
+    answers = _answers(survey, None)
+    return None if answers is None else _servqual(answers)
 
 
 # --- mystery shopping -------------------------------------------------------------------------
@@ -236,31 +352,32 @@ def mystery_summary(mystery: pd.DataFrame | None) -> dict | None:
 # --- customer base ----------------------------------------------------------------------------
 
 
-def _active_at(customers: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
+def _segments(customers: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """The segment of each client as a position among the sorted segment names (−1 if none)."""
+    codes, names = _sorted_codes(customers["segment"])
+    return codes, names
+
+
+def _active_at(customers: pd.DataFrame, day: pd.Timestamp) -> np.ndarray:
     """Opened on or before `day` and not closed by it (closed_on > day or never closed)."""
-    return (customers["opened_on"] <= day) & (customers["closed_on"].isna() | (customers["closed_on"] > day))
-
-
-def _product_load(active: pd.DataFrame) -> tuple[float | None, pd.Series]:
-    if active.empty:
-        return None, pd.Series(dtype=float)
-    per_segment = active.groupby("segment", observed=True)["product_count"].mean()
-    return float(active["product_count"].mean()), per_segment
+    closed_on = customers["closed_on"]
+    return ((customers["opened_on"] <= day) & (closed_on.isna() | (closed_on > day))).to_numpy(dtype=bool)
 
 
 def _churn_counts(
-    customers: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
-) -> tuple[pd.DataFrame, pd.Series]:
+    customers: pd.DataFrame, segment: np.ndarray, segments: int, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[np.ndarray, np.ndarray]:
     """Clients active at the period's start (a client closing on its first day still counts)
-    and those of them closed within [start, end]: per segment, and in total."""
+    and those of them closed within [start, end], per segment (rows) and in total (last row)."""
     closed_on = customers["closed_on"]
-    at_start = (customers["opened_on"] <= start) & (closed_on.isna() | (closed_on >= start))
-    closed = at_start & (closed_on >= start) & (closed_on <= end)
-    flags = pd.DataFrame(
-        {"active_at_start": at_start.astype(int), "closed": closed.astype(int)}, index=customers.index
+    at_start = ((customers["opened_on"] <= start) & (closed_on.isna() | (closed_on >= start))).to_numpy()
+    closed = at_start & ((closed_on >= start) & (closed_on <= end)).to_numpy()
+    group = np.where(segment >= 0, segment, segments)  # the clients without a segment count in total only
+    at_start_counts = np.bincount(group[at_start], minlength=segments + 1)
+    closed_counts = np.bincount(group[closed], minlength=segments + 1)
+    return np.append(at_start_counts[:segments], at_start.sum()), np.append(
+        closed_counts[:segments], closed.sum()
     )
-    per_segment = flags.groupby(customers["segment"], observed=True).sum()
-    return per_segment, flags.sum()
 
 
 def _churn_fields(closed: int, active_at_start: int, period: list[str]) -> dict | None:
@@ -292,19 +409,20 @@ def _activity(customers: pd.DataFrame, reference: pd.Timestamp) -> dict:
     """Activity segments among clients opened by the reference date: churned if closed by it,
     otherwise by days since the last activity (≤ 30 active, 31–90 passive, more or none at
     risk). Activity dated after the reference date counts as active."""
-    opened = customers[customers["opened_on"] <= reference]
-    days = (reference - opened["last_activity_on"]).dt.days
+    opened = (customers["opened_on"] <= reference).to_numpy()
+    closed_on = customers["closed_on"]
+    days = (reference - customers["last_activity_on"]).dt.days
     segment = np.select(
         [
-            opened["closed_on"].notna() & (opened["closed_on"] <= reference),
-            days <= ACTIVE_DAYS,
-            days <= PASSIVE_DAYS,
+            (closed_on.notna() & (closed_on <= reference)).to_numpy(),
+            (days <= ACTIVE_DAYS).to_numpy(),
+            (days <= PASSIVE_DAYS).to_numpy(),
         ],
-        ["churned", "active", "passive"],
-        "at_risk",
+        [_CHURNED, _ACTIVE, _PASSIVE],
+        _AT_RISK,
     )
-    counts = pd.Series(segment, dtype=object).value_counts()
-    return {name: int(counts.get(name, 0)) for name in ACTIVITY_SEGMENTS}
+    counts = np.bincount(segment[opened], minlength=len(ACTIVITY_SEGMENTS))
+    return {name: int(count) for name, count in zip(ACTIVITY_SEGMENTS, counts, strict=True)}
 
 
 # --- loyalty types ----------------------------------------------------------------------------
@@ -322,16 +440,120 @@ _LOYALTY_COLUMNS = [
 ]
 
 
+@dataclass(frozen=True)
+class _Loyalty:
+    """Loyalty criteria and type of the clients active at the reference date (in customers
+    order)."""
+
+    active: np.ndarray  # per customers row
+    high_load: np.ndarray
+    scores: dict[str, np.ndarray]  # csi, nps, servqual
+    available: np.ndarray
+    met: np.ndarray
+    kind: np.ndarray  # position in LOYALTY_TYPES
+
+
+def _answer_rows(customers: pd.DataFrame, survey: pd.DataFrame) -> np.ndarray:
+    """The key of each client's answers (see _client_keys): its own row when the ids are
+    unique, else the first row with its id (none for a missing id, which grouping by the id
+    would drop)."""
+    if CUSTOMER_ROW in survey.columns:  # the importer refuses repeated ids
+        return np.arange(len(customers))
+    first = client_rows(customers["client_id"], customers["client_id"])
+    if (first == np.arange(len(customers))).all():
+        return first
+    return np.where(customers["client_id"].isna().to_numpy(), -1, first)
+
+
+def _client_csi(answers: _Answers) -> np.ndarray:
+    """CSI in % per client key: the sum of its item means over items × 5 (NaN without any)."""
+    rows = answers.csi
+    with_item = rows.item >= 0
+    items = len(answers.items)
+    key = rows.client[with_item] * items + rows.item[with_item]
+    keys, means = _group_means(key, rows.value[with_item], answers.clients * items)
+    owner = keys // items
+    totals = np.bincount(owner, weights=means, minlength=answers.clients)
+    counts = np.bincount(owner, minlength=answers.clients)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, totals / (counts * 5) * 100.0, np.nan)
+
+
+def _client_nps(answers: _Answers) -> np.ndarray:
+    """Mean NPS rating per client key (NaN without any)."""
+    return _means_per(answers.nps.client, answers.nps.value, answers.clients)
+
+
+def _client_servqual(answers: _Answers) -> np.ndarray:
+    """SERVQUAL index per client key: the sum of the gaps of the dimensions it has both sides
+    of (NaN without any)."""
+    dimensions = len(SERVQUAL_DIMENSIONS)
+
+    def means(rows: _Rows) -> np.ndarray:  # dimensions × clients
+        key = np.where(rows.dimension >= 0, rows.client * dimensions + rows.dimension, -1)
+        return (
+            _means_per(key, rows.value, answers.clients * dimensions).reshape(answers.clients, dimensions).T
+        )
+
+    gaps = means(answers.perception) - means(answers.expectation)
+    known = ~np.isnan(gaps)
+    # Laid out (dimensions × clients) and summed as a frame of the five gaps would be: the same
+    # additions in the same order.
+    return np.where(known.any(axis=0), np.where(known, gaps, 0.0).sum(axis=0), np.nan)
+
+
+def _high_load(segment: np.ndarray, products: np.ndarray, segments: int) -> np.ndarray:
+    """More products than the mean of the client's segment (those without one form a group)."""
+    group = np.where(segment >= 0, segment, segments)
+    counts = np.bincount(group, minlength=segments + 1)
+    totals = np.bincount(group, weights=products, minlength=segments + 1)
+    with np.errstate(invalid="ignore"):
+        return products > (totals / counts)[group]
+
+
+def _loyalty(
+    customers: pd.DataFrame,
+    survey: pd.DataFrame | None,
+    answers: _Answers | None,
+    segment: np.ndarray,
+    segments: int,
+    reference_date: datetime.date,
+) -> _Loyalty:
+    """High load: more products than the mean of the client's segment (over active clients),
+    strictly. Satisfied: at least two of CSI ≥ 75 %, mean NPS rating ≥ 7 and SERVQUAL index
+    ≥ 0, among the criteria the client has data for; with fewer than two the client is
+    unclassified, since one answer cannot outvote a missing one."""
+    active = _active_at(customers, _timestamp(reference_date))
+    products = customers["product_count"].to_numpy()[active]
+    high = _high_load(segment[active], products.astype("float64"), segments)
+    if answers is None:
+        missing = np.full(len(products), np.nan)
+        scores = {"csi": missing, "nps": missing, "servqual": missing}
+    else:
+        rows = _answer_rows(customers, survey)[active]
+        per_key = {
+            "csi": _client_csi(answers),
+            "nps": _client_nps(answers),
+            "servqual": _client_servqual(answers),
+        }
+        scores = {name: np.append(values, np.nan)[rows] for name, values in per_key.items()}  # −1: NaN
+    thresholds = {"csi": CSI_SATISFIED, "nps": NPS_RATING_SATISFIED, "servqual": SERVQUAL_SATISFIED}
+    available = sum((~np.isnan(values)).astype(np.int64) for values in scores.values())
+    met = sum((np.round(scores[name], _DIGITS) >= edge).astype(np.int64) for name, edge in thresholds.items())
+    satisfied = met >= 2
+    kind = np.select(
+        [available < 2, high & satisfied, ~high & satisfied, high & ~satisfied],
+        [_UNCLASSIFIED, _LOYAL, _SATISFIED, _CAPTIVE],
+        _DISLOYAL,
+    )
+    return _Loyalty(active=active, high_load=high, scores=scores, available=available, met=met, kind=kind)
+
+
 def client_loyalty(
     customers: pd.DataFrame | None, survey: pd.DataFrame | None, reference_date: datetime.date
 ) -> pd.DataFrame:
-    """Loyalty type of every client active at the reference date, indexed by client_id.
-
-    High load: more products than the mean of the client's segment (over active clients),
-    strictly. Satisfied: at least two of CSI ≥ 75 %, mean NPS rating ≥ 7 and SERVQUAL index
-    ≥ 0, among the criteria the client has data for; with fewer than two the client is
-    unclassified, since one answer cannot outvote a missing one.
-    """
+    """Loyalty type of every client active at the reference date, indexed by client_id (see
+    _loyalty for the criteria)."""
     if not _present(customers):
         empty = pd.DataFrame(columns=_LOYALTY_COLUMNS, index=pd.Index([], name="client_id", dtype=str))
         return empty.astype(
@@ -347,167 +569,28 @@ def client_loyalty(
                 "type": "str",
             }
         )
-    is_active = _active_at(customers, _timestamp(reference_date)).to_numpy(dtype=bool)
-    active = customers[is_active]
-    clients = active.set_index("client_id")[["segment", "product_count"]]
-    segment_mean = clients.groupby("segment", observed=True, dropna=False)["product_count"].transform("mean")
-    clients = clients.assign(high_load=clients["product_count"] > segment_mean)
-
-    survey = _compact(survey)
-    key = "client_id"
-    targets = clients.index
-    if _present(survey) and customers["client_id"].is_unique:
-        # Group by the client's position among the active clients (integers), not by the id.
-        if _CUSTOMER in survey.columns:
-            in_customers = survey[_CUSTOMER].to_numpy()
-        else:
-            in_customers = _positions(survey["client_id"], customers["client_id"])
-        among_active = np.full(len(customers) + 1, -1, dtype=np.int64)  # the last for -1
-        among_active[np.flatnonzero(is_active)] = np.arange(len(clients))
-        position = among_active[in_customers]
-        found = position >= 0
-        survey = survey[found] if not found.all() else survey
-        if found.any():
-            survey = survey.assign(_client=position[found])
-            key, targets = "_client", pd.RangeIndex(len(clients))
-    csi_rows = _instrument(survey, "csi")
-    nps_rows = _instrument(survey, "nps")
-    servqual_rows = _servqual_rows(survey)
-    if csi_rows.empty:
-        csi = pd.Series(dtype=float)
-    elif key == "_client":
-        csi = _csi_per_position(csi_rows)
-    else:
-        csi = _csi_per(csi_rows, [key])
-    nps = nps_rows.groupby(key, observed=True)["value"].mean()
-    if servqual_rows.empty:
-        servqual = pd.Series(dtype=float)
-    elif key == "_client":
-        servqual = _servqual_index_per_position(servqual_rows, len(clients))
-    else:
-        servqual = _servqual_gaps(servqual_rows, [key]).sum(axis=1, min_count=1)
-    scores = pd.DataFrame(
+    segment, segments = _segments(customers)
+    loyalty = _loyalty(customers, survey, _answers(survey, customers), segment, len(segments), reference_date)
+    clients = customers[loyalty.active]
+    return pd.DataFrame(
         {
-            "csi": csi.reindex(targets).to_numpy(dtype=float),
-            "nps": nps.reindex(targets).to_numpy(dtype=float),
-            "servqual": servqual.reindex(targets).to_numpy(dtype=float),
+            "segment": clients["segment"].array,
+            "product_count": clients["product_count"].to_numpy(),
+            "high_load": loyalty.high_load,
+            **loyalty.scores,
+            "criteria_available": loyalty.available,
+            "criteria_met": loyalty.met,
+            "type": np.array(LOYALTY_TYPES)[loyalty.kind],
         },
-        index=clients.index,
+        index=pd.Index(clients["client_id"], name="client_id"),
     )
-    rounded = scores.round(_DIGITS)
-    met = pd.DataFrame(
-        {
-            "csi": rounded["csi"] >= CSI_SATISFIED,
-            "nps": rounded["nps"] >= NPS_RATING_SATISFIED,
-            "servqual": rounded["servqual"] >= SERVQUAL_SATISFIED,
-        }
-    )
-    available = scores.notna().sum(axis=1).astype("int64")
-    met_count = met.sum(axis=1).astype("int64")
-    satisfied = met_count >= 2
-    high = clients["high_load"].to_numpy(dtype=bool)
-    kind = np.select(
-        [available < 2, high & satisfied, ~high & satisfied, high & ~satisfied],
-        ["unclassified", "loyal", "satisfied", "captive"],
-        "disloyal",
-    )
-    table = clients.join(scores).assign(criteria_available=available, criteria_met=met_count, type=kind)
-    table.index.name = "client_id"
-    return table[_LOYALTY_COLUMNS]
 
 
-def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
-    """Codes in sorted order of the values (−1 where missing) and how many values there are."""
-    if not isinstance(values.dtype, pd.CategoricalDtype) or not values.cat.categories.is_monotonic_increasing:
-        values = values.astype("category")
-    return values.cat.codes.to_numpy().astype(np.int64), len(values.cat.categories)
-
-
-def _positions_in(values: pd.Series, names: list[str]) -> np.ndarray:
-    """The position of each value among a few names (−1 if not one), looked up per category."""
-    if not isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype("category")
-    lookup = np.append(pd.Index(names).get_indexer(values.cat.categories.astype(object)), -1)
-    return lookup[values.cat.codes.to_numpy().astype(np.int64)]
-
-
-def _csi_per_position(rows: pd.DataFrame) -> pd.Series:
-    """_csi_per(rows, ["_client"]) with one integer key per (client, item): the same means and
-    sums in the same order, without hashing a two-level key."""
-    items, item_count = _codes(rows["item"])
-    keep = items >= 0
-    key = rows["_client"].to_numpy()[keep] * item_count + items[keep]
-    item_means = pd.Series(rows["value"].to_numpy()[keep]).groupby(key).mean()
-    totals = item_means.groupby(item_means.index.to_numpy() // item_count).agg(["sum", "count"])
-    return totals["sum"] / (totals["count"] * 5) * 100.0
-
-
-def _servqual_index_per_position(rows: pd.DataFrame, clients: int) -> pd.Series:
-    """_servqual_gaps(rows, ["_client"]).sum(axis=1, min_count=1) for clients 0 … clients − 1,
-    with one integer key per (client, dimension, side) and the gaps laid out densely."""
-    dimension = _positions_in(rows["dimension"], list(SERVQUAL_DIMENSIONS))
-    side = _positions_in(rows["instrument"], ["servqual_expectation", "servqual_perception"])
-    keep = (dimension >= 0) & (side >= 0)
-    key = (rows["_client"].to_numpy()[keep] * len(SERVQUAL_DIMENSIONS) + dimension[keep]) * 2 + side[keep]
-    means = pd.Series(rows["value"].to_numpy()[keep]).groupby(key).mean()
-    dense = np.full(clients * len(SERVQUAL_DIMENSIONS) * 2, np.nan)
-    dense[means.index.to_numpy()] = means.to_numpy()
-    dense = dense.reshape(clients, len(SERVQUAL_DIMENSIONS), 2)
-    gaps = pd.DataFrame(dense[:, :, 1] - dense[:, :, 0], columns=list(SERVQUAL_DIMENSIONS))
-    return gaps.sum(axis=1, min_count=1)
-
-
-def _type_counts(counts: pd.Series) -> dict:
-    return {name: int(counts.get(name, 0)) for name in LOYALTY_TYPES}
+def _type_counts(counts: np.ndarray) -> dict:
+    return {name: int(count) for name, count in zip(LOYALTY_TYPES, counts, strict=True)}
 
 
 # --- everything -------------------------------------------------------------------------------
-
-
-def _known_clients(survey: pd.DataFrame | None, customers: pd.DataFrame | None) -> pd.DataFrame | None:
-    """Survey rows of known clients, with their segment. Without a customer list nothing can
-    be checked, so the rows are kept (segment missing)."""
-    if not _present(survey):
-        return None
-    if not _present(customers):
-        return survey
-    # One hash lookup in C for membership and segment (the first row of a repeated client id).
-    position = _positions(survey["client_id"], customers["client_id"])
-    found = position >= 0
-    known = survey if found.all() else survey[found]
-    segment = customers["segment"].astype("category")
-    codes = segment.cat.codes.to_numpy()[position[found]]
-    return known.assign(
-        segment=pd.Categorical.from_codes(codes, categories=segment.cat.categories),
-        **{_CUSTOMER: position[found]},
-    )
-
-
-def _positions(ids: pd.Series, among: pd.Series) -> np.ndarray:
-    """The row of each id in `among` (the first, if repeated), −1 when absent: a hash lookup in
-    Arrow, split over the processors (it releases the GIL)."""
-    values = _arrow_strings(ids)
-    value_set = _arrow_strings(among)
-    parts = max(1, min(os.cpu_count() or 1, 4, len(values) // 500_000))
-    step = -(-len(values) // parts)
-
-    def lookup(start: int) -> np.ndarray:
-        found = pc.index_in(values.slice(start, step), value_set=value_set)
-        return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-
-    if parts == 1:
-        return lookup(0)
-    with ThreadPoolExecutor(parts) as pool:
-        return np.concatenate(list(pool.map(lookup, range(0, len(values), step))))
-
-
-def _arrow_strings(values: pd.Series) -> pa.Array:
-    """The values as an Arrow string array (null where missing)."""
-    array = values.array
-    chunked = getattr(array, "_pa_array", None)
-    if chunked is None:
-        chunked = pa.chunked_array([pa.array(values.astype(object).where(values.notna(), None).tolist())])
-    return pc.cast(chunked.combine_chunks(), pa.string())
 
 
 def customer_metrics(
@@ -525,25 +608,17 @@ def customer_metrics(
     customers: client_id, segment, product_count, opened_on, closed_on (NaT while active),
         last_activity_on (NaT if none), annual_margin (NaN if not given).
     survey: long format: client_id, instrument (nps, csi, servqual_expectation,
-        servqual_perception), item, dimension (servqual only), value.
+        servqual_perception), item, dimension (servqual only), value; as the importer types it,
+        also the row of each client among these customers (CUSTOMER_ROW).
     mystery: visit_id, branch, visited_on, standard, result (yes, no, n/a).
+    Survey rows of clients missing from the customers are left out.
     The churn period should span 12 months: CLV reads its churn as the annual one.
     """
-    survey = _compact(_known_clients(survey, customers))
-    if _present(survey) and _CUSTOMER in survey.columns and customers["client_id"].is_unique:
-        # Clients are counted and grouped by their position from here on: the ids need not be
-        # copied along with every selection of rows.
-        survey = survey.drop(columns="client_id")
-    has_customers = _present(customers)
-    has_survey = _present(survey)
-    reference = _timestamp(reference_date)
-    period = [period_start.isoformat(), period_end.isoformat()]
-
-    nps_rows = _instrument(survey, "nps")
+    answers = _answers(survey, customers)
     result = {
-        "nps": nps_summary(nps_rows["value"]),
-        "csi": csi_summary(survey),
-        "servqual": servqual_summary(survey),
+        "nps": None if answers is None else _nps_per(answers, None, 1)[0],
+        "csi": None if answers is None else _csi_per(answers, None, 1)[0],
+        "servqual": None if answers is None else _servqual(answers),
         "mystery_shopping": mystery_summary(mystery),
         "product_load": None,
         "loyalty_types": None,
@@ -552,65 +627,68 @@ def customer_metrics(
         "activity": None,
         "by_segment": {},
     }
-    if not has_customers:
+    if not _present(customers):
         return result
 
-    segments = sorted(str(segment) for segment in customers["segment"].dropna().unique())
-    active = customers[_active_at(customers, reference)]
-    load, load_per_segment = _product_load(active)
-    if load is not None:
+    segment, segments = _segments(customers)
+    count = len(segments)
+    reference = _timestamp(reference_date)
+    period = [period_start.isoformat(), period_end.isoformat()]
+
+    active = _active_at(customers, reference)
+    products = customers["product_count"].to_numpy()[active]
+    load_per_segment = _means_per(segment[active], products.astype("float64"), count)
+    if active.any():
         result["product_load"] = {
-            "overall": load,
-            "by_segment": {segment: plain_value(load_per_segment.get(segment)) for segment in segments},
+            "overall": float(products.mean()),
+            "by_segment": {
+                name: plain_value(load) for name, load in zip(segments, load_per_segment, strict=True)
+            },
         }
 
-    churn_per_segment, churn_total = _churn_counts(
-        customers, _timestamp(period_start), _timestamp(period_end)
+    at_start, closed = _churn_counts(
+        customers, segment, count, _timestamp(period_start), _timestamp(period_end)
     )
-    churn_per_segment = churn_per_segment.reindex(segments, fill_value=0)
-    result["churn"] = _churn_fields(churn_total["closed"], churn_total["active_at_start"], period)
-    segment_churn = _percent(churn_per_segment["closed"], churn_per_segment["active_at_start"])
+    result["churn"] = _churn_fields(closed[-1], at_start[-1], period)
+    segment_churn = _percent(pd.Series(closed[:-1], index=segments), pd.Series(at_start[:-1], index=segments))
 
-    margins = active["annual_margin"].astype(float)
-    if result["churn"] is not None and margins.notna().any():
-        overall_clv = _clv(margins.mean(), result["churn"]["rate"], discount_rate)
-        segment_margin = margins.groupby(active["segment"], observed=True).mean().reindex(segments)
+    margins = customers["annual_margin"].to_numpy(dtype="float64", na_value=np.nan)[active]
+    segment_clv = pd.Series(np.nan, index=segments, dtype=float)
+    if result["churn"] is not None and not np.isnan(margins).all():
+        overall_clv = _clv(pd.Series(margins).mean(), result["churn"]["rate"], discount_rate)
+        segment_margin = pd.Series(_means_per(segment[active], margins, count), index=segments)
         segment_clv = _clv(segment_margin, segment_churn, discount_rate)
         if not np.isnan(overall_clv):
             result["clv"] = {
                 "overall": float(overall_clv),
-                "by_segment": {segment: plain_value(segment_clv[segment]) for segment in segments},
+                "by_segment": {name: plain_value(segment_clv[name]) for name in segments},
                 "discount_rate": float(discount_rate),
             }
-    else:
-        segment_clv = pd.Series(np.nan, index=segments, dtype=float)
 
     result["activity"] = _activity(customers, reference)
 
-    types_per_segment = None
-    if has_survey:
-        loyalty = client_loyalty(customers, survey, reference_date)
-        result["loyalty_types"] = _type_counts(loyalty["type"].value_counts())
-        types_per_segment = (
-            loyalty.groupby(["segment", "type"], observed=True)
-            .size()
-            .unstack("type")
-            .reindex(index=segments, columns=list(LOYALTY_TYPES))
-            .fillna(0)
-        )
+    if answers is None:
+        nps, csi, types = [None] * count, [None] * count, None
+    else:
+        nps, csi = _nps_per(answers, segment, count), _csi_per(answers, segment, count)
+        loyalty = _loyalty(customers, survey, answers, segment, count, reference_date)
+        result["loyalty_types"] = _type_counts(np.bincount(loyalty.kind, minlength=len(LOYALTY_TYPES)))
+        types = _types_per_segment(segment[loyalty.active], loyalty.kind, count)
 
-    survey_by_segment = dict(tuple(survey.groupby("segment", observed=True))) if has_survey else {}
-    for segment in segments:
-        rows = survey_by_segment.get(segment)
-        counts = churn_per_segment.loc[segment]
-        result["by_segment"][segment] = {
-            "nps": nps_summary(_instrument(rows, "nps")["value"]),
-            "csi": csi_summary(rows),
-            "loyalty_types": (
-                _type_counts(types_per_segment.loc[segment]) if types_per_segment is not None else None
-            ),
-            "churn": _churn_fields(counts["closed"], counts["active_at_start"], period),
-            "product_load": plain_value(load_per_segment.get(segment)),
-            "clv": plain_value(segment_clv.get(segment)),
+    for index, name in enumerate(segments):
+        result["by_segment"][name] = {
+            "nps": nps[index],
+            "csi": csi[index],
+            "loyalty_types": None if types is None else _type_counts(types[index]),
+            "churn": _churn_fields(closed[index], at_start[index], period),
+            "product_load": plain_value(load_per_segment[index]),
+            "clv": plain_value(segment_clv[name]),
         }
     return result
+
+
+def _types_per_segment(segment: np.ndarray, kind: np.ndarray, segments: int) -> np.ndarray:
+    """Clients of each loyalty type (columns) per segment (rows)."""
+    known = segment >= 0
+    key = segment[known] * len(LOYALTY_TYPES) + kind[known]
+    return np.bincount(key, minlength=segments * len(LOYALTY_TYPES)).reshape(segments, len(LOYALTY_TYPES))
