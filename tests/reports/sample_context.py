@@ -153,7 +153,7 @@ ROADMAP = {
             "Centralised CX strategy",
             "0-3",
             "M",
-            "high",
+            "One standard across channels; the seed bank's first step on its way from 57 to 72 points.",
         ),
         (
             "SUP-01",
@@ -164,7 +164,7 @@ ROADMAP = {
             "Better customer support",
             "3-6",
             "L",
-            "high",
+            "Shorter contact-centre waits and fewer detractors.",
         ),
         (
             "ANL-01",
@@ -175,7 +175,7 @@ ROADMAP = {
             "Customer-behaviour analytics",
             "6-12",
             "L",
-            "medium",
+            "Offers that match needs: +15 % repeat-purchase conversion in the seed case.",
         ),
         (
             "OMN-01",
@@ -186,7 +186,7 @@ ROADMAP = {
             "Omnichannel service",
             "6-12",
             "L",
-            "high",
+            "Clients no longer repeat themselves when they switch channel.",
         ),
         (
             "PER-01",
@@ -197,7 +197,7 @@ ROADMAP = {
             "Personalisation",
             "3-6",
             "M",
-            "medium",
+            "Higher product load among satisfied clients; +10 % average deposit in the seed case.",
         ),
         (
             "CHN-01",
@@ -208,7 +208,7 @@ ROADMAP = {
             "Customer-behaviour analytics",
             "0-3",
             "S",
-            "high",
+            "Earlier win-back: churn fell by 18 % in the seed case.",
         ),
         (
             "SPA-01",
@@ -219,7 +219,7 @@ ROADMAP = {
             "Better customer support",
             "3-6",
             "M",
-            "medium",
+            "Fewer repeat calls (−42 % in the seed case) and lower handling costs.",
         ),
         (
             "STF-01",
@@ -230,7 +230,7 @@ ROADMAP = {
             "Centralised CX strategy",
             "0-3",
             "S",
-            "low",
+            "Branch decisions based on the CX dashboards.",
         ),
     ],
     "ru": [
@@ -246,7 +246,7 @@ ROADMAP = {
             "Централизованная CX-стратегия",
             "0-3",
             "M",
-            "high",
+            "Единый стандарт во всех каналах — первый шаг банка из кейса на пути от 57 к 72 баллам.",
         ),
         (
             "SUP-01",
@@ -260,7 +260,7 @@ ROADMAP = {
             "Улучшение клиентской поддержки",
             "3-6",
             "L",
-            "high",
+            "Короче ожидание в контакт-центре, меньше критиков.",
         ),
         (
             "ANL-01",
@@ -271,7 +271,7 @@ ROADMAP = {
             "Аналитика поведения клиентов",
             "6-12",
             "L",
-            "medium",
+            "Предложения под потребности: +15 % конверсии в повторную покупку в кейсе.",
         ),
         (
             "OMN-01",
@@ -282,7 +282,7 @@ ROADMAP = {
             "Омниканальность",
             "6-12",
             "L",
-            "high",
+            "Клиентам не нужно повторять свой вопрос при смене канала.",
         ),
         (
             "PER-01",
@@ -293,7 +293,7 @@ ROADMAP = {
             "Персонализация",
             "3-6",
             "M",
-            "medium",
+            "Выше продуктовая нагрузка довольных клиентов; +10 % к среднему вкладу в кейсе.",
         ),
         (
             "CHN-01",
@@ -304,7 +304,7 @@ ROADMAP = {
             "Аналитика поведения клиентов",
             "0-3",
             "S",
-            "high",
+            "Раннее удержание: отток снизился на 18 % в кейсе.",
         ),
         (
             "SPA-01",
@@ -318,7 +318,7 @@ ROADMAP = {
             "Улучшение клиентской поддержки",
             "3-6",
             "M",
-            "medium",
+            "Меньше повторных звонков (−42 % в кейсе) и ниже затраты на обслуживание.",
         ),
         (
             "STF-01",
@@ -329,7 +329,7 @@ ROADMAP = {
             "Централизованная CX-стратегия",
             "0-3",
             "S",
-            "low",
+            "Решения в отделениях на основе CX-дашбордов.",
         ),
     ],
 }
