@@ -222,10 +222,11 @@ def radar_chart(
 
 
 def indicator_bars(*, indicators: Sequence[Mapping]) -> str:
-    """One horizontal bar per indicator (0–100), coloured by its level, with the level edges."""
+    """One horizontal bar per indicator (0–100), coloured by its level, with the level edges
+    and the values in a column on the right."""
     height = 0.45 + 0.19 * len(indicators)
     figure = _figure(width=6.9, height=height)
-    axes = figure.add_axes((0.09, 0.3 / height, 0.88, 1 - 0.36 / height))
+    axes = figure.add_axes((0.09, 0.3 / height, 0.84, 1 - 0.36 / height))
     _style_axes(axes)
     positions = range(len(indicators))
     scores = [indicator.get("score") for indicator in indicators]
@@ -237,15 +238,16 @@ def indicator_bars(*, indicators: Sequence[Mapping]) -> str:
     )
     for index, (bar, score) in enumerate(zip(bars, scores, strict=True)):
         bar.set_gid(f"bar-{index}")
+        # Values in a column right of the scale: clear of the level lines, easy to scan.
         axes.text(
-            (score or 0) + 1.2,
+            103,
             index,
             format_score(score),
             va="center",
+            ha="left",
             fontsize=6.5,
             color=TEXT if score is not None else MUTED,
-            # Keeps the value readable where it crosses a level line.
-            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+            clip_on=False,
         )
     for edge in LEVEL_EDGES:
         axes.axvline(edge, color=BASELINE, linewidth=0.5, linestyle=(0, (2, 2)), zorder=0)
