@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -29,6 +30,7 @@ STYLESHEET = "reports/report.css"
 STATIC_SCHEME = "cx-static"
 # Fonts found and loaded once per process, not once per report.
 FONT_CONFIG = FontConfiguration()
+PAGE_OF = gettext_noop("Page %(page)s of %(pages)s")
 EXECUTIVE_TOP = 3
 EXECUTIVE_ROADMAP = 5
 
@@ -112,7 +114,11 @@ def static_url(*, path: str) -> str:
 def _footer() -> dict[str, str]:
     """The translated "Page N of M" split around its two numbers, which CSS counters fill in.
     The parts lose their outer spaces in the margin boxes; the stylesheet puts them back."""
-    text = _("Page %(page)s of %(pages)s") % {"page": "\x00", "pages": "\x01"}
+    numbers = {"page": "\x00", "pages": "\x01"}
+    try:
+        text = _(PAGE_OF) % numbers
+    except (KeyError, ValueError, TypeError):  # a broken translation: English, as Django does
+        text = PAGE_OF % numbers
     before, _page, rest = text.partition("\x00")
     middle, _pages, after = rest.partition("\x01")
     return {"before": before.strip(), "middle": middle.strip(), "after": after.strip()}

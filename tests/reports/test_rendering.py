@@ -229,3 +229,9 @@ def test_report_filename_is_an_ascii_slug(organization, kind, language, expected
     )
     assert name == expected
     assert name.isascii()
+
+
+def test_a_broken_page_number_translation_falls_back_to_english(monkeypatch):
+    monkeypatch.setattr("reports.rendering._", lambda text: "Раздел %(step)s из %(steps)s")
+    context = sample_context(kind="executive", language="ru")
+    assert "Page 1 of 3" in pages_text(report_document(context=context))[0]
