@@ -464,7 +464,7 @@ def survey_validate(frame: pa.Table, client_ids: pd.Series | None) -> tuple[pd.D
     numbers, not_numbers = _numbers(texts)
     bounds = np.array(
         [INSTRUMENT_RANGES.get(name, (np.nan, np.nan)) for name in instruments], dtype="float64"
-    )
+    ).reshape(-1, 2)
     with np.errstate(invalid="ignore"):
         out_of_range = known_instrument[:, None] & (
             _text_empty(texts) | not_numbers | (numbers < bounds[:, :1]) | (numbers > bounds[:, 1:])

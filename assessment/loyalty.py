@@ -73,9 +73,10 @@ class _Rows:
     """The answers to one instrument."""
 
     client: np.ndarray  # key of the row's client, 0 … clients − 1, or −1 without an id
-    item: np.ndarray  # position in _Answers.items, −1 without an item
-    dimension: np.ndarray  # position in SERVQUAL_DIMENSIONS, −1 for any other
     value: np.ndarray
+    # What a CSI answer rates (position in _Answers.items, −1 for none) or a SERVQUAL answer
+    # measures (position in SERVQUAL_DIMENSIONS, −1 for any other); None for NPS.
+    aspect: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -137,20 +138,21 @@ def _answers(survey: pd.DataFrame | None, customers: pd.DataFrame | None) -> _An
     client, clients, counts = _client_keys(survey, customers)
     if not counts.any():
         return None
-    value = survey["value"].to_numpy(dtype="float64", na_value=np.nan)
-    instrument = np.where(counts & ~np.isnan(value), _position_in(survey["instrument"], _INSTRUMENTS), -1)
+    value = survey["value"].to_numpy(dtype="float64")
+    instrument = _position_in(survey["instrument"], _INSTRUMENTS)
+    instrument[~(counts & ~np.isnan(value))] = -1
     item, items = _sorted_codes(survey["item"])
     dimension = _position_in(survey["dimension"], SERVQUAL_DIMENSIONS)
 
-    def rows(code: int) -> _Rows:
+    def rows(code: int, aspect: np.ndarray | None) -> _Rows:
         chosen = np.flatnonzero(instrument == code)
-        return _Rows(client[chosen], item[chosen], dimension[chosen], value[chosen])
+        return _Rows(client[chosen], value[chosen], None if aspect is None else aspect[chosen])
 
     return _Answers(
-        nps=rows(_NPS),
-        csi=rows(_CSI),
-        expectation=rows(_EXPECTATION),
-        perception=rows(_PERCEPTION),
+        nps=rows(_NPS, None),
+        csi=rows(_CSI, item),
+        expectation=rows(_EXPECTATION, dimension),
+        perception=rows(_PERCEPTION, dimension),
         clients=clients,
         items=items,
     )
@@ -270,9 +272,9 @@ def _csi_per(answers: _Answers, segment: np.ndarray | None, groups: int) -> list
     rows = answers.csi
     member = _member(rows, segment)
     counted = member >= 0
-    with_item = counted & (rows.item >= 0)
+    with_item = counted & (rows.aspect >= 0)
     items = len(answers.items)
-    key = member[with_item] * items + rows.item[with_item]
+    key = member[with_item] * items + rows.aspect[with_item]
     counts = np.bincount(key, minlength=groups * items).reshape(groups, items)
     sums = np.bincount(key, weights=rows.value[with_item], minlength=groups * items).reshape(groups, items)
     respondents = _distinct_clients(rows.client[counted], member[counted], groups, answers.clients)
@@ -296,11 +298,11 @@ def _servqual(answers: _Answers) -> dict | None:
     quality index, their sum; the index is None unless all five gaps are known, since a sum
     over fewer dimensions is not comparable with the scale's thresholds."""
     sides = (answers.expectation, answers.perception)
-    client = np.concatenate([rows.client[rows.dimension >= 0] for rows in sides])
+    client = np.concatenate([rows.client[rows.aspect >= 0] for rows in sides])
     if not len(client):
         return None
     expectation, perception = (
-        _means_per(rows.dimension, rows.value, len(SERVQUAL_DIMENSIONS)) for rows in sides
+        _means_per(rows.aspect, rows.value, len(SERVQUAL_DIMENSIONS)) for rows in sides
     )
     gaps = perception - expectation
     return {
@@ -453,24 +455,12 @@ class _Loyalty:
     kind: np.ndarray  # position in LOYALTY_TYPES
 
 
-def _answer_rows(customers: pd.DataFrame, survey: pd.DataFrame) -> np.ndarray:
-    """The key of each client's answers (see _client_keys): its own row when the ids are
-    unique, else the first row with its id (none for a missing id, which grouping by the id
-    would drop)."""
-    if CUSTOMER_ROW in survey.columns:  # the importer refuses repeated ids
-        return np.arange(len(customers))
-    first = client_rows(customers["client_id"], customers["client_id"])
-    if (first == np.arange(len(customers))).all():
-        return first
-    return np.where(customers["client_id"].isna().to_numpy(), -1, first)
-
-
 def _client_csi(answers: _Answers) -> np.ndarray:
     """CSI in % per client key: the sum of its item means over items × 5 (NaN without any)."""
     rows = answers.csi
-    with_item = rows.item >= 0
+    with_item = rows.aspect >= 0
     items = len(answers.items)
-    key = rows.client[with_item] * items + rows.item[with_item]
+    key = rows.client[with_item] * items + rows.aspect[with_item]
     keys, means = _group_means(key, rows.value[with_item], answers.clients * items)
     owner = keys // items
     totals = np.bincount(owner, weights=means, minlength=answers.clients)
@@ -487,18 +477,15 @@ def _client_nps(answers: _Answers) -> np.ndarray:
 def _client_servqual(answers: _Answers) -> np.ndarray:
     """SERVQUAL index per client key: the sum of the gaps of the dimensions it has both sides
     of (NaN without any)."""
-    dimensions = len(SERVQUAL_DIMENSIONS)
+    dimensions, clients = len(SERVQUAL_DIMENSIONS), answers.clients
 
     def means(rows: _Rows) -> np.ndarray:  # dimensions × clients
-        key = np.where(rows.dimension >= 0, rows.client * dimensions + rows.dimension, -1)
-        return (
-            _means_per(key, rows.value, answers.clients * dimensions).reshape(answers.clients, dimensions).T
-        )
+        key = np.where(rows.aspect >= 0, rows.aspect * clients + rows.client, -1)
+        return _means_per(key, rows.value, dimensions * clients).reshape(dimensions, clients)
 
     gaps = means(answers.perception) - means(answers.expectation)
     known = ~np.isnan(gaps)
-    # Laid out (dimensions × clients) and summed as a frame of the five gaps would be: the same
-    # additions in the same order.
+    # Summed one dimension after another, as a frame of the five gaps sums its columns.
     return np.where(known.any(axis=0), np.where(known, gaps, 0.0).sum(axis=0), np.nan)
 
 
@@ -513,7 +500,6 @@ def _high_load(segment: np.ndarray, products: np.ndarray, segments: int) -> np.n
 
 def _loyalty(
     customers: pd.DataFrame,
-    survey: pd.DataFrame | None,
     answers: _Answers | None,
     segment: np.ndarray,
     segments: int,
@@ -530,13 +516,11 @@ def _loyalty(
         missing = np.full(len(products), np.nan)
         scores = {"csi": missing, "nps": missing, "servqual": missing}
     else:
-        rows = _answer_rows(customers, survey)[active]
-        per_key = {
-            "csi": _client_csi(answers),
-            "nps": _client_nps(answers),
-            "servqual": _client_servqual(answers),
+        scores = {
+            "csi": _client_csi(answers)[active],
+            "nps": _client_nps(answers)[active],
+            "servqual": _client_servqual(answers)[active],
         }
-        scores = {name: np.append(values, np.nan)[rows] for name, values in per_key.items()}  # −1: NaN
     thresholds = {"csi": CSI_SATISFIED, "nps": NPS_RATING_SATISFIED, "servqual": SERVQUAL_SATISFIED}
     available = sum((~np.isnan(values)).astype(np.int64) for values in scores.values())
     met = sum((np.round(scores[name], _DIGITS) >= edge).astype(np.int64) for name, edge in thresholds.items())
@@ -570,7 +554,7 @@ def client_loyalty(
             }
         )
     segment, segments = _segments(customers)
-    loyalty = _loyalty(customers, survey, _answers(survey, customers), segment, len(segments), reference_date)
+    loyalty = _loyalty(customers, _answers(survey, customers), segment, len(segments), reference_date)
     clients = customers[loyalty.active]
     return pd.DataFrame(
         {
@@ -671,7 +655,7 @@ def customer_metrics(
         nps, csi, types = [None] * count, [None] * count, None
     else:
         nps, csi = _nps_per(answers, segment, count), _csi_per(answers, segment, count)
-        loyalty = _loyalty(customers, survey, answers, segment, count, reference_date)
+        loyalty = _loyalty(customers, answers, segment, count, reference_date)
         result["loyalty_types"] = _type_counts(np.bincount(loyalty.kind, minlength=len(LOYALTY_TYPES)))
         types = _types_per_segment(segment[loyalty.active], loyalty.kind, count)
 
