@@ -438,13 +438,14 @@ def nps_chart(*, nps: Mapping, labels: Mapping[str, str]) -> str:
     shares.set_ylim(-0.5, 0.5)
     shares.axis("off")
     start = 0.0
-    parts = (("detractors", NEGATIVE), ("passives", NEUTRAL), ("promoters", POSITIVE))
-    for index, (key, colour) in enumerate(parts):
+    # Key, bar colour, text colour on the bar (dark on the light grey of the passives).
+    parts = (("detractors", NEGATIVE, "white"), ("passives", NEUTRAL, TEXT), ("promoters", POSITIVE, "white"))
+    for index, (key, colour, text_colour) in enumerate(parts):
         share = nps[key] or 0
         shares.barh([0], [share], left=start, height=0.9, color=colour, gid=f"bar-{index}")
         text = f"{labels[key]} {number(share, digits=0)} %"
         if share >= 18:
-            shares.text(start + share / 2, 0, text, ha="center", va="center", fontsize=7, color="white")
+            shares.text(start + share / 2, 0, text, ha="center", va="center", fontsize=7, color=text_colour)
         else:
             shares.text(start + share / 2, 0.62, text, ha="center", va="bottom", fontsize=6.5, color=TEXT)
         start += share
