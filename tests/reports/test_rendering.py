@@ -235,3 +235,20 @@ def test_a_broken_page_number_translation_falls_back_to_english(monkeypatch):
     monkeypatch.setattr("reports.rendering._", lambda text: "Раздел %(step)s из %(steps)s")
     context = sample_context(kind="executive", language="ru")
     assert "Page 1 of 3" in pages_text(report_document(context=context))[0]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_assessment_with_nothing_scored_still_renders(kind):
+    context = sample_context(kind=kind, with_customer=False)
+    context["overall"] = {"score": None, "level": None, "level_name": None, "level_description": None}
+    context["areas"] = [
+        {**area, "score": None, "level": None, "level_name": None} for area in context["areas"]
+    ]
+    context["indicators"] = [
+        {**row, "score": None, "level": None, "mean_level": None, "confidence": None}
+        for row in context["indicators"]
+    ]
+    context.update(strengths=[], improvement_zones=[], gaps=[], roadmap=[], next_level=None, kpis=[])
+    text = squeeze("\n".join(pages_text(report_document(context=context))))
+    assert "no data" in text
+    assert " 0.0 " not in text
