@@ -13,9 +13,9 @@ class Horizon(models.TextChoices):
 
 
 class Effort(models.TextChoices):
-    SMALL = "S", _("Small")
-    MEDIUM = "M", _("Medium")
-    LARGE = "L", _("Large")
+    SMALL = "S", _("Small (S)")
+    MEDIUM = "M", _("Medium (M)")
+    LARGE = "L", _("Large (L)")
 
 
 class RecommendationStatus(models.TextChoices):
