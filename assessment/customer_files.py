@@ -424,6 +424,10 @@ def _names_in(names: list[str], allowed) -> np.ndarray:
     return np.array([name in allowed for name in names], dtype=bool)
 
 
+def _categorical(codes: np.ndarray, names: list[str]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype="str"))
+
+
 def survey_validate(frame: pa.Table, client_ids: pd.Series | None) -> tuple[pd.DataFrame, list[Problem]]:
     """The checks of instruments, items, dimensions and values run once per distinct value (or
     pair of values) of those few-valued columns, not once per row."""
@@ -481,11 +485,9 @@ def survey_validate(frame: pa.Table, client_ids: pd.Series | None) -> tuple[pd.D
     typed_dimension = np.where(servqual[:, None], np.arange(len(dimensions)), kept.index(""))
     columns = {
         "client_id": _strings(client_id),
-        "instrument": pd.Categorical.from_codes(instrument, categories=instruments),
-        "item": pd.Categorical.from_codes(item, categories=items),
-        "dimension": pd.Categorical.from_codes(
-            typed_dimension.ravel()[instrument_dimension], categories=kept
-        ),
+        "instrument": _categorical(instrument, instruments),
+        "item": _categorical(item, items),
+        "dimension": _categorical(typed_dimension.ravel()[instrument_dimension], kept),
         "value": numbers[value],
     }
     if customer_row is not None:
@@ -554,7 +556,9 @@ def frame_to_parquet(frame: pd.DataFrame) -> bytes:
     """The frame without its private columns, as Parquet."""
     public = frame.drop(columns=[column for column in frame.columns if column.startswith("_")])
     buffer = io.BytesIO()
-    public.to_parquet(buffer, engine="pyarrow", index=False, write_statistics=False)  # read whole only
+    # Read whole only, so no statistics; uncompressed, since compressing took a quarter of the
+    # write time for files 1.6 times smaller.
+    public.to_parquet(buffer, engine="pyarrow", index=False, write_statistics=False, compression=None)
     return buffer.getvalue()
 
 

@@ -140,7 +140,7 @@ def _answers(survey: pd.DataFrame | None, customers: pd.DataFrame | None) -> _An
         return None
     value = survey["value"].to_numpy(dtype="float64")
     instrument = _position_in(survey["instrument"], _INSTRUMENTS)
-    instrument[~(counts & ~np.isnan(value))] = -1
+    instrument[~counts | np.isnan(value)] = -1
     item, items = _sorted_codes(survey["item"])
     dimension = _position_in(survey["dimension"], SERVQUAL_DIMENSIONS)
 
@@ -172,11 +172,13 @@ def _distinct_clients(client: np.ndarray, group: np.ndarray, groups: int, client
 
 
 def _means_per(group: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
-    """The mean of the non-missing values of each group 0 … groups − 1 (−1: none); NaN for a
-    group without any."""
-    rows = (group >= 0) & ~np.isnan(values)
-    counts = np.bincount(group[rows], minlength=groups)
-    sums = np.bincount(group[rows], weights=values[rows], minlength=groups)
+    """The mean of the values of each group 0 … groups − 1 (rows of group −1 do not count);
+    NaN for a group without rows."""
+    if len(group) and group.min() < 0:
+        kept = group >= 0
+        group, values = group[kept], values[kept]
+    counts = np.bincount(group, minlength=groups)
+    sums = np.bincount(group, weights=values, minlength=groups)
     with np.errstate(invalid="ignore"):
         return sums / counts
 
@@ -483,10 +485,14 @@ def _client_servqual(answers: _Answers) -> np.ndarray:
         key = np.where(rows.aspect >= 0, rows.aspect * clients + rows.client, -1)
         return _means_per(key, rows.value, dimensions * clients).reshape(dimensions, clients)
 
-    gaps = means(answers.perception) - means(answers.expectation)
+    gaps = means(answers.perception)
+    gaps -= means(answers.expectation)
     known = ~np.isnan(gaps)
+    gaps[~known] = 0.0
     # Summed one dimension after another, as a frame of the five gaps sums its columns.
-    return np.where(known.any(axis=0), np.where(known, gaps, 0.0).sum(axis=0), np.nan)
+    index = gaps.sum(axis=0)
+    index[~known.any(axis=0)] = np.nan
+    return index
 
 
 def _high_load(segment: np.ndarray, products: np.ndarray, segments: int) -> np.ndarray:
@@ -637,10 +643,11 @@ def customer_metrics(
     segment_churn = _percent(pd.Series(closed[:-1], index=segments), pd.Series(at_start[:-1], index=segments))
 
     margins = customers["annual_margin"].to_numpy(dtype="float64", na_value=np.nan)[active]
+    margin_segment = np.where(np.isnan(margins), -1, segment[active])
     segment_clv = pd.Series(np.nan, index=segments, dtype=float)
     if result["churn"] is not None and not np.isnan(margins).all():
         overall_clv = _clv(pd.Series(margins).mean(), result["churn"]["rate"], discount_rate)
-        segment_margin = pd.Series(_means_per(segment[active], margins, count), index=segments)
+        segment_margin = pd.Series(_means_per(margin_segment, margins, count), index=segments)
         segment_clv = _clv(segment_margin, segment_churn, discount_rate)
         if not np.isnan(overall_clv):
             result["clv"] = {
