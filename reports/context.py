@@ -4,6 +4,7 @@ built from already loaded data. Pure: no ORM; call it under the report's languag
 import datetime
 from collections.abc import Mapping
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from assessment.levels import LEVEL_DESCRIPTIONS, LEVEL_NAMES, level_name
@@ -65,8 +66,11 @@ def _gap_rows(gaps: list[dict], names: Mapping[str, str]) -> list[dict]:
     return rows
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.1f}"
+def _fmt(value: float, *, digits: int = 1, signed: bool = False) -> str:
+    """A number as the active language writes it (72.1, or 72,1 in Russian)."""
+    text = number_format(round(abs(value), digits), decimal_pos=digits, use_l10n=True)
+    sign = "−" if value < 0 and round(value, digits) != 0 else ("+" if signed else "")
+    return sign + text
 
 
 def verdict_text(
@@ -109,7 +113,7 @@ def verdict_text(
             % {
                 "before": _fmt(comparison["overall"]["before"]),
                 "after": _fmt(comparison["overall"]["after"]),
-                "delta": f"{comparison['overall']['delta']:+.1f}",
+                "delta": _fmt(comparison["overall"]["delta"], signed=True),
             }
         )
     nps = (metrics or {}).get("nps")
@@ -117,7 +121,7 @@ def verdict_text(
     if nps and churn:
         sentences.append(
             _("Customers give an NPS of %(nps)s; %(churn)s %% of clients left over the year.")
-            % {"nps": f"{nps['score']:.0f}", "churn": _fmt(churn["rate"])}
+            % {"nps": _fmt(nps["score"], digits=0), "churn": _fmt(churn["rate"])}
         )
     if next_level and next_level["indicators"]:
         sentences.append(
@@ -127,7 +131,7 @@ def verdict_text(
             )
             % {
                 "name": level_name(next_level["level"]),
-                "threshold": f"{next_level['threshold']:.0f}",
+                "threshold": _fmt(next_level["threshold"], digits=0),
                 "count": len(next_level["indicators"]),
                 "first": next_level["indicators"][0]["name"],
             }
@@ -168,9 +172,7 @@ def report_context_build(
         for area in scores["areas"]
     ]
     indicators = _indicator_rows(scores, names)
-    ranked = sorted(
-        (item for item in indicators if item["score"] is not None), key=lambda item: item["score"]
-    )
+    scored = [item for item in indicators if item["score"] is not None]
     overall = scores["overall"]
     if next_level:
         next_level = {**next_level, "level_name": level_name(next_level["level"])}
@@ -197,8 +199,9 @@ def report_context_build(
         "levels": levels_scale(),
         "areas": areas,
         "indicators": indicators,
-        "strengths": ranked[::-1][:TOP_INDICATORS],
-        "improvement_zones": ranked[:TOP_INDICATORS],
+        # Ties keep the catalog order on both lists.
+        "strengths": sorted(scored, key=lambda item: -item["score"])[:TOP_INDICATORS],
+        "improvement_zones": sorted(scored, key=lambda item: item["score"])[:TOP_INDICATORS],
         "gaps": _gap_rows(scores["gaps"], names),
         "customer": metrics,
         "kpis": kpis,
