@@ -100,6 +100,8 @@ _FEW_VALUES = {
 _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 # Other text as pandas keeps it (64-bit offsets), so that typing it converts nothing.
 _TEXT = pa.large_string()
+_KEY_BYTES = 8
+_KEY_SCRAMBLE = np.uint64(0x9E3779B97F4A7C15)  # odd, so multiplying by it maps integers one to one
 # Survey columns typed (and stored) as categories: the metrics group by their codes.
 SURVEY_CATEGORIES = ("instrument", "item", "dimension")
 # Private column of a typed survey frame: the row of each answer's client in the customers
@@ -340,6 +342,9 @@ def _numbers(text, *, decimal_comma: bool = True) -> tuple[np.ndarray, np.ndarra
 
 
 def _duplicated(values: pa.ChunkedArray) -> np.ndarray:
+    keys = _keys(_arrow_strings(values))
+    if keys is not None:
+        return pd.Index(keys).duplicated(keep=False)
     encoded = pc.dictionary_encode(values).combine_chunks()
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     if len(encoded.dictionary) == len(codes):
@@ -403,21 +408,72 @@ def _arrow_strings(values) -> pa.ChunkedArray:
     return pc.cast(values, _TEXT)
 
 
+def _keys(text: pa.ChunkedArray) -> np.ndarray | None:
+    """Each text of at most eight ASCII characters as one integer (its bytes, zero-padded, then
+    scrambled by an odd multiplier so that they hash well: distinct texts stay distinct), since
+    integers hash several times faster than text; None when a text is longer, not ASCII,
+    missing or holds a zero byte."""
+    if text.null_count or any(_has_zero_byte(chunk) for chunk in text.chunks):
+        return None
+    parts = []
+    for chunk in pc.utf8_rpad(text, width=_KEY_BYTES, padding="\0").chunks:
+        if not len(chunk):
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
+        if offsets[-1] - offsets[0] != _KEY_BYTES * len(chunk):  # some text was longer
+            return None
+        parts.append(np.frombuffer(chunk.buffers()[2], np.uint64, count=len(chunk), offset=int(offsets[0])))
+    keys = np.concatenate([np.zeros(0, dtype=np.uint64), *parts])
+    with np.errstate(over="ignore"):
+        keys *= _KEY_SCRAMBLE
+    return keys
+
+
+def _has_zero_byte(chunk: pa.Array) -> bool:
+    data = chunk.buffers()[2]
+    return data is not None and not np.frombuffer(data, np.uint8).all()
+
+
 def client_rows(ids, among) -> np.ndarray:
     """The row of each client id in `among` (the first, if repeated), −1 when absent: one hash
-    lookup in Arrow."""
-    found = pc.index_in(_arrow_strings(ids), value_set=_arrow_strings(among).combine_chunks())
+    lookup, on integers when the ids are short (see _keys)."""
+    ids, among = _arrow_strings(ids), _arrow_strings(among)
+    keys, known = _keys(ids), _keys(among)
+    if keys is not None and known is not None:
+        index = pd.Index(known)
+        if index.is_unique:
+            return index.get_indexer(keys).astype(np.int64, copy=False)
+    found = pc.index_in(ids, value_set=among.combine_chunks())
     return pc.fill_null(found, -1).to_numpy().astype(np.int64)
 
 
-def _coded_problems(
-    kind: str, codes: np.ndarray, bad: np.ndarray, column: str, message: str
+def _flagged_problems(
+    kind: str, flagged: np.ndarray, occurring: np.ndarray, rows_flagged, column: str, message: str
 ) -> list[Problem]:
-    """_problems of the rows whose code is flagged in `bad` (one flag per possible code): the
-    rows are only looked at when a code that occurs is flagged."""
-    if not (bad & (np.bincount(codes, minlength=len(bad)) > 0)).any():
+    """_problems of the rows that `rows_flagged()` marks, computed only when a flagged value (or
+    combination of values) occurs: `flagged` and `occurring` have one entry per combination."""
+    if not (flagged & occurring).any():
         return []
-    return _problems(kind, bad[codes], column, message)
+    return _problems(kind, rows_flagged(), column, message)
+
+
+def _occurring(codes: np.ndarray, size: int) -> np.ndarray:
+    """Which of the codes 0 … size − 1 occur: counted when the range is small next to the rows,
+    else sorted (memory then follows the rows)."""
+    if size <= 4 * len(codes) + 1024:
+        return np.bincount(codes, minlength=size) > 0
+    occurring = np.zeros(size, dtype=bool)
+    occurring[np.unique(codes)] = True
+    return occurring
+
+
+def _combinations(*codes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Which combinations of the codes occur in some row, as a boolean array of `shape`."""
+    combined = codes[0].astype(np.int64)
+    for part, size in zip(codes[1:], shape[1:], strict=True):
+        combined *= size
+        combined += part
+    return _occurring(combined, int(np.prod(shape))).reshape(shape)
 
 
 def _names_in(names: list[str], allowed) -> np.ndarray:
@@ -430,7 +486,7 @@ def _categorical(codes: np.ndarray, names: list[str]) -> pd.Categorical:
 
 def survey_validate(frame: pa.Table, client_ids: pd.Series | None) -> tuple[pd.DataFrame, list[Problem]]:
     """The checks of instruments, items, dimensions and values run once per distinct value (or
-    pair of values) of those few-valued columns, not once per row."""
+    combination of values) of those few-valued columns; rows are only looked at where one fails."""
     kind = "survey"
     instrument, instruments = _distinct(frame.column("instrument"), lower=True)
     dimension, dimensions = _distinct(frame.column("dimension"), lower=True)
@@ -447,21 +503,29 @@ def survey_validate(frame: pa.Table, client_ids: pd.Series | None) -> tuple[pd.D
             problems += _problems(
                 kind, ~empty_id & unknown, "client_id", _("No such client in the customers file.")
             )
+    occurring = _combinations(
+        instrument, dimension, value, shape=(len(instruments), len(dimensions), len(texts))
+    )
     known_instrument = _names_in(instruments, INSTRUMENT_RANGES)
-    problems += _coded_problems(
+    problems += _flagged_problems(
         kind,
-        instrument,
         ~known_instrument,
+        occurring.any(axis=(1, 2)),
+        lambda: ~known_instrument[instrument],
         "instrument",
         _("Unknown instrument (use %(names)s).") % {"names": ", ".join(INSTRUMENT_RANGES)},
     )
-    problems += _coded_problems(kind, item, _names_in(items, ("",)), "item", _("Required."))
+    empty_item = _names_in(items, ("",))
+    problems += _flagged_problems(
+        kind, empty_item, empty_item, lambda: empty_item[item], "item", _("Required.")
+    )
     servqual = _names_in(instruments, _SERVQUAL)
-    instrument_dimension = instrument * len(dimensions) + dimension
-    problems += _coded_problems(
+    unknown_dimension = np.outer(servqual, ~_names_in(dimensions, SERVQUAL_DIMENSIONS))
+    problems += _flagged_problems(
         kind,
-        instrument_dimension,
-        np.outer(servqual, ~_names_in(dimensions, SERVQUAL_DIMENSIONS)).ravel(),
+        unknown_dimension,
+        occurring.any(axis=2),
+        lambda: unknown_dimension[instrument, dimension],
         "dimension",
         _("Unknown dimension (use %(names)s).") % {"names": ", ".join(SERVQUAL_DIMENSIONS)},
     )
@@ -473,10 +537,11 @@ def survey_validate(frame: pa.Table, client_ids: pd.Series | None) -> tuple[pd.D
         out_of_range = known_instrument[:, None] & (
             _text_empty(texts) | not_numbers | (numbers < bounds[:, :1]) | (numbers > bounds[:, 1:])
         )
-    problems += _coded_problems(
+    problems += _flagged_problems(
         kind,
-        instrument * len(texts) + value,
-        out_of_range.ravel(),
+        out_of_range,
+        occurring.any(axis=1),
+        lambda: out_of_range[instrument, value],
         "value",
         _("Out of range for the instrument (nps 0–10, others 1–5)."),
     )
@@ -487,7 +552,7 @@ def survey_validate(frame: pa.Table, client_ids: pd.Series | None) -> tuple[pd.D
         "client_id": _strings(client_id),
         "instrument": _categorical(instrument, instruments),
         "item": _categorical(item, items),
-        "dimension": _categorical(typed_dimension.ravel()[instrument_dimension], kept),
+        "dimension": _categorical(typed_dimension[instrument, dimension], kept),
         "value": numbers[value],
     }
     if customer_row is not None:
