@@ -150,13 +150,11 @@ def _stripped(table: pa.Table) -> pa.Table | None:
     if len(set(columns)) != len(columns):
         return None
     cells = [_trimmed(table.column(index)) for index in range(table.num_columns)]
-    filled = None
-    for column in cells:
-        present = ~_empty(column)
-        filled = present if filled is None else filled | present
     table = pa.table(cells, names=columns)
-    if filled is not None and not filled.all():
-        table = table.filter(pa.array(filled))
+    if cells and all(_has_empty(column) for column in cells):
+        blank = np.logical_and.reduce([_empty(column) for column in cells])
+        if blank.any():
+            table = table.filter(pa.array(~blank))
     return table
 
 
@@ -272,7 +270,17 @@ def _text_empty(text) -> np.ndarray:
     return _flags(pc.equal(pc.binary_length(text), 0))
 
 
+def _has_empty(column: pa.ChunkedArray) -> bool:
+    """Whether some cell may be empty: decided per distinct value, or per chunk of text (no
+    full-length array is allocated)."""
+    if pa.types.is_dictionary(column.type):
+        return bool(_text_empty(_codes(column)[1]).any())
+    return any(pc.min(pc.binary_length(chunk)).as_py() == 0 for chunk in column.chunks if len(chunk))
+
+
 def _empty(column: pa.ChunkedArray) -> np.ndarray:
+    if not _has_empty(column):
+        return np.zeros(len(column), dtype=bool)
     return _per_cell(column, _text_empty)
 
 
@@ -342,9 +350,9 @@ def _numbers(text, *, decimal_comma: bool = True) -> tuple[np.ndarray, np.ndarra
 
 
 def _duplicated(values: pa.ChunkedArray) -> np.ndarray:
-    keys = _keys(_arrow_strings(values))
+    keys = _key_index(_arrow_strings(values))
     if keys is not None:
-        return pd.Index(keys).duplicated(keep=False)
+        return keys.duplicated(keep=False)
     encoded = pc.dictionary_encode(values).combine_chunks()
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     if len(encoded.dictionary) == len(codes):
@@ -408,41 +416,52 @@ def _arrow_strings(values) -> pa.ChunkedArray:
     return pc.cast(values, _TEXT)
 
 
-def _keys(text: pa.ChunkedArray) -> np.ndarray | None:
+def _keys(chunk: pa.Array) -> np.ndarray | None:
     """Each text of at most eight ASCII characters as one integer (its bytes, zero-padded, then
     scrambled by an odd multiplier so that they hash well: distinct texts stay distinct), since
     integers hash several times faster than text; None when a text is longer, not ASCII,
-    missing or holds a zero byte."""
-    if text.null_count or any(_has_zero_byte(chunk) for chunk in text.chunks):
-        return None
-    parts = []
-    for chunk in pc.utf8_rpad(text, width=_KEY_BYTES, padding="\0").chunks:
-        if not len(chunk):
-            continue
-        offsets = np.frombuffer(chunk.buffers()[1], np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
-        if offsets[-1] - offsets[0] != _KEY_BYTES * len(chunk):  # some text was longer
-            return None
-        parts.append(np.frombuffer(chunk.buffers()[2], np.uint64, count=len(chunk), offset=int(offsets[0])))
-    keys = np.concatenate([np.zeros(0, dtype=np.uint64), *parts])
-    with np.errstate(over="ignore"):
-        keys *= _KEY_SCRAMBLE
-    return keys
-
-
-def _has_zero_byte(chunk: pa.Array) -> bool:
+    missing or holds a zero byte. Done chunk by chunk, so that no large array is allocated."""
     data = chunk.buffers()[2]
-    return data is not None and not np.frombuffer(data, np.uint8).all()
+    if chunk.null_count or (data is not None and not np.frombuffer(data, np.uint8).all()):
+        return None
+    padded = pc.utf8_rpad(chunk, width=_KEY_BYTES, padding="\0")
+    offsets = np.frombuffer(padded.buffers()[1], np.int64)[padded.offset : padded.offset + len(padded) + 1]
+    if offsets[-1] - offsets[0] != _KEY_BYTES * len(padded):  # some text was longer
+        return None
+    keys = np.frombuffer(padded.buffers()[2], np.uint64, count=len(padded), offset=int(offsets[0]))
+    with np.errstate(over="ignore"):
+        return keys * _KEY_SCRAMBLE
+
+
+def _key_index(text: pa.ChunkedArray) -> pd.Index | None:
+    """The keys of all texts (see _keys) as an index, or None when some text has none."""
+    keys = [_keys(chunk) for chunk in text.chunks if len(chunk)]
+    if any(part is None for part in keys):
+        return None
+    return pd.Index(np.concatenate([np.zeros(0, dtype=np.uint64), *keys]))
+
+
+def _rows_by_key(ids: pa.ChunkedArray, among: pd.Index) -> np.ndarray | None:
+    rows = np.empty(len(ids), dtype=np.int64)
+    start = 0
+    for chunk in ids.chunks:
+        if len(chunk):
+            keys = _keys(chunk)
+            if keys is None:
+                return None
+            rows[start : start + len(chunk)] = among.get_indexer(keys)
+            start += len(chunk)
+    return rows
 
 
 def client_rows(ids, among) -> np.ndarray:
     """The row of each client id in `among` (the first, if repeated), −1 when absent: one hash
     lookup, on integers when the ids are short (see _keys)."""
     ids, among = _arrow_strings(ids), _arrow_strings(among)
-    keys, known = _keys(ids), _keys(among)
-    if keys is not None and known is not None:
-        index = pd.Index(known)
-        if index.is_unique:
-            return index.get_indexer(keys).astype(np.int64, copy=False)
+    index = _key_index(among)
+    rows = _rows_by_key(ids, index) if index is not None and index.is_unique else None
+    if rows is not None:
+        return rows
     found = pc.index_in(ids, value_set=among.combine_chunks())
     return pc.fill_null(found, -1).to_numpy().astype(np.int64)
 
