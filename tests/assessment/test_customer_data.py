@@ -6,7 +6,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessment.models import CustomerDataset, Status
-from tests.factories import AssessmentFactory, OrganizationFactory, consultant_of, executive_of
+from tests.factories import executive_of
 
 CUSTOMERS = (
     "client_id,segment,product_count,opened_on,closed_on,last_activity_on,annual_margin\n"
@@ -32,22 +32,6 @@ MYSTERY = (
 
 def upload(name, text, encoding="utf-8"):
     return SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")
-
-
-@pytest.fixture
-def audit(catalog, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return AssessmentFactory(
-        organization=OrganizationFactory(name="Data Bank"),
-        status=Status.COLLECTING,
-        reference_date="2026-06-30",
-    )
-
-
-@pytest.fixture
-def consultant_api(api, audit):
-    api.force_authenticate(consultant_of(audit.organization))
-    return api
 
 
 def _post(api, audit, **files):

@@ -12,23 +12,7 @@ from assessment.tasks import customer_data_import_run
 from config.celery import app as celery_app
 from config.jobs import JobStatus, job_run
 from tests.assessment.test_customer_data import CUSTOMERS, MYSTERY, SURVEY, upload
-from tests.factories import AssessmentFactory, OrganizationFactory, consultant_of, executive_of
-
-
-@pytest.fixture
-def audit(catalog, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return AssessmentFactory(
-        organization=OrganizationFactory(name="Data Bank"),
-        status=Status.COLLECTING,
-        reference_date="2026-06-30",
-    )
-
-
-@pytest.fixture
-def consultant_api(api, audit):
-    api.force_authenticate(consultant_of(audit.organization))
-    return api
+from tests.factories import OrganizationFactory, consultant_of, executive_of
 
 
 @pytest.fixture
