@@ -95,24 +95,26 @@ class _Answers:
 def _factorized(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes (−1 where missing) and the distinct values they stand for."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy().astype(np.int64), values.cat.categories
+        return values.cat.codes.to_numpy(), values.cat.categories
     codes, uniques = pd.factorize(values)
-    return codes.astype(np.int64), pd.Index(uniques)
+    return codes, pd.Index(uniques)
 
 
 def _position_in(values: pd.Series, names) -> np.ndarray:
-    """The position of each value among a few names (−1 if none), looked up per distinct value."""
+    """The position (int8) of each value among a few names (−1 if none), looked up per distinct
+    value."""
     codes, uniques = _factorized(values)
-    lookup = np.append(pd.Index(names).get_indexer(uniques.astype(object)), -1)
+    lookup = np.append(pd.Index(names).get_indexer(uniques.astype(object)), -1).astype(np.int8)
     return lookup[codes]
 
 
 def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Codes into the distinct values in ascending order (−1 where missing), and those values."""
+    """Codes (int32) into the distinct values in ascending order (−1 where missing), and those
+    values."""
     codes, uniques = _factorized(values)
     names = [str(value) for value in uniques]
     order = sorted(range(len(names)), key=names.__getitem__)
-    rank = np.full(len(names) + 1, -1, dtype=np.int64)  # the last for −1
+    rank = np.full(len(names) + 1, -1, dtype=np.int32)  # the last for −1
     rank[order] = np.arange(len(order))
     return rank[codes], [names[position] for position in order]
 
@@ -144,9 +146,12 @@ def _answers(survey: pd.DataFrame | None, customers: pd.DataFrame | None) -> _An
     item, items = _sorted_codes(survey["item"])
     dimension = _position_in(survey["dimension"], SERVQUAL_DIMENSIONS)
 
+    # Narrow codes over all rows, wide ones (for arithmetic on keys) over each instrument's.
     def rows(code: int, aspect: np.ndarray | None) -> _Rows:
         chosen = np.flatnonzero(instrument == code)
-        return _Rows(client[chosen], value[chosen], None if aspect is None else aspect[chosen])
+        return _Rows(
+            client[chosen], value[chosen], None if aspect is None else aspect[chosen].astype(np.int64)
+        )
 
     return _Answers(
         nps=rows(_NPS, None),
@@ -163,11 +168,16 @@ def _member(rows: _Rows, segment: np.ndarray | None) -> np.ndarray:
     return np.zeros(len(rows.value), dtype=np.int64) if segment is None else segment[rows.client]
 
 
-def _distinct_clients(client: np.ndarray, group: np.ndarray, groups: int, clients: int) -> np.ndarray:
-    """How many distinct clients (keys ≥ 0) each group has; a client belongs to one group."""
-    known = client >= 0
-    owner = np.full(clients, -1, dtype=np.int64)
-    owner[client[known]] = group[known]
+def _distinct_clients(
+    client: np.ndarray, segment: np.ndarray | None, groups: int, clients: int
+) -> np.ndarray:
+    """How many distinct clients (keys ≥ 0) each group has: each segment (see _member), or all
+    of them in one group without segments."""
+    seen = np.zeros(clients, dtype=bool)
+    seen[client[client >= 0]] = True
+    if segment is None:
+        return np.array([np.count_nonzero(seen)])
+    owner = segment[seen]
     return np.bincount(owner[owner >= 0], minlength=groups)
 
 
@@ -279,7 +289,7 @@ def _csi_per(answers: _Answers, segment: np.ndarray | None, groups: int) -> list
     key = member[with_item] * items + rows.aspect[with_item]
     counts = np.bincount(key, minlength=groups * items).reshape(groups, items)
     sums = np.bincount(key, weights=rows.value[with_item], minlength=groups * items).reshape(groups, items)
-    respondents = _distinct_clients(rows.client[counted], member[counted], groups, answers.clients)
+    respondents = _distinct_clients(rows.client, segment, groups, answers.clients)
     answered = np.bincount(member[counted], minlength=groups)
     return [
         _csi_fields(sums[index], counts[index], answers.items, int(respondents[index]))
@@ -312,7 +322,7 @@ def _servqual(answers: _Answers) -> dict | None:
             dimension: plain_value(gap) for dimension, gap in zip(SERVQUAL_DIMENSIONS, gaps, strict=True)
         },
         "index": None if np.isnan(gaps).any() else float(gaps.sum()),
-        "n": int(_distinct_clients(client, np.zeros(len(client), dtype=np.int64), 1, answers.clients)[0]),
+        "n": int(_distinct_clients(client, None, 1, answers.clients)[0]),
     }
 
 
