@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -143,7 +143,17 @@ class ComparisonApi(APIView):
         return Response(comparison)
 
 
+# A report's job is "running" while WeasyPrint renders it; the API calls that "rendering".
+REPORT_STATUSES = {
+    JobStatus.QUEUED: "queued",
+    JobStatus.RUNNING: "rendering",
+    JobStatus.READY: "ready",
+    JobStatus.FAILED: "failed",
+}
+
+
 class ReportOutputSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -162,6 +172,10 @@ class ReportOutputSerializer(serializers.ModelSerializer):
             "sha256",
             "size",
         ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(REPORT_STATUSES.values())))
+    def get_status(self, report: Report) -> str:
+        return REPORT_STATUSES[report.status]
 
     def get_download_url(self, report: Report) -> str | None:
         if report.status != JobStatus.READY:

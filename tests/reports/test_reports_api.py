@@ -74,6 +74,19 @@ def test_a_render_error_ends_failed_with_its_message(api, audit, request_report,
     assert _download(api, report_id)[0].status_code == 404
 
 
+def test_a_report_being_rendered_reads_rendering(api, audit, request_report, monkeypatch):
+    seen = []
+
+    def watch(*, html):
+        seen.append(api.get(f"/api/v1/reports/{Report.objects.get().pk}/").json()["status"])
+        return b"%PDF-1.7"
+
+    monkeypatch.setattr(services, "report_pdf", watch)
+    api.force_authenticate(audit.consultant)
+    request_report(audit.current)
+    assert seen == ["rendering"]
+
+
 def test_running_a_finished_report_again_does_nothing(api, audit, request_report):
     api.force_authenticate(audit.consultant)
     report = Report.objects.get(pk=request_report(audit.current).json()["id"])
