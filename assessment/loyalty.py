@@ -188,9 +188,10 @@ def _means_per(group: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray
         kept = group >= 0
         group, values = group[kept], values[kept]
     counts = np.bincount(group, minlength=groups)
-    sums = np.bincount(group, weights=values, minlength=groups)
+    means = np.bincount(group, weights=values, minlength=groups).astype(np.float64, copy=False)
     with np.errstate(invalid="ignore"):
-        return sums / counts
+        means /= counts
+    return means
 
 
 def _group_means(key: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -456,10 +457,8 @@ _LOYALTY_COLUMNS = [
 
 @dataclass(frozen=True)
 class _Loyalty:
-    """Loyalty criteria and type of the clients active at the reference date (in customers
-    order)."""
+    """Loyalty criteria and type of the active clients (in customers order)."""
 
-    active: np.ndarray  # per customers row
     high_load: np.ndarray
     scores: dict[str, np.ndarray]  # csi, nps, servqual
     available: np.ndarray
@@ -519,13 +518,12 @@ def _loyalty(
     answers: _Answers | None,
     segment: np.ndarray,
     segments: int,
-    reference_date: datetime.date,
+    active: np.ndarray,
 ) -> _Loyalty:
     """High load: more products than the mean of the client's segment (over active clients),
     strictly. Satisfied: at least two of CSI ≥ 75 %, mean NPS rating ≥ 7 and SERVQUAL index
     ≥ 0, among the criteria the client has data for; with fewer than two the client is
     unclassified, since one answer cannot outvote a missing one."""
-    active = _active_at(customers, _timestamp(reference_date))
     products = customers["product_count"].to_numpy()[active]
     high = _high_load(segment[active], products.astype("float64"), segments)
     if answers is None:
@@ -546,7 +544,7 @@ def _loyalty(
         [_UNCLASSIFIED, _LOYAL, _SATISFIED, _CAPTIVE],
         _DISLOYAL,
     )
-    return _Loyalty(active=active, high_load=high, scores=scores, available=available, met=met, kind=kind)
+    return _Loyalty(high_load=high, scores=scores, available=available, met=met, kind=kind)
 
 
 def client_loyalty(
@@ -570,8 +568,9 @@ def client_loyalty(
             }
         )
     segment, segments = _segments(customers)
-    loyalty = _loyalty(customers, _answers(survey, customers), segment, len(segments), reference_date)
-    clients = customers[loyalty.active]
+    active = _active_at(customers, _timestamp(reference_date))
+    loyalty = _loyalty(customers, _answers(survey, customers), segment, len(segments), active)
+    clients = customers[active]
     return pd.DataFrame(
         {
             "segment": clients["segment"].array,
@@ -672,9 +671,9 @@ def customer_metrics(
         nps, csi, types = [None] * count, [None] * count, None
     else:
         nps, csi = _nps_per(answers, segment, count), _csi_per(answers, segment, count)
-        loyalty = _loyalty(customers, answers, segment, count, reference_date)
+        loyalty = _loyalty(customers, answers, segment, count, active)
         result["loyalty_types"] = _type_counts(np.bincount(loyalty.kind, minlength=len(LOYALTY_TYPES)))
-        types = _types_per_segment(segment[loyalty.active], loyalty.kind, count)
+        types = _types_per_segment(segment[active], loyalty.kind, count)
 
     for index, name in enumerate(segments):
         result["by_segment"][name] = {
