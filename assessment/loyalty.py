@@ -14,6 +14,7 @@ and per client alike.
 """
 
 import datetime
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -614,7 +615,38 @@ def customer_metrics(
     The churn period should span 12 months: CLV reads its churn as the annual one.
     """
     answers = _answers(survey, customers)
-    result = {
+    if not _present(customers):
+        return _overall(answers, mystery)
+    segment, segments = _segments(customers)
+    reference = _timestamp(reference_date)
+    active = _active_at(customers, reference)
+    with ThreadPoolExecutor(1) as pool:
+        # The loyalty type of every client, the heaviest part, is worked out on a second thread
+        # meanwhile (NumPy and Arrow release the GIL).
+        loyalty = (
+            None
+            if answers is None
+            else pool.submit(_loyalty, customers, answers, segment, len(segments), active)
+        )
+        result = _overall(answers, mystery)
+        _customer_base(
+            result,
+            customers,
+            answers,
+            segment,
+            segments,
+            active,
+            loyalty,
+            reference,
+            [period_start, period_end],
+            discount_rate,
+        )
+    return result
+
+
+def _overall(answers: _Answers | None, mystery: pd.DataFrame | None) -> dict:
+    """The metrics without customers; those of the customer base to be filled in."""
+    return {
         "nps": None if answers is None else _nps_per(answers, None, 1)[0],
         "csi": None if answers is None else _csi_per(answers, None, 1)[0],
         "servqual": None if answers is None else _servqual(answers),
@@ -626,15 +658,23 @@ def customer_metrics(
         "activity": None,
         "by_segment": {},
     }
-    if not _present(customers):
-        return result
 
-    segment, segments = _segments(customers)
+
+def _customer_base(
+    result: dict,
+    customers: pd.DataFrame,
+    answers: _Answers | None,
+    segment: np.ndarray,
+    segments: list[str],
+    active: np.ndarray,
+    loyalty: Future | None,
+    reference: pd.Timestamp,
+    bounds: list[datetime.date],
+    discount_rate: float,
+) -> None:
+    """Fills in the metrics of the customer base, overall and per segment."""
     count = len(segments)
-    reference = _timestamp(reference_date)
-    period = [period_start.isoformat(), period_end.isoformat()]
-
-    active = _active_at(customers, reference)
+    period = [bound.isoformat() for bound in bounds]
     products = customers["product_count"].to_numpy()[active]
     load_per_segment = _means_per(segment[active], products.astype("float64"), count)
     if active.any():
@@ -645,9 +685,7 @@ def customer_metrics(
             },
         }
 
-    at_start, closed = _churn_counts(
-        customers, segment, count, _timestamp(period_start), _timestamp(period_end)
-    )
+    at_start, closed = _churn_counts(customers, segment, count, *(_timestamp(bound) for bound in bounds))
     result["churn"] = _churn_fields(closed[-1], at_start[-1], period)
     segment_churn = _percent(pd.Series(closed[:-1], index=segments), pd.Series(at_start[:-1], index=segments))
 
@@ -671,9 +709,9 @@ def customer_metrics(
         nps, csi, types = [None] * count, [None] * count, None
     else:
         nps, csi = _nps_per(answers, segment, count), _csi_per(answers, segment, count)
-        loyalty = _loyalty(customers, answers, segment, count, active)
-        result["loyalty_types"] = _type_counts(np.bincount(loyalty.kind, minlength=len(LOYALTY_TYPES)))
-        types = _types_per_segment(segment[active], loyalty.kind, count)
+        kind = loyalty.result().kind
+        result["loyalty_types"] = _type_counts(np.bincount(kind, minlength=len(LOYALTY_TYPES)))
+        types = _types_per_segment(segment[active], kind, count)
 
     for index, name in enumerate(segments):
         result["by_segment"][name] = {
@@ -684,7 +722,6 @@ def customer_metrics(
             "product_load": plain_value(load_per_segment[index]),
             "clv": plain_value(segment_clv[name]),
         }
-    return result
 
 
 def _types_per_segment(segment: np.ndarray, kind: np.ndarray, segments: int) -> np.ndarray:
