@@ -7,6 +7,7 @@ as a spreadsheet shows them (header = row 1).
 
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -507,21 +508,33 @@ def survey_validate(frame: pa.Table, client_ids: pd.Series | None) -> tuple[pd.D
     """The checks of instruments, items, dimensions and values run once per distinct value (or
     combination of values) of those few-valued columns; rows are only looked at where one fails."""
     kind = "survey"
+    client_id = frame.column("client_id")
+    with ThreadPoolExecutor(1) as pool:
+        # The clients are looked up on a second thread meanwhile (the lookup releases the GIL).
+        customer_row = None if client_ids is None else pool.submit(client_rows, client_id, client_ids)
+        problems, columns = _answers_checked(frame, kind)
+        empty_id = _empty(client_id)
+        problems += _problems(kind, empty_id, "client_id", _("Required."))
+        if customer_row is not None:
+            customer_row = customer_row.result()
+            unknown = customer_row < 0
+            if unknown.any():
+                problems += _problems(
+                    kind, ~empty_id & unknown, "client_id", _("No such client in the customers file.")
+                )
+    columns = {"client_id": _strings(client_id), **columns}
+    if customer_row is not None:
+        columns[CUSTOMER_ROW] = customer_row
+    return pd.DataFrame(columns, copy=False), problems
+
+
+def _answers_checked(frame: pa.Table, kind: str) -> tuple[list[Problem], dict]:
+    """The problems of the instruments, items, dimensions and values, and those columns typed."""
     instrument, instruments = _distinct(frame.column("instrument"), lower=True)
     dimension, dimensions = _distinct(frame.column("dimension"), lower=True)
     item, items = _distinct(frame.column("item"))
     value, texts = _codes(frame.column("value"))
-    client_id = frame.column("client_id")
-    empty_id = _empty(client_id)
-    problems = _problems(kind, empty_id, "client_id", _("Required."))
-    customer_row = None
-    if client_ids is not None:
-        customer_row = client_rows(client_id, client_ids)
-        unknown = customer_row < 0
-        if unknown.any():
-            problems += _problems(
-                kind, ~empty_id & unknown, "client_id", _("No such client in the customers file.")
-            )
+    problems = []
     occurring = _combinations(
         instrument, dimension, value, shape=(len(instruments), len(dimensions), len(texts))
     )
@@ -567,16 +580,12 @@ def survey_validate(frame: pa.Table, client_ids: pd.Series | None) -> tuple[pd.D
     # Only SERVQUAL answers keep their dimension.
     kept = dimensions if "" in dimensions else [*dimensions, ""]
     typed_dimension = np.where(servqual[:, None], np.arange(len(dimensions)), kept.index(""))
-    columns = {
-        "client_id": _strings(client_id),
+    return problems, {
         "instrument": _categorical(instrument, instruments),
         "item": _categorical(item, items),
         "dimension": _categorical(typed_dimension[instrument, dimension], kept),
         "value": numbers[value],
     }
-    if customer_row is not None:
-        columns[CUSTOMER_ROW] = customer_row
-    return pd.DataFrame(columns, copy=False), problems
 
 
 def mystery_validate(table: pa.Table) -> tuple[pd.DataFrame, list[Problem]]:
