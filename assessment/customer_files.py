@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from assessment.spreadsheets import XLSX_MAGIC, UnreadableTable, spreadsheet_read
@@ -615,18 +616,27 @@ def customer_files_parse(
 ) -> dict[str, pd.DataFrame]:
     """Typed frames for the uploaded kinds, or CustomerFilesInvalid listing every problem.
     Survey rows must name clients of the uploaded customers file, or of the stored one."""
-    tables: dict[str, pd.DataFrame] = {}
-    problems: list[Problem] = []
-    for kind in KINDS:
-        if kind in files:
-            table, found = table_read(files[kind], kind)
-            problems += found
-            if table is not None:
-                tables[kind] = table
     typed: dict[str, pd.DataFrame] = {}
-    if "customers" in tables:
-        typed["customers"], found = customers_validate(tables["customers"])
-        problems += found
+    problems: list[Problem] = []
+    with ThreadPoolExecutor(1) as pool:
+        # The customers file is read and checked on a second thread while the others are read.
+        customers = (
+            pool.submit(_customers_parsed, files["customers"], translation.get_language())
+            if "customers" in files
+            else None
+        )
+        tables: dict[str, pa.Table] = {}
+        for kind in (kind for kind in KINDS if kind != "customers"):
+            if kind in files:
+                table, found = table_read(files[kind], kind)
+                problems += found
+                if table is not None:
+                    tables[kind] = table
+        if customers is not None:
+            frame, found = customers.result()
+            problems += found
+            if frame is not None:
+                typed["customers"] = frame
     if "survey" in tables:
         client_ids = typed["customers"]["client_id"] if "customers" in typed else stored_client_ids
         if client_ids is None and "customers" not in files:
@@ -643,6 +653,17 @@ def customer_files_parse(
         problems.sort(key=lambda p: (order[p.file], p.row or 0, p.column or ""))
         raise CustomerFilesInvalid(problems)
     return typed
+
+
+def _customers_parsed(raw: bytes, language: str | None) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The typed customers file and its problems, in the caller's language (it runs on another
+    thread, and the active language is per thread)."""
+    with translation.override(language):
+        table, problems = table_read(raw, "customers")
+        if table is None:
+            return None, problems
+        typed, found = customers_validate(table)
+        return typed, problems + found
 
 
 def frame_to_parquet(frame: pd.DataFrame) -> bytes:
