@@ -444,6 +444,7 @@ def _key_index(text: pa.ChunkedArray) -> pd.Index | None:
 
 
 def _rows_by_key(ids: pa.ChunkedArray, among: pd.Index) -> np.ndarray | None:
+    """The position of each id's key in `among` (−1 when absent), or None when an id has none."""
     rows = np.empty(len(ids), dtype=np.int64)
     start = 0
     for chunk in ids.chunks:
