@@ -445,7 +445,7 @@ def _key_index(text: pa.ChunkedArray) -> pd.Index | None:
 
 def _rows_by_key(ids: pa.ChunkedArray, among: pd.Index) -> np.ndarray | None:
     """The position of each id's key in `among` (−1 when absent), or None when an id has none."""
-    rows = np.empty(len(ids), dtype=np.int64)
+    rows = np.empty(len(ids), dtype=np.int32)
     start = 0
     for chunk in ids.chunks:
         if len(chunk):
@@ -458,15 +458,15 @@ def _rows_by_key(ids: pa.ChunkedArray, among: pd.Index) -> np.ndarray | None:
 
 
 def client_rows(ids, among) -> np.ndarray:
-    """The row of each client id in `among` (the first, if repeated), −1 when absent: one hash
-    lookup, on integers when the ids are short (see _keys)."""
+    """The row (int32) of each client id in `among` (the first, if repeated), −1 when absent:
+    one hash lookup, on integers when the ids are short (see _keys)."""
     ids, among = _arrow_strings(ids), _arrow_strings(among)
     index = _key_index(among)
     rows = _rows_by_key(ids, index) if index is not None and index.is_unique else None
     if rows is not None:
         return rows
     found = pc.index_in(ids, value_set=among.combine_chunks())
-    return pc.fill_null(found, -1).to_numpy().astype(np.int64)
+    return pc.fill_null(found, -1).to_numpy().astype(np.int32)
 
 
 def _flagged_problems(
@@ -491,11 +491,13 @@ def _occurring(codes: np.ndarray, size: int) -> np.ndarray:
 
 def _combinations(*codes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Which combinations of the codes occur in some row, as a boolean array of `shape`."""
-    combined = codes[0].astype(np.int64)
-    for part, size in zip(codes[1:], shape[1:], strict=True):
-        combined *= size
+    size = int(np.prod(shape))
+    # Narrow when the combinations allow: arrays of all rows are costly to allocate.
+    combined = codes[0].astype(np.int32 if size < 2**31 else np.int64)
+    for part, count in zip(codes[1:], shape[1:], strict=True):
+        combined *= count
         combined += part
-    return _occurring(combined, int(np.prod(shape))).reshape(shape)
+    return _occurring(combined, size).reshape(shape)
 
 
 def _names_in(names: list[str], allowed) -> np.ndarray:

@@ -126,7 +126,7 @@ def _client_keys(survey: pd.DataFrame, customers: pd.DataFrame | None) -> tuple[
     unknown clients do not count; without, it codes the id and every row counts."""
     if _present(customers):
         if CUSTOMER_ROW in survey.columns:
-            rows = survey[CUSTOMER_ROW].to_numpy(dtype=np.int64)
+            rows = survey[CUSTOMER_ROW].to_numpy()
         else:
             rows = client_rows(survey["client_id"], customers["client_id"])
         return rows, len(customers), rows >= 0
@@ -472,7 +472,7 @@ def _client_csi(answers: _Answers) -> np.ndarray:
     rows = answers.csi
     with_item = rows.aspect >= 0
     items = len(answers.items)
-    key = rows.client[with_item] * items + rows.aspect[with_item]
+    key = rows.client[with_item].astype(np.int64) * items + rows.aspect[with_item]
     keys, means = _group_means(key, rows.value[with_item], answers.clients * items)
     owner = keys // items
     totals = np.bincount(owner, weights=means, minlength=answers.clients)
@@ -488,21 +488,23 @@ def _client_nps(answers: _Answers) -> np.ndarray:
 
 def _client_servqual(answers: _Answers) -> np.ndarray:
     """SERVQUAL index per client key: the sum of the gaps of the dimensions it has both sides
-    of (NaN without any)."""
-    dimensions, clients = len(SERVQUAL_DIMENSIONS), answers.clients
-
-    def means(rows: _Rows) -> np.ndarray:  # dimensions × clients
-        key = np.where(rows.aspect >= 0, rows.aspect * clients + rows.client, -1)
-        return _means_per(key, rows.value, dimensions * clients).reshape(dimensions, clients)
-
-    gaps = means(answers.perception)
-    gaps -= means(answers.expectation)
-    known = ~np.isnan(gaps)
-    gaps[~known] = 0.0
-    # Summed one dimension after another, as a frame of the five gaps sums its columns.
-    index = gaps.sum(axis=0)
-    index[~known.any(axis=0)] = np.nan
+    of (NaN without any). One dimension at a time, so that every array is one per client."""
+    index = np.zeros(answers.clients)
+    known = np.zeros(answers.clients, dtype=bool)
+    for dimension in range(len(SERVQUAL_DIMENSIONS)):
+        gap = _dimension_means(answers.perception, dimension, answers.clients)
+        gap -= _dimension_means(answers.expectation, dimension, answers.clients)
+        both = ~np.isnan(gap)
+        # Summed one dimension after another, as a frame of the five gaps sums its columns.
+        index[both] += gap[both]
+        known |= both
+    index[~known] = np.nan
     return index
+
+
+def _dimension_means(rows: _Rows, dimension: int, clients: int) -> np.ndarray:
+    chosen = rows.aspect == dimension
+    return _means_per(rows.client[chosen], rows.value[chosen], clients)
 
 
 def _high_load(segment: np.ndarray, products: np.ndarray, segments: int) -> np.ndarray:
