@@ -73,6 +73,8 @@ def _percent(part: pd.Series, whole: pd.Series) -> pd.Series:
 class _Rows:
     """The answers to one instrument."""
 
+    # Codes are kept narrow (int32, int8): arrays over all answers are costly to allocate.
+    # Keys computed from them are widened first.
     client: np.ndarray  # key of the row's client, 0 … clients − 1, or −1 without an id
     value: np.ndarray
     # What a CSI answer rates (position in _Answers.items, −1 for none) or a SERVQUAL answer
@@ -147,12 +149,9 @@ def _answers(survey: pd.DataFrame | None, customers: pd.DataFrame | None) -> _An
     item, items = _sorted_codes(survey["item"])
     dimension = _position_in(survey["dimension"], SERVQUAL_DIMENSIONS)
 
-    # Narrow codes over all rows, wide ones (for arithmetic on keys) over each instrument's.
     def rows(code: int, aspect: np.ndarray | None) -> _Rows:
         chosen = np.flatnonzero(instrument == code)
-        return _Rows(
-            client[chosen], value[chosen], None if aspect is None else aspect[chosen].astype(np.int64)
-        )
+        return _Rows(client[chosen], value[chosen], None if aspect is None else aspect[chosen])
 
     return _Answers(
         nps=rows(_NPS, None),
@@ -288,7 +287,7 @@ def _csi_per(answers: _Answers, segment: np.ndarray | None, groups: int) -> list
     counted = member >= 0
     with_item = counted & (rows.aspect >= 0)
     items = len(answers.items)
-    key = member[with_item] * items + rows.aspect[with_item]
+    key = member[with_item].astype(np.int64) * items + rows.aspect[with_item]
     counts = np.bincount(key, minlength=groups * items).reshape(groups, items)
     sums = np.bincount(key, weights=rows.value[with_item], minlength=groups * items).reshape(groups, items)
     respondents = _distinct_clients(rows.client, segment, groups, answers.clients)
