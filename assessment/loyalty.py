@@ -615,42 +615,52 @@ def customer_metrics(
     Survey rows of clients missing from the customers are left out.
     The churn period should span 12 months: CLV reads its churn as the annual one.
     """
-    answers = _answers(survey, customers)
     if not _present(customers):
-        return _overall(answers, mystery)
+        return {**_survey_overall(_answers(survey, None)), **_base_placeholders(mystery)}
     segment, segments = _segments(customers)
     reference = _timestamp(reference_date)
     active = _active_at(customers, reference)
     with ThreadPoolExecutor(1) as pool:
-        # The loyalty type of every client, the heaviest part, is worked out on a second thread
-        # meanwhile (NumPy and Arrow release the GIL).
-        loyalty = (
-            None
-            if answers is None
-            else pool.submit(_loyalty, customers, answers, segment, len(segments), active)
+        # The survey is coded, and the loyalty type of every client (the heaviest part) worked
+        # out, on a second thread meanwhile (NumPy and Arrow release the GIL).
+        coding = pool.submit(_answers, survey, customers)
+        loyalty = pool.submit(_loyalty_of_coded, customers, coding, segment, len(segments), active)
+        base = _base_placeholders(mystery)
+        per_segment = _customer_base(
+            base, customers, segment, segments, active, reference, [period_start, period_end], discount_rate
         )
-        result = _overall(answers, mystery)
-        _customer_base(
-            result,
-            customers,
-            answers,
-            segment,
-            segments,
-            active,
-            loyalty,
-            reference,
-            [period_start, period_end],
-            discount_rate,
-        )
+        answers = coding.result()
+        result = {**_survey_overall(answers), **base}
+        if answers is None:
+            nps, csi, types = [None] * len(segments), [None] * len(segments), None
+        else:
+            nps, csi = _nps_per(answers, segment, len(segments)), _csi_per(answers, segment, len(segments))
+            kind = loyalty.result().kind
+            result["loyalty_types"] = _type_counts(np.bincount(kind, minlength=len(LOYALTY_TYPES)))
+            types = _types_per_segment(segment[active], kind, len(segments))
+    result["by_segment"] = {
+        name: {
+            "nps": nps[index],
+            "csi": csi[index],
+            "loyalty_types": None if types is None else _type_counts(types[index]),
+            **per_segment[index],
+        }
+        for index, name in enumerate(segments)
+    }
     return result
 
 
-def _overall(answers: _Answers | None, mystery: pd.DataFrame | None) -> dict:
-    """The metrics without customers; those of the customer base to be filled in."""
+def _survey_overall(answers: _Answers | None) -> dict:
     return {
         "nps": None if answers is None else _nps_per(answers, None, 1)[0],
         "csi": None if answers is None else _csi_per(answers, None, 1)[0],
         "servqual": None if answers is None else _servqual(answers),
+    }
+
+
+def _base_placeholders(mystery: pd.DataFrame | None) -> dict:
+    """The metrics after the survey's, those of the customer base still to be filled in."""
+    return {
         "mystery_shopping": mystery_summary(mystery),
         "product_load": None,
         "loyalty_types": None,
@@ -661,19 +671,24 @@ def _overall(answers: _Answers | None, mystery: pd.DataFrame | None) -> dict:
     }
 
 
+def _loyalty_of_coded(
+    customers: pd.DataFrame, coding: Future, segment: np.ndarray, segments: int, active: np.ndarray
+) -> _Loyalty | None:
+    answers = coding.result()
+    return None if answers is None else _loyalty(customers, answers, segment, segments, active)
+
+
 def _customer_base(
     result: dict,
     customers: pd.DataFrame,
-    answers: _Answers | None,
     segment: np.ndarray,
     segments: list[str],
     active: np.ndarray,
-    loyalty: Future | None,
     reference: pd.Timestamp,
     bounds: list[datetime.date],
     discount_rate: float,
-) -> None:
-    """Fills in the metrics of the customer base, overall and per segment."""
+) -> list[dict]:
+    """Fills in the metrics of the customer base; returns those of each segment."""
     count = len(segments)
     period = [bound.isoformat() for bound in bounds]
     products = customers["product_count"].to_numpy()[active]
@@ -705,24 +720,14 @@ def _customer_base(
             }
 
     result["activity"] = _activity(customers, reference)
-
-    if answers is None:
-        nps, csi, types = [None] * count, [None] * count, None
-    else:
-        nps, csi = _nps_per(answers, segment, count), _csi_per(answers, segment, count)
-        kind = loyalty.result().kind
-        result["loyalty_types"] = _type_counts(np.bincount(kind, minlength=len(LOYALTY_TYPES)))
-        types = _types_per_segment(segment[active], kind, count)
-
-    for index, name in enumerate(segments):
-        result["by_segment"][name] = {
-            "nps": nps[index],
-            "csi": csi[index],
-            "loyalty_types": None if types is None else _type_counts(types[index]),
+    return [
+        {
             "churn": _churn_fields(closed[index], at_start[index], period),
             "product_load": plain_value(load_per_segment[index]),
             "clv": plain_value(segment_clv[name]),
         }
+        for index, name in enumerate(segments)
+    ]
 
 
 def _types_per_segment(segment: np.ndarray, kind: np.ndarray, segments: int) -> np.ndarray:
