@@ -674,8 +674,16 @@ def frame_to_parquet(frame: pd.DataFrame) -> bytes:
     public = frame.drop(columns=[column for column in frame.columns if column.startswith("_")])
     buffer = io.BytesIO()
     # Read whole only, so no statistics; uncompressed, since compressing took a quarter of the
-    # write time for files 1.6 times smaller.
-    public.to_parquet(buffer, engine="pyarrow", index=False, write_statistics=False, compression=None)
+    # write time for files 1.6 times smaller. Client ids are (nearly) all distinct: a dictionary
+    # of them outgrows its page and falls back to plain values anyway, after hashing them.
+    public.to_parquet(
+        buffer,
+        engine="pyarrow",
+        index=False,
+        write_statistics=False,
+        compression=None,
+        use_dictionary=[column for column in public.columns if column != "client_id"],
+    )
     return buffer.getvalue()
 
 
