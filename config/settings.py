@@ -153,7 +153,9 @@ CUSTOMER_DATA_MAX_BYTES = envint("CUSTOMER_DATA_MAX_BYTES", 200 * 1024 * 1024)
 # Uploads this large together or larger are imported by a Celery task (202 + a job to poll).
 CUSTOMER_DATA_INLINE_MAX_BYTES = envint("CUSTOMER_DATA_INLINE_MAX_BYTES", 5 * 1024 * 1024)
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")

@@ -506,3 +506,34 @@ def activity_chart(*, activity: Mapping[str, int], labels: Mapping[str, str]) ->
     axes.set_yticks(range(len(keys)), [labels[key] for key in keys])
     axes.set_ylim(len(keys) - 0.5, -0.5)
     return _svg(figure)
+
+
+def score_history_chart(*, points: Sequence[tuple]) -> str:
+    """An organization's overall score per assessment (reference date, score, level) over the
+    level bands, so each point reads as a level at a glance."""
+    figure = _figure(width=5.2, height=2.2)
+    axes = figure.add_axes((0.08, 0.14, 0.9, 0.8))
+    _style_axes(axes, grid_axis=None)
+    for index, low in enumerate((0, *LEVEL_EDGES)):
+        axes.axhspan(low, low + 20, color=LEVEL_COLOURS[index], alpha=0.1, linewidth=0)
+    positions = range(len(points))
+    scores = [score for _date, score, _level in points]
+    axes.plot(positions, scores, color=PRIMARY, linewidth=1.5, zorder=2)
+    for index, (_date, score, level) in enumerate(points):
+        axes.scatter([index], [score], s=28, color=level_colour(level), edgecolors="white", zorder=3)
+        axes.annotate(
+            format_score(score),
+            (index, score),
+            textcoords="offset points",
+            xytext=(0, 7),
+            ha="center",
+            fontsize=8,
+            color=TEXT,
+        )
+    axes.set_ylim(0, 100)
+    axes.set_yticks([0, *LEVEL_EDGES, 100])
+    axes.set_xticks(
+        list(positions), [formats.date_format(date, "SHORT_DATE_FORMAT") for date, _s, _l in points]
+    )
+    axes.set_xlim(-0.5, len(points) - 0.5)
+    return _svg(figure)

@@ -1,0 +1,32 @@
+"""The workspace's pages: the consultant runs audits here, the client executive reads them."""
+
+from django.urls import path
+
+from assessment.web import customer_data, exports, home, interviews, respondents, scores
+from reports import web as reports_web
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("organizations/<int:organization_id>/", home.organization, name="organization"),
+    path("organizations/<int:organization_id>/assessments/new/", home.assessment_new, name="assessment-new"),
+    path("assessments/<int:assessment_id>/", home.assessment, name="assessment"),
+    path("assessments/<int:assessment_id>/advance/", home.assessment_advance, name="assessment-advance"),
+    path("assessments/<int:assessment_id>/respondents/", respondents.respondents, name="respondents"),
+    path("assessments/<int:assessment_id>/interviews/", interviews.interviews, name="interviews"),
+    path("assessments/<int:assessment_id>/customer-data/", customer_data.customer_data, name="customer-data"),
+    path("assessments/<int:assessment_id>/scores/", scores.scores, name="scores"),
+    path("assessments/<int:assessment_id>/comparison/", reports_web.comparison, name="comparison"),
+    path(
+        "assessments/<int:assessment_id>/recommendations/",
+        reports_web.recommendations,
+        name="recommendations",
+    ),
+    path("assessments/<int:assessment_id>/reports/", reports_web.reports, name="reports"),
+    path(
+        "assessments/<int:assessment_id>/export/<slug:dataset>.<slug:file_format>",
+        exports.export,
+        name="export",
+    ),
+]

@@ -1,0 +1,183 @@
+"""Home, organization and new-assessment pages, and moving an audit to its next status."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from assessment.models import NEXT_STATUSES, Assessment, Status
+from assessment.selectors import assessment_scope, managed_organization_scope, organization_scope
+from assessment.services import assessment_create, assessment_update
+from assessment.web.access import (
+    assessment_managed,
+    assessment_readable,
+    organization_managed,
+    organization_readable,
+    user_manages,
+)
+from assessment.web.pages import assessment_summary, redirect_back, tabs_for
+from reports.charts import score_history_chart
+from surveys.services import invitation_create_many
+
+
+def _assessments_with_summaries(assessments) -> list[dict]:
+    return [{"assessment": a, **assessment_summary(a)} for a in assessments]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    visible = assessment_scope(user=request.user).order_by("-reference_date", "-id")
+    organizations = (
+        organization_scope(user=request.user)
+        .distinct()
+        .order_by("name")
+        .prefetch_related(Prefetch("assessments", queryset=visible, to_attr="visible_assessments"))
+    )
+    managed = set(managed_organization_scope(user=request.user).values_list("pk", flat=True))
+    rows = [
+        {
+            "organization": organization,
+            "manages": organization.pk in managed,
+            "assessments": _assessments_with_summaries(organization.visible_assessments),
+        }
+        for organization in organizations
+    ]
+    return render(request, "workspace/home.html", {"rows": rows})
+
+
+@login_required
+def organization(request: HttpRequest, organization_id: int) -> HttpResponse:
+    organization = organization_readable(request, organization_id)
+    assessments = _assessments_with_summaries(
+        assessment_scope(user=request.user).filter(organization=organization).order_by("reference_date", "id")
+    )
+    history = [row for row in assessments if row["score"] is not None]
+    chart = (
+        score_history_chart(
+            points=[(row["assessment"].reference_date, row["score"], row["level"]) for row in history]
+        )
+        if history
+        else None
+    )
+    manages = managed_organization_scope(user=request.user).filter(pk=organization.pk).exists()
+    return render(
+        request,
+        "workspace/organization.html",
+        {
+            "organization": organization,
+            "assessments": list(reversed(assessments)),
+            "chart": chart,
+            "manages": manages,
+        },
+    )
+
+
+class AssessmentForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    reference_date = forms.DateField(
+        label=gettext_lazy("Reference date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("The date the scores and customer metrics refer to"),
+    )
+    baseline = forms.ModelChoiceField(
+        label=gettext_lazy("Baseline"),
+        queryset=Assessment.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("None: a first assessment"),
+        help_text=gettext_lazy("An earlier assessment to compare with: this makes a re-assessment"),
+    )
+    copy_invitations = forms.BooleanField(
+        label=gettext_lazy("Invite the baseline's respondents again"),
+        required=False,
+        help_text=gettext_lazy("Copies the list of people; each gets a new personal link"),
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["baseline"].queryset = organization.assessments.order_by("-reference_date")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("copy_invitations") and not data.get("baseline"):
+            self.add_error("copy_invitations", _("Choose a baseline to copy its respondents."))
+        return data
+
+
+def _invitations_copy(*, source: Assessment, target: Assessment) -> int:
+    rows = list(source.invitations.values("email", "name", "department", "role", "language"))
+    return len(invitation_create_many(assessment=target, rows=rows)) if rows else 0
+
+
+@login_required
+def assessment_new(request: HttpRequest, organization_id: int) -> HttpResponse:
+    organization = organization_managed(request, organization_id)
+    initial = {"reference_date": timezone.localdate()}
+    if "baseline" in request.GET:
+        initial["baseline"] = request.GET["baseline"]
+    form = AssessmentForm(request.POST or None, organization=organization, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                assessment = assessment_create(
+                    user=request.user,
+                    organization=organization,
+                    title=data["title"],
+                    reference_date=data["reference_date"],
+                    baseline=data["baseline"],
+                )
+                copied = (
+                    _invitations_copy(source=data["baseline"], target=assessment)
+                    if data["copy_invitations"]
+                    else 0
+                )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, _("The assessment is created as a draft."))
+            if copied:
+                messages.info(
+                    request, _("%(count)d respondents copied from the baseline.") % {"count": copied}
+                )
+            return redirect("workspace:respondents", assessment.pk)
+    return render(request, "workspace/assessment_new.html", {"organization": organization, "form": form})
+
+
+@login_required
+def assessment(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    """An assessment opens on the first tab the user may see."""
+    assessment = assessment_readable(request, assessment_id)
+    first = tabs_for(assessment, manages=user_manages(request, assessment))[0]
+    return redirect(first.url_name, assessment.pk)
+
+
+@login_required
+@require_POST
+def assessment_advance(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    """Move the audit one status forward; the form names the status it expects to leave, so a
+    stale page cannot skip a step."""
+    assessment = assessment_managed(request, assessment_id)
+    if request.POST.get("from") != assessment.status or not NEXT_STATUSES[assessment.status]:
+        messages.error(request, _("The assessment has changed meanwhile; nothing was done."))
+    else:
+        target = NEXT_STATUSES[assessment.status][0]
+        try:
+            assessment_update(assessment=assessment, status=target)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The assessment is now “%(status)s”.") % {"status": Status(target).label},
+            )
+    return redirect_back(request, reverse("workspace:assessment", args=[assessment.pk]))

@@ -1,0 +1,105 @@
+"""The frame every assessment page shares: its header (status, response rate, score and
+level) and the tabs the user may open."""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+
+from assessment.levels import level_name
+from assessment.models import NEXT_STATUSES, Assessment, Status
+from assessment.selectors import assessment_scores
+from assessment.web.access import user_manages
+from surveys.selectors import response_rate
+
+
+@dataclass(frozen=True)
+class Tab:
+    slug: str
+    title: str
+    url_name: str
+    consultant_only: bool = True
+    needs_baseline: bool = False
+
+
+# One tab per step of the audit, in the order the audit runs.
+TABS = (
+    Tab("respondents", _("Respondents"), "workspace:respondents"),
+    Tab("interviews", _("Interviews"), "workspace:interviews"),
+    Tab("customer-data", _("Customer data"), "workspace:customer-data"),
+    Tab("scores", _("Scores"), "workspace:scores", consultant_only=False),
+    Tab("comparison", _("Comparison"), "workspace:comparison", consultant_only=False, needs_baseline=True),
+    Tab("recommendations", _("Recommendations"), "workspace:recommendations"),
+    Tab("reports", _("Reports"), "workspace:reports", consultant_only=False),
+)
+
+# What the button that moves the audit to its next status says.
+ADVANCE_LABELS = {
+    Status.COLLECTING: _("Open collection"),
+    Status.SCORING: _("Close collection"),
+    Status.PUBLISHED: _("Publish to the client"),
+    Status.CLOSED: _("Close the assessment"),
+}
+
+
+def tabs_for(assessment: Assessment, *, manages: bool) -> list[Tab]:
+    return [
+        tab
+        for tab in TABS
+        if (manages or not tab.consultant_only) and (assessment.baseline_id or not tab.needs_baseline)
+    ]
+
+
+def assessment_summary(assessment: Assessment) -> dict:
+    """Score, level and response rate as the home page and the page header show them."""
+    scores = assessment_scores(assessment=assessment)
+    overall = scores["overall"]
+    rate = response_rate(assessment=assessment)["overall"]
+    return {
+        "score": overall["score"],
+        "level": overall["level"],
+        "level_name": level_name(overall["level"]),
+        "published": scores["published"],
+        "invited": rate["total"],
+        "submitted": rate["submitted"],
+        "rate": rate["rate"],
+    }
+
+
+def assessment_page(
+    request: HttpRequest,
+    assessment: Assessment,
+    *,
+    tab: str,
+    template: str,
+    context: dict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    manages = user_manages(request, assessment)
+    tabs = tabs_for(assessment, manages=manages)
+    next_status = next(iter(NEXT_STATUSES[assessment.status]), None) if manages else None
+    page = {
+        "assessment": assessment,
+        "organization": assessment.organization,
+        "manages": manages,
+        "tabs": [
+            {"slug": t.slug, "title": t.title, "url": reverse(t.url_name, args=[assessment.pk])} for t in tabs
+        ],
+        "active_tab": tab,
+        "summary": assessment_summary(assessment),
+        "next_status": next_status,
+        "next_status_label": ADVANCE_LABELS.get(next_status),
+        **(context or {}),
+    }
+    return render(request, template, page, status=status)
+
+
+def redirect_back(request: HttpRequest, default: str) -> HttpResponse:
+    """After a form post, back to the page named in `next` if it is one of ours."""
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = default
+    return redirect(target or default)
