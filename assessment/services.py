@@ -90,11 +90,36 @@ def _weights_check(**weights: Decimal) -> None:
         raise ValidationError(negative)
 
 
+REMINDER_DAYS_MAX_COUNT = 10
+REMINDER_DAY_MAX = 60
+
+
+def reminder_days_check(days: list) -> list[int]:
+    """Reminder days as stored: whole days 1–60, at most ten, each once, in order."""
+    if not isinstance(days, (list, tuple)) or any(
+        isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= REMINDER_DAY_MAX for day in days
+    ):
+        raise ValidationError(
+            {
+                "reminder_days": _("Each reminder day must be a whole number from 1 to %(max)d.")
+                % {"max": REMINDER_DAY_MAX}
+            }
+        )
+    days = sorted(set(days))
+    if len(days) > REMINDER_DAYS_MAX_COUNT:
+        raise ValidationError(
+            {"reminder_days": _("At most %(count)d reminder days.") % {"count": REMINDER_DAYS_MAX_COUNT}}
+        )
+    return days
+
+
 @transaction.atomic
 def assessment_update(*, assessment: Assessment, **changes) -> Assessment:
-    """Change title, reference date, baseline, weights or status (one step forward)."""
+    """Change title, reference date, baseline, weights, reminder days or status (one step forward)."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     status = changes.pop("status", None)
+    if "reminder_days" in changes:
+        changes["reminder_days"] = reminder_days_check(changes["reminder_days"])
     if "baseline" in changes:
         _baseline_check(
             organization=assessment.organization, baseline=changes["baseline"], assessment_id=assessment.pk

@@ -520,7 +520,8 @@ def score_history_chart(*, points: Sequence[tuple]) -> str:
     scores = [score for _date, score, _level in points]
     axes.plot(positions, scores, color=PRIMARY, linewidth=1.5, zorder=2)
     for index, (_date, score, level) in enumerate(points):
-        axes.scatter([index], [score], s=28, color=level_colour(level), edgecolors="white", zorder=3)
+        point = axes.scatter([index], [score], s=28, color=level_colour(level), edgecolors="white", zorder=3)
+        point.set_gid(f"point-{index}-level-{level}")
         axes.annotate(
             format_score(score),
             (index, score),
