@@ -147,7 +147,13 @@ def assessment_new(request: HttpRequest, organization_id: int) -> HttpResponse:
             messages.success(request, _("The assessment is created as a draft."))
             if copied:
                 messages.info(
-                    request, _("%(count)d respondents copied from the baseline.") % {"count": copied}
+                    request,
+                    ngettext(
+                        "%(count)d respondent copied from the baseline.",
+                        "%(count)d respondents copied from the baseline.",
+                        copied,
+                    )
+                    % {"count": copied},
                 )
             return redirect("workspace:respondents", assessment.pk)
     return render(request, "workspace/assessment_new.html", {"organization": organization, "form": form})
