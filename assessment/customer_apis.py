@@ -15,10 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessment.apis import assessment_for_consultant
-from assessment.customer_data import customer_data_import_create, customer_data_replace, dataset_frames
+from assessment.customer_data import customer_data_import_create, customer_data_replace
 from assessment.customer_files import KINDS, CustomerFilesInvalid, template_csv
+from assessment.exports import customer_metrics_current, customers_classified_frame
 from assessment.kpis import KPIS, assessment_kpis, assessment_kpis_set
-from assessment.loyalty import LOYALTY_TYPES, client_loyalty, customer_metrics
+from assessment.loyalty import LOYALTY_TYPES
 from assessment.models import CustomerDataImport, CustomerDataset
 from assessment.selectors import assessment_scope, managed_assessment_scope
 from assessment.spreadsheets import table_download
@@ -196,19 +197,7 @@ class CustomerMetricsApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, assessment_id: int):
         assessment = get_object_or_404(assessment_scope(user=request.user), pk=assessment_id)
-        dataset = CustomerDataset.objects.filter(assessment=assessment).first()
-        if dataset is None:
-            metrics = customer_metrics(
-                customers=None,
-                survey=None,
-                mystery=None,
-                period_start=assessment.reference_date,
-                period_end=assessment.reference_date,
-                reference_date=assessment.reference_date,
-            )
-        else:
-            metrics = dataset.metrics
-        return Response(metrics)
+        return Response(customer_metrics_current(assessment=assessment))
 
 
 class CustomersApi(APIView):
@@ -236,15 +225,12 @@ class CustomersApi(APIView):
     )
     def get(self, request, assessment_id: int):
         assessment = assessment_for_consultant(request, assessment_id)
-        frames = dataset_frames(CustomerDataset.objects.filter(assessment=assessment).first())
-        if "customers" not in frames:
+        table = customers_classified_frame(assessment=assessment)
+        if table is None:
             raise Http404(_("No customer data yet."))
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        table = client_loyalty(
-            frames["customers"], frames.get("survey"), assessment.reference_date
-        ).reset_index()
         if "type" in params:
             table = table[table["type"] == params["type"]]
         if "segment" in params:

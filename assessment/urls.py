@@ -14,6 +14,11 @@ urlpatterns = [
     path("assessments/<int:assessment_id>/", home.assessment, name="assessment"),
     path("assessments/<int:assessment_id>/advance/", home.assessment_advance, name="assessment-advance"),
     path("assessments/<int:assessment_id>/respondents/", respondents.respondents, name="respondents"),
+    path(
+        "assessments/<int:assessment_id>/respondents/<int:invitation_id>/resend/",
+        respondents.respondent_resend,
+        name="respondent-resend",
+    ),
     path("assessments/<int:assessment_id>/interviews/", interviews.interviews, name="interviews"),
     path("assessments/<int:assessment_id>/customer-data/", customer_data.customer_data, name="customer-data"),
     path("assessments/<int:assessment_id>/scores/", scores.scores, name="scores"),

@@ -184,6 +184,10 @@ class ReportOutputSerializer(serializers.ModelSerializer):
 
 
 class AssessmentReportsApi(APIView):
+    """An assessment's PDF reports. Anyone who may read the assessment lists and requests
+    them: its consultants at any status, the client's executives once it is published or
+    closed (their scope holds nothing else, so other assessments are a 404)."""
+
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ReportKind.choices)
         language = serializers.ChoiceField(choices=settings.LANGUAGES)
@@ -199,7 +203,7 @@ class AssessmentReportsApi(APIView):
         description=_("Queue a PDF report; poll its status until it is ready, then download it."),
     )
     def post(self, request, assessment_id: int):
-        assessment = assessment_for_consultant(request, assessment_id)
+        assessment = get_object_or_404(assessment_scope(user=request.user), pk=assessment_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = report_request(assessment=assessment, user=request.user, **data.validated_data)

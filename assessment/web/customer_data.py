@@ -1,15 +1,233 @@
-"""The customer-data tab of an assessment."""
+"""The customer-data tab of an assessment: upload the client's files (a validation report
+when they are refused), follow a background import, and read the metrics dashboard.
 
+The upload calls the same services as the API (assessment.customer_data) and the dashboard
+shows the same stored metrics as GET /api/v1/assessments/{id}/customer-metrics/."""
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
+from assessment.customer_data import (
+    EDITABLE,
+    customer_data_import_create,
+    customer_data_replace,
+    default_period,
+)
+from assessment.customer_files import COLUMNS, KINDS, OPTIONAL, CustomerFilesInvalid
+from assessment.exports import customer_metrics_current
+from assessment.models import Assessment, CustomerDataImport, CustomerDataset
 from assessment.web.access import assessment_managed
 from assessment.web.pages import assessment_page
+from config.exceptions import StateConflict, TooLarge
+from config.jobs import FINISHED
+from reports.rendering import _chart_labels, _customer_charts
+
+# The validation report lists this many problems; the rest are counted.
+PROBLEMS_SHOWN = 200
+ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KIND_LABELS = {
+    "customers": gettext_lazy("Customers"),
+    "survey": gettext_lazy("Customer survey"),
+    "mystery_shopping": gettext_lazy("Mystery shopping"),
+}
+# The files' columns, as the template files name them (not translated: the header row says them).
+KIND_HELP = {kind: ", ".join(COLUMNS[kind] + OPTIONAL[kind]) for kind in KINDS}
+# Labels with a per cent sign, translated here: in a template's translate tag it would be doubled.
+LABELS = {
+    "csi": gettext_lazy("CSI, %"),
+    "churn": gettext_lazy("Churn rate, %"),
+    "mystery": gettext_lazy("Mystery-shopping compliance, %"),
+    "compliance": gettext_lazy("Compliance, %"),
+}
+
+
+def _file_field(kind: str) -> forms.FileField:
+    return forms.FileField(
+        label=KIND_LABELS[kind],
+        required=False,
+        help_text=KIND_HELP[kind],
+        widget=forms.FileInput(attrs={"accept": ACCEPT}),
+    )
+
+
+class CustomerDataForm(forms.Form):
+    """The API's upload (CustomerDataApi.InputSerializer), with the discount rate in per cent."""
+
+    customers = _file_field("customers")
+    survey = _file_field("survey")
+    mystery_shopping = _file_field("mystery_shopping")
+    period_start = forms.DateField(
+        label=gettext_lazy("Churn period from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    period_end = forms.DateField(
+        label=gettext_lazy("Churn period to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    discount_percent = forms.DecimalField(
+        label=gettext_lazy("Discount rate for CLV, %"),
+        required=False,
+        min_value=Decimal("0"),
+        max_value=Decimal("99"),
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(kind) for kind in KINDS):
+            raise ValidationError(
+                _("Choose at least one file: customers, customer survey or mystery shopping.")
+            )
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and start > end:
+            self.add_error("period_end", _("The period must end on or after its start."))
+        return data
+
+    def uploads(self) -> dict:
+        return {kind: self.cleaned_data[kind] for kind in KINDS if self.cleaned_data.get(kind)}
+
+    def options(self) -> dict:
+        percent = self.cleaned_data.get("discount_percent")
+        return {
+            "period_start": self.cleaned_data.get("period_start"),
+            "period_end": self.cleaned_data.get("period_end"),
+            "discount_rate": None if percent is None else percent / 100,
+        }
+
+
+def _initial(assessment: Assessment, dataset: CustomerDataset | None) -> dict:
+    if dataset is not None:
+        start, end, rate = dataset.period_start, dataset.period_end, dataset.discount_rate
+    else:
+        (start, end), rate = default_period(assessment.reference_date), Decimal("0.10")
+    return {"period_start": start, "period_end": end, "discount_percent": _percent(rate)}
+
+
+def _percent(rate: Decimal) -> Decimal:
+    """A rate as per cent without trailing zeros or an exponent: 0.1000 → 10, 0.1250 → 12.5."""
+    value = rate * 100
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def _problems(detail: dict | None) -> dict | None:
+    """The validation report: the first PROBLEMS_SHOWN problems and how many more there are."""
+    if not detail:
+        return None
+    rows = detail["errors"][:PROBLEMS_SHOWN]
+    return {
+        "rows": [{**row, "file_label": KIND_LABELS.get(row["file"], row["file"])} for row in rows],
+        "count": detail["error_count"],
+        "more": detail["error_count"] - len(rows),
+    }
+
+
+def _segments(metrics: dict) -> list[dict]:
+    return [{"name": name, **values} for name, values in sorted(metrics.get("by_segment", {}).items())]
+
+
+def _import_job(request: HttpRequest, assessment: Assessment) -> CustomerDataImport | None:
+    raw = request.GET.get("import", "")
+    if not raw.isdigit():
+        return None
+    return CustomerDataImport.objects.filter(assessment=assessment, pk=int(raw)).first()
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = assessment_managed(request, assessment_id)
+    dataset = CustomerDataset.objects.filter(assessment=assessment).first()
+    page_url = reverse("workspace:customer-data", args=[assessment.pk])
+    problems = None
+    status = 200
+    if request.method == "POST":
+        form = CustomerDataForm(request.POST, request.FILES)
+        if form.is_valid():
+            uploads, options = form.uploads(), form.options()
+            try:
+                if sum(upload.size for upload in uploads.values()) >= settings.CUSTOMER_DATA_INLINE_MAX_BYTES:
+                    job = customer_data_import_create(
+                        assessment=assessment,
+                        user=request.user,
+                        uploads=uploads,
+                        language=get_language() or "",
+                        **options,
+                    )
+                    messages.info(request, _("The files are being imported in the background."))
+                    return redirect(f"{page_url}?import={job.pk}")
+                customer_data_replace(assessment=assessment, user=request.user, uploads=uploads, **options)
+            except CustomerFilesInvalid as invalid:
+                problems = _problems(invalid.as_detail())
+                status = 400
+            except ValidationError as invalid:
+                form.add_error(None, invalid)
+                status = 400
+            except (StateConflict, TooLarge) as refused:
+                form.add_error(None, refused.message)
+                status = 400
+            else:
+                messages.success(request, _("Customer data imported; the metrics are up to date."))
+                return redirect(page_url)
+        else:
+            status = 400
+    else:
+        form = CustomerDataForm(initial=_initial(assessment, dataset))
+
+    job = _import_job(request, assessment)
+    if problems is None and job is not None:
+        problems = _problems(job.problems)
+    metrics = customer_metrics_current(assessment=assessment) if dataset else None
+    context = {
+        "form": form,
+        "editable": assessment.status in EDITABLE,
+        "dataset": dataset,
+        "stored_files": [
+            {"kind": kind, "label": KIND_LABELS[kind], **dataset.files[kind]}
+            for kind in KINDS
+            if dataset and kind in dataset.files
+        ],
+        "templates": [
+            {
+                "kind": kind,
+                "label": KIND_LABELS[kind],
+                "url": reverse("api:customer-data-template", args=[kind]),
+            }
+            for kind in KINDS
+        ],
+        "problems": problems,
+        "job": job,
+        "job_finished": job is not None and job.status in FINISHED,
+        "metrics": metrics,
+        "charts": _customer_charts(customer=metrics, labels=_chart_labels()) if metrics else {},
+        "segments": _segments(metrics) if metrics else [],
+        "has_customers": bool(dataset and "customers" in dataset.files),
+        "inline_max_bytes": settings.CUSTOMER_DATA_INLINE_MAX_BYTES,
+        "api_url": reverse("api:customer-data", args=[assessment.pk]),
+        "file_fields": [form[kind] for kind in KINDS],
+        "option_fields": [form[name] for name in ("period_start", "period_end", "discount_percent")],
+        "discount_percent": _percent(dataset.discount_rate) if dataset else None,
+        "page_url": page_url,
+        "labels": LABELS,
+    }
     return assessment_page(
-        request, assessment, tab="customer-data", template="workspace/assessment/customer_data.html"
+        request,
+        assessment,
+        tab="customer-data",
+        template="workspace/assessment/customer_data.html",
+        context=context,
+        status=status,
     )

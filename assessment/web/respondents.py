@@ -1,15 +1,444 @@
-"""The respondents tab of an assessment."""
+"""The respondents tab of an assessment: who is invited, who has answered, and inviting more.
 
+Personal links exist in plain text only in the response to the request that created them:
+the page that answers the POST lists them once (never cached, never stored), so the
+consultant can copy them when e-mails go to the console."""
+
+import csv
+import re
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, override
+from django.views.decorators.http import require_POST
 
+from assessment.models import NEXT_STATUSES, Assessment, Status
+from assessment.services import REMINDER_DAY_MAX, REMINDER_DAYS_MAX_COUNT, assessment_update
 from assessment.web.access import assessment_managed
-from assessment.web.pages import assessment_page
+from assessment.web.pages import assessment_page, redirect_back
+from config.exceptions import ItemErrors, StateConflict, TooLarge
+from surveys.importing import invitation_rows_read
+from surveys.models import Invitation, InvitationEmail, RespondentRole, RespondentStatus
+from surveys.selectors import invitations_with_status, response_rate
+from surveys.services import (
+    INVITABLE_STATUSES,
+    NewInvitation,
+    invitation_create_many,
+    invitation_resend,
+    invitation_rows_check,
+)
+
+PER_PAGE = 100
+PASTE_MAX_LINES = 2000
+ERRORS_SHOWN = 50
+LINKS_LISTED = 200
+BLANK_DEPARTMENT = "—"  # how response_rate names respondents without a department
+
+
+# --- Forms -------------------------------------------------------------------------------------
+
+
+class RespondentForm(forms.Form):
+    """One respondent; the same rules as the invitations API."""
+
+    email = forms.EmailField(label=gettext_lazy("E-mail"), max_length=254)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200, required=False)
+    department = forms.CharField(label=gettext_lazy("Department"), max_length=200, required=False)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=RespondentRole.choices)
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of the e-mail and questionnaire"),
+        choices=settings.LANGUAGES,
+        initial="en",
+    )
+
+
+def _role_aliases() -> dict[str, str]:
+    """Role spellings a pasted list may use: codes and the English and Russian labels."""
+    aliases = {}
+    for role in RespondentRole:
+        aliases[_role_key(role.value)] = role.value
+        for language, _name in settings.LANGUAGES:
+            with override(language):
+                aliases[_role_key(str(role.label))] = role.value
+    return aliases
+
+
+def _role_key(text: str) -> str:
+    return re.sub(r"[\s_-]+", "_", text.strip().lower())
+
+
+def _line_split(line: str) -> list[str]:
+    separator = "\t" if "\t" in line else ";" if ";" in line else ","
+    return [cell.strip() for cell in next(csv.reader([line], delimiter=separator, skipinitialspace=True))]
+
+
+class PasteForm(forms.Form):
+    lines = forms.CharField(
+        label=gettext_lazy("Respondents, one per line"),
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "wrap": "off"}),
+        max_length=400_000,
+        help_text=gettext_lazy(
+            "email, name, department, role, language — separated by commas, semicolons or tabs "
+            "(as copied from a spreadsheet). Role and language may be left out."
+        ),
+    )
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role where a line gives none"),
+        choices=RespondentRole.choices,
+        initial="frontline",
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language where a line gives none"), choices=settings.LANGUAGES, initial="en"
+    )
+
+    def clean(self):
+        """Numbered rows {"line": n, "email": ...} with the defaults filled in, blank lines
+        and a header line left out."""
+        data = super().clean()
+        if "lines" not in data or "role" not in data or "language" not in data:
+            return data
+        aliases = _role_aliases()
+        rows = []
+        for number, line in enumerate(data["lines"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            cells = _line_split(line)
+            if number == 1 and cells[0].lower() in ("email", "e-mail"):
+                continue
+            if len(cells) > 5:
+                self.add_error(
+                    "lines",
+                    _("Line %(line)d: more than five values (email, name, department, role, language).")
+                    % {"line": number},
+                )
+                return data
+            email, name, department, role, language = [*cells, "", "", "", "", ""][:5]
+            rows.append(
+                {
+                    "line": number,
+                    "email": email,
+                    "name": name,
+                    "department": department,
+                    "role": aliases.get(_role_key(role), role) if role else data["role"],
+                    "language": language.lower() if language else data["language"],
+                }
+            )
+        if not rows:
+            self.add_error("lines", _("The list is empty."))
+        elif len(rows) > PASTE_MAX_LINES:
+            self.add_error(
+                "lines",
+                _("Paste at most %(count)d lines at once, or upload a file.") % {"count": PASTE_MAX_LINES},
+            )
+        data["rows"] = rows
+        return data
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("CSV or XLSX file"),
+        help_text=gettext_lazy(
+            "Columns email, name, department, role, language (email and role required); "
+            "CSV in UTF-8 or Windows-1251, comma or semicolon separated."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if "file" in data:
+            try:
+                rows = invitation_rows_read(data["file"])
+            except ValidationError as error:
+                self.add_error("file", error.message_dict.get("file") or error.messages)
+                return data
+            except TooLarge as error:
+                self.add_error("file", error.message)
+                return data
+            if not rows:
+                self.add_error("file", _("The file has no respondents."))
+                return data
+            # Row 1 holds the column names.
+            data["rows"] = [{"line": index, **row} for index, row in enumerate(rows, start=2)]
+        return data
+
+
+class ReminderDaysForm(forms.Form):
+    reminder_days = forms.CharField(
+        label=gettext_lazy("Reminder days"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy(
+            "Days after the invitation when those who have not submitted get a reminder, e.g. “3, 7”. "
+            "Leave empty for no reminders."
+        ),
+    )
+
+    def clean_reminder_days(self) -> list[int]:
+        parts = [part for part in re.split(r"[\s,;]+", self.cleaned_data["reminder_days"]) if part]
+        if any(not part.isdigit() for part in parts):
+            raise ValidationError(_("Write whole numbers of days separated by commas, e.g. “3, 7”."))
+        days = [int(part) for part in parts]
+        if any(not 1 <= day <= REMINDER_DAY_MAX for day in days):
+            raise ValidationError(
+                _("Each reminder day must be a whole number from 1 to %(max)d.") % {"max": REMINDER_DAY_MAX}
+            )
+        if len(set(days)) > REMINDER_DAYS_MAX_COUNT:
+            raise ValidationError(_("At most %(count)d reminder days.") % {"count": REMINDER_DAYS_MAX_COUNT})
+        return days
+
+
+# --- Inviting ----------------------------------------------------------------------------------
+
+
+def _line_label(line: int, *, upload: bool) -> str:
+    return _("Row %(row)d") % {"row": line} if upload else _("Line %(line)d") % {"line": line}
+
+
+def _rows_invite(assessment: Assessment, rows: list[dict], *, upload: bool) -> list[NewInvitation]:
+    """Validate each numbered row like the API does and invite them all, or raise a
+    ValidationError listing every faulty line, in line order, and create nothing."""
+    problems: list[tuple[int, str]] = []
+    valid: list[dict] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        line, label = row["line"], _line_label(row["line"], upload=upload)
+        form = RespondentForm(data={key: row.get(key, "") for key in RespondentForm.base_fields})
+        if not form.is_valid():
+            problems.extend(
+                (line, f"{label}: {form.fields[field].label}: {message}")
+                for field, field_messages in form.errors.items()
+                for message in field_messages
+            )
+            continue
+        email = form.cleaned_data["email"].strip().lower()
+        if email in seen:
+            other = _line_label(seen[email], upload=upload)
+            problems.append(
+                (
+                    line,
+                    _("%(label)s: %(email)s is listed twice (see %(other)s).")
+                    % {"label": label, "email": email, "other": other},
+                )
+            )
+            continue
+        seen[email] = line
+        valid.append({**form.cleaned_data, "line": line})
+    try:
+        # Addresses already invited, reported together with the problems above.
+        invitation_rows_check(assessment=assessment, rows=valid)
+    except ItemErrors as error:
+        problems.extend(
+            (valid[index]["line"], f"{_line_label(valid[index]['line'], upload=upload)}: {message}")
+            for index, fields in error.errors.items()
+            for field_messages in fields.values()
+            for message in field_messages
+        )
+    if not problems:
+        return invitation_create_many(
+            assessment=assessment, rows=[{k: v for k, v in row.items() if k != "line"} for row in valid]
+        )
+    messages_ = [message for _line, message in sorted(problems, key=lambda problem: problem[0])]
+    if len(messages_) > ERRORS_SHOWN:
+        hidden = len(messages_) - ERRORS_SHOWN
+        messages_ = [*messages_[:ERRORS_SHOWN], _("… and %(count)d more problems.") % {"count": hidden}]
+    raise ValidationError(messages_)
+
+
+def _created_message(request: HttpRequest, assessment: Assessment, created: list[NewInvitation]) -> None:
+    count = len(created)
+    if assessment.status == Status.COLLECTING:
+        text = ngettext(
+            "%(count)d respondent invited; the invitation e-mail is on its way.",
+            "%(count)d respondents invited; their invitation e-mails are on their way.",
+            count,
+        )
+    else:
+        text = ngettext(
+            "%(count)d respondent added; the invitation e-mail goes out when you open collection.",
+            "%(count)d respondents added; their invitation e-mails go out when you open collection.",
+            count,
+        )
+    messages.success(request, text % {"count": count})
+
+
+# --- Views -------------------------------------------------------------------------------------
+
+
+def _people(request: HttpRequest, assessment: Assessment, rate: dict) -> dict:
+    """The table of people, filtered by ?status=, ?department= and ?q=, 100 per page."""
+    people = invitations_with_status(assessment=assessment)
+    status = request.GET.get("status") or ""
+    if status in RespondentStatus.values:
+        people = people.filter(status=status)
+    else:
+        status = ""
+    departments = [row["department"] for row in rate["by_department"]]
+    department = request.GET.get("department") or ""
+    if department in departments:
+        people = people.filter(department="" if department == BLANK_DEPARTMENT else department)
+    else:
+        department = ""
+    query = (request.GET.get("q") or "").strip()[:200]
+    if query:
+        people = people.filter(
+            Q(email__icontains=query) | Q(name__icontains=query) | Q(department__icontains=query)
+        )
+    page = Paginator(people, PER_PAGE).get_page(request.GET.get("page"))
+    return {
+        "page": page,
+        "filters": {"status": status, "department": department, "q": query},
+        "filtered": bool(status or department or query),
+        "departments": departments,
+        "statuses": RespondentStatus.choices,
+    }
+
+
+def _tab(
+    request: HttpRequest,
+    assessment: Assessment,
+    *,
+    forms_: dict | None = None,
+    created: list[NewInvitation] | None = None,
+    open_form: str = "",
+) -> HttpResponse:
+    rate = response_rate(assessment=assessment)
+    roles = dict(RespondentRole.choices)
+    invitable = assessment.status in INVITABLE_STATUSES
+    forms_ = forms_ or {}
+    context = {
+        "rate": rate["overall"],
+        "rate_tables": [
+            {
+                "slug": "department",
+                "title": _("By department"),
+                "group_label": _("Department"),
+                "rows": [{**row, "group": row["department"]} for row in rate["by_department"]],
+            },
+            {
+                "slug": "role",
+                "title": _("By role"),
+                "group_label": _("Role"),
+                "rows": [{**row, "group": roles.get(row["role"], row["role"])} for row in rate["by_role"]],
+            },
+        ],
+        "invitable": invitable,
+        "collecting": assessment.status == Status.COLLECTING,
+        "add_form": forms_.get("add") or RespondentForm(),
+        "paste_form": forms_.get("paste") or PasteForm(),
+        "upload_form": forms_.get("upload") or UploadForm(),
+        "reminders_form": forms_.get("reminders")
+        or ReminderDaysForm(initial={"reminder_days": ", ".join(str(d) for d in assessment.reminder_days)}),
+        "open_form": open_form,
+        "created": created[:LINKS_LISTED] if created else [],
+        "created_count": len(created) if created else 0,
+        "created_all": "\n".join(f"{new.invitation.email}\t{new.url}" for new in created or []),
+        "unsent": (
+            Invitation.objects.filter(assessment=assessment)
+            .exclude(emails__kind=InvitationEmail.Kind.INVITATION)
+            .count()
+            if assessment.status == Status.DRAFT
+            else 0
+        ),
+        "advance_target": next(iter(NEXT_STATUSES[assessment.status]), None),
+        **_people(request, assessment, rate),
+    }
+    response = assessment_page(
+        request,
+        assessment,
+        tab="respondents",
+        template="workspace/assessment/respondents.html",
+        context=context,
+    )
+    if created:
+        add_never_cache_headers(response)  # the page holds personal links
+    return response
 
 
 @login_required
 def respondents(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = assessment_managed(request, assessment_id)
-    return assessment_page(
-        request, assessment, tab="respondents", template="workspace/assessment/respondents.html"
-    )
+    if request.method != "POST":
+        return _tab(request, assessment)
+    action = request.POST.get("action")
+    if action == "reminders":
+        return _reminders_save(request, assessment)
+    if action not in ("add", "paste", "upload"):
+        return redirect("workspace:respondents", assessment.pk)
+    if assessment.status not in INVITABLE_STATUSES:
+        messages.error(
+            request,
+            _("Respondents can be invited only while the assessment is a draft or collecting answers."),
+        )
+        return redirect("workspace:respondents", assessment.pk)
+
+    form_class = {"add": RespondentForm, "paste": PasteForm, "upload": UploadForm}[action]
+    form = form_class(request.POST, request.FILES)
+    created = None
+    if form.is_valid():
+        try:
+            if action == "add":
+                created = invitation_create_many(assessment=assessment, rows=[form.cleaned_data])
+            else:
+                created = _rows_invite(assessment, form.cleaned_data["rows"], upload=action == "upload")
+        except ItemErrors as error:  # one respondent: the only problem can be the e-mail address
+            for fields in error.errors.values():
+                for message in (m for field_messages in fields.values() for m in field_messages):
+                    form.add_error("email", message)
+        except ValidationError as error:
+            form.add_error("lines" if action == "paste" else "file", error)
+        except StateConflict as error:
+            messages.error(request, error.message)
+            return redirect("workspace:respondents", assessment.pk)
+    if created is None:
+        return _tab(request, assessment, forms_={action: form}, open_form=action)
+    _created_message(request, assessment, created)
+    # Answered directly rather than redirected: the links must not be stored anywhere.
+    assessment.refresh_from_db()
+    return _tab(request, assessment, created=created)
+
+
+def _reminders_save(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+    form = ReminderDaysForm(request.POST)
+    if assessment.status not in INVITABLE_STATUSES:
+        messages.error(
+            request, _("Reminder days can change only while the assessment is a draft or collecting.")
+        )
+        return redirect("workspace:respondents", assessment.pk)
+    if form.is_valid():
+        try:
+            assessment_update(assessment=assessment, reminder_days=form.cleaned_data["reminder_days"])
+        except ValidationError as error:
+            for message in error.message_dict.get("reminder_days", error.messages):
+                form.add_error("reminder_days", message)
+        else:
+            messages.success(request, _("Reminder days saved."))
+            return redirect(reverse("workspace:respondents", args=[assessment.pk]) + "#reminders")
+    return _tab(request, assessment, forms_={"reminders": form}, open_form="reminders")
+
+
+@login_required
+@require_POST
+def respondent_resend(request: HttpRequest, assessment_id: int, invitation_id: int) -> HttpResponse:
+    """E-mail one respondent a new personal link."""
+    assessment = assessment_managed(request, assessment_id)
+    invitation = get_object_or_404(Invitation, assessment=assessment, pk=invitation_id)
+    try:
+        invitation_resend(invitation=invitation)
+    except StateConflict as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("A new personal link is on its way to %(email)s.") % {"email": invitation.email}
+        )
+    return redirect_back(request, reverse("workspace:respondents", args=[assessment.pk]))

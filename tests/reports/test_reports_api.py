@@ -108,7 +108,11 @@ def test_executives_download_only_published_assessments_of_their_organization(ap
     assert _download(api, baseline_report)[0].status_code == 200
     assert _download(api, current_report)[0].status_code == 404  # not published yet
     assert api.get(f"/api/v1/reports/{current_report}/").status_code == 404
-    assert request_report(audit.baseline).status_code == 403  # clients read, consultants render
+    assert request_report(audit.current).status_code == 404  # not published yet
+    executive_report = request_report(audit.baseline, "full", "ru")  # clients may render what they read
+    assert executive_report.status_code == 202
+    assert _download(api, executive_report.json()["id"])[0].status_code == 200
+    assert Report.objects.get(pk=executive_report.json()["id"]).requested_by == audit.executive
     assessment_update(assessment=audit.current, status=Status.PUBLISHED)
     assert _download(api, current_report)[0].status_code == 200
     listed = api.get(f"/api/v1/assessments/{audit.current.pk}/reports/").json()
@@ -119,6 +123,7 @@ def test_executives_download_only_published_assessments_of_their_organization(ap
         api.force_authenticate(outsider)
         assert _download(api, baseline_report)[0].status_code == 404
         assert api.get(f"/api/v1/reports/{baseline_report}/").status_code == 404
+        assert request_report(audit.baseline).status_code == 404
     api.force_authenticate(None)
     assert _download(api, baseline_report)[0].status_code == 401
 

@@ -63,3 +63,43 @@ def stranger_consultant_client(other_organization):
 def stranger_executive_client(other_organization):
     """An executive of another organization."""
     return _client_for(executive_of(other_organization, username="beta-executive"))
+
+
+@pytest.fixture
+def reassessment(organization, consultant, settings, tmp_path):
+    """For the recommendations, comparison and reports tabs: a published baseline scored 43.75
+    from interviews (ORG, STF, PRC at level 3, TEC at 2) and its re-assessment, in scoring,
+    scored 68.75 (one level more everywhere)."""
+    import datetime
+    from types import SimpleNamespace
+
+    from assessment.services import assessment_update, interview_scores_set
+    from surveys.models import Indicator
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def interviews(assessment, levels: dict[str, int]) -> None:
+        codes = Indicator.objects.filter(version=assessment.catalog_version).values_list("code", flat=True)
+        interview_scores_set(
+            assessment=assessment,
+            user=consultant,
+            items=[{"indicator": code, "level": levels[code[:3]], "note": ""} for code in codes],
+        )
+
+    baseline = AssessmentFactory(
+        organization=organization,
+        title="Alpha audit 2025",
+        status=Status.SCORING,
+        reference_date=datetime.date(2025, 12, 31),
+    )
+    interviews(baseline, {"ORG": 3, "STF": 3, "PRC": 3, "TEC": 2})
+    baseline = assessment_update(assessment=baseline, status=Status.PUBLISHED)
+    current = AssessmentFactory(
+        organization=organization,
+        title="Alpha re-assessment 2026",
+        status=Status.SCORING,
+        baseline=baseline,
+        reference_date=datetime.date(2026, 9, 30),
+    )
+    interviews(current, {"ORG": 4, "STF": 4, "PRC": 4, "TEC": 3})
+    return SimpleNamespace(baseline=baseline, current=current)

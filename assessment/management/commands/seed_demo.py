@@ -17,7 +17,10 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             assessment = demo_seed()
         self.stdout.write(self.style.SUCCESS(f"Demo assessment #{assessment.pk}: {assessment}"))
-        self.stdout.write(f"Open {settings.SITE_URL}/admin/ and the API at {settings.SITE_URL}/api/docs/")
+        self.stdout.write(
+            f"Open {settings.SITE_URL}/ and sign in; the API is at {settings.SITE_URL}/api/docs/, "
+            f"the admin at {settings.SITE_URL}/admin/"
+        )
         self.stdout.write("Demo logins (username / password):")
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.role:<17} {login.username} / {login.password}")

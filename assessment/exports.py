@@ -1,0 +1,179 @@
+"""Tables of an assessment for download (CSV or XLSX): the respondents' answers, the scores,
+the customer metrics and the classified clients.
+
+The scores and metrics tables are built from exactly what the API returns (the presented
+scores, the stored metrics), so a spreadsheet shows the API's numbers. Who may download
+which table is the view's business (assessment/web/exports.py)."""
+
+import pandas as pd
+
+from assessment.customer_data import dataset_frames
+from assessment.loyalty import client_loyalty, customer_metrics
+from assessment.models import Assessment, CustomerDataset
+from surveys.models import Answer
+
+ANSWER_COLUMNS = [
+    "respondent",
+    "department",
+    "role",
+    "area",
+    "indicator",
+    "level",
+    "dont_know",
+    "comment",
+    "submitted_at",
+]
+SCORE_COLUMNS = [
+    "scope",
+    "code",
+    "area",
+    "name",
+    "score",
+    "level",
+    "level_name",
+    "scored",
+    "total",
+    "n",
+    "mean_level",
+    "std",
+    "dont_know_share",
+    "confidence",
+    "evidence_survey",
+    "evidence_interview",
+    "evidence_data",
+]
+METRIC_COLUMNS = ["metric", "value"]
+
+
+def answers_export_frame(*, assessment: Assessment) -> pd.DataFrame:
+    """One row per submitted respondent and answered indicator: the respondent's number (no
+    e-mail or name), department, role, the level (empty for don't know), the comment and when
+    the questionnaire was submitted. Individual answers: for the assessment's consultants only."""
+    rows = (
+        Answer.objects.filter(
+            response__invitation__assessment=assessment, response__submitted_at__isnull=False
+        )
+        .order_by("response__invitation_id", "indicator__area__position", "indicator__position")
+        .values_list(
+            "response__invitation_id",
+            "response__invitation__department",
+            "response__invitation__role",
+            "indicator__area__code",
+            "indicator__code",
+            "level",
+            "comment",
+            "response__submitted_at",
+        )
+    )
+    records = [
+        {
+            "respondent": respondent,
+            "department": department,
+            "role": role,
+            "area": area,
+            "indicator": indicator,
+            "level": level,
+            "dont_know": level is None,
+            "comment": comment,
+            # Spreadsheets keep no time zones: UTC, written out.
+            "submitted_at": submitted_at.isoformat(timespec="seconds") if submitted_at else None,
+        }
+        for respondent, department, role, area, indicator, level, comment, submitted_at in rows
+    ]
+    frame = pd.DataFrame(records, columns=ANSWER_COLUMNS)
+    return frame.astype({"level": "Int64"})
+
+
+def scores_export_frame(*, scores: dict, names: dict[str, str]) -> pd.DataFrame:
+    """The presented scores (assessment.apis.scores_present) as one table: the overall score
+    (with the coverage: indicators scored of all), each area (indicators scored) and each
+    indicator (answers, mean, spread, don't-know share, confidence, evidence by source)."""
+    overall = scores["overall"]
+    coverage = scores["coverage"]
+    records = [
+        {
+            "scope": "overall",
+            "score": overall["score"],
+            "level": overall["level"],
+            "level_name": overall.get("level_name"),
+            "scored": coverage["scored"],
+            "total": coverage["total"],
+        }
+    ]
+    for area in scores["areas"]:
+        records.append(
+            {
+                "scope": "area",
+                "code": area["code"],
+                "name": names.get(area["code"]),
+                "score": area["score"],
+                "level": area["level"],
+                "level_name": area.get("level_name"),
+                "scored": area["scored"],
+            }
+        )
+    for item in scores["indicators"]:
+        evidence = item.get("evidence") or {}
+        records.append(
+            {
+                "scope": "indicator",
+                "code": item["code"],
+                "area": item["area"],
+                "name": names.get(item["code"]),
+                "score": item["score"],
+                "level": item["level"],
+                "level_name": item.get("level_name"),
+                "n": item["n"],
+                "mean_level": item["mean_level"],
+                "std": item["std"],
+                "dont_know_share": item["dont_know_share"],
+                "confidence": item["confidence"],
+                "evidence_survey": evidence.get("survey"),
+                "evidence_interview": evidence.get("interview"),
+                "evidence_data": evidence.get("data"),
+            }
+        )
+    frame = pd.DataFrame(records, columns=SCORE_COLUMNS)
+    return frame.astype({"level": "Int64", "scored": "Int64", "total": "Int64", "n": "Int64"})
+
+
+def _flattened(value, prefix: str):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _flattened(item, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _flattened(item, f"{prefix}.{index}")
+    else:
+        yield prefix, value
+
+
+def metrics_export_frame(*, metrics: dict) -> pd.DataFrame:
+    """The customer metrics as metric/value rows, the metric named by its path in the API's
+    JSON (nps.score, nps.ci95.0, by_segment.mass.churn.rate, …); a metric without data keeps
+    its row with an empty value, so "no data" stays apart from zero."""
+    return pd.DataFrame(list(_flattened(metrics, "")), columns=METRIC_COLUMNS)
+
+
+def customer_metrics_current(*, assessment: Assessment) -> dict:
+    """The stored customer metrics, or those of no data at all (every metric null)."""
+    dataset = CustomerDataset.objects.filter(assessment=assessment).first()
+    if dataset is not None:
+        return dataset.metrics
+    return customer_metrics(
+        customers=None,
+        survey=None,
+        mystery=None,
+        period_start=assessment.reference_date,
+        period_end=assessment.reference_date,
+        reference_date=assessment.reference_date,
+    )
+
+
+def customers_classified_frame(*, assessment: Assessment) -> pd.DataFrame | None:
+    """Every client active at the reference date with its loyalty criteria and type (one row
+    per client, client_id first); None without a customers file."""
+    frames = dataset_frames(CustomerDataset.objects.filter(assessment=assessment).first())
+    if "customers" not in frames:
+        return None
+    return client_loyalty(frames["customers"], frames.get("survey"), assessment.reference_date).reset_index()

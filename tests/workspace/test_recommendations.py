@@ -1,0 +1,205 @@
+"""The recommendations tab: the consultant reviews the roadmap through `recommendations_review`;
+the page lists what `recommendations_list` returns; it freezes once published."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from assessment.models import Status
+from assessment.services import assessment_update
+from reports.models import RecommendationItem, RecommendationStatus
+from reports.selectors import recommendations_list
+from reports.services import recommendations_ensure
+
+
+def _url(assessment) -> str:
+    return reverse("workspace:recommendations", args=[assessment.pk])
+
+
+def _ids(assessment) -> list[int]:
+    return list(assessment.recommendations.values_list("pk", flat=True))
+
+
+@pytest.fixture
+def current(reassessment):
+    recommendations_ensure(assessment=reassessment.current)
+    return reassessment.current
+
+
+def _edit_data(item_id: int, **values) -> dict:
+    prefix = f"edit-{item_id}-"
+    return {"action": "edit", "item": item_id, **{prefix + name: value for name, value in values.items()}}
+
+
+def test_the_page_lists_the_roadmap_in_its_order_with_the_next_level(consultant_client, current):
+    response = consultant_client.get(_url(current))
+    assert response.status_code == 200
+    html = response.content.decode()
+    items = recommendations_list(assessment=current, language="en")
+    assert len(items) >= 5
+    offsets = [html.index(f'id="item-{item["id"]}"') for item in items]
+    assert offsets == sorted(offsets)
+    first = items[0]
+    assert first["title"] in html.replace("&#x27;", "'")
+    assert f"+{first['priority']:.1f} points" in html
+    assert 'name="action" value="accept"' in html and "Add a custom recommendation" in html
+    # 68.75 is Customer-Centric: 11.25 points short of Customer-Champion at 80.
+    assert "needs 11.3 more points to reach 80, the threshold of Customer-Champion" in html
+
+
+def test_accept_reject_and_restore_change_the_status(consultant_client, current):
+    first, second = _ids(current)[:2]
+    response = consultant_client.post(_url(current), {"action": "accept", "item": first})
+    assert response.status_code == 302 and response["Location"].endswith(f"#item-{first}")
+    consultant_client.post(_url(current), {"action": "reject", "item": second})
+    statuses = dict(current.recommendations.values_list("pk", "status"))
+    assert statuses[first] == RecommendationStatus.ACCEPTED
+    assert statuses[second] == RecommendationStatus.REJECTED
+    consultant_client.post(_url(current), {"action": "restore", "item": second})
+    assert RecommendationItem.objects.get(pk=second).status == RecommendationStatus.PROPOSED
+    page = consultant_client.get(_url(current)).content.decode()
+    assert "The recommendation is proposed again." in page
+
+
+def test_an_edit_saves_only_the_changed_texts(consultant, consultant_client, current):
+    item = recommendations_list(assessment=current, language="en")[0]
+    data = _edit_data(
+        item["id"],
+        title="Our own title",
+        rationale=item["rationale"],
+        actions="First step\n\n  Second step  ",
+        impact=item["impact"],
+        horizon="6-12",
+        effort="L",
+    )
+    response = consultant_client.post(_url(current), data)
+    assert response.status_code == 302
+    saved = RecommendationItem.objects.get(pk=item["id"])
+    assert (saved.title, saved.actions, saved.horizon, saved.effort) == (
+        "Our own title",
+        ["First step", "Second step"],
+        "6-12",
+        "L",
+    )
+    assert saved.rationale == "" and saved.impact == ""  # still the library's, in every language
+    assert saved.updated_by == consultant
+    page = consultant_client.get(_url(current)).content.decode()
+    assert "Our own title" in page and "Edited" in page
+
+
+def test_a_bad_edit_shows_the_field_error_and_changes_nothing(consultant_client, current):
+    item = recommendations_list(assessment=current, language="en")[0]
+    before = RecommendationItem.objects.get(pk=item["id"])
+    response = consultant_client.post(
+        _url(current), _edit_data(item["id"], title="", rationale="New words", horizon="0-3", effort="S")
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'id="id_edit-{item["id"]}-title_error"' in html and "This field is required." in html
+    assert 'class="rec__edit" open' in html
+    after = RecommendationItem.objects.get(pk=item["id"])
+    assert (after.title, after.rationale, after.horizon, after.effort) == (
+        before.title,
+        before.rationale,
+        before.horizon,
+        before.effort,
+    )
+    bad_horizon = _edit_data(item["id"], title="X", horizon="forever", effort="S")
+    assert consultant_client.post(_url(current), bad_horizon).status_code == 400
+    assert RecommendationItem.objects.get(pk=item["id"]).title == before.title
+
+
+def test_move_up_and_down_reorder_the_roadmap(consultant_client, current):
+    first, second, third = _ids(current)[:3]
+    consultant_client.post(_url(current), {"action": "down", "item": first})
+    assert _ids(current)[:3] == [second, first, third]
+    consultant_client.post(_url(current), {"action": "up", "item": third})
+    assert _ids(current)[:3] == [second, third, first]
+    consultant_client.post(_url(current), {"action": "up", "item": second})  # already first
+    assert _ids(current)[:3] == [second, third, first]
+    positions = list(current.recommendations.values_list("position", flat=True))
+    assert positions == list(range(1, len(positions) + 1))
+
+
+def test_a_custom_recommendation_is_added_last(consultant_client, current):
+    count = current.recommendations.count()
+    data = {
+        "action": "add",
+        "add-title": "Hire a head of CX",
+        "add-rationale": "Someone must own the roadmap.",
+        "add-actions": "Write the role\nHire",
+        "add-impact": "",
+        "add-horizon": "0-3",
+        "add-effort": "S",
+    }
+    assert consultant_client.post(_url(current), data).status_code == 302
+    added = current.recommendations.last()
+    assert (added.code, added.title, added.actions, added.status, added.position) == (
+        "",
+        "Hire a head of CX",
+        ["Write the role", "Hire"],
+        RecommendationStatus.ACCEPTED,
+        count + 1,
+    )
+    page = consultant_client.get(_url(current)).content.decode()
+    assert "Hire a head of CX" in page and "Custom" in page
+
+
+def test_an_incomplete_addition_shows_errors_and_adds_nothing(consultant_client, current):
+    count = current.recommendations.count()
+    response = consultant_client.post(_url(current), {"action": "add", "add-title": "", "add-horizon": "0-3"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_add-title_error"' in html and 'id="id_add-effort_error"' in html
+    assert current.recommendations.count() == count
+
+
+def test_regenerate_keeps_what_was_reviewed(consultant_client, current):
+    first = _ids(current)[0]
+    consultant_client.post(_url(current), {"action": "reject", "item": first})
+    assert consultant_client.post(_url(current), {"action": "regenerate"}).status_code == 302
+    item = RecommendationItem.objects.get(pk=first)
+    assert item.status == RecommendationStatus.REJECTED and _ids(current)[-1] == first
+
+
+def test_the_roadmap_freezes_once_published(consultant_client, current):
+    first = _ids(current)[0]
+    assessment_update(assessment=current, status=Status.PUBLISHED)
+    page = consultant_client.get(_url(current)).content.decode()
+    assert "The roadmap is frozen." in page
+    assert 'value="accept"' not in page and "Add a custom recommendation" not in page
+    response = consultant_client.post(_url(current), {"action": "accept", "item": first}, follow=True)
+    assert "cannot change once the assessment is published" in response.content.decode()
+    assert RecommendationItem.objects.get(pk=first).status == RecommendationStatus.PROPOSED
+    consultant_client.post(_url(current), _edit_data(first, title="Late", horizon="0-3", effort="S"))
+    assert RecommendationItem.objects.get(pk=first).title == ""
+
+
+def test_executives_and_strangers_get_404(
+    executive_client, stranger_consultant_client, stranger_executive_client, current
+):
+    first = _ids(current)[0]
+    assessment_update(assessment=current, status=Status.PUBLISHED)  # the executive may read it
+    for client in (executive_client, stranger_consultant_client, stranger_executive_client):
+        assert client.get(_url(current)).status_code == 404
+        assert client.post(_url(current), {"action": "reject", "item": first}).status_code == 404
+    assert RecommendationItem.objects.get(pk=first).status == RecommendationStatus.PROPOSED
+    page = executive_client.get(reverse("workspace:scores", args=[current.pk])).content.decode()
+    assert _url(current) not in page  # no tab either
+
+
+def test_an_unknown_item_changes_nothing(consultant_client, current, reassessment):
+    other = RecommendationItem.objects.create(
+        assessment=reassessment.baseline, code="", title="Elsewhere", position=1, horizon="0-3", effort="S"
+    )
+    response = consultant_client.post(_url(current), {"action": "accept", "item": other.pk}, follow=True)
+    assert "No such recommendation in this assessment." in response.content.decode()
+    assert RecommendationItem.objects.get(pk=other.pk).status == RecommendationStatus.PROPOSED
+
+
+def test_posts_need_the_csrf_token(consultant, current):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(consultant)
+    first = _ids(current)[0]
+    assert client.post(_url(current), {"action": "accept", "item": first}).status_code == 403
+    assert RecommendationItem.objects.get(pk=first).status == RecommendationStatus.PROPOSED
