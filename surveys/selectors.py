@@ -5,7 +5,15 @@ from django.db.models.functions import Coalesce
 
 from assessment.models import Assessment
 from surveys.i18n import localized
-from surveys.models import Answer, CatalogVersion, Indicator, Invitation, RespondentStatus, Response
+from surveys.models import (
+    Answer,
+    CatalogVersion,
+    Indicator,
+    Invitation,
+    InvitationEmail,
+    RespondentStatus,
+    Response,
+)
 
 
 def catalog_version_current() -> CatalogVersion:
@@ -81,6 +89,13 @@ def invitations_with_status(*, assessment: Assessment) -> QuerySet[Invitation]:
             last_activity=Coalesce("response__updated_at", "last_sent_at", "created_at"),
         )
         .order_by("email")
+    )
+
+
+def invitations_unsent(*, assessment: Assessment) -> QuerySet[Invitation]:
+    """Invitations that have had no invitation e-mail yet: those opening collection sends."""
+    return Invitation.objects.filter(assessment=assessment).exclude(
+        emails__kind=InvitationEmail.Kind.INVITATION
     )
 
 

@@ -28,8 +28,8 @@ from assessment.web.access import assessment_managed
 from assessment.web.pages import assessment_page, redirect_back
 from config.exceptions import ItemErrors, StateConflict, TooLarge
 from surveys.importing import invitation_rows_read
-from surveys.models import Invitation, InvitationEmail, RespondentRole, RespondentStatus
-from surveys.selectors import invitations_with_status, response_rate
+from surveys.models import Invitation, RespondentRole, RespondentStatus
+from surveys.selectors import invitations_unsent, invitations_with_status, response_rate
 from surveys.services import (
     INVITABLE_STATUSES,
     NewInvitation,
@@ -310,7 +310,6 @@ def _tab(
     *,
     forms_: dict | None = None,
     created: list[NewInvitation] | None = None,
-    open_form: str = "",
 ) -> HttpResponse:
     rate = response_rate(assessment=assessment)
     roles = dict(RespondentRole.choices)
@@ -339,17 +338,12 @@ def _tab(
         "upload_form": forms_.get("upload") or UploadForm(),
         "reminders_form": forms_.get("reminders")
         or ReminderDaysForm(initial={"reminder_days": ", ".join(str(d) for d in assessment.reminder_days)}),
-        "open_form": open_form,
         "created": created[:LINKS_LISTED] if created else [],
         "created_count": len(created) if created else 0,
         "created_all": "\n".join(f"{new.invitation.email}\t{new.url}" for new in created or []),
-        "unsent": (
-            Invitation.objects.filter(assessment=assessment)
-            .exclude(emails__kind=InvitationEmail.Kind.INVITATION)
-            .count()
-            if assessment.status == Status.DRAFT
-            else 0
-        ),
+        "unsent": invitations_unsent(assessment=assessment).count()
+        if assessment.status == Status.DRAFT
+        else 0,
         "advance_target": next(iter(NEXT_STATUSES[assessment.status]), None),
         **_people(request, assessment, rate),
     }
@@ -401,7 +395,7 @@ def respondents(request: HttpRequest, assessment_id: int) -> HttpResponse:
             messages.error(request, error.message)
             return redirect("workspace:respondents", assessment.pk)
     if created is None:
-        return _tab(request, assessment, forms_={action: form}, open_form=action)
+        return _tab(request, assessment, forms_={action: form})
     _created_message(request, assessment, created)
     # Answered directly rather than redirected: the links must not be stored anywhere.
     assessment.refresh_from_db()
@@ -424,7 +418,7 @@ def _reminders_save(request: HttpRequest, assessment: Assessment) -> HttpRespons
         else:
             messages.success(request, _("Reminder days saved."))
             return redirect(reverse("workspace:respondents", args=[assessment.pk]) + "#reminders")
-    return _tab(request, assessment, forms_={"reminders": form}, open_form="reminders")
+    return _tab(request, assessment, forms_={"reminders": form})
 
 
 @login_required
