@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
@@ -25,6 +26,9 @@ def _fast_and_local(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()  # throttling counters must not leak between tests
+    # A request in Russian leaves Russian active in the thread (LocaleMiddleware activates the
+    # request's language and nothing deactivates it); each test starts in the default language.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True, scope="session")
