@@ -47,15 +47,16 @@ _CYRILLIC = str.maketrans(
 # --- file name --------------------------------------------------------------------------------
 
 
-def _ascii(text: str) -> str:
+def ascii_slug(text: str) -> str:
+    """A file-name-safe ASCII slug, Cyrillic transliterated: "Альфа Банк" → "alfa-bank"."""
     transliterated = str(text).lower().translate(_CYRILLIC)
-    return unicodedata.normalize("NFKD", transliterated).encode("ascii", "ignore").decode("ascii")
+    return slugify(unicodedata.normalize("NFKD", transliterated).encode("ascii", "ignore").decode("ascii"))
 
 
 def report_filename(*, organization: str, kind: str, language: str, reference_date: datetime.date) -> str:
     """An ASCII file name such as demo-bank-cx-report-full-en-2026-09-30.pdf."""
-    name = slugify(_ascii(organization)) or "organization"
-    kind, language = slugify(_ascii(kind)), slugify(_ascii(language))
+    name = ascii_slug(organization) or "organization"
+    kind, language = ascii_slug(kind), ascii_slug(language)
     return f"{name}-cx-report-{kind}-{language}-{reference_date.isoformat()}.pdf"
 
 
@@ -199,7 +200,7 @@ def _threshold_rows(*, context: dict) -> list[dict]:
     return [{"label": label, "edges": thresholds[key]} for key, label in names.items() if key in thresholds]
 
 
-def _chart_labels() -> dict[str, dict[str, str]]:
+def chart_labels() -> dict[str, dict[str, str]]:
     return {
         "radar": {"current": _("This assessment"), "baseline": _("Baseline")},
         "scale": {"current": _("Now"), "baseline": _("Baseline")},
@@ -241,7 +242,7 @@ def _safe(svg: str) -> str:
     return mark_safe(svg)  # noqa: S308
 
 
-def _customer_charts(*, customer: dict | None, labels: dict) -> dict[str, str]:
+def customer_charts(*, customer: dict | None, labels: dict) -> dict[str, str]:
     """Charts of the customer metrics that have data; a missing metric gets no chart."""
     customer = customer or {}
     result = {}
@@ -261,7 +262,7 @@ def _customer_charts(*, customer: dict | None, labels: dict) -> dict[str, str]:
 
 def _charts(*, context: dict) -> dict[str, str]:
     """The charts the report kind shows, as safe SVG strings."""
-    labels = _chart_labels()
+    labels = chart_labels()
     comparison = context["comparison"]
     with_baseline = comparison is not None and any(
         area.get("baseline_score") is not None for area in context["areas"]
@@ -282,7 +283,7 @@ def _charts(*, context: dict) -> dict[str, str]:
         ),
     }
     if context["kind"] == "full":
-        result.update(_customer_charts(customer=context["customer"], labels=labels))
+        result.update(customer_charts(customer=context["customer"], labels=labels))
     return {key: _safe(svg) for key, svg in result.items()}
 
 

@@ -31,7 +31,7 @@ from assessment.web.access import assessment_managed
 from assessment.web.pages import assessment_page
 from config.exceptions import StateConflict, TooLarge
 from config.jobs import FINISHED
-from reports.rendering import _chart_labels, _customer_charts
+from reports.rendering import chart_labels, customer_charts
 
 # The validation report lists this many problems; the rest are counted.
 PROBLEMS_SHOWN = 200
@@ -212,7 +212,7 @@ def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "job": job,
         "job_finished": job is not None and job.status in FINISHED,
         "metrics": metrics,
-        "charts": _customer_charts(customer=metrics, labels=_chart_labels()) if metrics else {},
+        "charts": customer_charts(customer=metrics, labels=chart_labels()) if metrics else {},
         "segments": _segments(metrics) if metrics else [],
         "has_customers": bool(dataset and "customers" in dataset.files),
         "inline_max_bytes": settings.CUSTOMER_DATA_INLINE_MAX_BYTES,

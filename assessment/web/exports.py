@@ -7,7 +7,6 @@ a formula is neutralized (assessment.spreadsheets.table_download)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from assessment.apis import scores_present
@@ -22,7 +21,7 @@ from assessment.models import Assessment
 from assessment.selectors import assessment_scores
 from assessment.spreadsheets import table_download
 from assessment.web.access import assessment_readable, require, user_manages
-from reports.rendering import _ascii
+from reports.rendering import ascii_slug
 from reports.selectors import catalog_names
 from surveys.i18n import language_pick
 
@@ -33,7 +32,7 @@ DATASETS = {"answers": True, "scores": False, "metrics": False, "customers": Tru
 
 def export_filename(assessment: Assessment, dataset: str) -> str:
     """An ASCII name such as alpha-bank-scores-2026-06-30 (the format adds its extension)."""
-    organization = slugify(_ascii(assessment.organization.name)) or "organization"
+    organization = ascii_slug(assessment.organization.name) or "organization"
     return f"{organization}-{dataset}-{assessment.reference_date.isoformat()}"
 
 
