@@ -48,6 +48,10 @@ BLANK_DEPARTMENT = "—"  # how response_rate names respondents without a depart
 # --- Forms -------------------------------------------------------------------------------------
 
 
+# The three invitation forms share field names; their element ids must differ.
+_AUTO_IDS = {"add": "add_%s", "paste": "paste_%s", "upload": "upload_%s"}
+
+
 class RespondentForm(forms.Form):
     """One respondent; the same rules as the invitations API."""
 
@@ -333,9 +337,9 @@ def _tab(
         ],
         "invitable": invitable,
         "collecting": assessment.status == Status.COLLECTING,
-        "add_form": forms_.get("add") or RespondentForm(),
-        "paste_form": forms_.get("paste") or PasteForm(),
-        "upload_form": forms_.get("upload") or UploadForm(),
+        "add_form": forms_.get("add") or RespondentForm(auto_id=_AUTO_IDS["add"]),
+        "paste_form": forms_.get("paste") or PasteForm(auto_id=_AUTO_IDS["paste"]),
+        "upload_form": forms_.get("upload") or UploadForm(auto_id=_AUTO_IDS["upload"]),
         "reminders_form": forms_.get("reminders")
         or ReminderDaysForm(initial={"reminder_days": ", ".join(str(d) for d in assessment.reminder_days)}),
         "created": created[:LINKS_LISTED] if created else [],
@@ -377,7 +381,7 @@ def respondents(request: HttpRequest, assessment_id: int) -> HttpResponse:
         return redirect("workspace:respondents", assessment.pk)
 
     form_class = {"add": RespondentForm, "paste": PasteForm, "upload": UploadForm}[action]
-    form = form_class(request.POST, request.FILES)
+    form = form_class(request.POST, request.FILES, auto_id=_AUTO_IDS[action])
     created = None
     if form.is_valid():
         try:

@@ -241,7 +241,7 @@ def test_add_one_with_bad_input_or_a_duplicate_shows_field_errors_and_writes_not
     )
     page = _page(response)
     assert response.status_code == 200
-    assert 'id="id_email_error"' in page and "Enter a valid email address." in page
+    assert 'id="add_email_error"' in page and "Enter a valid email address." in page
     assert "Select a valid choice. boss is not one of the available choices." in page
     response = consultant_client.post(
         _url(people), {"action": "add", "email": "ANA@alpha.example", "role": "manager", "language": "en"}
@@ -327,7 +327,7 @@ def test_an_empty_paste_is_a_field_error(consultant_client, audit):
     response = consultant_client.post(
         _url(audit), {"action": "paste", "lines": "  \n\n", "role": "frontline", "language": "en"}
     )
-    assert 'id="id_lines_error"' in _page(response)
+    assert 'id="paste_lines_error"' in _page(response)
     assert "This field is required." in _page(response)
     response = consultant_client.post(
         _url(audit), {"action": "paste", "lines": "email;name\n", "role": "frontline", "language": "en"}
@@ -403,7 +403,7 @@ def test_an_upload_without_the_role_column_is_a_field_error(consultant_client, a
     upload = io.BytesIO(b"email,name\na@alpha.example,A\n")
     upload.name = "people.csv"
     response = consultant_client.post(_url(audit), {"action": "upload", "file": upload})
-    assert 'id="id_file_error"' in _page(response)
+    assert 'id="upload_file_error"' in _page(response)
     assert "Missing column(s): role." in _page(response)
     assert not Invitation.objects.exists()
 
