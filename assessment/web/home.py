@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -104,6 +105,9 @@ class AssessmentForm(forms.Form):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["baseline"].queryset = organization.assessments.order_by("-reference_date")
+        self.fields["baseline"].label_from_instance = lambda assessment: (
+            f"{assessment.title} ({date_format(assessment.reference_date, 'SHORT_DATE_FORMAT')})"
+        )
 
     def clean(self):
         data = super().clean()

@@ -1,0 +1,260 @@
+"""The workspace in a real browser, one test per role journey, on the demo's data: the
+consultant runs an audit from creating it to downloading its PDF, the client executive
+reads their organization's results and downloads a report, and an executive of another
+organization finds none of it. Plus the pages' phone layout, and screenshots on request."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from assessment.demo import DEMO_LOGINS, DEMO_PROFILES, demo_customer_files, demo_seed
+from assessment.models import Assessment, InterviewScore, Status
+from assessment.selectors import assessment_scores
+from reports.models import RecommendationItem, Report
+from surveys.models import Indicator
+from surveys.services import answers_save, catalog_load, invitation_by_token, response_submit
+from tests.e2e.conftest import DESKTOP, PHONE
+from tests.factories import OrganizationFactory, executive_of
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+LOGINS = {login.role: login for login in DEMO_LOGINS}
+TABS = ("respondents", "interviews", "customer-data", "scores", "comparison", "recommendations", "reports")
+
+
+@pytest.fixture
+def demo() -> Assessment:
+    """The demo of `make run`; returns its re-assessment (its baseline is published)."""
+    catalog_load()
+    return demo_seed()
+
+
+def _sign_in(page, base: str, role: str) -> None:
+    login = LOGINS[role]
+    page.goto(f"{base}/accounts/login/")
+    page.locator("#id_username").fill(login.username)
+    page.locator("#id_password").fill(login.password)
+    page.locator("form.form button[type=submit]").click()
+    expect(page).to_have_url(f"{base}/")
+
+
+def _pdf_text(path: str) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def _answer_everything(token: str, level: int) -> None:
+    """A respondent's whole questionnaire; the respondent's own journey is tested in the
+    browser in test_respondent.py."""
+    invitation = invitation_by_token(token=token)
+    codes = Indicator.objects.filter(area__version=invitation.assessment.catalog_version).values_list(
+        "code", flat=True
+    )
+    answers_save(
+        invitation=invitation, items=[{"indicator": c, "level": level, "comment": ""} for c in codes]
+    )
+    response_submit(invitation=invitation)
+
+
+def test_consultant_runs_an_audit_from_creating_it_to_downloading_the_pdf(live_server, page, tmp_path, demo):
+    baseline = demo.baseline
+    base = live_server.url
+    page.on("dialog", lambda dialog: dialog.accept())  # the confirmations of status changes
+    _sign_in(page, base, "consultant")
+
+    # A re-assessment of the demo bank against its published audit, its people copied.
+    page.get_by_role("link", name="Demo Bank").click()
+    page.get_by_role("link", name="New assessment").click()
+    page.get_by_label("Title", exact=True).fill("CX audit 2027")
+    page.get_by_label("Reference date").fill("2027-03-31")
+    page.get_by_label("Baseline", exact=True).select_option(str(baseline.pk))
+    page.get_by_label("Invite the baseline's respondents again").check()
+    page.get_by_role("button", name="Create the assessment").click()
+    expect(page.locator(".messages")).to_contain_text("40 respondents copied from the baseline.")
+    audit = Assessment.objects.get(title="CX audit 2027")
+    assert audit.baseline == baseline and audit.status == Status.DRAFT
+
+    # Respondents: one more person, whose personal link is shown once; then collection opens.
+    page.get_by_label("E-mail", exact=True).fill("new.hire@demo-bank.example")
+    page.locator("#add_role").select_option("frontline")
+    page.get_by_role("button", name="Invite", exact=True).click()
+    link = page.locator(".new-links__url").first.inner_text()
+    token = re.search(r"/r/([^/]+)/", link).group(1)
+    page.get_by_role("button", name="Open collection").first.click()
+    expect(page.locator(".assessment-head")).to_contain_text("Collecting answers")
+    _answer_everything(token, level=4)
+    page.reload()
+    expect(page.locator(".assessment-head")).to_contain_text("1 / 41")
+
+    # Interviews: a level picked is saved at once, without a button.
+    page.get_by_role("link", name="Interviews").click()
+    item = page.locator("#ind-ORG-01")
+    item.locator("summary").click()
+    item.locator('input[name="ORG-01-level"][value="5"]').check()
+    expect(page.locator(".autosave")).to_contain_text("All changes saved")
+    assert InterviewScore.objects.get(assessment=audit, indicator__code="ORG-01").level == 5
+
+    # Customer data: the demo bank's files, validated and turned into metrics.
+    page.get_by_role("link", name="Customer data").click()
+    for kind, content in demo_customer_files(profile=DEMO_PROFILES["reassessment"], clients=600).items():
+        path = tmp_path / f"{kind}.csv"
+        path.write_text(content, encoding="utf-8")
+        page.locator(f'input[name="{kind}"]').set_input_files(str(path))
+    page.get_by_role("button", name="Upload and validate").click()
+    expect(page.locator(".messages")).to_contain_text("Customer data imported")
+    expect(page.locator(".kpi").first).to_contain_text("NPS")
+
+    # Collection closes; the scores page shows what the API computes.
+    page.locator(".assessment-head").get_by_role("button", name="Close collection").click()
+    expect(page.locator(".assessment-head")).to_contain_text("Scoring")
+    page.get_by_role("link", name="Scores").click()
+    overall = assessment_scores(assessment=audit)["overall"]["score"]
+    expect(page.locator(".assessment-head")).to_contain_text(f"{overall:.1f}")
+
+    # Recommendations: the first proposal accepted.
+    page.get_by_role("link", name="Recommendations").click()
+    page.get_by_role("button", name="Accept").first.click()
+    expect(page.locator(".messages")).to_be_visible()
+    assert RecommendationItem.objects.filter(assessment=audit, status="accepted").count() == 1
+
+    # Reports: published to the client, a full report generated and downloaded.
+    page.get_by_role("link", name="Reports").click()
+    page.locator(".tab-panel").get_by_role("button", name="Publish to the client").click()
+    expect(page.locator(".assessment-head")).to_contain_text("Published")
+    page.get_by_label("Report", exact=True).select_option("full")
+    page.get_by_label("Language", exact=True).select_option("en")
+    page.get_by_role("button", name="Generate").click()
+    download_link = page.get_by_role("link", name="Download PDF").first
+    expect(download_link).to_be_visible(timeout=60_000)
+    with page.expect_download() as download:
+        download_link.click()
+    path = download.value.path()
+    assert download.value.suggested_filename == "demo-bank-cx-report-full-en-2027-03-31.pdf"
+    text = _pdf_text(path)
+    assert "Demo Bank" in text and "CX audit 2027" in text
+    assert Report.objects.get(assessment=audit).status == "ready"
+
+
+def test_executive_sees_only_their_published_results_and_downloads_a_report(live_server, page, demo):
+    reassessment = demo
+    published = reassessment.baseline
+    base = live_server.url
+    _sign_in(page, base, "client executive")
+
+    home = page.locator("main")
+    expect(home).to_contain_text("CX maturity audit 2025")
+    expect(home).not_to_contain_text("CX maturity re-assessment 2026")  # still collecting
+    expect(home).not_to_contain_text("New assessment")
+    page.get_by_role("link", name="CX maturity audit 2025").click()
+    expect(page).to_have_url(f"{base}/assessments/{published.pk}/scores/")
+    tabs = page.locator(".tabs__link")
+    expect(tabs).to_have_text(["Scores", "Reports"])
+    expect(page.locator(".assessment-head")).to_contain_text("57.6")
+    expect(page.locator(".assessment-head")).to_contain_text("Customer-Aware")
+    assert "@" not in page.locator(".tab-panel").inner_text()  # no respondent appears by e-mail
+
+    page.get_by_role("link", name="Reports").click()
+    expect(page.get_by_role("button", name="Publish to the client")).to_have_count(0)
+    page.get_by_label("Report", exact=True).select_option("executive")
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.get_by_role("button", name="Generate").click()
+    link = page.get_by_role("link", name="Download PDF").first
+    expect(link).to_be_visible(timeout=60_000)
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "demo-bank-cx-report-executive-ru-2025-12-31.pdf"
+    text = _pdf_text(download.value.path())
+    assert "Demo Bank" in text and "57,6" in text  # Russian: a decimal comma
+
+    for tab in ("respondents", "interviews", "customer-data", "recommendations"):
+        assert page.goto(f"{base}/assessments/{published.pk}/{tab}/").status == 404
+    assert page.goto(f"{base}/assessments/{reassessment.pk}/scores/").status == 404
+
+
+def test_an_executive_of_another_organization_gets_404_on_the_first_ones_pages(
+    live_server, new_context, demo
+):
+    reassessment = demo
+    published = reassessment.baseline
+    report = Report.objects.create(assessment=published, kind="executive", language="en")
+    outsider = executive_of(OrganizationFactory(name="Other Bank"), username="other-exec")
+    outsider.set_password("other-exec-2026")
+    outsider.save()
+    base = live_server.url
+    page = new_context().new_page()
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill("other-exec")
+    page.get_by_label("Password").fill("other-exec-2026")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("main")).not_to_contain_text("Demo Bank")
+
+    organization = published.organization
+    urls = [
+        f"/organizations/{organization.pk}/",
+        f"/organizations/{organization.pk}/assessments/new/",
+        f"/assessments/{published.pk}/",
+        *(f"/assessments/{published.pk}/{tab}/" for tab in TABS),
+        f"/assessments/{published.pk}/export/scores.csv",
+        f"/assessments/{published.pk}/export/metrics.xlsx",
+        f"/api/v1/assessments/{published.pk}/scores/",
+        f"/api/v1/reports/{report.pk}/",
+        f"/api/v1/reports/{report.pk}/download/",
+    ]
+    statuses = {url: page.goto(f"{base}{url}").status for url in urls}
+    assert statuses == dict.fromkeys(urls, 404)
+    expect(page.locator("body")).not_to_contain_text("Demo Bank")
+
+
+def _workspace_urls(reassessment: Assessment) -> list[str]:
+    return [
+        "/",
+        f"/organizations/{reassessment.organization_id}/",
+        f"/organizations/{reassessment.organization_id}/assessments/new/",
+        *(f"/assessments/{reassessment.pk}/{tab}/" for tab in TABS),
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_every_page_fits_a_phone_without_sideways_scrolling(live_server, new_context, language, demo):
+    reassessment = demo
+    base = live_server.url
+    context = new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+    page = context.new_page()
+    _sign_in(page, base, "consultant")
+    for url in _workspace_urls(reassessment):
+        assert page.goto(f"{base}{url}").status == 200
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{url} is {width} px wide on a {PHONE['width']} px phone"
+        assert page.locator("html").get_attribute("lang") == language
+
+
+@pytest.mark.skipif(os.environ.get("SCREENSHOTS") != "1", reason="screenshots only with SCREENSHOTS=1")
+def test_workspace_screenshots(live_server, new_context, demo):
+    """Every main page as the consultant and the executive, desktop and phone, en and ru,
+    in /tmp/shots/ (or SHOTS_DIR), to look at."""
+    shots = Path(os.environ.get("SHOTS_DIR", "/tmp/shots"))  # noqa: S108
+    shots.mkdir(exist_ok=True)
+    reassessment = demo
+    base = live_server.url
+    pages = {
+        "consultant": _workspace_urls(reassessment),
+        "client executive": ["/", f"/assessments/{reassessment.baseline_id}/scores/"],
+    }
+    for size, options in {"desktop": {"viewport": DESKTOP}, "phone": {"viewport": PHONE}}.items():
+        for language in ("en", "ru"):
+            for role, urls in pages.items():
+                context = new_context(**options)
+                context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+                page = context.new_page()
+                _sign_in(page, base, role)
+                for url in urls:
+                    page.goto(f"{base}{url}")
+                    name = re.sub(r"[^a-z0-9]+", "-", f"{role} {url}".lower()).strip("-")
+                    page.screenshot(path=shots / f"ws-{name}-{size}-{language}.png", full_page=True)
+        page = new_context(**options).new_page()
+        page.goto(f"{base}/accounts/login/")
+        page.screenshot(path=shots / f"ws-login-{size}.png", full_page=True)
