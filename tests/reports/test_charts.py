@@ -164,6 +164,7 @@ def test_numbers_follow_the_active_language():
     assert charts.number(-0.42, digits=2, signed=True) == "\u22120.42"
     assert charts.number(0.12, digits=2, signed=True) == "+0.12"
     assert charts.number(-0.04) == "0.0"
+    assert charts.number(9.35) == "9.4"  # half up, like floatformat, though the float is 9.3499…
     assert charts.number(None) == charts.NO_DATA
     with translation.override("ru"):
         assert charts.number(72.39999) == "72,4"
