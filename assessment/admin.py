@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from assessment.models import ApiToken, Assessment, CustomerDataImport, Membership, Organization
+from assessment.models import (
+    ApiToken,
+    Assessment,
+    AuditEvent,
+    CustomerDataImport,
+    Membership,
+    Organization,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -61,6 +68,24 @@ class CustomerDataImportAdmin(admin.ModelAdmin):
     search_fields = ["assessment__title", "assessment__organization__name"]
     date_hierarchy = "created_at"
     list_select_related = ["assessment__organization", "created_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log as the services recorded it: read only. Deleting stays allowed, or the admin
+    could not delete an assessment (its events go with it)."""
+
+    list_display = ["created_at", "assessment", "actor_label", "action", "target"]
+    list_filter = ["action"]
+    search_fields = ["assessment__title", "assessment__organization__name", "actor_label", "target"]
+    date_hierarchy = "created_at"
+    list_select_related = ["assessment__organization"]
 
     def has_add_permission(self, request):
         return False

@@ -10,8 +10,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from assessment.audit import audit_events
 from assessment.levels import level_name
-from assessment.models import NEXT_STATUSES, Assessment, InterviewScore, Organization, Status
+from assessment.models import NEXT_STATUSES, Assessment, AuditEvent, InterviewScore, Organization, Status
 from assessment.scoring import BREAKDOWN_DIMENSIONS, DEFAULT_THRESHOLDS
 from assessment.selectors import (
     assessment_scope,
@@ -218,7 +219,7 @@ class AssessmentDetailApi(APIView):
         assessment = assessment_for_consultant(request, assessment_id)
         data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        assessment = assessment_update(assessment=assessment, **data.validated_data)
+        assessment = assessment_update(assessment=assessment, actor=request.user, **data.validated_data)
         return Response(AssessmentOutputSerializer(assessment).data)
 
 
@@ -400,3 +401,43 @@ class ScoresApi(APIView):
         )
         language = language_pick(request.query_params.get("lang"))
         return Response(scores_present(assessment_scores(assessment=assessment), language))
+
+
+# --- Audit log ----------------------------------------------------------------------------------
+
+
+class AuditEventOutputSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_label", help_text=_("Username; empty for the system"))
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "created_at", "actor", "action", "target", "before", "after"]
+
+
+class AuditLogApi(APIView):
+    class QuerySerializer(serializers.Serializer):
+        action = serializers.ChoiceField(choices=AuditEvent.Action.choices, required=False)
+        limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
+        offset = serializers.IntegerField(min_value=0, default=0)
+
+    @extend_schema(
+        parameters=[QuerySerializer],
+        responses=inline_serializer(
+            "AuditLog",
+            {"count": serializers.IntegerField(), "results": AuditEventOutputSerializer(many=True)},
+        ),
+        description=_(
+            "Every change to what the scores or the client's reports are made of, newest first: "
+            "who, when, what, the value before and after. For the assessment's consultants."
+        ),
+    )
+    def get(self, request, assessment_id: int):
+        assessment = assessment_for_consultant(request, assessment_id)
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        events = audit_events(assessment=assessment, action=params.get("action"))
+        page = events[params["offset"] : params["offset"] + params["limit"]]
+        return Response(
+            {"count": events.count(), "results": AuditEventOutputSerializer(page, many=True).data}
+        )

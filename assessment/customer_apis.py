@@ -7,7 +7,13 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -22,8 +28,9 @@ from assessment.kpis import KPIS, assessment_kpis, assessment_kpis_set
 from assessment.loyalty import LOYALTY_TYPES
 from assessment.models import CustomerDataImport, CustomerDataset
 from assessment.selectors import assessment_scope, managed_assessment_scope
-from assessment.spreadsheets import table_download
+from assessment.spreadsheets import XLSX_TYPE, table_download
 from config.jobs import JobStatus
+from config.schema import ERROR_SCHEMA
 
 
 class CustomerDataSerializer(serializers.ModelSerializer):
@@ -126,6 +133,8 @@ class CustomerDataApi(APIView):
         responses={
             201: OpenApiResponse(CustomerDataSerializer, description=_("Imported")),
             202: OpenApiResponse(ImportQueuedSerializer, description=_("Queued for the background")),
+            413: OpenApiResponse(ERROR_SCHEMA, description=_("A file over the size limit")),
+            503: OpenApiResponse(ERROR_SCHEMA, description=_("The task queue is not reachable; retry later")),
         },
         description=_(
             "Replace the uploaded kinds of customer data atomically. A file with any problem is "
@@ -213,15 +222,20 @@ class CustomersApi(APIView):
 
     @extend_schema(
         parameters=[QuerySerializer],
-        responses=inline_serializer(
-            "ClassifiedCustomers",
-            {
-                "count": serializers.IntegerField(),
-                "page": serializers.IntegerField(),
-                "pages": serializers.IntegerField(),
-                "results": serializers.ListField(child=serializers.DictField()),
-            },
-        ),
+        responses={
+            (200, "application/json"): inline_serializer(
+                "ClassifiedCustomers",
+                {
+                    "count": serializers.IntegerField(),
+                    "page": serializers.IntegerField(),
+                    "pages": serializers.IntegerField(),
+                    "results": serializers.ListField(child=serializers.DictField()),
+                },
+            ),
+            # ?export=csv|xlsx: the whole filtered table as a file.
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, XLSX_TYPE): OpenApiTypes.BINARY,
+        },
     )
     def get(self, request, assessment_id: int):
         assessment = assessment_for_consultant(request, assessment_id)
@@ -247,7 +261,11 @@ class CustomersApi(APIView):
 class CustomerTemplateApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, auth=[])
+    @extend_schema(
+        parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=KINDS)],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        auth=[],
+    )
     def get(self, request, kind: str):
         if kind not in KINDS:
             raise Http404
@@ -278,5 +296,7 @@ class KpisApi(APIView):
         assessment = assessment_for_consultant(request, assessment_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        assessment = assessment_kpis_set(assessment=assessment, values=data.validated_data["kpis"])
+        assessment = assessment_kpis_set(
+            assessment=assessment, values=data.validated_data["kpis"], actor=request.user
+        )
         return Response({"kpis": assessment_kpis(assessment=assessment)})

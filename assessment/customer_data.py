@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assessment import tasks
+from assessment.audit import audit_record
 from assessment.customer_files import (
     CustomerFilesInvalid,
     customer_files_parse,
@@ -26,7 +27,8 @@ from assessment.customer_files import (
     frame_to_parquet,
 )
 from assessment.loyalty import customer_metrics
-from assessment.models import Assessment, CustomerDataImport, CustomerDataset, Status
+from assessment.models import Assessment, AuditEvent, CustomerDataImport, CustomerDataset, Status
+from config.celery import task_enqueue_on_commit
 from config.exceptions import StateConflict, TooLarge
 from config.jobs import FINISHED, JobRefused, JobStatus, job_progress
 
@@ -129,9 +131,10 @@ def customer_data_replace(
     }
     try:
         with transaction.atomic():
-            dataset, _created = CustomerDataset.objects.select_for_update().get_or_create(
+            dataset, created = CustomerDataset.objects.select_for_update().get_or_create(
                 assessment=assessment, defaults={"period_start": start, "period_end": end}
             )
+            before = None if created else _audited(dataset, kinds=written)
             replaced = [dataset.files[kind]["path"] for kind in written if kind in dataset.files]
             dataset.files = {
                 **dataset.files,
@@ -143,6 +146,14 @@ def customer_data_replace(
             dataset.period_start, dataset.period_end, dataset.discount_rate = start, end, rate
             dataset.metrics, dataset.updated_by = metrics, user
             dataset.save()
+            audit_record(
+                assessment=assessment,
+                actor=user,
+                action=AuditEvent.Action.CUSTOMER_DATA,
+                target=",".join(sorted(written)),
+                before=before,
+                after=_audited(dataset, kinds=written),
+            )
             transaction.on_commit(lambda: _files_delete(replaced))
     except Exception:
         _files_delete(written.values())
@@ -153,6 +164,22 @@ def customer_data_replace(
 
 def _no_progress(percent: int) -> None:
     pass
+
+
+def _audited(dataset: CustomerDataset, *, kinds) -> dict:
+    """What the audit log keeps of a customer-data change: the replaced kinds' files (name and
+    rows), the churn period, the discount rate and the key metrics."""
+    metrics = dataset.metrics
+    return {
+        "files": {
+            kind: {"name": info["name"], "rows": info["rows"]} if (info := dataset.files.get(kind)) else None
+            for kind in sorted(kinds)
+        },
+        "period": [str(dataset.period_start), str(dataset.period_end)],
+        "discount_rate": float(dataset.discount_rate),
+        "nps": (metrics.get("nps") or {}).get("score"),
+        "churn_rate": (metrics.get("churn") or {}).get("rate"),
+    }
 
 
 # --- Imports in the background -------------------------------------------------------------------
@@ -188,8 +215,12 @@ def customer_data_import_create(
                 discount_rate=discount_rate,
                 language=language,
             )
-            # After commit, so the worker finds the row.
-            tasks.customer_data_import_run.delay_on_commit(job.pk)
+            # After commit, so the worker finds the row; deleted again if the broker is away.
+            task_enqueue_on_commit(
+                tasks.customer_data_import_run,
+                job.pk,
+                on_refused=lambda: CustomerDataImport.objects.filter(pk=job.pk).delete(),
+            )
     except Exception:
         _files_delete(info["path"] for info in staged.values())
         raise

@@ -52,6 +52,8 @@ INSTRUMENT_RANGES = {
 SERVQUAL_DIMENSIONS = ("reliability", "responsiveness", "assurance", "empathy", "tangibles")
 RESULTS = ("yes", "no", "n/a")
 MAX_LISTED_ERRORS = 500
+# Ids, codes, names and dates are short; a longer cell is a broken file (and would be stored).
+MAX_CELL_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -232,13 +234,33 @@ def table_read(raw: bytes, kind: str) -> tuple[pa.Table | None, list[Problem]]:
         return None, [Problem(kind, 1, column, _("Missing column.")) for column in missing]
     wanted = COLUMNS[kind] + OPTIONAL[kind]
     blank = pa.repeat(pa.scalar("", _TEXT), table.num_rows)
-    return pa.table(
+    table = pa.table(
         [
             table.column(name) if name in table.column_names else _column_of(blank, name in _FEW_VALUES[kind])
             for name in wanted
         ],
         names=list(wanted),
-    ), []
+    )
+    # Replacing the stored data with nothing is never meant (blank lines are not rows).
+    problems = [Problem(kind, None, None, _("The file has no data rows."))] if table.num_rows == 0 else []
+    for name in wanted:
+        problems += _problems(
+            kind,
+            _too_long(table.column(name)),
+            name,
+            _("Too long: at most %(count)d characters.") % {"count": MAX_CELL_CHARS},
+        )
+    return table, problems
+
+
+def _too_long(column: pa.ChunkedArray) -> np.ndarray:
+    """Cells over MAX_CELL_CHARS; decided per chunk by its longest cell in bytes (never fewer
+    than characters), so usual files allocate nothing."""
+    if pa.types.is_dictionary(column.type):
+        return _per_cell(column, lambda text: _flags(pc.greater(pc.utf8_length(text), MAX_CELL_CHARS)))
+    if all((pc.max(pc.binary_length(chunk)).as_py() or 0) <= MAX_CELL_CHARS for chunk in column.chunks):
+        return np.zeros(len(column), dtype=bool)
+    return _flags(pc.greater(pc.utf8_length(column), MAX_CELL_CHARS))
 
 
 def _problems(kind: str, mask, column: str, message: str) -> list[Problem]:

@@ -1,12 +1,16 @@
 """Tables of an assessment for download (CSV or XLSX): the respondents' answers, the scores,
-the customer metrics and the classified clients.
+the customer metrics, the classified clients and the audit log.
 
 The scores and metrics tables are built from exactly what the API returns (the presented
 scores, the stored metrics), so a spreadsheet shows the API's numbers. Who may download
 which table is the view's business (assessment/web/exports.py)."""
 
-import pandas as pd
+import json
 
+import pandas as pd
+from django.core.serializers.json import DjangoJSONEncoder
+
+from assessment.audit import audit_events
 from assessment.customer_data import dataset_frames
 from assessment.loyalty import client_loyalty, customer_metrics
 from assessment.models import Assessment, CustomerDataset
@@ -43,6 +47,7 @@ SCORE_COLUMNS = [
     "evidence_data",
 ]
 METRIC_COLUMNS = ["metric", "value"]
+AUDIT_COLUMNS = ["when", "who", "action", "target", "before", "after"]
 
 
 def answers_export_frame(*, assessment: Assessment) -> pd.DataFrame:
@@ -177,3 +182,31 @@ def customers_classified_frame(*, assessment: Assessment) -> pd.DataFrame | None
     if "customers" not in frames:
         return None
     return client_loyalty(frames["customers"], frames.get("survey"), assessment.reference_date).reset_index()
+
+
+def _json_cell(value) -> str | None:
+    # Keys sorted: PostgreSQL keeps JSON objects in an order of its own.
+    return (
+        None
+        if value is None
+        else json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
+    )
+
+
+def audit_export_frame(*, assessment: Assessment) -> pd.DataFrame:
+    """The audit log, newest first: when (UTC), who (empty: the system), the action's code, its
+    target and the values before and after as JSON (empty: there was none)."""
+    records = [
+        {
+            "when": created_at.isoformat(timespec="seconds"),
+            "who": actor,
+            "action": action,
+            "target": target,
+            "before": _json_cell(before),
+            "after": _json_cell(after),
+        }
+        for created_at, actor, action, target, before, after in audit_events(
+            assessment=assessment
+        ).values_list("created_at", "actor_label", "action", "target", "before", "after")
+    ]
+    return pd.DataFrame(records, columns=AUDIT_COLUMNS)

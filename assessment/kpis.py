@@ -1,10 +1,12 @@
 """Business KPIs compared on re-assessment: taken from the customer metrics where they
 can be, entered (or overridden) by the consultant otherwise."""
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from assessment.models import Assessment, CustomerDataset
+from assessment.audit import audit_record
+from assessment.models import Assessment, AuditEvent, CustomerDataset
 
 KPIS = {
     "churn_rate": _("Churn rate, %"),
@@ -37,10 +39,25 @@ def assessment_kpis(*, assessment: Assessment) -> dict:
 
 
 @transaction.atomic
-def assessment_kpis_set(*, assessment: Assessment, values: dict[str, float | None]) -> Assessment:
-    """Enter or override KPIs; None removes the consultant's value (metrics apply again)."""
+def assessment_kpis_set(
+    *, assessment: Assessment, values: dict[str, float | None], actor: AbstractBaseUser | None = None
+) -> Assessment:
+    """Enter or override KPIs; None removes the consultant's value (metrics apply again). The
+    audit log gets the changed KPIs' values before and after (None: none entered)."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    before = dict(assessment.kpis)
     entered = {**assessment.kpis, **values}
     assessment.kpis = {code: value for code, value in entered.items() if value is not None}
     assessment.save(update_fields=["kpis", "updated_at"])
+    changed = sorted(
+        code for code in set(before) | set(assessment.kpis) if before.get(code) != assessment.kpis.get(code)
+    )
+    if changed:
+        audit_record(
+            assessment=assessment,
+            actor=actor,
+            action=AuditEvent.Action.KPIS,
+            before={code: before.get(code) for code in changed},
+            after={code: assessment.kpis.get(code) for code in changed},
+        )
     return assessment

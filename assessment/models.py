@@ -1,8 +1,10 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.jobs import Job
@@ -268,3 +270,44 @@ class CustomerDataImport(Job):
 
     def __str__(self) -> str:
         return f"{self.assessment}: {', '.join(self.uploads)} ({self.get_status_display()})"
+
+
+class AuditEvent(models.Model):
+    """One change to what a score or the client's report is made of: who, when, what, the value
+    before and after. Written in the transaction of the change itself, so a change that rolls
+    back leaves no event and every committed change has one."""
+
+    class Action(models.TextChoices):
+        INTERVIEW_SCORE = "interview_score", _("Interview score")
+        WEIGHTS = "weights", _("Evidence weights")
+        THRESHOLDS = "thresholds", _("Data-evidence thresholds")
+        ANONYMITY = "anonymity", _("Anonymity threshold")
+        STATUS = "status", _("Status")
+        SETTINGS = "settings", _("Assessment settings")
+        CUSTOMER_DATA = "customer_data", _("Customer data")
+        KPIS = "kpis", _("Business KPIs")
+        RECOMMENDATION = "recommendation", _("Recommendation")
+        ROADMAP = "roadmap", _("Roadmap")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The username at the time: the log still says who after the account is renamed or deleted.
+    actor_label = models.CharField(_("who"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    action = models.CharField(_("what"), max_length=32, choices=Action.choices)
+    target = models.CharField(
+        _("target"), max_length=64, blank=True, help_text=_("Indicator, recommendation or file kinds")
+    )
+    before = models.JSONField(_("before"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["assessment", "-created_at", "-id"], name="audit_event_recent")]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label or '—'}: {self.action} {self.target}"

@@ -9,10 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment.audit import audit_record, audit_record_many
 from assessment.models import (
     NEXT_STATUSES,
     ApiToken,
     Assessment,
+    AuditEvent,
     InterviewScore,
     Membership,
     Organization,
@@ -113,10 +115,32 @@ def reminder_days_check(days: list) -> list[int]:
     return days
 
 
+def _audited_fields(assessment: Assessment) -> dict[tuple[str, str], object]:
+    """What the audit log follows of an assessment's own fields: (action, target) → value."""
+    return {
+        (AuditEvent.Action.STATUS, ""): assessment.status,
+        (AuditEvent.Action.WEIGHTS, ""): {
+            "survey": float(assessment.weight_survey),
+            "interview": float(assessment.weight_interview),
+            "data": float(assessment.weight_data),
+        },
+        (AuditEvent.Action.THRESHOLDS, ""): assessment.data_thresholds,
+        (AuditEvent.Action.ANONYMITY, ""): assessment.anonymity_k,
+        (AuditEvent.Action.SETTINGS, "title"): assessment.title,
+        (AuditEvent.Action.SETTINGS, "reference_date"): str(assessment.reference_date),
+        (AuditEvent.Action.SETTINGS, "baseline"): assessment.baseline_id,
+        (AuditEvent.Action.SETTINGS, "reminder_days"): list(assessment.reminder_days),
+    }
+
+
 @transaction.atomic
-def assessment_update(*, assessment: Assessment, **changes) -> Assessment:
-    """Change title, reference date, baseline, weights, reminder days or status (one step forward)."""
+def assessment_update(
+    *, assessment: Assessment, actor: AbstractBaseUser | None = None, **changes
+) -> Assessment:
+    """Change title, reference date, baseline, weights, thresholds, reminder days or status (one
+    step forward); each changed value is recorded in the audit log as `actor`'s."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    before = _audited_fields(assessment)
     status = changes.pop("status", None)
     if "reminder_days" in changes:
         changes["reminder_days"] = reminder_days_check(changes["reminder_days"])
@@ -142,6 +166,16 @@ def assessment_update(*, assessment: Assessment, **changes) -> Assessment:
     for field, value in changes.items():
         setattr(assessment, field, value)
     assessment.save()
+    after = _audited_fields(assessment)
+    for (action, target), value in after.items():
+        audit_record(
+            assessment=assessment,
+            actor=actor,
+            action=action,
+            target=target,
+            before=before[action, target],
+            after=value,
+        )
     if changes.get("status") == Status.COLLECTING:
         invitations_unsent_queue(assessment=assessment)
     if changes.get("status") == Status.PUBLISHED:
@@ -165,8 +199,13 @@ INTERVIEW_EDITABLE = (Status.DRAFT, Status.COLLECTING, Status.SCORING)
 @transaction.atomic
 def interview_scores_set(*, assessment: Assessment, user: AbstractBaseUser, items: list[dict]) -> int:
     """Set (or, with level None, clear) interview levels; all or nothing.
-    Each item: {"indicator": code, "level": 1..5 | None, "note": str}."""
-    if assessment.status not in INTERVIEW_EDITABLE:
+    Each item: {"indicator": code, "level": 1..5 | None, "note": str}; of an indicator listed
+    twice the last item counts. Only the indicators whose level or note change are written,
+    each with an audit event."""
+    # Edits of one assessment run one after another, so each event's "before" is what the
+    # previous edit left and the last event is the stored score.
+    locked = Assessment.objects.select_for_update(no_key=True).get(pk=assessment.pk)
+    if locked.status not in INTERVIEW_EDITABLE:
         raise StateConflict(
             _("Interview scores cannot change once the assessment is published."), code="assessment_published"
         )
@@ -178,24 +217,44 @@ def interview_scores_set(*, assessment: Assessment, user: AbstractBaseUser, item
     }
     if errors:
         raise ItemErrors(errors, field="scores")
-    cleared = [ids[item["indicator"]] for item in items if item.get("level") is None]
+    wanted = {
+        item["indicator"]: (
+            None if item.get("level") is None else {"level": item["level"], "note": item.get("note") or ""}
+        )
+        for item in items
+    }
+    stored = {
+        code: {"level": level, "note": note}
+        for code, level, note in InterviewScore.objects.filter(
+            assessment=assessment, indicator__code__in=wanted
+        ).values_list("indicator__code", "level", "note")
+    }
+    changed = {code: value for code, value in wanted.items() if stored.get(code) != value}
+    cleared = [ids[code] for code, value in changed.items() if value is None]
     InterviewScore.objects.filter(assessment=assessment, indicator_id__in=cleared).delete()
+    now = timezone.now()
     InterviewScore.objects.bulk_create(
         [
             InterviewScore(
                 assessment=assessment,
-                indicator_id=ids[item["indicator"]],
-                level=item["level"],
-                note=item.get("note") or "",
+                indicator_id=ids[code],
+                level=value["level"],
+                note=value["note"],
                 updated_by=user,
-                updated_at=timezone.now(),
+                updated_at=now,
             )
-            for item in items
-            if item.get("level") is not None
+            for code, value in changed.items()
+            if value is not None
         ],
         update_conflicts=True,
         unique_fields=["assessment", "indicator"],
         update_fields=["level", "note", "updated_by", "updated_at"],
+    )
+    audit_record_many(
+        assessment=assessment,
+        actor=user,
+        action=AuditEvent.Action.INTERVIEW_SCORE,
+        changes=[(code, stored.get(code), value) for code, value in changed.items()],
     )
     return len(items)
 

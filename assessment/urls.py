@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from assessment.web import customer_data, exports, home, interviews, respondents, scores
+from assessment.web import audit, customer_data, exports, home, interviews, respondents, scores
 from reports import web as reports_web
 
 app_name = "workspace"
@@ -29,6 +29,7 @@ urlpatterns = [
         name="recommendations",
     ),
     path("assessments/<int:assessment_id>/reports/", reports_web.reports, name="reports"),
+    path("assessments/<int:assessment_id>/audit/", audit.audit, name="audit"),
     path(
         "assessments/<int:assessment_id>/export/<slug:dataset>.<slug:file_format>",
         exports.export,

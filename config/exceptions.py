@@ -2,13 +2,15 @@
 
 Services stay free of HTTP: they raise Django's ValidationError (400 with field
 messages), ItemErrors (400 with one entry per submitted item), StateConflict (409)
-or TooLarge (413).
+or TooLarge (413); BrokerUnavailable (config.celery) is a 503.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from config.celery import BrokerUnavailable
 
 
 class ItemErrors(Exception):
@@ -50,4 +52,6 @@ def api_exception_handler(exc, context):
         return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)
     elif isinstance(exc, TooLarge):
         return Response({"detail": exc.message}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    elif isinstance(exc, BrokerUnavailable):
+        return Response({"detail": exc.message}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     return exception_handler(exc, context)

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from assessment import apis as assessment_apis
 from assessment import customer_apis
+from assessment.web.auth import ThrottledAdminAuthenticationForm, ThrottledLoginView
 from reports import apis as report_apis
 from surveys import apis as survey_apis
 
@@ -39,6 +40,9 @@ api_v1 = [
         name="interview-scores",
     ),
     path("assessments/<int:assessment_id>/scores/", assessment_apis.ScoresApi.as_view(), name="scores"),
+    path(
+        "assessments/<int:assessment_id>/audit-log/", assessment_apis.AuditLogApi.as_view(), name="audit-log"
+    ),
     path(
         "assessments/<int:assessment_id>/customer-data/",
         customer_apis.CustomerDataApi.as_view(),
@@ -85,14 +89,17 @@ api_v1 = [
     path("respond/<str:token>/submit/", survey_apis.RespondSubmitApi.as_view(), name="respond-submit"),
 ]
 
+admin.site.login_form = ThrottledAdminAuthenticationForm
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("r/", include("surveys.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves its start-up script as a file: the CSP allows no inline scripts.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("", include("assessment.urls")),
 ]

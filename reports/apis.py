@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from assessment.apis import assessment_for_consultant
 from assessment.selectors import assessment_scope, assessment_scores
 from config.jobs import JobStatus
+from config.schema import ERROR_SCHEMA
 from reports.models import Effort, Horizon, RecommendationStatus, Report, ReportKind
 from reports.selectors import (
     assessment_comparison,
@@ -100,7 +101,7 @@ class RecommendationsApi(APIView):
     @extend_schema(parameters=[LANG_PARAMETER], responses=RoadmapSerializer)
     def get(self, request, assessment_id: int):
         assessment = assessment_for_consultant(request, assessment_id)
-        recommendations_ensure(assessment=assessment)
+        recommendations_ensure(assessment=assessment, actor=request.user)
         return self._roadmap(request, assessment)
 
     @extend_schema(
@@ -119,7 +120,7 @@ class RecommendationsApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        recommendations_ensure(assessment=assessment)
+        recommendations_ensure(assessment=assessment, actor=request.user)
         recommendations_review(
             assessment=assessment,
             user=request.user,
@@ -127,7 +128,7 @@ class RecommendationsApi(APIView):
             order=values.get("order"),
         )
         if values["regenerate"]:
-            recommendations_generate(assessment=assessment)
+            recommendations_generate(assessment=assessment, actor=request.user)
         return self._roadmap(request, assessment)
 
 
@@ -199,7 +200,10 @@ class AssessmentReportsApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={202: ReportOutputSerializer},
+        responses={
+            202: ReportOutputSerializer,
+            503: OpenApiResponse(ERROR_SCHEMA, description=_("The task queue is not reachable; retry later")),
+        },
         description=_("Queue a PDF report; poll its status until it is ready, then download it."),
     )
     def post(self, request, assessment_id: int):

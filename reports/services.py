@@ -12,8 +12,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from assessment.models import Assessment, Status
+from assessment.audit import audit_record, audit_record_many
+from assessment.models import Assessment, AuditEvent, Status
 from assessment.selectors import assessment_scores, catalog_frames
+from config.celery import task_enqueue_on_commit
 from config.exceptions import ItemErrors, StateConflict
 from config.jobs import JobRefused, job_progress
 from reports.models import RecommendationItem, RecommendationStatus, Report, ReportKind
@@ -24,6 +26,8 @@ from reports.selectors import customer_metrics_stored, report_context
 # The roadmap is part of what the client is shown: it is frozen with the scores.
 REVIEWABLE = (Status.DRAFT, Status.COLLECTING, Status.SCORING)
 EDITABLE_FIELDS = ("status", "title", "rationale", "actions", "impact", "horizon", "effort")
+# What the audit log keeps of a custom recommendation when it is added.
+ADDED_FIELDS = ("title", "status", "horizon", "effort")
 
 
 def _reviewable_check(assessment: Assessment) -> None:
@@ -42,11 +46,23 @@ def _untouched(item: RecommendationItem) -> bool:
     )
 
 
+def _label(item: RecommendationItem) -> str:
+    """How the audit log names an item: its library code, or #id for a custom one."""
+    return item.code or f"#{item.pk}"
+
+
+def _roadmap_labels(items) -> list[str]:
+    return [_label(item) for item in sorted(items, key=lambda item: (item.position or 0, item.pk or 0))]
+
+
 @transaction.atomic
-def recommendations_generate(*, assessment: Assessment) -> list[RecommendationItem]:
+def recommendations_generate(
+    *, assessment: Assessment, actor: AbstractBaseUser | None = None
+) -> list[RecommendationItem]:
     """Propose the roadmap from the current scores and customer metrics. What the consultant
     reviewed stays: accepted and custom items first in their order, then the proposal by
-    priority (untouched proposals the data no longer trigger are dropped), rejected last."""
+    priority (untouched proposals the data no longer trigger are dropped), rejected last.
+    The audit log gets the roadmap (item codes in order) before and after, if it changed."""
     Assessment.objects.select_for_update().filter(pk=assessment.pk).first()  # one review at a time
     indicators, areas = catalog_frames(version_id=assessment.catalog_version_id)
     proposal = roadmap_propose(
@@ -56,7 +72,8 @@ def recommendations_generate(*, assessment: Assessment) -> list[RecommendationIt
         areas=areas,
     )
     library = recommendation_library()
-    items = {item.code or f"#{item.pk}": item for item in assessment.recommendations.all()}
+    items = {_label(item): item for item in assessment.recommendations.all()}
+    before = _roadmap_labels(items.values())
     proposed_codes = {entry["code"] for entry in proposal}
     stale = [item.pk for code, item in items.items() if _untouched(item) and code not in proposed_codes]
     RecommendationItem.objects.filter(pk__in=stale).delete()
@@ -88,13 +105,21 @@ def recommendations_generate(*, assessment: Assessment) -> list[RecommendationIt
     RecommendationItem.objects.bulk_update(
         [item for item in kept if item.pk is not None], ["position", "priority", "triggered_by"]
     )
+    audit_record(
+        assessment=assessment,
+        actor=actor,
+        action=AuditEvent.Action.ROADMAP,
+        target="generate",
+        before=before,
+        after=_roadmap_labels(kept),
+    )
     return kept
 
 
-def recommendations_ensure(*, assessment: Assessment) -> None:
+def recommendations_ensure(*, assessment: Assessment, actor: AbstractBaseUser | None = None) -> None:
     """A roadmap exists once anyone looks at it: proposed on first use."""
     if not assessment.recommendations.exists():
-        recommendations_generate(assessment=assessment)
+        recommendations_generate(assessment=assessment, actor=actor)
 
 
 def _item_check(change: dict, item: RecommendationItem | None) -> dict[str, list[str]]:
@@ -129,23 +154,48 @@ def recommendations_review(
     if unknown_order:
         raise ValidationError({"order": _("No such recommendation(s): %(ids)s.") % {"ids": unknown_order}})
     next_position = (assessment.recommendations.aggregate(last=Max("position"))["last"] or 0) + 1
+    audited = []
     for change in changes:
         item = items[change["id"]] if "id" in change else RecommendationItem(assessment=assessment, code="")
-        for field in EDITABLE_FIELDS:
-            if field in change:
-                setattr(item, field, change[field])
+        fields = [field for field in EDITABLE_FIELDS if field in change]
+        before = None if item.pk is None else {field: getattr(item, field) for field in fields}
+        for field in fields:
+            setattr(item, field, change[field])
         if item.pk is None:
             item.position, next_position = next_position, next_position + 1
         item.updated_by = user
         item.save()
         items[item.pk] = item
+        # Only what changed; an addition with its title, status, horizon and effort.
+        shown = (
+            ADDED_FIELDS if before is None else [field for field in fields if before[field] != change[field]]
+        )
+        audited.append(
+            (
+                _label(item),
+                None if before is None else {field: before[field] for field in shown},
+                {field: getattr(item, field) for field in shown},
+            )
+        )
+    audit_record_many(
+        assessment=assessment, actor=user, action=AuditEvent.Action.RECOMMENDATION, changes=audited
+    )
     if order:
+        before = _roadmap_labels(items.values())
         ranked = [items[pk] for pk in order] + sorted(
             (item for pk, item in items.items() if pk not in set(order)), key=lambda item: item.position
         )
         for position, item in enumerate(ranked, 1):
             item.position = position
         RecommendationItem.objects.bulk_update(ranked, ["position"])
+        audit_record(
+            assessment=assessment,
+            actor=user,
+            action=AuditEvent.Action.ROADMAP,
+            target="order",
+            before=before,
+            after=_roadmap_labels(ranked),
+        )
 
 
 def _kind_check(*, assessment: Assessment, kind: str) -> None:
@@ -154,7 +204,8 @@ def _kind_check(*, assessment: Assessment, kind: str) -> None:
 
 
 def report_request(*, assessment: Assessment, user: AbstractBaseUser, kind: str, language: str) -> Report:
-    """Queue a report; it renders once the request's transaction commits."""
+    """Queue a report; it renders once the request's transaction commits. With the broker
+    away the report is deleted again and BrokerUnavailable raised: no row is left queued."""
     from reports.tasks import report_render  # the task module imports this one
 
     try:
@@ -162,7 +213,9 @@ def report_request(*, assessment: Assessment, user: AbstractBaseUser, kind: str,
     except JobRefused as refused:
         raise ValidationError({"kind": str(refused)}) from refused
     report = Report.objects.create(assessment=assessment, kind=kind, language=language, requested_by=user)
-    report_render.delay_on_commit(report.pk)
+    task_enqueue_on_commit(
+        report_render, report.pk, on_refused=lambda: Report.objects.filter(pk=report.pk).delete()
+    )
     return report
 
 

@@ -21,6 +21,7 @@ from assessment.models import Assessment, Status
 from assessment.selectors import assessment_scores
 from assessment.web.access import assessment_managed, assessment_readable, require, user_manages
 from assessment.web.pages import assessment_page
+from config.celery import BrokerUnavailable
 from config.exceptions import ItemErrors, StateConflict
 from config.jobs import JobStatus
 from reports import charts
@@ -249,7 +250,7 @@ def _recommendations_post(request: HttpRequest, assessment: Assessment) -> HttpR
             )
         elif action == "regenerate":
             recommendations_review(assessment=assessment, user=request.user, changes=[])  # frozen check
-            recommendations_generate(assessment=assessment)
+            recommendations_generate(assessment=assessment, actor=request.user)
             done = _("The roadmap is proposed again from the data; what you reviewed stays.")
         else:
             messages.error(request, _("Unknown action."))
@@ -267,7 +268,7 @@ def _recommendations_post(request: HttpRequest, assessment: Assessment) -> HttpR
 @require_http_methods(["GET", "POST"])
 def recommendations(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = assessment_managed(request, assessment_id)
-    recommendations_ensure(assessment=assessment)
+    recommendations_ensure(assessment=assessment, actor=request.user)
     if request.method == "POST":
         return _recommendations_post(request, assessment)
     return _recommendations_render(request, assessment)
@@ -412,6 +413,10 @@ def reports(request: HttpRequest, assessment_id: int) -> HttpResponse:
                 report = report_request(assessment=assessment, user=request.user, **form.cleaned_data)
             except ValidationError as error:
                 _errors_into(form, error.message_dict)
+                status = 400
+            except BrokerUnavailable as unavailable:
+                form.add_error(None, unavailable.message)
+                status = 503
             else:
                 messages.success(
                     request,
@@ -419,7 +424,8 @@ def reports(request: HttpRequest, assessment_id: int) -> HttpResponse:
                     % {"kind": report.get_kind_display(), "language": report.get_language_display()},
                 )
                 return redirect(here)
-        status = 400
+        else:
+            status = 400
     else:
         form = ReportRequestForm(assessment=assessment, initial={"language": language_pick(None)})
     manages = user_manages(request, assessment)

@@ -29,6 +29,7 @@ from assessment.exports import customer_metrics_current
 from assessment.models import Assessment, CustomerDataImport, CustomerDataset
 from assessment.web.access import assessment_managed
 from assessment.web.pages import assessment_page
+from config.celery import BrokerUnavailable
 from config.exceptions import StateConflict, TooLarge
 from config.jobs import FINISHED
 from reports.rendering import chart_labels, customer_charts
@@ -179,6 +180,9 @@ def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
             except (StateConflict, TooLarge) as refused:
                 form.add_error(None, refused.message)
                 status = 400
+            except BrokerUnavailable as unavailable:
+                form.add_error(None, unavailable.message)
+                status = 503
             else:
                 messages.success(request, _("Customer data imported; the metrics are up to date."))
                 return redirect(page_url)

@@ -1,8 +1,8 @@
 """Exports of an assessment as CSV or XLSX.
 
-The respondents' answers and the classified clients are the consultants' working data
-(individual answers never reach the client's executives); the scores and the customer
-metrics go to whoever may read the assessment. Every text cell a spreadsheet would run as
+The respondents' answers, the classified clients and the audit log are the consultants'
+working data (individual answers never reach the client's executives); the scores and the
+customer metrics go to whoever may read the assessment. Every text cell a spreadsheet would run as
 a formula is neutralized (assessment.spreadsheets.table_download)."""
 
 from django.contrib.auth.decorators import login_required
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from assessment.apis import scores_present
 from assessment.exports import (
     answers_export_frame,
+    audit_export_frame,
     customer_metrics_current,
     customers_classified_frame,
     metrics_export_frame,
@@ -27,7 +28,7 @@ from surveys.i18n import language_pick
 
 FORMATS = ("csv", "xlsx")
 # Dataset → whether only the assessment's consultants may download it.
-DATASETS = {"answers": True, "scores": False, "metrics": False, "customers": True}
+DATASETS = {"answers": True, "scores": False, "metrics": False, "customers": True, "audit": True}
 
 
 def export_filename(assessment: Assessment, dataset: str) -> str:
@@ -54,6 +55,8 @@ def export(request: HttpRequest, assessment_id: int, dataset: str, file_format: 
         )
     elif dataset == "metrics":
         frame = metrics_export_frame(metrics=customer_metrics_current(assessment=assessment))
+    elif dataset == "audit":
+        frame = audit_export_frame(assessment=assessment)
     else:
         frame = customers_classified_frame(assessment=assessment)
         require(frame is not None)

@@ -182,7 +182,7 @@ def assessment_advance(request: HttpRequest, assessment_id: int) -> HttpResponse
     else:
         target = NEXT_STATUSES[assessment.status][0]
         try:
-            assessment_update(assessment=assessment, status=target)
+            assessment_update(assessment=assessment, actor=request.user, status=target)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

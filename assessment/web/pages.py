@@ -34,6 +34,7 @@ TABS = (
     Tab("comparison", _("Comparison"), "workspace:comparison", consultant_only=False, needs_baseline=True),
     Tab("recommendations", _("Recommendations"), "workspace:recommendations"),
     Tab("reports", _("Reports"), "workspace:reports", consultant_only=False),
+    Tab("audit", _("Audit log"), "workspace:audit"),
 )
 
 # What the button that moves the audit to its next status says.

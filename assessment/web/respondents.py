@@ -415,7 +415,9 @@ def _reminders_save(request: HttpRequest, assessment: Assessment) -> HttpRespons
         return redirect("workspace:respondents", assessment.pk)
     if form.is_valid():
         try:
-            assessment_update(assessment=assessment, reminder_days=form.cleaned_data["reminder_days"])
+            assessment_update(
+                assessment=assessment, actor=request.user, reminder_days=form.cleaned_data["reminder_days"]
+            )
         except ValidationError as error:
             for message in error.message_dict.get("reminder_days", error.messages):
                 form.add_error("reminder_days", message)
