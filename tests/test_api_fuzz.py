@@ -10,6 +10,8 @@ and queries too. Few examples per operation, derandomized, so CI time stays boun
 from collections import defaultdict
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import openapi
 from schemathesis.checks import not_a_server_error
@@ -73,6 +75,18 @@ def demo(catalog, settings, tmp_path):
         "executive": (executive, {**ids, "assessment_id": reassessment.baseline_id}),
         "anonymous": (None, {**ids, "assessment_id": reassessment.pk}),
     }
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_between_requests():
+    """Django closes the database connection after each WSGI request; inside a test's
+    transaction that would end the test's own connection (Django's test client unhooks it the
+    same way)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def _fuzz(headers: dict[str, str], ids: dict) -> tuple[list[str], dict[str, set[int]]]:

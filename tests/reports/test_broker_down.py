@@ -21,11 +21,13 @@ pytestmark = pytest.mark.django_db(transaction=True)  # autocommit, as requests 
 def broker_down():
     """Tasks go to a broker on a closed port instead of running in-process."""
     conf = celery_app.conf
-    previous = conf.task_always_eager, conf.broker_url
-    conf.task_always_eager, conf.broker_url = False, CLOSED_PORT
+    # The write URL, not broker_url: Celery reads CELERY_BROKER_URL from the environment
+    # (set in CI) before any assignment to broker_url.
+    previous = conf.task_always_eager, conf.broker_write_url
+    conf.task_always_eager, conf.broker_write_url = False, CLOSED_PORT
     celery_app._after_fork()  # drop any pooled connection to the former broker
     yield
-    conf.task_always_eager, conf.broker_url = previous
+    conf.task_always_eager, conf.broker_write_url = previous
     celery_app._after_fork()
 
 
@@ -67,7 +69,7 @@ def test_a_retry_once_the_broker_is_back_queues_the_report(api, audit, broker_do
     url = f"/api/v1/assessments/{assessment.pk}/reports/"
     assert api.post(url, {"kind": "full", "language": "en"}, format="json").status_code == 503
 
-    celery_app.conf.broker_url = "memory://"  # the broker is back (an in-memory one)
+    celery_app.conf.broker_write_url = "memory://"  # the broker is back (an in-memory one)
     celery_app._after_fork()
     response = api.post(url, {"kind": "full", "language": "en"}, format="json")
 
