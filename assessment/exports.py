@@ -70,23 +70,16 @@ def answers_export_frame(*, assessment: Assessment) -> pd.DataFrame:
             "response__submitted_at",
         )
     )
-    records = [
-        {
-            "respondent": respondent,
-            "department": department,
-            "role": role,
-            "area": area,
-            "indicator": indicator,
-            "level": level,
-            "dont_know": level is None,
-            "comment": comment,
-            # Spreadsheets keep no time zones: UTC, written out.
-            "submitted_at": submitted_at.isoformat(timespec="seconds") if submitted_at else None,
-        }
-        for respondent, department, role, area, indicator, level, comment, submitted_at in rows
-    ]
-    frame = pd.DataFrame(records, columns=ANSWER_COLUMNS)
-    return frame.astype({"level": "Int64"})
+    frame = pd.DataFrame(
+        list(rows),
+        columns=["respondent", "department", "role", "area", "indicator", "level", "comment", "submitted_at"],
+    )
+    frame["dont_know"] = frame["level"].isna()
+    # Spreadsheets keep no time zones: UTC, written out.
+    frame["submitted_at"] = (
+        pd.to_datetime(frame["submitted_at"], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%S") + "+00:00"
+    )
+    return frame[ANSWER_COLUMNS].astype({"level": "Int64"})
 
 
 def scores_export_frame(*, scores: dict, names: dict[str, str]) -> pd.DataFrame:

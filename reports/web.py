@@ -105,7 +105,11 @@ def _errors_into(form: forms.Form, errors: dict[str, list[str]]) -> None:
 
 
 def _recommendations_context(
-    request: HttpRequest, assessment: Assessment, *, bound: tuple[int | None, forms.Form] | None = None
+    request: HttpRequest,
+    assessment: Assessment,
+    *,
+    scores: dict,
+    bound: tuple[int | None, forms.Form] | None = None,
 ) -> dict:
     language = language_pick(None)
     items = recommendations_list(assessment=assessment, language=language)
@@ -138,9 +142,7 @@ def _recommendations_context(
     counts = {
         code: sum(1 for item in items if item["status"] == code) for code in RecommendationStatus.values
     }
-    next_level = assessment_next_level(
-        assessment=assessment, scores=assessment_scores(assessment=assessment), language=language
-    )
+    next_level = assessment_next_level(assessment=assessment, scores=scores, language=language)
     return {
         "items": rows,
         "counts": counts,
@@ -153,13 +155,15 @@ def _recommendations_context(
 
 
 def _recommendations_render(request, assessment, *, bound=None, status: int = 200) -> HttpResponse:
+    scores = assessment_scores(assessment=assessment)
     return assessment_page(
         request,
         assessment,
         tab="recommendations",
         template="workspace/assessment/recommendations.html",
-        context=_recommendations_context(request, assessment, bound=bound),
+        context=_recommendations_context(request, assessment, scores=scores, bound=bound),
         status=status,
+        scores=scores,
     )
 
 

@@ -54,11 +54,15 @@ def tabs_for(assessment: Assessment, *, manages: bool) -> list[Tab]:
     ]
 
 
-def assessment_summary(assessment: Assessment) -> dict:
-    """Score, level and response rate as the home page and the page header show them."""
-    scores = assessment_scores(assessment=assessment)
+def assessment_summary(
+    assessment: Assessment, *, scores: dict | None = None, rate: dict | None = None
+) -> dict:
+    """Score, level and response rate as the home page and the page header show them; a tab
+    that has already loaded the scores or the response rate passes them in, so neither is
+    computed twice for one page."""
+    scores = scores or assessment_scores(assessment=assessment)
     overall = scores["overall"]
-    rate = response_rate(assessment=assessment)["overall"]
+    rate = (rate or response_rate(assessment=assessment))["overall"]
     return {
         "score": overall["score"],
         "level": overall["level"],
@@ -78,6 +82,8 @@ def assessment_page(
     template: str,
     context: dict | None = None,
     status: int = 200,
+    scores: dict | None = None,
+    rate: dict | None = None,
 ) -> HttpResponse:
     manages = user_manages(request, assessment)
     tabs = tabs_for(assessment, manages=manages)
@@ -90,7 +96,7 @@ def assessment_page(
             {"slug": t.slug, "title": t.title, "url": reverse(t.url_name, args=[assessment.pk])} for t in tabs
         ],
         "active_tab": tab,
-        "summary": assessment_summary(assessment),
+        "summary": assessment_summary(assessment, scores=scores, rate=rate),
         "next_status": next_status,
         "next_status_label": ADVANCE_LABELS.get(next_status),
         **(context or {}),

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext, override
 from django.views.decorators.http import require_POST
 
 from assessment.models import NEXT_STATUSES, Assessment, Status
-from assessment.services import REMINDER_DAY_MAX, REMINDER_DAYS_MAX_COUNT, assessment_update
+from assessment.services import assessment_update
 from assessment.web.access import assessment_managed
 from assessment.web.pages import assessment_page, redirect_back
 from config.exceptions import ItemErrors, StateConflict, TooLarge
@@ -192,14 +192,8 @@ class ReminderDaysForm(forms.Form):
         parts = [part for part in re.split(r"[\s,;]+", self.cleaned_data["reminder_days"]) if part]
         if any(not part.isdigit() for part in parts):
             raise ValidationError(_("Write whole numbers of days separated by commas, e.g. “3, 7”."))
-        days = [int(part) for part in parts]
-        if any(not 1 <= day <= REMINDER_DAY_MAX for day in days):
-            raise ValidationError(
-                _("Each reminder day must be a whole number from 1 to %(max)d.") % {"max": REMINDER_DAY_MAX}
-            )
-        if len(set(days)) > REMINDER_DAYS_MAX_COUNT:
-            raise ValidationError(_("At most %(count)d reminder days.") % {"count": REMINDER_DAYS_MAX_COUNT})
-        return days
+        # The range and the count are the service's rules (assessment_update), shown on this field.
+        return [int(part) for part in parts]
 
 
 # --- Inviting ----------------------------------------------------------------------------------
@@ -357,6 +351,7 @@ def _tab(
         tab="respondents",
         template="workspace/assessment/respondents.html",
         context=context,
+        rate=rate,
     )
     if created:
         add_never_cache_headers(response)  # the page holds personal links

@@ -84,7 +84,8 @@ def _gap_tables(scores: dict, names: dict[str, str]) -> dict:
 def scores(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = assessment_readable(request, assessment_id)
     language = language_pick(None)
-    result = scores_present(assessment_scores(assessment=assessment), language)
+    computed = assessment_scores(assessment=assessment)
+    result = scores_present(computed, language)
     tree = catalog_tree(version=assessment.catalog_version, language=language)
     names = _names(tree)
     baseline = _baseline_scores(request, assessment, language)
@@ -167,6 +168,7 @@ def scores(request: HttpRequest, assessment_id: int) -> HttpResponse:
         assessment,
         tab="scores",
         template="workspace/assessment/scores.html",
+        scores=computed,
         context={
             "scores": result,
             "has_scores": has_scores,

@@ -6,7 +6,10 @@ import re
 import pytest
 
 from assessment.models import Status
+from assessment.selectors import assessment_scores
 from assessment.services import assessment_update, interview_scores_set
+from assessment.web import pages as web_pages
+from assessment.web import scores as web_scores
 from surveys.models import Indicator
 from surveys.services import answers_save, invitation_create_many, response_submit
 
@@ -176,3 +179,18 @@ def test_russian_numbers_and_level_names(consultant_client, scored):
     assert float(value) == body["overall"]["score"]
     assert text == f"{body['overall']['score']:.1f}".replace(".", ",")
     assert body["overall"]["level_name"] in html
+
+
+def test_the_page_and_its_header_share_one_computation_of_the_scores(consultant_client, scored, monkeypatch):
+    calls = []
+
+    def counted(*, assessment):
+        calls.append(assessment.pk)
+        return assessment_scores(assessment=assessment)
+
+    monkeypatch.setattr(web_scores, "assessment_scores", counted)
+    monkeypatch.setattr(web_pages, "assessment_scores", counted)
+    html = _page(consultant_client, scored)
+    assert calls == [scored.pk]
+    value, _text = _overall_on_page(html)
+    assert f"{float(value):.1f}" in html.split('class="assessment-head"')[1].split("</header>")[0]
