@@ -368,8 +368,7 @@ def _collecting_check(invitation: Invitation) -> None:
 
 def _response_for_update(invitation: Invitation) -> Response:
     """The respondent's response row, created on first save, locked for this transaction."""
-    response, _created = Response.objects.get_or_create(invitation=invitation)
-    response = Response.objects.select_for_update().get(pk=response.pk)
+    response, _created = Response.objects.select_for_update().get_or_create(invitation=invitation)
     if response.submitted_at is not None:
         raise StateConflict(
             _("The questionnaire is already submitted; answers are read-only."), code="submitted"

@@ -179,3 +179,25 @@ def test_token_endpoints_are_throttled_per_ip(api, assessment, settings):
     finally:
         RespondIpThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     assert statuses == [200, 200, 429]
+
+
+def test_token_throttle_counts_per_window_and_says_when_to_retry(api, new_invitation, settings, monkeypatch):
+    from django.core.cache import cache
+
+    from assessment.tokens import token_hash
+    from surveys.throttles import RespondTokenThrottle
+
+    clock = [1_800_000_020.0]  # 20 s into a minute
+    monkeypatch.setattr(RespondTokenThrottle, "timer", staticmethod(lambda: clock[0]))
+    rates = {**RespondTokenThrottle.THROTTLE_RATES, "respond_token": "3/min"}
+    monkeypatch.setattr(RespondTokenThrottle, "THROTTLE_RATES", rates)
+    statuses = [_get(api, new_invitation).status_code for _ in range(3)]
+    refused = _get(api, new_invitation)
+    counter = cache.get(f"throttle_respond_token_{token_hash(new_invitation.token)}:{1_800_000_020 // 60}")
+    clock[0] = 1_800_000_060.0
+    next_window = _get(api, new_invitation).status_code
+
+    assert statuses == [200, 200, 200]
+    assert (refused.status_code, refused["Retry-After"]) == (429, "40")
+    assert counter == 4  # one integer per window, not a list of every request's time
+    assert next_window == 200
