@@ -142,8 +142,8 @@ class CustomerDataApi(APIView):
             "Uploads of CUSTOMER_DATA_INLINE_MAX_BYTES or more together (5 MB by default), or any "
             "upload with ?background=1, are imported in the background instead: the answer is 202 "
             "with the import's id and url, and GET on that url tells its status, progress, any "
-            "problems and, once ready, the stored data. A published assessment (409) or a file over "
-            "the size limit (413) is refused at once either way."
+            "problems and, once ready, the stored data. A published assessment (409), a file over "
+            "the size limit (413) or one that is no CSV or XLSX file (400) is refused at once either way."
         ),
     )
     def post(self, request, assessment_id: int):
@@ -160,28 +160,29 @@ class CustomerDataApi(APIView):
             "discount_rate": values.get("discount_rate"),
         }
         total = sum(upload.size for upload in uploads.values())
-        if query.validated_data["background"] or total >= settings.CUSTOMER_DATA_INLINE_MAX_BYTES:
-            job = customer_data_import_create(
-                assessment=assessment,
-                user=request.user,
-                uploads=uploads,
-                language=get_language() or "",
-                **options,
-            )
-            queued = {
-                "id": job.pk,
-                "status": job.status,
-                "progress": job.progress,
-                "url": reverse("api:customer-data-import", args=[job.pk]),
-            }
-            return Response(self.ImportQueuedSerializer(queued).data, status=status.HTTP_202_ACCEPTED)
         try:
-            dataset = customer_data_replace(
-                assessment=assessment, user=request.user, uploads=uploads, **options
-            )
+            if query.validated_data["background"] or total >= settings.CUSTOMER_DATA_INLINE_MAX_BYTES:
+                job = customer_data_import_create(
+                    assessment=assessment,
+                    user=request.user,
+                    uploads=uploads,
+                    language=get_language() or "",
+                    **options,
+                )
+            else:
+                dataset = customer_data_replace(
+                    assessment=assessment, user=request.user, uploads=uploads, **options
+                )
+                return Response(CustomerDataSerializer(dataset).data, status=status.HTTP_201_CREATED)
         except CustomerFilesInvalid as invalid:
             return Response(invalid.as_detail(), status=status.HTTP_400_BAD_REQUEST)
-        return Response(CustomerDataSerializer(dataset).data, status=status.HTTP_201_CREATED)
+        queued = {
+            "id": job.pk,
+            "status": job.status,
+            "progress": job.progress,
+            "url": reverse("api:customer-data-import", args=[job.pk]),
+        }
+        return Response(self.ImportQueuedSerializer(queued).data, status=status.HTTP_202_ACCEPTED)
 
 
 class CustomerDataImportApi(APIView):

@@ -23,6 +23,7 @@ from assessment.audit import audit_record
 from assessment.customer_files import (
     CustomerFilesInvalid,
     customer_files_parse,
+    customer_files_sniff,
     frame_from_parquet,
     frame_to_parquet,
 )
@@ -131,9 +132,22 @@ def customer_data_replace(
     }
     try:
         with transaction.atomic():
-            dataset, created = CustomerDataset.objects.select_for_update().get_or_create(
+            # Uploads of one assessment store one at a time, each only over the data it was
+            # computed from: the metrics (and the survey's check against the customers) came
+            # from `current`, and a concurrent upload stored since would make them stale.
+            locked = Assessment.objects.select_for_update(no_key=True).get(pk=assessment.pk)
+            customer_data_check(assessment=locked, sizes={})
+            dataset, created = CustomerDataset.objects.get_or_create(
                 assessment=assessment, defaults={"period_start": start, "period_end": end}
             )
+            if (None if created else dataset.updated_at) != (current.updated_at if current else None):
+                raise StateConflict(
+                    _(
+                        "Another upload changed the customer data while this one was being read; "
+                        "nothing was stored. Please upload the files again."
+                    ),
+                    code="customer_data_changed",
+                )
             before = None if created else _audited(dataset, kinds=written)
             replaced = [dataset.files[kind]["path"] for kind in written if kind in dataset.files]
             dataset.files = {
@@ -198,6 +212,7 @@ def customer_data_import_create(
     """Stage the uploads and queue their import (customer_data_replace in a Celery task).
     What can be refused at once is refused here, with nothing staged."""
     customer_data_check(assessment=assessment, sizes={kind: upload.size for kind, upload in uploads.items()})
+    customer_files_sniff(uploads)
     staged: dict[str, dict] = {}
     try:
         for kind, upload in uploads.items():

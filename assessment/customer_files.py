@@ -7,8 +7,10 @@ as a spreadsheet shows them (header = row 1).
 
 import csv
 import io
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -18,7 +20,7 @@ import pyarrow.csv as pa_csv
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from assessment.spreadsheets import XLSX_MAGIC, UnreadableTable, spreadsheet_read
+from assessment.spreadsheets import UnreadableTable, spreadsheet_read, table_format
 
 KINDS = ("customers", "survey", "mystery_shopping")
 COLUMNS = {
@@ -118,8 +120,6 @@ def _csv_fast_read(raw: bytes, kind: str) -> pa.Table | None:
     """A UTF-8 CSV as a table of raw cells (headers as written), read in C: text, or dictionaries
     for the kind's few-valued columns; None when the file needs the general reader (other
     encodings, ragged or duplicate columns, …)."""
-    if raw.startswith(XLSX_MAGIC):
-        return None
     offset = len(_BOM) if raw.startswith(_BOM) else 0
     buffer = pa.py_buffer(raw).slice(offset)
     end = raw.find(b"\n", offset)
@@ -215,20 +215,35 @@ def _table_of(frame: pd.DataFrame, kind: str) -> pa.Table:
     )
 
 
+def _unreadable(kind: str, error: UnreadableTable) -> Problem:
+    return Problem(kind, None, None, _("The file cannot be read: %(error)s") % {"error": error})
+
+
+def customer_files_sniff(uploads: Mapping[str, BinaryIO]) -> None:
+    """Refuse (CustomerFilesInvalid) any upload whose content is no CSV or XLSX table, before
+    it is stored anywhere; the rows are checked later, when the files are parsed."""
+    problems = []
+    for kind in KINDS:
+        if kind in uploads:
+            try:
+                table_format(uploads[kind])
+            except UnreadableTable as error:
+                problems.append(_unreadable(kind, error))
+    if problems:
+        raise CustomerFilesInvalid(problems)
+
+
 def table_read(raw: bytes, kind: str) -> tuple[pa.Table | None, list[Problem]]:
     """All cells as stripped strings in the file's columns (dictionaries for the few-valued
     ones, each distinct value once), or why it cannot be used."""
-    table = _csv_fast_read(raw, kind)
-    if table is not None:
-        table = _stripped(table)
-    if table is None:
-        try:
-            frame = spreadsheet_read(raw)
-        except UnreadableTable as error:
-            return None, [
-                Problem(kind, None, None, _("The file cannot be read: %(error)s") % {"error": error})
-            ]
-        table = _table_of(frame, kind)
+    try:
+        table = _csv_fast_read(raw, kind) if table_format(raw) == "csv" else None
+        if table is not None:
+            table = _stripped(table)
+        if table is None:
+            table = _table_of(spreadsheet_read(raw), kind)
+    except UnreadableTable as error:
+        return None, [_unreadable(kind, error)]
     missing = [column for column in COLUMNS[kind] if column not in table.column_names]
     if missing:
         return None, [Problem(kind, 1, column, _("Missing column.")) for column in missing]

@@ -1,7 +1,9 @@
 """`make bench`: run every benchmark in a fresh test database and write bench/results.json.
 `make bench BENCH="report scoring"` runs only those; their figures replace their earlier ones.
 
-Set DATABASE_URL to benchmark on PostgreSQL (the targets are stated for it).
+Set DATABASE_URL to benchmark on PostgreSQL (the targets are stated for it). The load run always
+uses PostgreSQL: a database named after DATABASE_URL's with "_load" appended, else cx_load on the
+local server.
 """
 
 import json
@@ -17,13 +19,14 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
-from bench import catalog, customer_data, report, scoring  # noqa: E402
+from bench import catalog, customer_data, load, report, scoring  # noqa: E402
 
 BENCHMARKS = {
     "catalog": catalog.run,
     "scoring": scoring.run,
     "report": report.run,
     "customer_data": customer_data.run,
+    "load": load.run,
 }
 RESULTS = Path(__file__).resolve().parent / "results.json"
 

@@ -298,21 +298,35 @@ def load_run(*, database_url: str, seconds: float, kill_every: float) -> dict:
     return outcome
 
 
-def report_print(outcome: dict) -> None:
-    print(f"gunicorn: {outcome['workers']} sync workers; {CONCURRENCY} requests in flight at most")
+def report_text(outcome: dict) -> str:
+    lines = [
+        f"gunicorn: {outcome['workers']} sync workers; {CONCURRENCY} requests in flight at most; "
+        f"{RESPONDENTS} respondents and {CONSULTANTS} consultants"
+    ]
     for kind, timings in outcome["timings"].items():
         if timings.latencies:
-            print(
+            lines.append(
                 f"{kind:<14} {len(timings.latencies):>7} ok  {timings.throughput:>8.1f} req/s  "
                 f"p50 {timings.percentile_ms(0.5):7.1f} ms  p95 {timings.percentile_ms(0.95):7.1f} ms  "
                 f"p99 {timings.percentile_ms(0.99):7.1f} ms  errors {timings.errors}"
             )
     check = outcome["check"]
-    print(
+    lines.append(
         f"database: {check['acknowledged']} acknowledged answers, {check['lost']} lost, "
         f"{check['duplicated']} duplicated, {check['stored']} stored; {check['submitted']} acknowledged "
         f"submissions, {check['submits_lost']} lost; connections dropped: {outcome['dropped']}"
     )
+    return "\n".join(lines) + "\n"
+
+
+def report_save(outcome: dict, *, command: str) -> None:
+    """Print the run's figures and keep them, with the command, as bench/<mode>.txt."""
+    text = report_text(outcome)
+    print(text, end="")
+    name = "load_faults.txt" if outcome["dropped"] else "load.txt"
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    header = f"$ {command}    # {stamp}, {os.cpu_count()} cores\n"
+    (Path(__file__).resolve().parent / name).write_text(header + text)
 
 
 def results(outcome: dict) -> list[Result]:
@@ -357,7 +371,7 @@ def database_url_pick() -> str:
 
 def run() -> list[Result]:
     outcome = load_run(database_url=database_url_pick(), seconds=SECONDS, kill_every=0)
-    report_print(outcome)
+    report_save(outcome, command="make bench BENCH=load")
     return results(outcome)
 
 
@@ -371,7 +385,7 @@ def main() -> int:
     outcome = load_run(
         database_url=database_url_pick(), seconds=arguments.seconds, kill_every=arguments.kill_db_every
     )
-    report_print(outcome)
+    report_save(outcome, command="python -m bench.load " + " ".join(sys.argv[1:]))
     check = outcome["check"]
     return 1 if check["lost"] or check["duplicated"] or check["submits_lost"] else 0
 

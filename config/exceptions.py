@@ -2,15 +2,25 @@
 
 Services stay free of HTTP: they raise Django's ValidationError (400 with field
 messages), ItemErrors (400 with one entry per submitted item), StateConflict (409)
-or TooLarge (413); BrokerUnavailable (config.celery) is a 503.
+or TooLarge (413); BrokerUnavailable (config.celery) is a 503, and so is a database that
+cannot serve the request now (with Retry-After).
 """
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from config.celery import BrokerUnavailable
+
+# Seconds a client is asked to wait before retrying what the database could not serve.
+DATABASE_RETRY_AFTER = 5
+
+logger = logging.getLogger(__name__)
 
 
 class ItemErrors(Exception):
@@ -54,4 +64,13 @@ def api_exception_handler(exc, context):
         return Response({"detail": exc.message}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     elif isinstance(exc, BrokerUnavailable):
         return Response({"detail": exc.message}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    elif isinstance(exc, OperationalError | InterfaceError):
+        # A dropped connection, a restarting or failing-over server, a deadlock: the transaction
+        # under way did not commit, and the same request is likely to succeed a moment later.
+        logger.warning("Database unavailable; answered 503", exc_info=exc)
+        return Response(
+            {"detail": _("The database is briefly unavailable. Please try again in a moment.")},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+        )
     return exception_handler(exc, context)

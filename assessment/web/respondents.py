@@ -308,6 +308,7 @@ def _tab(
     *,
     forms_: dict | None = None,
     created: list[NewInvitation] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     rate = response_rate(assessment=assessment)
     roles = dict(RespondentRole.choices)
@@ -352,6 +353,7 @@ def _tab(
         template="workspace/assessment/respondents.html",
         context=context,
         rate=rate,
+        status=status,
     )
     if created:
         add_never_cache_headers(response)  # the page holds personal links
@@ -394,7 +396,7 @@ def respondents(request: HttpRequest, assessment_id: int) -> HttpResponse:
             messages.error(request, error.message)
             return redirect("workspace:respondents", assessment.pk)
     if created is None:
-        return _tab(request, assessment, forms_={action: form})
+        return _tab(request, assessment, forms_={action: form}, status=400)
     _created_message(request, assessment, created)
     # Answered directly rather than redirected: the links must not be stored anywhere.
     assessment.refresh_from_db()
@@ -419,7 +421,7 @@ def _reminders_save(request: HttpRequest, assessment: Assessment) -> HttpRespons
         else:
             messages.success(request, _("Reminder days saved."))
             return redirect(reverse("workspace:respondents", args=[assessment.pk]) + "#reminders")
-    return _tab(request, assessment, forms_={"reminders": form})
+    return _tab(request, assessment, forms_={"reminders": form}, status=400)
 
 
 @login_required

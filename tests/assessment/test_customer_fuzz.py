@@ -75,12 +75,16 @@ def test_random_bytes_after_a_valid_header_are_refused(consultant_api, audit, st
     _refused(_post(consultant_api, audit, HEADER.encode() + raw), audit, stored)
 
 
-def test_utf16_is_refused_as_missing_columns(consultant_api, audit, stored):
+def test_utf16_is_refused_with_what_to_do(consultant_api, audit, stored):
     problems = _refused(_post(consultant_api, audit, CUSTOMERS.encode("utf-16")), audit, stored)
-    assert {(problem["row"], problem["column"]) for problem in problems} == {
-        (1, column) for column in HEADER.strip().split(",")
-    }
-    assert {problem["message"] for problem in problems} == {"Missing column."}
+    assert problems == [
+        {
+            "file": "customers",
+            "row": None,
+            "column": None,
+            "message": "The file cannot be read: it is UTF-16 text; save it as CSV in UTF-8",
+        }
+    ]
 
 
 def test_latin1_garbage_is_refused_as_unreadable(consultant_api, audit, stored):

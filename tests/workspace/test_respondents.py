@@ -240,7 +240,7 @@ def test_add_one_with_bad_input_or_a_duplicate_shows_field_errors_and_writes_not
         _url(people), {"action": "add", "email": "not-an-email", "role": "boss", "language": "fr"}
     )
     page = _page(response)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="add_email_error"' in page and "Enter a valid email address." in page
     assert "Select a valid choice. boss is not one of the available choices." in page
     response = consultant_client.post(
@@ -536,7 +536,7 @@ def test_reminder_days_are_saved_sorted_and_without_repeats(consultant_client, a
 )
 def test_bad_reminder_days_are_field_errors_and_change_nothing(consultant_client, audit, value, error):
     response = consultant_client.post(_url(audit), {"action": "reminders", "reminder_days": value})
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = _page(response)
     assert 'id="id_reminder_days_error"' in page
     assert error in page
