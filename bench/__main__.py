@@ -45,7 +45,8 @@ def main(names: list[str]) -> int:
     earlier = json.loads(RESULTS.read_text()) if names and RESULTS.exists() else []
     kept = [entry for entry in earlier if entry["name"] not in fresh]
     RESULTS.write_text(json.dumps(kept + [r.as_dict() for r in results], indent=2) + "\n")
-    print(f"database: {connection.vendor}")
+    ran = names or BENCHMARKS
+    print(f"database: {connection.vendor}" + (" (the load run: PostgreSQL)" if "load" in ran else ""))
     for r in results:
         verdict = "ok" if r.met else "MISSED"
         print(
