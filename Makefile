@@ -42,10 +42,15 @@ format: venv
 bench: venv
 	$(PY) -m bench $(BENCH)
 
-# Regenerate and compile the Russian messages (needs gettext); the .mo file is committed.
+# The locales translated into: every language of settings.LANGUAGES but English, the language
+# the texts are written in. Read when a recipe needs it, once the venv exists.
+LOCALES = $(shell DJANGO_SETTINGS_MODULE=config.settings $(PY) -c 'from django.conf import settings; \
+	print(" ".join(code for code, _name in settings.LANGUAGES if code != "en"))')
+
+# Regenerate and compile the messages of every locale (needs gettext); the .mo files are committed.
 messages: venv
-	$(PY) manage.py makemessages --locale ru --ignore .venv --ignore staticfiles --no-obsolete
-	$(PY) manage.py compilemessages --locale ru --ignore .venv
+	$(PY) manage.py makemessages $(LOCALES:%=--locale %) --ignore .venv --ignore staticfiles --no-obsolete
+	$(PY) manage.py compilemessages $(LOCALES:%=--locale %) --ignore .venv
 
 worker: venv
 	$(VENV)/bin/celery -A config worker --loglevel INFO

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from assessment.access import assessment_for_consultant
 from assessment.audit import audit_events
 from assessment.levels import level_name
 from assessment.models import NEXT_STATUSES, Assessment, AuditEvent, InterviewScore, Organization, Status
@@ -29,16 +30,7 @@ from assessment.services import (
     interview_scores_set,
     organization_create,
 )
-from surveys.i18n import language_pick
-
-
-def assessment_for_consultant(request, assessment_id: int) -> Assessment:
-    """The assessment to change: 404 outside the user's scope, 403 for those who may
-    read it but not run the audit (client executives)."""
-    assessment = get_object_or_404(assessment_scope(user=request.user), pk=assessment_id)
-    if not managed_assessment_scope(user=request.user).filter(pk=assessment.pk).exists():
-        raise exceptions.PermissionDenied(_("Only the assessment's consultants can do this."))
-    return assessment
+from surveys.i18n import SUPPORTED, language_pick
 
 
 class TokenObtainApi(APIView):
@@ -216,7 +208,7 @@ class AssessmentDetailApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=AssessmentOutputSerializer)
     def patch(self, request, assessment_id: int):
-        assessment = assessment_for_consultant(request, assessment_id)
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
         data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         assessment = assessment_update(assessment=assessment, actor=request.user, **data.validated_data)
@@ -249,7 +241,7 @@ class InterviewScoresApi(APIView):
         responses=inline_serializer("InterviewScores", {"scores": InterviewScoreOutputSerializer(many=True)})
     )
     def get(self, request, assessment_id: int):
-        assessment = assessment_for_consultant(request, assessment_id)
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
         scores = InterviewScore.objects.filter(assessment=assessment).select_related(
             "indicator", "updated_by"
         )
@@ -260,7 +252,7 @@ class InterviewScoresApi(APIView):
         responses=inline_serializer("InterviewScoresSaved", {"saved": serializers.IntegerField()}),
     )
     def put(self, request, assessment_id: int):
-        assessment = assessment_for_consultant(request, assessment_id)
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         saved = interview_scores_set(
@@ -394,7 +386,9 @@ class ScoresSerializer(serializers.Serializer):
 
 
 class ScoresApi(APIView):
-    @extend_schema(parameters=[OpenApiParameter("lang", str, enum=["en", "ru"])], responses=ScoresSerializer)
+    @extend_schema(
+        parameters=[OpenApiParameter("lang", str, enum=list(SUPPORTED))], responses=ScoresSerializer
+    )
     def get(self, request, assessment_id: int):
         assessment = get_object_or_404(
             assessment_scope(user=request.user).select_related("organization"), pk=assessment_id
@@ -432,7 +426,7 @@ class AuditLogApi(APIView):
         ),
     )
     def get(self, request, assessment_id: int):
-        assessment = assessment_for_consultant(request, assessment_id)
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data

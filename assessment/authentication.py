@@ -4,7 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from assessment.models import ApiToken
-from assessment.tokens import token_hash
+from config.tokens import token_hash
 
 
 class HashedTokenAuthentication(authentication.TokenAuthentication):

@@ -20,7 +20,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessment.apis import assessment_for_consultant
+from assessment.access import assessment_for_consultant
 from assessment.customer_data import customer_data_import_create, customer_data_replace
 from assessment.customer_files import KINDS, CustomerFilesInvalid, template_csv
 from assessment.exports import customer_metrics_current, customers_classified_frame
@@ -28,9 +28,9 @@ from assessment.kpis import KPIS, assessment_kpis, assessment_kpis_set
 from assessment.loyalty import LOYALTY_TYPES
 from assessment.models import CustomerDataImport, CustomerDataset
 from assessment.selectors import assessment_scope, managed_assessment_scope
-from assessment.spreadsheets import XLSX_TYPE, table_download
 from config.jobs import JobStatus
 from config.schema import ERROR_SCHEMA
+from config.spreadsheets import XLSX_TYPE, table_download
 
 
 class CustomerDataSerializer(serializers.ModelSerializer):
@@ -122,7 +122,7 @@ class CustomerDataApi(APIView):
 
     @extend_schema(responses=CustomerDataSerializer)
     def get(self, request, assessment_id: int):
-        assessment = assessment_for_consultant(request, assessment_id)
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
         return Response(
             CustomerDataSerializer(get_object_or_404(CustomerDataset, assessment=assessment)).data
         )
@@ -147,7 +147,7 @@ class CustomerDataApi(APIView):
         ),
     )
     def post(self, request, assessment_id: int):
-        assessment = assessment_for_consultant(request, assessment_id)
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = self.InputSerializer(data=request.data)
@@ -239,7 +239,7 @@ class CustomersApi(APIView):
         },
     )
     def get(self, request, assessment_id: int):
-        assessment = assessment_for_consultant(request, assessment_id)
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
         table = customers_classified_frame(assessment=assessment)
         if table is None:
             raise Http404(_("No customer data yet."))
@@ -294,7 +294,7 @@ class KpisApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
     def put(self, request, assessment_id: int):
-        assessment = assessment_for_consultant(request, assessment_id)
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         assessment = assessment_kpis_set(

@@ -3,7 +3,7 @@ the customer metrics, the classified clients and the audit log.
 
 The scores and metrics tables are built from exactly what the API returns (the presented
 scores, the stored metrics), so a spreadsheet shows the API's numbers. Who may download
-which table is the view's business (assessment/web/exports.py)."""
+which table is the view's business (workspace/exports.py)."""
 
 import json
 

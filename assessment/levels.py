@@ -1,4 +1,4 @@
-"""The five maturity levels as people read them (methods §1)."""
+"""The five maturity levels as people read them (docs/methods.md §1)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +9,7 @@ LEVEL_NAMES = {
     4: _("Customer-Centric"),
     5: _("Customer-Champion"),
 }
-# What a company at each level looks like (methods §1, after seed 001), for reports.
+# What a company at each level looks like (docs/methods.md §1), for reports.
 LEVEL_DESCRIPTIONS = {
     1: _("Customer experience is not a priority; complaints are handled case by case."),
     2: _("Isolated CX initiatives exist, without common standards or coordination."),

@@ -1,6 +1,6 @@
 """Customer loyalty and retention metrics of a bank: a pure function from DataFrames to plain data.
 
-Method (../shared/methods/README.md §4): NPS with a Wald interval, CSI and its bands, SERVQUAL
+Method (docs/methods.md §7): NPS with a Wald interval, CSI and its bands, SERVQUAL
 gaps, mystery-shopping compliance, product load, loyalty types, churn, CLV and activity
 segments, overall and per customer segment.
 
@@ -14,17 +14,16 @@ and per client alike.
 """
 
 import datetime
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from assessment.customer_files import CUSTOMER_ROW, client_rows
+from assessment.customer_files import CUSTOMER_ROW, SERVQUAL_DIMENSIONS, client_rows
 from assessment.scoring import plain_value
 
-# CSI bands by lower edge, highest first (§4): ≥ 80 high; [75, 80) medium; [50, 75) insufficient;
-# below 50 low (a CSI on a 1–5 scale cannot go under 20).
+# CSI bands by lower edge, highest first (docs/methods.md §7.1): ≥ 80 high; [75, 80) medium;
+# [50, 75) insufficient; below 50 low (a CSI on a 1–5 scale cannot go under 20).
 CSI_BANDS: tuple[tuple[str, float], ...] = (
     ("high", 80.0),
     ("medium", 75.0),
@@ -32,7 +31,6 @@ CSI_BANDS: tuple[tuple[str, float], ...] = (
     ("low", 0.0),
 )
 LOYALTY_TYPES = ("loyal", "satisfied", "captive", "disloyal", "unclassified")
-SERVQUAL_DIMENSIONS = ("reliability", "responsiveness", "assurance", "empathy", "tangibles")
 ACTIVITY_SEGMENTS = ("active", "passive", "at_risk", "churned")
 
 NPS_PROMOTER_MIN = 9
@@ -211,6 +209,8 @@ def _group_means(key: np.ndarray, values: np.ndarray, size: int) -> tuple[np.nda
 
 
 def _nps_fields(n: int, promoters: int, passives: int) -> dict | None:
+    """NPS of n 0–10 ratings: % promoters (9–10) − % detractors (0–6), with a 95 % Wald
+    interval se = 100·sqrt((p + d − (p − d)²) / n), clipped to the scale's [−100, 100]."""
     if n == 0:
         return None
     detractors = n - promoters - passives
@@ -235,17 +235,8 @@ def _is_passive(ratings: np.ndarray) -> np.ndarray:
     return (ratings >= NPS_PASSIVE_MIN) & (ratings < NPS_PROMOTER_MIN)
 
 
-def nps_summary(values: pd.Series) -> dict | None:
-    """NPS of 0–10 ratings: % promoters (9–10) − % detractors (0–6), with a 95 % Wald
-    interval se = 100·sqrt((p + d − (p − d)²) / n), clipped to the scale's [−100, 100]."""
-    if values is None:
-        return None
-    ratings = values.dropna().to_numpy(dtype=float)
-    return _nps_fields(len(ratings), int(_is_promoter(ratings).sum()), int(_is_passive(ratings).sum()))
-
-
 def _nps_per(answers: _Answers, segment: np.ndarray | None, groups: int) -> list[dict | None]:
-    """nps_summary of the NPS answers of each group (see _member)."""
+    """The NPS of the answers of each group (see _member), None for a group without any."""
     member = _member(answers.nps, segment)
     ratings, member = answers.nps.value[member >= 0], member[member >= 0]
     n = np.bincount(member, minlength=groups)
@@ -300,12 +291,6 @@ def _csi_per(answers: _Answers, segment: np.ndarray | None, groups: int) -> list
     ]
 
 
-def csi_summary(survey: pd.DataFrame | None) -> dict | None:
-    """CSI over the csi rows of a long survey frame; n counts distinct answering clients."""
-    answers = _answers(survey, None)
-    return None if answers is None else _csi_per(answers, None, 1)[0]
-
-
 def _servqual(answers: _Answers) -> dict | None:
     """SERVQUAL gaps per dimension (mean perception − mean expectation over all rows) and the
     quality index, their sum; the index is None unless all five gaps are known, since a sum
@@ -325,12 +310,6 @@ def _servqual(answers: _Answers) -> dict | None:
         "index": None if np.isnan(gaps).any() else float(gaps.sum()),
         "n": int(_distinct_clients(client, None, 1, answers.clients)[0]),
     }
-
-
-def servqual_summary(survey: pd.DataFrame | None) -> dict | None:
-    """SERVQUAL of a long survey frame (see _servqual)."""
-    answers = _answers(survey, None)
-    return None if answers is None else _servqual(answers)
 
 
 # --- mystery shopping -------------------------------------------------------------------------
@@ -620,24 +599,20 @@ def customer_metrics(
     segment, segments = _segments(customers)
     reference = _timestamp(reference_date)
     active = _active_at(customers, reference)
-    with ThreadPoolExecutor(1) as pool:
-        # The survey is coded, and the loyalty type of every client (the heaviest part) worked
-        # out, on a second thread meanwhile (NumPy and Arrow release the GIL).
-        coding = pool.submit(_answers, survey, customers)
-        loyalty = pool.submit(_loyalty_of_coded, customers, coding, segment, len(segments), active)
-        base = _base_placeholders(mystery)
-        per_segment = _customer_base(
-            base, customers, segment, segments, active, reference, [period_start, period_end], discount_rate
-        )
-        answers = coding.result()
-        result = {**_survey_overall(answers), **base}
-        if answers is None:
-            nps, csi, types = [None] * len(segments), [None] * len(segments), None
-        else:
-            nps, csi = _nps_per(answers, segment, len(segments)), _csi_per(answers, segment, len(segments))
-            kind = loyalty.result().kind
-            result["loyalty_types"] = _type_counts(np.bincount(kind, minlength=len(LOYALTY_TYPES)))
-            types = _types_per_segment(segment[active], kind, len(segments))
+    # One step after another: a second thread here saved little (see customer_files_parse).
+    answers = _answers(survey, customers)
+    base = _base_placeholders(mystery)
+    per_segment = _customer_base(
+        base, customers, segment, segments, active, reference, [period_start, period_end], discount_rate
+    )
+    result = {**_survey_overall(answers), **base}
+    if answers is None:
+        nps, csi, types = [None] * len(segments), [None] * len(segments), None
+    else:
+        nps, csi = _nps_per(answers, segment, len(segments)), _csi_per(answers, segment, len(segments))
+        kind = _loyalty(customers, answers, segment, len(segments), active).kind
+        result["loyalty_types"] = _type_counts(np.bincount(kind, minlength=len(LOYALTY_TYPES)))
+        types = _types_per_segment(segment[active], kind, len(segments))
     result["by_segment"] = {
         name: {
             "nps": nps[index],
@@ -669,13 +644,6 @@ def _base_placeholders(mystery: pd.DataFrame | None) -> dict:
         "activity": None,
         "by_segment": {},
     }
-
-
-def _loyalty_of_coded(
-    customers: pd.DataFrame, coding: Future, segment: np.ndarray, segments: int, active: np.ndarray
-) -> _Loyalty | None:
-    answers = coding.result()
-    return None if answers is None else _loyalty(customers, answers, segment, segments, active)
 
 
 def _customer_base(

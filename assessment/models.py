@@ -150,6 +150,16 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.organization} — {self.title}"
 
+    @property
+    def collecting(self) -> bool:
+        """Respondents answer and e-mails go out only while the assessment collects answers."""
+        return self.status == Status.COLLECTING
+
+    @property
+    def invitations_open(self) -> bool:
+        """Respondents can be added until collection ends."""
+        return self.status in (Status.DRAFT, Status.COLLECTING)
+
 
 class InterviewScore(models.Model):
     """A consultant's level for one indicator from leadership interviews."""

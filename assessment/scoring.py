@@ -1,6 +1,6 @@
 """Maturity scoring: a pure function from DataFrames to plain data (no ORM, no request).
 
-Method (../shared/methods/README.md §1, §3, §5):
+Method (docs/methods.md §1, §3–§6, §8):
 - evidence per indicator on 0–100: survey S = (mean answered level − 1) · 25 over submitted
   answers, don't-know excluded; interview I and data D = (level − 1) · 25;
 - indicator score = weighted mean of the evidence present (weights renormalized);
@@ -22,7 +22,7 @@ BREAKDOWN_DIMENSIONS = ("role", "department")
 DEFAULT_ANONYMITY_K = 5
 TOP_GAPS = 10
 
-# Default data-evidence thresholds (methods §5): the lower edges of levels 2..5.
+# Default data-evidence thresholds (docs/methods.md §8): the lower edges of levels 2..5.
 DEFAULT_THRESHOLDS: dict[str, tuple[float, float, float, float]] = {
     "nps": (-20.0, 0.0, 20.0, 50.0),
     "csi": (50.0, 75.0, 80.0, 90.0),

@@ -152,7 +152,7 @@ def interview_levels(*, assessment: Assessment) -> pd.Series:
 
 def data_evidence_levels(*, assessment: Assessment, indicators: pd.DataFrame) -> pd.Series:
     """Levels 1–5 of the indicators bound to a customer metric, from the assessment's
-    customer data and its thresholds (methods §5 where the assessment sets none)."""
+    customer data and its thresholds (docs/methods.md §8 where the assessment sets none)."""
     values = metric_values(CustomerDataset.objects.filter(assessment=assessment).first())
     thresholds = {**DEFAULT_THRESHOLDS, **assessment.data_thresholds}
     bound = indicators["metric"].dropna()

@@ -23,10 +23,10 @@ from assessment.models import (
     Status,
 )
 from assessment.selectors import assessment_scores_compute
-from assessment.tokens import token_new
 from config.exceptions import ItemErrors, StateConflict
+from config.tokens import token_new
 from surveys.selectors import catalog_version_current, indicator_ids
-from surveys.services import invitations_unsent_queue
+from surveys.services import invitation_reminders_queue, invitations_unsent_queue
 
 
 @transaction.atomic
@@ -280,3 +280,10 @@ def consultant_grant(*, user: AbstractBaseUser) -> None:
             )
         )
     user.groups.add(group)
+
+
+@transaction.atomic
+def reminders_queue(*, now: datetime.datetime) -> int:
+    """Queue the reminders due in every assessment that is collecting answers."""
+    collecting = Assessment.objects.filter(status=Status.COLLECTING).exclude(reminder_days=[])
+    return sum(invitation_reminders_queue(assessment=assessment, now=now) for assessment in collecting)

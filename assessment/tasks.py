@@ -2,6 +2,7 @@
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from assessment import customer_data
 from assessment.models import CustomerDataImport
@@ -39,3 +40,11 @@ def customer_data_import_run(self, import_id: int) -> bool:
     # lost in between would leave a redelivered job without its files.
     customer_data.customer_data_import_cleanup(import_id=import_id)
     return ran
+
+
+@shared_task(name="assessment.reminders_send")
+def reminders_send() -> int:
+    # Imported here: the services enqueue this module's tasks, so it loads before them.
+    from assessment.services import reminders_queue
+
+    return reminders_queue(now=timezone.now())

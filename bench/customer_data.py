@@ -1,6 +1,7 @@
 """Customer-data import (read, validate, type, Parquet) plus every metric, for 1,000,000
 clients and 5,000,000 survey rows, vs the floor of pandas' pyarrow CSV reader reading the
-same files. Targets: ≤ 2× the floor; peak memory of the import under 3 GB."""
+same files. Targets: ≤ 3× the floor; peak memory of the import under 1.5 GB (reported as GB,
+with the limit as its floor: ratio ≤ 1)."""
 
 import datetime
 import multiprocessing
@@ -20,6 +21,7 @@ from bench.harness import Result
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", 1_000_000))
 SURVEY_ROWS = 5 * CLIENTS
 REFERENCE = datetime.date(2026, 9, 30)
+PEAK_MEMORY_LIMIT_GB = 1.5
 
 
 def _write_files(folder: Path) -> dict[str, Path]:
@@ -123,14 +125,14 @@ def run() -> list[Result]:
             unit="s",
             floor=round(floor, 2),
             ratio=round(seconds / floor, 2),
-            target=2.0,
+            target=3.0,
         ),
         Result(
             name="customer_import_peak_memory",
             value=round(peak, 2),
             unit="GB",
-            floor=3.0,
-            ratio=round(peak / 3.0, 2),
+            floor=PEAK_MEMORY_LIMIT_GB,
+            ratio=round(peak / PEAK_MEMORY_LIMIT_GB, 2),
             target=1.0,
         ),
     ]

@@ -11,7 +11,7 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -33,6 +33,17 @@ class ItemErrors(Exception):
 
     def as_detail(self) -> dict:
         return {self.field: [{"index": index, **errors} for index, errors in sorted(self.errors.items())]}
+
+
+def items_validate(serializer: serializers.ListSerializer, *, field: str) -> None:
+    """Validate a list, answering 400 with one entry per faulty item."""
+    if serializer.is_valid():
+        return
+    errors = serializer.errors
+    if isinstance(errors, dict) and not all(isinstance(key, int) for key in errors):
+        raise exceptions.ValidationError({field: errors})  # the list itself is malformed
+    indexed = errors.items() if isinstance(errors, dict) else enumerate(errors)
+    raise ItemErrors({index: item for index, item in indexed if item}, field=field)
 
 
 class StateConflict(Exception):

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "surveys",
     "assessment",
     "reports",
+    "workspace",
 ]
 
 MIDDLEWARE = [
@@ -185,7 +186,7 @@ CONTENT_SECURITY_POLICY = envstr(
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
 )
 PERMISSIONS_POLICY = envstr("PERMISSIONS_POLICY", "camera=(), microphone=(), geolocation=()")
-# Failed sign-ins at /accounts/login/ counted in the cache (assessment.web.auth): past either
+# Failed sign-ins at /accounts/login/ counted in the cache (workspace.auth): past either
 # limit the form refuses without checking the password until the window has passed.
 LOGIN_FAILURES_PER_USERNAME = envint("LOGIN_FAILURES_PER_USERNAME", 5)
 LOGIN_FAILURES_PER_IP = envint("LOGIN_FAILURES_PER_IP", 20)
@@ -254,7 +255,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2)
 }
 CELERY_BEAT_SCHEDULE = {
-    "reminders": {"task": "surveys.reminders_send", "schedule": envint("REMINDER_CHECK_SECONDS", 3600)},
+    "reminders": {"task": "assessment.reminders_send", "schedule": envint("REMINDER_CHECK_SECONDS", 3600)},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessment.apis import assessment_for_consultant
+from assessment.access import assessment_for_consultant
 from assessment.selectors import assessment_scope, assessment_scores
 from config.jobs import JobStatus
 from config.schema import ERROR_SCHEMA
@@ -100,7 +100,7 @@ class RecommendationsApi(APIView):
 
     @extend_schema(parameters=[LANG_PARAMETER], responses=RoadmapSerializer)
     def get(self, request, assessment_id: int):
-        assessment = assessment_for_consultant(request, assessment_id)
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
         recommendations_ensure(assessment=assessment, actor=request.user)
         return self._roadmap(request, assessment)
 
@@ -116,7 +116,7 @@ class RecommendationsApi(APIView):
         ),
     )
     def patch(self, request, assessment_id: int):
-        assessment = assessment_for_consultant(request, assessment_id)
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

@@ -1,5 +1,5 @@
 """Re-assessment against its baseline: a pure function of two score results, their customer
-metrics and business KPIs (methods §6). No ORM; labels come in already translated.
+metrics and business KPIs (docs/methods.md §9). No ORM; labels come in already translated.
 
 Indicators compare by code, so assessments on different catalog versions compare on the
 indicators both scored; the rest are listed as not comparable.

@@ -1,6 +1,6 @@
 """Roadmap recommendations: a validated library and pure functions from scores to a ranked plan.
 
-Method (../shared/methods/README.md §1, §3, §7): a recommendation addresses catalog indicators and
+Method (docs/methods.md §1, §3, §10): a recommendation addresses catalog indicators and
 is proposed when one of its trigger conditions holds (an indicator or area level below k, or a
 customer-metric condition). Its priority is the number of overall-score points the bank would gain
 if the indicators it addresses rose to the lower edge of the next maturity level, so the roadmap
@@ -27,10 +27,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from assessment.loyalty import ACTIVITY_SEGMENTS, LOYALTY_TYPES
 from assessment.scoring import DEFAULT_THRESHOLDS, LEVEL_EDGES, level_of
+from surveys.i18n import FALLBACK, SUPPORTED
 
 LIBRARY_PATH = Path(__file__).resolve().parent / "data" / "recommendations.yaml"
-LANGUAGES = ("en", "ru")
-FALLBACK_LANGUAGE = "en"
+# Every text of the library is given in each language of settings.LANGUAGES.
+LANGUAGES = SUPPORTED
+FALLBACK_LANGUAGE = FALLBACK
 HORIZONS = ("0-3", "3-6", "6-12")  # months, soonest first: the tie-break order
 EFFORTS = ("S", "M", "L")  # smallest first: the tie-break order
 ACTIONS_PER_LANGUAGE = (2, 4)
@@ -48,7 +50,7 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
 
 # How far a metric is past its threshold is read relative to the metric's scale, so that NPS
 # points, CSI percent and SERVQUAL gaps compare: for the four data-evidence metrics the span of
-# their level thresholds (methods §5, level-2 edge to level-5 edge: NPS 70, CSI 40, mystery
+# their level thresholds (docs/methods.md §8, level-2 edge to level-5 edge: NPS 70, CSI 40, mystery
 # shopping 45, SERVQUAL 2.5); percentages of a customer base (churn, *_share) move on 0–100.
 _EVIDENCE_METRICS = {
     "nps.score": "nps",
@@ -337,8 +339,8 @@ def recommendation_library() -> RecommendationLibrary:
 
 
 def recommendation_text(*, code: str, language: str) -> dict:
-    """Texts of one recommendation in "en" or "ru" (other languages, e.g. "uz", fall back to en):
-    {"title", "rationale", "actions": [...], "impact", "step_title"}."""
+    """Texts of one recommendation in `language`, FALLBACK_LANGUAGE for a language outside
+    LANGUAGES: {"title", "rationale", "actions": [...], "impact", "step_title"}."""
     library = recommendation_library()
     recommendation = library.recommendation(code)
     base = (language or "").split("-")[0].lower()
@@ -556,7 +558,7 @@ def roadmap_propose(
     points gained if those indicators rose to T. Ranking: recommendations with priority > 0 first,
     by priority descending; then those closing no gap (e.g. triggered only by a metric), by how
     far their metrics are past the thresholds — |value − threshold| / the metric's scale
-    (METRIC_SCALES: the span of its §5 level thresholds, 100 for percentages), the largest of
+    (METRIC_SCALES: the span of its docs/methods.md §8 level thresholds, 100 for percentages), the largest of
     their conditions, descending. Ties break by horizon (sooner first), effort (S first), code.
 
     Each item: {"code", "step", "priority", "triggered_by": [{"kind": "indicator" | "area" |

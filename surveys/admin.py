@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from config.exceptions import ItemErrors, StateConflict
-from surveys.i18n import localized
+from surveys.i18n import FALLBACK, localized
 from surveys.models import Answer, Area, CatalogVersion, Indicator, Invitation, InvitationEmail, Response
 from surveys.services import invitation_create_many, invitation_resend, invitation_rows_check
 
@@ -46,7 +46,7 @@ class IndicatorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("title"))
     def title_en(self, obj):
-        return localized(obj.title, "en")
+        return localized(obj.title, FALLBACK)
 
 
 class AnswerInline(admin.TabularInline):

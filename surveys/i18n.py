@@ -1,10 +1,13 @@
-"""Texts stored per language as {"en": ..., "ru": ...} in the catalog."""
+"""Texts stored per language as {"en": ..., "ru": ...} in the catalog.
+
+The languages are those of settings.LANGUAGES, the one place that lists them; the fallback is
+settings.LANGUAGE_CODE (the first of them should LANGUAGE_CODE not be one)."""
 
 from django.conf import settings
 from django.utils import translation
 
 SUPPORTED = tuple(code for code, _name in settings.LANGUAGES)
-FALLBACK = "en"
+FALLBACK = settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in SUPPORTED else SUPPORTED[0]
 
 
 def language_pick(requested: str | None) -> str:
@@ -14,5 +17,5 @@ def language_pick(requested: str | None) -> str:
 
 
 def localized(texts: dict, language: str):
-    """The text in `language`, falling back to English where it is missing."""
+    """The text in `language`, falling back to FALLBACK where it is missing."""
     return texts.get(language) or texts[FALLBACK]

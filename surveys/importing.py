@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from assessment.spreadsheets import UnreadableTable, spreadsheet_read
 from config.exceptions import TooLarge
+from config.spreadsheets import UnreadableTable, spreadsheet_read
+from surveys.i18n import FALLBACK
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -30,5 +31,5 @@ def invitation_rows_read(upload: UploadedFile) -> list[dict]:
         raise TooLarge(_("The file has more than %(rows)d rows.") % {"rows": MAX_ROWS})
     frame = frame.reindex(columns=list(COLUMNS), fill_value="")
     frame["role"] = frame["role"].str.lower().str.replace(r"[\s-]+", "_", regex=True)
-    frame["language"] = frame["language"].str.lower().replace("", "en")
+    frame["language"] = frame["language"].str.lower().replace("", FALLBACK)
     return frame.to_dict("records")

@@ -1,9 +1,12 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Case, CharField, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
-from assessment.models import Assessment
 from surveys.i18n import localized
 from surveys.models import (
     Answer,
@@ -14,6 +17,9 @@ from surveys.models import (
     RespondentStatus,
     Response,
 )
+
+if TYPE_CHECKING:  # surveys sits below assessment: the type only, never the module at run time
+    from assessment.models import Assessment
 
 
 def catalog_version_current() -> CatalogVersion:

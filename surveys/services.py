@@ -1,9 +1,12 @@
+from __future__ import annotations
+
 import datetime
 import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from django.conf import settings
@@ -16,11 +19,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from assessment.models import Assessment, Status
-from assessment.tokens import token_hash, token_new
 from config.exceptions import ItemErrors, StateConflict
+from config.tokens import token_hash, token_new
 from surveys import tasks
-from surveys.i18n import SUPPORTED, language_pick
+from surveys.i18n import FALLBACK, SUPPORTED, language_pick
 from surveys.models import (
     Answer,
     Area,
@@ -34,7 +36,8 @@ from surveys.models import (
 )
 from surveys.selectors import indicator_ids
 
-INVITABLE_STATUSES = (Status.DRAFT, Status.COLLECTING)
+if TYPE_CHECKING:  # surveys sits below assessment: the type only, never the module at run time
+    from assessment.models import Assessment
 
 CATALOG_FILE = Path(__file__).resolve().parent / "catalog" / "cx_maturity.yaml"
 LEVEL_COUNT = 5
@@ -186,14 +189,14 @@ def _invitation_row_normalize(row: dict) -> dict:
         "name": (row.get("name") or "").strip(),
         "department": (row.get("department") or "").strip(),
         "role": row["role"],
-        "language": row.get("language") or "en",
+        "language": row.get("language") or FALLBACK,
     }
 
 
 def invitation_rows_check(*, assessment: Assessment, rows: list[dict]) -> list[dict]:
     """Normalized rows, or ItemErrors for duplicate e-mails (in the rows or already
     invited to this assessment); StateConflict once collection is over."""
-    if assessment.status not in INVITABLE_STATUSES:
+    if not assessment.invitations_open:
         raise StateConflict(
             _("Respondents can be invited only while the assessment is a draft or collecting answers."),
             code="assessment_not_collecting",
@@ -236,7 +239,7 @@ def invitation_create_many(*, assessment: Assessment, rows: list[dict]) -> list[
         created.append(
             NewInvitation(invitation=invitation, token=invitation_link_create(invitation=invitation))
         )
-    if assessment.status == Status.COLLECTING:
+    if assessment.collecting:
         invitation_emails_queue(
             invitations=[new.invitation for new in created], kind=InvitationEmail.Kind.INVITATION
         )
@@ -266,7 +269,7 @@ def invitations_unsent_queue(*, assessment: Assessment) -> int:
 
 @transaction.atomic
 def invitation_resend(*, invitation: Invitation) -> InvitationEmail:
-    if invitation.assessment.status != Status.COLLECTING:
+    if not invitation.assessment.collecting:
         raise StateConflict(_("E-mails are sent only while the assessment is collecting answers."))
     if Response.objects.filter(invitation=invitation, submitted_at__isnull=False).exists():
         raise StateConflict(_("This respondent has already submitted."), code="already_submitted")
@@ -288,7 +291,7 @@ def invitation_email_deliver(*, email_id: int) -> bool:
             return False
         invitation = email.invitation
         submitted = Response.objects.filter(invitation=invitation, submitted_at__isnull=False).exists()
-        if invitation.assessment.status != Status.COLLECTING or submitted:
+        if not invitation.assessment.collecting or submitted:
             email.state = InvitationEmail.State.SKIPPED
             email.save(update_fields=["state"])
             return False
@@ -327,22 +330,18 @@ def invitation_email_render(*, email: InvitationEmail, token: str) -> EmailMulti
     return message
 
 
-@transaction.atomic
-def reminders_queue(*, now: datetime.datetime) -> int:
-    """Queue the reminders that are due. Each invitation gets at most one reminder per
-    reminder day and, when several days are overdue at once, only the latest of them."""
+def invitation_reminders_queue(*, assessment: Assessment, now: datetime.datetime) -> int:
+    """Queue the assessment's reminders that are due. Each invitation gets at most one reminder
+    per reminder day and, when several days are overdue at once, only the latest of them."""
     queued = 0
-    for assessment in Assessment.objects.filter(status=Status.COLLECTING).exclude(reminder_days=[]):
-        for day in sorted(set(assessment.reminder_days), reverse=True):
-            due = list(
-                Invitation.objects.filter(
-                    assessment=assessment, sent_at__lte=now - datetime.timedelta(days=day)
-                )
-                .exclude(response__submitted_at__isnull=False)
-                .exclude(emails__kind=InvitationEmail.Kind.REMINDER, emails__reminder_day__gte=day)
-            )
-            invitation_emails_queue(invitations=due, kind=InvitationEmail.Kind.REMINDER, reminder_day=day)
-            queued += len(due)
+    for day in sorted(set(assessment.reminder_days), reverse=True):
+        due = list(
+            Invitation.objects.filter(assessment=assessment, sent_at__lte=now - datetime.timedelta(days=day))
+            .exclude(response__submitted_at__isnull=False)
+            .exclude(emails__kind=InvitationEmail.Kind.REMINDER, emails__reminder_day__gte=day)
+        )
+        invitation_emails_queue(invitations=due, kind=InvitationEmail.Kind.REMINDER, reminder_day=day)
+        queued += len(due)
     return queued
 
 
@@ -359,7 +358,7 @@ def invitation_by_token(*, token: str) -> Invitation | None:
 
 
 def _collecting_check(invitation: Invitation) -> None:
-    if invitation.assessment.status != Status.COLLECTING:
+    if not invitation.assessment.collecting:
         raise StateConflict(
             _("This questionnaire is not open: the assessment is not collecting answers."),
             code="assessment_not_collecting",

@@ -3,7 +3,6 @@
 import smtplib
 
 from celery import shared_task
-from django.utils import timezone
 
 from surveys import services
 
@@ -26,8 +25,3 @@ def invitation_email_send(self, email_id: int) -> bool:
         if self.request.retries >= self.max_retries:
             services.invitation_email_failed(email_id=email_id, error=repr(error))
         raise
-
-
-@shared_task(name="surveys.reminders_send")
-def reminders_send() -> int:
-    return services.reminders_queue(now=timezone.now())

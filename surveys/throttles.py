@@ -1,6 +1,6 @@
 from rest_framework.throttling import SimpleRateThrottle
 
-from assessment.tokens import token_hash
+from config.tokens import token_hash
 
 
 class CountingRateThrottle(SimpleRateThrottle):

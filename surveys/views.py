@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
-from assessment.models import Status
 from config.exceptions import ItemErrors, StateConflict
 from surveys.i18n import language_pick
 from surveys.models import Invitation, RespondentStatus
@@ -67,7 +66,7 @@ def _open_questionnaire(request, token: str) -> tuple[Invitation, dict, HttpResp
     questionnaire = _questionnaire(request, invitation)
     if questionnaire["status"] == RespondentStatus.SUBMITTED:
         return invitation, questionnaire, redirect("surveys:done", token=token)
-    if invitation.assessment.status != Status.COLLECTING:
+    if not invitation.assessment.collecting:
         return invitation, questionnaire, _closed(request, invitation, token, questionnaire)
     return invitation, questionnaire, None
 

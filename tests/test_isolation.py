@@ -16,12 +16,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from assessment.models import CustomerDataImport, Status
 from assessment.services import api_token_create, assessment_update, interview_scores_set
-from assessment.web.exports import DATASETS, FORMATS
 from reports.models import Report
 from reports.services import recommendations_generate
 from surveys.models import Indicator
 from surveys.services import invitation_create_many
 from tests.factories import AssessmentFactory, OrganizationFactory, consultant_of, executive_of
+from workspace.exports import DATASETS, FORMATS
 
 pytestmark = pytest.mark.django_db
 

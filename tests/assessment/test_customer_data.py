@@ -200,7 +200,7 @@ def test_customer_metrics_feed_data_evidence_into_scores(consultant_api, audit):
     scores = consultant_api.get(f"/api/v1/assessments/{audit.pk}/scores/").json()
     bound = {i["code"]: i for i in scores["indicators"]}
     nps_indicator = next(code for code, item in bound.items() if item["evidence"]["data"] is not None)
-    # NPS 10 → level 3 (methods §5: [0, 20)) → 50 points of data evidence.
+    # NPS 10 → level 3 (docs/methods.md §8: [0, 20)) → 50 points of data evidence.
     assert bound[nps_indicator]["evidence"]["data"] == 50.0
     assert bound[nps_indicator]["score"] == 50.0
 

@@ -1,4 +1,4 @@
-"""Customer metrics against the hand-checked cases of ../shared/methods/README.md §4."""
+"""Customer metrics against the hand-checked examples of docs/methods.md §7."""
 
 import datetime as dt
 import json
@@ -15,11 +15,8 @@ from assessment.loyalty import (
     LOYALTY_TYPES,
     client_loyalty,
     csi_band,
-    csi_summary,
     customer_metrics,
     mystery_summary,
-    nps_summary,
-    servqual_summary,
 )
 
 OPENED = "2020-01-01"
@@ -82,6 +79,22 @@ def servqual(client, dimension, expectation, perception, item="q1"):
 def metrics(customers=None, survey=None, mystery=None, **kwargs):
     arguments = {"period_start": START, "period_end": END, "reference_date": REFERENCE} | kwargs
     return customer_metrics(customers=customers, survey=survey, mystery=mystery, **arguments)
+
+
+def nps_summary(ratings: pd.Series | None) -> dict | None:
+    """The NPS of these 0–10 ratings alone (one client each), as customer_metrics reports it."""
+    rows = None if ratings is None else survey_frame(nps(f"c{n}", value) for n, value in enumerate(ratings))
+    return metrics(survey=rows)["nps"]
+
+
+def csi_summary(survey: pd.DataFrame | None) -> dict | None:
+    """The CSI of a survey alone, as customer_metrics reports it."""
+    return metrics(survey=survey)["csi"]
+
+
+def servqual_summary(survey: pd.DataFrame | None) -> dict | None:
+    """SERVQUAL of a survey alone, as customer_metrics reports it."""
+    return metrics(survey=survey)["servqual"]
 
 
 def assert_plain(value):

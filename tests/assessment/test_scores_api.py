@@ -25,7 +25,7 @@ def audit(catalog):
     assessment = AssessmentFactory(
         organization=OrganizationFactory(name="Kazakh Bank", industry="banking"), status=Status.COLLECTING
     )
-    # ORG-01 answers 4, 3, 5, don't know, 3 (methods §3 example); STF-01 all 2.
+    # ORG-01 answers 4, 3, 5, don't know, 3 (docs/methods.md §3.2 example); STF-01 all 2.
     for n, level in enumerate([4, 3, 5, None, 3]):
         respond(assessment, f"r{n}@bank.kz", "frontline", {"ORG-01": level, "STF-01": 2})
     # Started but not submitted: must not count.

@@ -1,4 +1,4 @@
-"""Scoring against hand-computed cases from ../shared/methods/README.md §1, §3, §5."""
+"""Scoring against hand-computed cases from docs/methods.md §1, §3–§6, §8."""
 
 import pandas as pd
 import pytest

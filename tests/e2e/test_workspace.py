@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -233,7 +234,7 @@ def _workspace_urls(reassessment: Assessment) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
 def test_every_page_fits_a_phone_without_sideways_scrolling(live_server, new_context, language, demo):
     reassessment = demo
     base = live_server.url
@@ -250,7 +251,7 @@ def test_every_page_fits_a_phone_without_sideways_scrolling(live_server, new_con
 
 @pytest.mark.skipif(os.environ.get("SCREENSHOTS") != "1", reason="screenshots only with SCREENSHOTS=1")
 def test_workspace_screenshots(live_server, new_context, demo):
-    """Every main page as the consultant and the executive, desktop and phone, en and ru,
+    """Every main page as the consultant and the executive, desktop and phone, in every language,
     in /tmp/shots/ (or SHOTS_DIR), to look at."""
     shots = Path(os.environ.get("SHOTS_DIR", "/tmp/shots"))  # noqa: S108
     shots.mkdir(exist_ok=True)
@@ -261,7 +262,7 @@ def test_workspace_screenshots(live_server, new_context, demo):
         "client executive": ["/", f"/assessments/{reassessment.baseline_id}/scores/"],
     }
     for size, options in {"desktop": {"viewport": DESKTOP}, "phone": {"viewport": PHONE}}.items():
-        for language in ("en", "ru"):
+        for language, _name in settings.LANGUAGES:
             for role, urls in pages.items():
                 context = new_context(**options)
                 context.add_cookies([{"name": "django_language", "value": language, "url": base}])

@@ -1,4 +1,4 @@
-"""The re-assessment comparison on hand-made results (methods §6: 57 → 72, Aware → Centric,
+"""The re-assessment comparison on hand-made results (docs/methods.md §9, §11: 57 → 72, Aware → Centric,
 churn 12 % → 9.8 % = −18.3 %, NPS 18 → 30 = +12 points)."""
 
 import pytest

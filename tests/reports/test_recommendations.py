@@ -1,4 +1,4 @@
-"""Roadmap recommendations against hand-computed cases (../shared/methods/README.md §1, §3, §7).
+"""Roadmap recommendations against hand-computed cases (docs/methods.md §1, §3, §10).
 
 Pure tests: no database. The catalog is read from its YAML file directly.
 """

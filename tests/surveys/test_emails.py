@@ -7,9 +7,9 @@ from django.core import mail
 from freezegun import freeze_time
 
 from assessment.models import Status
-from assessment.services import assessment_update
+from assessment.services import assessment_update, reminders_queue
 from surveys.models import InvitationEmail
-from surveys.services import invitation_resend, reminders_queue
+from surveys.services import invitation_resend
 from tests.surveys.conftest import invite
 
 LINK = re.compile(r"https://cx\.example\.com/r/([\w-]{43,})/")
@@ -201,5 +201,5 @@ class TestReminders:
 def test_beat_schedule_runs_reminders(settings):
     from config.celery import app
 
-    assert app.conf.beat_schedule["reminders"]["task"] == "surveys.reminders_send"
-    assert "surveys.reminders_send" in app.tasks
+    assert app.conf.beat_schedule["reminders"]["task"] == "assessment.reminders_send"
+    assert "assessment.reminders_send" in app.tasks

@@ -184,7 +184,7 @@ def test_token_endpoints_are_throttled_per_ip(api, assessment, settings):
 def test_token_throttle_counts_per_window_and_says_when_to_retry(api, new_invitation, settings, monkeypatch):
     from django.core.cache import cache
 
-    from assessment.tokens import token_hash
+    from config.tokens import token_hash
     from surveys.throttles import RespondTokenThrottle
 
     clock = [1_800_000_020.0]  # 20 s into a minute

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from assessment.models import Status
 from assessment.services import assessment_update
-from assessment.spreadsheets import cell_safe
+from config.spreadsheets import cell_safe
 from surveys.models import Answer, Indicator, Invitation, Response
 from tests.assessment.test_customer_data import CUSTOMERS, MYSTERY, SURVEY, upload
 

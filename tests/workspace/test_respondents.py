@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from assessment.models import Status
 from assessment.services import assessment_update
-from assessment.tokens import token_hash
+from config.tokens import token_hash
 from surveys.models import Invitation, InvitationEmail, InvitationToken, Response
 from surveys.selectors import response_rate
 from surveys.services import invitation_create_many

@@ -8,10 +8,10 @@ import pytest
 from assessment.models import Status
 from assessment.selectors import assessment_scores
 from assessment.services import assessment_update, interview_scores_set
-from assessment.web import pages as web_pages
-from assessment.web import scores as web_scores
 from surveys.models import Indicator
 from surveys.services import answers_save, invitation_create_many, response_submit
+from workspace import pages as web_pages
+from workspace import scores as web_scores
 
 pytestmark = pytest.mark.django_db
 

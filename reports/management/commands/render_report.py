@@ -1,12 +1,12 @@
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from assessment.models import Assessment
 from config.jobs import JobRefused
 from reports.models import ReportKind
 from reports.services import report_bytes
+from surveys.i18n import FALLBACK, SUPPORTED
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("assessment_id", type=int)
         parser.add_argument("--kind", choices=ReportKind.values, default=ReportKind.FULL)
-        parser.add_argument("--language", choices=[code for code, _name in settings.LANGUAGES], default="en")
+        parser.add_argument("--language", choices=SUPPORTED, default=FALLBACK)
         parser.add_argument("--output", type=Path, required=True, help="where to write the PDF")
 
     def handle(self, *args, assessment_id: int, kind: str, language: str, output: Path, **options):

@@ -3,12 +3,13 @@
 The respondents' answers, the classified clients and the audit log are the consultants'
 working data (individual answers never reach the client's executives); the scores and the
 customer metrics go to whoever may read the assessment. Every text cell a spreadsheet would run as
-a formula is neutralized (assessment.spreadsheets.table_download)."""
+a formula is neutralized (config.spreadsheets.table_download)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from assessment.access import assessment_readable, require, user_manages
 from assessment.apis import scores_present
 from assessment.exports import (
     answers_export_frame,
@@ -20,8 +21,7 @@ from assessment.exports import (
 )
 from assessment.models import Assessment
 from assessment.selectors import assessment_scores
-from assessment.spreadsheets import table_download
-from assessment.web.access import assessment_readable, require, user_manages
+from config.spreadsheets import table_download
 from reports.rendering import ascii_slug
 from reports.selectors import catalog_names
 from surveys.i18n import language_pick
@@ -42,9 +42,9 @@ def export_filename(assessment: Assessment, dataset: str) -> str:
 def export(request: HttpRequest, assessment_id: int, dataset: str, file_format: str) -> HttpResponse:
     if dataset not in DATASETS or file_format not in FORMATS:
         raise Http404
-    assessment = assessment_readable(request, assessment_id)
+    assessment = assessment_readable(user=request.user, assessment_id=assessment_id)
     if DATASETS[dataset]:
-        require(user_manages(request, assessment))
+        require(user_manages(user=request.user, assessment=assessment))
     if dataset == "answers":
         frame = answers_export_frame(assessment=assessment)
     elif dataset == "scores":

@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from assessment.access import assessment_managed
 from assessment.models import Assessment, InterviewScore
 from assessment.services import INTERVIEW_EDITABLE, interview_scores_set
-from assessment.web.access import assessment_managed
-from assessment.web.pages import assessment_page
 from config.exceptions import ItemErrors, StateConflict
 from surveys.i18n import language_pick
 from surveys.selectors import catalog_tree
+from workspace.pages import assessment_page
 
 LEVELS = (1, 2, 3, 4, 5)
 NOTE_MAX_LENGTH = 4000
@@ -131,7 +131,7 @@ def _areas(tree: dict, saved: dict[str, dict], forms_by_area: dict[str, Intervie
 
 @login_required
 def interviews(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = assessment_managed(request, assessment_id)
+    assessment = assessment_managed(user=request.user, assessment_id=assessment_id)
     tree = catalog_tree(version=assessment.catalog_version, language=language_pick(None))
     saved = _saved_scores(assessment)
     editable = assessment.status in INTERVIEW_EDITABLE

@@ -7,17 +7,17 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from assessment.access import assessment_readable, user_manages
 from assessment.apis import scores_present
 from assessment.models import Assessment
 from assessment.scoring import level_of
 from assessment.selectors import MIN_PEERS, assessment_scope, assessment_scores
-from assessment.web.access import assessment_readable, user_manages
-from assessment.web.pages import assessment_page
 from reports import charts
 from reports.context import levels_scale
 from surveys.i18n import language_pick
 from surveys.models import Metric, RespondentRole
 from surveys.selectors import catalog_tree
+from workspace.pages import assessment_page
 
 EVIDENCE_SOURCES = ("survey", "interview", "data")
 
@@ -82,7 +82,7 @@ def _gap_tables(scores: dict, names: dict[str, str]) -> dict:
 
 @login_required
 def scores(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = assessment_readable(request, assessment_id)
+    assessment = assessment_readable(user=request.user, assessment_id=assessment_id)
     language = language_pick(None)
     computed = assessment_scores(assessment=assessment)
     result = scores_present(computed, language)
@@ -140,7 +140,7 @@ def scores(request: HttpRequest, assessment_id: int) -> HttpResponse:
             labels={"current": _("This assessment"), "baseline": _("Baseline")},
             baseline=[area["baseline"] for area in areas] if with_baseline else None,
         )
-    manages = user_manages(request, assessment)
+    manages = user_manages(user=request.user, assessment=assessment)
     exports = [
         {
             "label": _("Scores (CSV)"),

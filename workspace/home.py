@@ -15,19 +15,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from assessment.models import NEXT_STATUSES, Assessment, Status
-from assessment.selectors import assessment_scope, managed_organization_scope, organization_scope
-from assessment.services import assessment_create, assessment_update
-from assessment.web.access import (
+from assessment.access import (
     assessment_managed,
     assessment_readable,
     organization_managed,
     organization_readable,
     user_manages,
 )
-from assessment.web.pages import assessment_summary, redirect_back, tabs_for
+from assessment.models import NEXT_STATUSES, Assessment, Status
+from assessment.selectors import assessment_scope, managed_organization_scope, organization_scope
+from assessment.services import assessment_create, assessment_update
 from reports.charts import score_history_chart
 from surveys.services import invitation_create_many
+from workspace.pages import assessment_summary, redirect_back, tabs_for
 
 
 def _assessments_with_summaries(assessments) -> list[dict]:
@@ -57,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organization(request: HttpRequest, organization_id: int) -> HttpResponse:
-    organization = organization_readable(request, organization_id)
+    organization = organization_readable(user=request.user, organization_id=organization_id)
     assessments = _assessments_with_summaries(
         assessment_scope(user=request.user).filter(organization=organization).order_by("reference_date", "id")
     )
@@ -123,7 +123,7 @@ def _invitations_copy(*, source: Assessment, target: Assessment) -> int:
 
 @login_required
 def assessment_new(request: HttpRequest, organization_id: int) -> HttpResponse:
-    organization = organization_managed(request, organization_id)
+    organization = organization_managed(user=request.user, organization_id=organization_id)
     initial = {"reference_date": timezone.localdate()}
     if "baseline" in request.GET:
         initial["baseline"] = request.GET["baseline"]
@@ -166,8 +166,8 @@ def assessment_new(request: HttpRequest, organization_id: int) -> HttpResponse:
 @login_required
 def assessment(request: HttpRequest, assessment_id: int) -> HttpResponse:
     """An assessment opens on the first tab the user may see."""
-    assessment = assessment_readable(request, assessment_id)
-    first = tabs_for(assessment, manages=user_manages(request, assessment))[0]
+    assessment = assessment_readable(user=request.user, assessment_id=assessment_id)
+    first = tabs_for(assessment, manages=user_manages(user=request.user, assessment=assessment))[0]
     return redirect(first.url_name, assessment.pk)
 
 
@@ -176,7 +176,7 @@ def assessment(request: HttpRequest, assessment_id: int) -> HttpResponse:
 def assessment_advance(request: HttpRequest, assessment_id: int) -> HttpResponse:
     """Move the audit one status forward; the form names the status it expects to leave, so a
     stale page cannot skip a step."""
-    assessment = assessment_managed(request, assessment_id)
+    assessment = assessment_managed(user=request.user, assessment_id=assessment_id)
     if request.POST.get("from") != assessment.status or not NEXT_STATUSES[assessment.status]:
         messages.error(request, _("The assessment has changed meanwhile; nothing was done."))
     else:

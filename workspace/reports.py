@@ -16,11 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from assessment.access import assessment_managed, assessment_readable, require, user_manages
 from assessment.levels import level_name
 from assessment.models import Assessment, Status
 from assessment.selectors import assessment_scores
-from assessment.web.access import assessment_managed, assessment_readable, require, user_manages
-from assessment.web.pages import assessment_page
 from config.celery import BrokerUnavailable
 from config.exceptions import ItemErrors, StateConflict
 from config.jobs import JobStatus
@@ -41,6 +40,7 @@ from reports.services import (
     report_request,
 )
 from surveys.i18n import language_pick
+from workspace.pages import assessment_page
 
 # ---------------------------------------------------------------------------------------------
 # Recommendations: the consultant reviews the roadmap before it is published.
@@ -271,7 +271,7 @@ def _recommendations_post(request: HttpRequest, assessment: Assessment) -> HttpR
 @login_required
 @require_http_methods(["GET", "POST"])
 def recommendations(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = assessment_managed(request, assessment_id)
+    assessment = assessment_managed(user=request.user, assessment_id=assessment_id)
     recommendations_ensure(assessment=assessment, actor=request.user)
     if request.method == "POST":
         return _recommendations_post(request, assessment)
@@ -350,7 +350,7 @@ def _comparison_display(result: dict) -> dict:
 
 @login_required
 def comparison(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = assessment_readable(request, assessment_id)
+    assessment = assessment_readable(user=request.user, assessment_id=assessment_id)
     require(assessment.baseline_id is not None)
     result = assessment_comparison(assessment=assessment, language=language_pick(None))
     context = {"comparison": result, **_comparison_display(result)}
@@ -407,7 +407,7 @@ def _report_rows(assessment: Assessment) -> list[dict]:
 def reports(request: HttpRequest, assessment_id: int) -> HttpResponse:
     """Anyone who may read the assessment may request its reports: consultants at any time,
     client executives once it is published (their scope has nothing else)."""
-    assessment = assessment_readable(request, assessment_id)
+    assessment = assessment_readable(user=request.user, assessment_id=assessment_id)
     here = reverse("workspace:reports", args=[assessment.pk])
     status = 200
     if request.method == "POST":
@@ -432,7 +432,7 @@ def reports(request: HttpRequest, assessment_id: int) -> HttpResponse:
             status = 400
     else:
         form = ReportRequestForm(assessment=assessment, initial={"language": language_pick(None)})
-    manages = user_manages(request, assessment)
+    manages = user_manages(user=request.user, assessment=assessment)
     return assessment_page(
         request,
         assessment,
@@ -442,7 +442,7 @@ def reports(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "form": form,
             "rows": _report_rows(assessment),
             "can_publish": manages and assessment.status == Status.SCORING,
-            "collecting": manages and assessment.status in (Status.DRAFT, Status.COLLECTING),
+            "collecting": manages and assessment.invitations_open,
         },
         status=status,
     )

@@ -22,21 +22,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, override
 from django.views.decorators.http import require_POST
 
+from assessment.access import assessment_managed
 from assessment.models import NEXT_STATUSES, Assessment, Status
 from assessment.services import assessment_update
-from assessment.web.access import assessment_managed
-from assessment.web.pages import assessment_page, redirect_back
 from config.exceptions import ItemErrors, StateConflict, TooLarge
 from surveys.importing import invitation_rows_read
 from surveys.models import Invitation, RespondentRole, RespondentStatus
 from surveys.selectors import invitations_unsent, invitations_with_status, response_rate
 from surveys.services import (
-    INVITABLE_STATUSES,
     NewInvitation,
     invitation_create_many,
     invitation_resend,
     invitation_rows_check,
 )
+from workspace.pages import assessment_page, redirect_back
 
 PER_PAGE = 100
 PASTE_MAX_LINES = 2000
@@ -255,7 +254,7 @@ def _rows_invite(assessment: Assessment, rows: list[dict], *, upload: bool) -> l
 
 def _created_message(request: HttpRequest, assessment: Assessment, created: list[NewInvitation]) -> None:
     count = len(created)
-    if assessment.status == Status.COLLECTING:
+    if assessment.collecting:
         text = ngettext(
             "%(count)d respondent invited; the invitation e-mail is on its way.",
             "%(count)d respondents invited; their invitation e-mails are on their way.",
@@ -312,7 +311,7 @@ def _tab(
 ) -> HttpResponse:
     rate = response_rate(assessment=assessment)
     roles = dict(RespondentRole.choices)
-    invitable = assessment.status in INVITABLE_STATUSES
+    invitable = assessment.invitations_open
     forms_ = forms_ or {}
     context = {
         "rate": rate["overall"],
@@ -331,7 +330,7 @@ def _tab(
             },
         ],
         "invitable": invitable,
-        "collecting": assessment.status == Status.COLLECTING,
+        "collecting": assessment.collecting,
         "add_form": forms_.get("add") or RespondentForm(auto_id=_AUTO_IDS["add"]),
         "paste_form": forms_.get("paste") or PasteForm(auto_id=_AUTO_IDS["paste"]),
         "upload_form": forms_.get("upload") or UploadForm(auto_id=_AUTO_IDS["upload"]),
@@ -362,7 +361,7 @@ def _tab(
 
 @login_required
 def respondents(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = assessment_managed(request, assessment_id)
+    assessment = assessment_managed(user=request.user, assessment_id=assessment_id)
     if request.method != "POST":
         return _tab(request, assessment)
     action = request.POST.get("action")
@@ -370,7 +369,7 @@ def respondents(request: HttpRequest, assessment_id: int) -> HttpResponse:
         return _reminders_save(request, assessment)
     if action not in ("add", "paste", "upload"):
         return redirect("workspace:respondents", assessment.pk)
-    if assessment.status not in INVITABLE_STATUSES:
+    if not assessment.invitations_open:
         messages.error(
             request,
             _("Respondents can be invited only while the assessment is a draft or collecting answers."),
@@ -405,7 +404,7 @@ def respondents(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 def _reminders_save(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     form = ReminderDaysForm(request.POST)
-    if assessment.status not in INVITABLE_STATUSES:
+    if not assessment.invitations_open:
         messages.error(
             request, _("Reminder days can change only while the assessment is a draft or collecting.")
         )
@@ -428,7 +427,7 @@ def _reminders_save(request: HttpRequest, assessment: Assessment) -> HttpRespons
 @require_POST
 def respondent_resend(request: HttpRequest, assessment_id: int, invitation_id: int) -> HttpResponse:
     """E-mail one respondent a new personal link."""
-    assessment = assessment_managed(request, assessment_id)
+    assessment = assessment_managed(user=request.user, assessment_id=assessment_id)
     invitation = get_object_or_404(Invitation, assessment=assessment, pk=invitation_id)
     try:
         invitation_resend(invitation=invitation)

@@ -2,8 +2,7 @@
 
 from django.urls import path
 
-from assessment.web import audit, customer_data, exports, home, interviews, respondents, scores
-from reports import web as reports_web
+from workspace import audit, customer_data, exports, home, interviews, reports, respondents, scores
 
 app_name = "workspace"
 
@@ -22,13 +21,13 @@ urlpatterns = [
     path("assessments/<int:assessment_id>/interviews/", interviews.interviews, name="interviews"),
     path("assessments/<int:assessment_id>/customer-data/", customer_data.customer_data, name="customer-data"),
     path("assessments/<int:assessment_id>/scores/", scores.scores, name="scores"),
-    path("assessments/<int:assessment_id>/comparison/", reports_web.comparison, name="comparison"),
+    path("assessments/<int:assessment_id>/comparison/", reports.comparison, name="comparison"),
     path(
         "assessments/<int:assessment_id>/recommendations/",
-        reports_web.recommendations,
+        reports.recommendations,
         name="recommendations",
     ),
-    path("assessments/<int:assessment_id>/reports/", reports_web.reports, name="reports"),
+    path("assessments/<int:assessment_id>/reports/", reports.reports, name="reports"),
     path("assessments/<int:assessment_id>/audit/", audit.audit, name="audit"),
     path(
         "assessments/<int:assessment_id>/export/<slug:dataset>.<slug:file_format>",

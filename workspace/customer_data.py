@@ -18,6 +18,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from assessment.access import assessment_managed
 from assessment.customer_data import (
     EDITABLE,
     customer_data_import_create,
@@ -27,12 +28,11 @@ from assessment.customer_data import (
 from assessment.customer_files import COLUMNS, KINDS, OPTIONAL, CustomerFilesInvalid
 from assessment.exports import customer_metrics_current
 from assessment.models import Assessment, CustomerDataImport, CustomerDataset
-from assessment.web.access import assessment_managed
-from assessment.web.pages import assessment_page
 from config.celery import BrokerUnavailable
 from config.exceptions import StateConflict, TooLarge
 from config.jobs import FINISHED
 from reports.rendering import chart_labels, customer_charts
+from workspace.pages import assessment_page
 
 # The validation report lists this many problems; the rest are counted.
 PROBLEMS_SHOWN = 200
@@ -150,7 +150,7 @@ def _import_job(request: HttpRequest, assessment: Assessment) -> CustomerDataImp
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = assessment_managed(request, assessment_id)
+    assessment = assessment_managed(user=request.user, assessment_id=assessment_id)
     dataset = CustomerDataset.objects.filter(assessment=assessment).first()
     page_url = reverse("workspace:customer-data", args=[assessment.pk])
     problems = None

@@ -7,10 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from assessment.access import assessment_managed
 from assessment.audit import audit_events
 from assessment.models import AuditEvent
-from assessment.web.access import assessment_managed
-from assessment.web.pages import assessment_page
+from workspace.pages import assessment_page
 
 PER_PAGE = 100
 
@@ -30,7 +30,7 @@ def audit_text(value) -> str:
 @login_required
 @require_GET
 def audit(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = assessment_managed(request, assessment_id)
+    assessment = assessment_managed(user=request.user, assessment_id=assessment_id)
     action = request.GET.get("action", "")
     if action not in AuditEvent.Action.values:
         action = ""

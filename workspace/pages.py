@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from assessment.access import user_manages
 from assessment.levels import level_name
 from assessment.models import NEXT_STATUSES, Assessment, Status
 from assessment.selectors import assessment_scores
-from assessment.web.access import user_manages
 from surveys.selectors import response_rate
 
 
@@ -85,7 +85,7 @@ def assessment_page(
     scores: dict | None = None,
     rate: dict | None = None,
 ) -> HttpResponse:
-    manages = user_manages(request, assessment)
+    manages = user_manages(user=request.user, assessment=assessment)
     tabs = tabs_for(assessment, manages=manages)
     next_status = next(iter(NEXT_STATUSES[assessment.status]), None) if manages else None
     page = {
