@@ -1,6 +1,5 @@
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
@@ -12,9 +11,9 @@ from rest_framework.views import APIView
 
 from assessment.access import assessment_for_consultant
 from assessment.audit import audit_events
-from assessment.levels import level_name
+from assessment.metrics import THRESHOLD_COUNT, thresholds_messages
 from assessment.models import NEXT_STATUSES, Assessment, AuditEvent, InterviewScore, Organization, Status
-from assessment.scoring import BREAKDOWN_DIMENSIONS, DEFAULT_THRESHOLDS
+from assessment.presenters import scores_present
 from assessment.selectors import (
     assessment_scope,
     assessment_scores,
@@ -138,9 +137,23 @@ class AssessmentListCreateApi(APIView):
         title = serializers.CharField(max_length=200)
         reference_date = serializers.DateField()
         baseline = _ScopedRelatedField(scope=managed_assessment_scope, required=False, allow_null=True)
+        copy_invitations = serializers.BooleanField(
+            default=False,
+            help_text=_(
+                "Invite the baseline's respondents again, each with a new personal link (needs a baseline)"
+            ),
+        )
         weight_survey = serializers.DecimalField(**_WEIGHT)
         weight_interview = serializers.DecimalField(**_WEIGHT)
         weight_data = serializers.DecimalField(**_WEIGHT)
+
+    class AssessmentCreatedSerializer(AssessmentOutputSerializer):
+        invitations_copied = serializers.IntegerField(
+            read_only=True, help_text=_("How many of the baseline's respondents were invited again")
+        )
+
+        class Meta(AssessmentOutputSerializer.Meta):
+            fields = [*AssessmentOutputSerializer.Meta.fields, "invitations_copied"]
 
     @extend_schema(
         parameters=[
@@ -160,33 +173,30 @@ class AssessmentListCreateApi(APIView):
             assessments = assessments.filter(status=request.query_params["status"])
         return Response(AssessmentOutputSerializer(assessments, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: AssessmentOutputSerializer})
+    @extend_schema(request=InputSerializer, responses={201: AssessmentCreatedSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        assessment = assessment_create(user=request.user, **data.validated_data)
-        return Response(AssessmentOutputSerializer(assessment).data, status=status.HTTP_201_CREATED)
+        assessment, copied = assessment_create(user=request.user, **data.validated_data)
+        assessment.invitations_copied = copied
+        return Response(self.AssessmentCreatedSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
 
 class _ThresholdsField(serializers.DictField):
-    """{"nps": [-20, 0, 20, 50], …}: four ascending lowest values of levels 2–5 per metric."""
+    """{"nps": [-20, 0, 20, 50], …}: per metric of the registry with thresholds, the four strictly
+    rising lowest values of levels 2–5 (strictly falling highest values where lower is better)."""
 
     def __init__(self, **kwargs):
-        edges = serializers.ListField(child=serializers.FloatField(), min_length=4, max_length=4)
+        edges = serializers.ListField(
+            child=serializers.FloatField(), min_length=THRESHOLD_COUNT, max_length=THRESHOLD_COUNT
+        )
         super().__init__(child=edges, **kwargs)
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
-        unknown = sorted(set(value) - set(DEFAULT_THRESHOLDS))
-        if unknown:
-            raise serializers.ValidationError(
-                _("Unknown metric(s): %(names)s.") % {"names": ", ".join(unknown)}
-            )
-        unordered = sorted(metric for metric, edges in value.items() if edges != sorted(set(edges)))
-        if unordered:
-            raise serializers.ValidationError(
-                _("Thresholds must rise strictly: %(names)s.") % {"names": ", ".join(unordered)}
-            )
+        messages = thresholds_messages(value)
+        if messages:
+            raise serializers.ValidationError(messages)
         return value
 
 
@@ -259,41 +269,6 @@ class InterviewScoresApi(APIView):
             assessment=assessment, user=request.user, items=data.validated_data["scores"]
         )
         return Response({"saved": saved})
-
-
-def _rounded(value):
-    if isinstance(value, float):
-        return round(value, 2)
-    if isinstance(value, dict):
-        return {key: _rounded(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_rounded(item) for item in value]
-    return value
-
-
-def _with_level_names(item: dict) -> dict:
-    return {**item, "level_name": level_name(item.get("level"))}
-
-
-def scores_present(result: dict, language: str) -> dict:
-    """Scores for people: rounded to 2 decimals, level names in `language`."""
-    with translation.override(language):
-        breakdowns = result["breakdowns"]
-        return _rounded(
-            {
-                **result,
-                "overall": _with_level_names(result["overall"]),
-                "areas": [_with_level_names(area) for area in result["areas"]],
-                "indicators": [_with_level_names(item) for item in result["indicators"]],
-                "breakdowns": {
-                    **breakdowns,
-                    **{
-                        dim: [_with_level_names(group) for group in breakdowns[dim]]
-                        for dim in BREAKDOWN_DIMENSIONS
-                    },
-                },
-            }
-        )
 
 
 class _LevelScoreSerializer(serializers.Serializer):
@@ -394,7 +369,7 @@ class ScoresApi(APIView):
             assessment_scope(user=request.user).select_related("organization"), pk=assessment_id
         )
         language = language_pick(request.query_params.get("lang"))
-        return Response(scores_present(assessment_scores(assessment=assessment), language))
+        return Response(scores_present(result=assessment_scores(assessment=assessment), language=language))
 
 
 # --- Audit log ----------------------------------------------------------------------------------

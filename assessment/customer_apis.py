@@ -1,10 +1,9 @@
 from decimal import Decimal
+from typing import get_args
 
-from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -21,11 +20,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessment.access import assessment_for_consultant
-from assessment.customer_data import customer_data_import_create, customer_data_replace
-from assessment.customer_files import KINDS, CustomerFilesInvalid, template_csv
+from assessment.customer_data import customer_data_upload
+from assessment.customer_files import KINDS, SERVQUAL_DIMENSIONS, CustomerFilesInvalid, template_csv
 from assessment.exports import customer_metrics_current, customers_classified_frame
-from assessment.kpis import KPIS, assessment_kpis, assessment_kpis_set
-from assessment.loyalty import LOYALTY_TYPES
+from assessment.kpis import KPIS, KpiSource, assessment_kpis, assessment_kpis_set
+from assessment.loyalty import ACTIVITY_SEGMENTS, CSI_BANDS, LOYALTY_TYPES
+from assessment.metrics import kpi_metrics, metric
 from assessment.models import CustomerDataImport, CustomerDataset
 from assessment.selectors import assessment_scope, managed_assessment_scope
 from config.jobs import JobStatus
@@ -159,23 +159,19 @@ class CustomerDataApi(APIView):
             "period_end": values.get("period_end"),
             "discount_rate": values.get("discount_rate"),
         }
-        total = sum(upload.size for upload in uploads.values())
         try:
-            if query.validated_data["background"] or total >= settings.CUSTOMER_DATA_INLINE_MAX_BYTES:
-                job = customer_data_import_create(
-                    assessment=assessment,
-                    user=request.user,
-                    uploads=uploads,
-                    language=get_language() or "",
-                    **options,
-                )
-            else:
-                dataset = customer_data_replace(
-                    assessment=assessment, user=request.user, uploads=uploads, **options
-                )
-                return Response(CustomerDataSerializer(dataset).data, status=status.HTTP_201_CREATED)
+            result = customer_data_upload(
+                assessment=assessment,
+                user=request.user,
+                uploads=uploads,
+                background=query.validated_data["background"],
+                **options,
+            )
         except CustomerFilesInvalid as invalid:
             return Response(invalid.as_detail(), status=status.HTTP_400_BAD_REQUEST)
+        if isinstance(result, CustomerDataset):
+            return Response(CustomerDataSerializer(result).data, status=status.HTTP_201_CREATED)
+        job = result
         queued = {
             "id": job.pk,
             "status": job.status,
@@ -203,8 +199,103 @@ class CustomerDataImportApi(APIView):
         return Response(CustomerDataImportOutputSerializer(job).data)
 
 
+# --- The customer metrics as GET …/customer-metrics/ returns them (assessment.loyalty) -------------
+# Every section is null without its inputs (no data), never 0. These describe the schema; the
+# stored metrics are returned as they are.
+
+
+def _per_name(name: str, names, field_factory) -> type[serializers.Serializer]:
+    """A serializer with one field per name (loyalty types, activity segments, …)."""
+    return serializers.SerializerMetaclass(
+        name, (serializers.Serializer,), {key: field_factory() for key in names}
+    )
+
+
+def _by_name() -> serializers.DictField:
+    """Name (branch, standard, segment, item) → value, null where there is none."""
+    return serializers.DictField(child=serializers.FloatField(allow_null=True))
+
+
+class NpsSerializer(serializers.Serializer):
+    score = serializers.FloatField(help_text=metric("nps").label)
+    promoters = serializers.FloatField()
+    passives = serializers.FloatField()
+    detractors = serializers.FloatField()
+    n = serializers.IntegerField()
+    ci95 = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
+
+
+class CsiSerializer(serializers.Serializer):
+    score = serializers.FloatField(help_text=metric("csi").label)
+    band = serializers.ChoiceField(choices=[band for band, _edge in CSI_BANDS])
+    items = serializers.DictField(child=serializers.FloatField())
+    n = serializers.IntegerField()
+
+
+ServqualGapsSerializer = _per_name(
+    "ServqualGapsSerializer", SERVQUAL_DIMENSIONS, lambda: serializers.FloatField(allow_null=True)
+)
+
+
+class ServqualSerializer(serializers.Serializer):
+    gaps = ServqualGapsSerializer()
+    index = serializers.FloatField(allow_null=True, help_text=metric("servqual").label)
+    n = serializers.IntegerField()
+
+
+class MysteryShoppingSerializer(serializers.Serializer):
+    compliance = serializers.FloatField(allow_null=True, help_text=metric("mystery_shopping").label)
+    by_branch = _by_name()
+    by_standard = _by_name()
+    visits = serializers.IntegerField()
+
+
+class ProductLoadSerializer(serializers.Serializer):
+    overall = serializers.FloatField(help_text=metric("product_load").label)
+    by_segment = _by_name()
+
+
+LoyaltyTypesSerializer = _per_name("LoyaltyTypesSerializer", LOYALTY_TYPES, serializers.IntegerField)
+ActivitySerializer = _per_name("ActivitySerializer", ACTIVITY_SEGMENTS, serializers.IntegerField)
+
+
+class ChurnSerializer(serializers.Serializer):
+    rate = serializers.FloatField(help_text=metric("churn_rate").label)
+    closed = serializers.IntegerField()
+    active_at_start = serializers.IntegerField()
+    period = serializers.ListField(child=serializers.DateField(), min_length=2, max_length=2)
+
+
+class ClvSerializer(serializers.Serializer):
+    overall = serializers.FloatField(help_text=metric("clv").label)
+    by_segment = _by_name()
+    discount_rate = serializers.FloatField()
+
+
+class SegmentMetricsSerializer(serializers.Serializer):
+    nps = NpsSerializer(allow_null=True)
+    csi = CsiSerializer(allow_null=True)
+    loyalty_types = LoyaltyTypesSerializer(allow_null=True)
+    churn = ChurnSerializer(allow_null=True)
+    product_load = serializers.FloatField(allow_null=True)
+    clv = serializers.FloatField(allow_null=True)
+
+
+class CustomerMetricsSerializer(serializers.Serializer):
+    nps = NpsSerializer(allow_null=True)
+    csi = CsiSerializer(allow_null=True)
+    servqual = ServqualSerializer(allow_null=True)
+    mystery_shopping = MysteryShoppingSerializer(allow_null=True)
+    product_load = ProductLoadSerializer(allow_null=True)
+    loyalty_types = LoyaltyTypesSerializer(allow_null=True, help_text=_("Loyalty types"))
+    churn = ChurnSerializer(allow_null=True)
+    clv = ClvSerializer(allow_null=True)
+    activity = ActivitySerializer(allow_null=True, help_text=_("Activity segments"))
+    by_segment = serializers.DictField(child=SegmentMetricsSerializer(), help_text=_("By customer segment"))
+
+
 class CustomerMetricsApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=CustomerMetricsSerializer)
     def get(self, request, assessment_id: int):
         assessment = get_object_or_404(assessment_scope(user=request.user), pk=assessment_id)
         return Response(customer_metrics_current(assessment=assessment))
@@ -275,24 +366,44 @@ class CustomerTemplateApi(APIView):
         return response
 
 
+class KpiSerializer(serializers.Serializer):
+    """One KPI (assessment.kpis.Kpi)."""
+
+    label = serializers.CharField()
+    value = serializers.FloatField(allow_null=True)
+    source = serializers.ChoiceField(choices=list(get_args(KpiSource)), allow_null=True)
+
+
+# One field per KPI of the registry, so the schema names every code.
+KpiValuesSerializer = serializers.SerializerMetaclass(
+    "KpiValuesSerializer",
+    (serializers.Serializer,),
+    {code: KpiSerializer(help_text=entry.label) for code, entry in KPIS.items()},
+)
+
+
+class KpisOutputSerializer(serializers.Serializer):
+    kpis = KpiValuesSerializer()
+
+
 class KpisApi(APIView):
     class InputSerializer(serializers.Serializer):
         kpis = serializers.DictField(child=serializers.FloatField(allow_null=True), allow_empty=False)
 
         def validate_kpis(self, value):
-            unknown = sorted(set(value) - set(KPIS))
+            unknown = sorted(set(value) - {entry.key for entry in kpi_metrics()})
             if unknown:
                 raise serializers.ValidationError(
                     _("Unknown KPI(s): %(codes)s.") % {"codes": ", ".join(unknown)}
                 )
             return value
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=KpisOutputSerializer)
     def get(self, request, assessment_id: int):
         assessment = get_object_or_404(assessment_scope(user=request.user), pk=assessment_id)
         return Response({"kpis": assessment_kpis(assessment=assessment)})
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses=KpisOutputSerializer)
     def put(self, request, assessment_id: int):
         assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
         data = self.InputSerializer(data=request.data)

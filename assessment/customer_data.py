@@ -28,13 +28,11 @@ from assessment.customer_files import (
     frame_to_parquet,
 )
 from assessment.loyalty import customer_metrics
-from assessment.models import Assessment, AuditEvent, CustomerDataImport, CustomerDataset, Status
+from assessment.metrics import evidence_values
+from assessment.models import Assessment, AuditEvent, CustomerDataImport, CustomerDataset
 from config.celery import task_enqueue_on_commit
 from config.exceptions import StateConflict, TooLarge
 from config.jobs import FINISHED, JobRefused, JobStatus, job_progress
-
-# Customer data may change while the audit runs, not once the client has the results.
-EDITABLE = (Status.DRAFT, Status.COLLECTING, Status.SCORING)
 
 
 def default_period(reference_date: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -69,7 +67,7 @@ def _metrics(frames: dict[str, pd.DataFrame], *, assessment: Assessment, start, 
 def customer_data_check(*, assessment: Assessment, sizes: Mapping[str, int]) -> None:
     """What can be refused before a byte is read or staged: a published assessment (409)
     and a file over the size limit (413)."""
-    if assessment.status not in EDITABLE:
+    if not assessment.editable:
         raise StateConflict(
             _("Customer data cannot change once the assessment is published."), code="assessment_published"
         )
@@ -242,6 +240,33 @@ def customer_data_import_create(
     return job
 
 
+def customer_data_upload(
+    *,
+    assessment: Assessment,
+    user: AbstractBaseUser,
+    uploads: Mapping[str, UploadedFile],
+    period_start: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+    discount_rate: Decimal | None = None,
+    background: bool = False,
+) -> CustomerDataset | CustomerDataImport:
+    """Import uploaded customer files: inline, returning the stored dataset, or, when
+    `background` is asked for or the files weigh CUSTOMER_DATA_INLINE_MAX_BYTES or more
+    together, as a background job, returning the queued import (its messages in the active
+    language). What can be refused at once is refused either way."""
+    options = {"period_start": period_start, "period_end": period_end, "discount_rate": discount_rate}
+    total = sum(upload.size for upload in uploads.values())
+    if background or total >= settings.CUSTOMER_DATA_INLINE_MAX_BYTES:
+        return customer_data_import_create(
+            assessment=assessment,
+            user=user,
+            uploads=uploads,
+            language=translation.get_language() or "",
+            **options,
+        )
+    return customer_data_replace(assessment=assessment, user=user, uploads=uploads, **options)
+
+
 class CustomerImportRefused(JobRefused):
     """The import job failed for a reason the uploader can act on; its message says which."""
 
@@ -314,14 +339,6 @@ def _files_delete(paths) -> None:
 
 
 def metric_values(dataset: CustomerDataset | None) -> dict[str, float]:
-    """The customer metrics that indicators take data evidence from, where present."""
-    if dataset is None:
-        return {}
-    metrics = dataset.metrics
-    values = {
-        "nps": (metrics.get("nps") or {}).get("score"),
-        "csi": (metrics.get("csi") or {}).get("score"),
-        "servqual": (metrics.get("servqual") or {}).get("index"),
-        "mystery_shopping": (metrics.get("mystery_shopping") or {}).get("compliance"),
-    }
-    return {metric: value for metric, value in values.items() if value is not None}
+    """The customer metrics that indicators take data evidence from, where present (those of
+    the metrics registry with thresholds)."""
+    return evidence_values(dataset.metrics if dataset is not None else None)

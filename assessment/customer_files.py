@@ -7,6 +7,7 @@ as a spreadsheet shows them (header = row 1).
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -18,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from django.utils.translation import gettext as _
 
+from assessment.metrics import instrument_ranges
 from config.spreadsheets import UnreadableTable, spreadsheet_read, table_format
 
 KINDS = ("customers", "survey", "mystery_shopping")
@@ -42,12 +44,6 @@ TEMPLATE_ROWS = {
         ("V-001", "Almaty Central", "2026-08-14", "greeting_within_30s", "yes"),
         ("V-001", "Almaty Central", "2026-08-14", "offers_next_product", "n/a"),
     ],
-}
-INSTRUMENT_RANGES = {
-    "nps": (0, 10),
-    "csi": (1, 5),
-    "servqual_expectation": (1, 5),
-    "servqual_perception": (1, 5),
 }
 SERVQUAL_DIMENSIONS = ("reliability", "responsiveness", "assurance", "empathy", "tangibles")
 RESULTS = ("yes", "no", "n/a")
@@ -527,14 +523,15 @@ def _answers_checked(frame: pa.Table, kind: str) -> tuple[list[Problem], dict]:
     occurring = _combinations(
         instrument, dimension, value, shape=(len(instruments), len(dimensions), len(texts))
     )
-    known_instrument = _names_in(instruments, INSTRUMENT_RANGES)
+    ranges = instrument_ranges()
+    known_instrument = _names_in(instruments, ranges)
     problems += _flagged_problems(
         kind,
         ~known_instrument,
         occurring.any(axis=(1, 2)),
         lambda: ~known_instrument[instrument],
         "instrument",
-        _("Unknown instrument (use %(names)s).") % {"names": ", ".join(INSTRUMENT_RANGES)},
+        _("Unknown instrument (use %(names)s).") % {"names": ", ".join(ranges)},
     )
     empty_item = _names_in(items, ("",))
     problems += _flagged_problems(
@@ -551,9 +548,8 @@ def _answers_checked(frame: pa.Table, kind: str) -> tuple[list[Problem], dict]:
         _("Unknown dimension (use %(names)s).") % {"names": ", ".join(SERVQUAL_DIMENSIONS)},
     )
     numbers, not_numbers = _numbers(texts)
-    bounds = np.array(
-        [INSTRUMENT_RANGES.get(name, (np.nan, np.nan)) for name in instruments], dtype="float64"
-    ).reshape(-1, 2)
+    unbounded = (np.nan, np.nan)
+    bounds = np.array([ranges.get(name, unbounded) for name in instruments], dtype="float64").reshape(-1, 2)
     with np.errstate(invalid="ignore"):
         out_of_range = known_instrument[:, None] & (
             _text_empty(texts) | not_numbers | (numbers < bounds[:, :1]) | (numbers > bounds[:, 1:])
@@ -564,7 +560,7 @@ def _answers_checked(frame: pa.Table, kind: str) -> tuple[list[Problem], dict]:
         occurring.any(axis=1),
         lambda: out_of_range[instrument, value],
         "value",
-        _("Out of range for the instrument (nps 0–10, others 1–5)."),
+        _("Out of range for the instrument (%(ranges)s).") % {"ranges": _ranges_text(ranges)},
     )
     # Only SERVQUAL answers keep their dimension.
     kept = dimensions if "" in dimensions else [*dimensions, ""]
@@ -575,6 +571,16 @@ def _answers_checked(frame: pa.Table, kind: str) -> tuple[list[Problem], dict]:
         "dimension": _categorical(typed_dimension[instrument, dimension], kept),
         "value": numbers[value],
     }
+
+
+def _ranges_text(ranges: Mapping[str, tuple[float, float]]) -> str:
+    """The valid answers per instrument, the most common range said once: "nps 0–10, others 1–5"."""
+    texts = {name: f"{low:g}–{high:g}" for name, (low, high) in ranges.items()}
+    common, count = Counter(texts.values()).most_common(1)[0] if texts else ("", 0)
+    parts = [f"{name} {text}" for name, text in texts.items() if count < 2 or text != common]
+    if count >= 2:
+        parts.append(_("others %(range)s") % {"range": common})
+    return ", ".join(parts)
 
 
 def mystery_validate(table: pa.Table) -> tuple[pd.DataFrame, list[Problem]]:

@@ -121,7 +121,7 @@ DEMO_PROFILES = {
 def _demo_assessment(
     *, organization: Organization, consultant, profile: DemoProfile, baseline: Assessment | None = None
 ) -> Assessment:
-    assessment = assessment_create(
+    assessment, _copied = assessment_create(
         user=consultant,
         organization=organization,
         title=profile.title,

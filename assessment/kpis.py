@@ -1,41 +1,53 @@
 """Business KPIs compared on re-assessment: taken from the customer metrics where they
 can be, entered (or overridden) by the consultant otherwise."""
 
+from collections.abc import Mapping
+from typing import Literal, TypedDict
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from assessment.audit import audit_record
+from assessment.metrics import CustomerMetric, Registry, kpi_metrics, value_at
 from assessment.models import Assessment, AuditEvent, CustomerDataset
 
-KPIS = {
-    "churn_rate": _("Churn rate, %"),
-    "nps": _("NPS"),
-    "csi": _("CSI, %"),
-    "average_deposit": _("Average deposit"),
-    "repeat_purchase_conversion": _("Repeat-purchase conversion, %"),
-    "complaints_per_1000": _("Complaints per 1,000 clients"),
-}
-# KPI code → (metric, field) in the customer metrics.
-FROM_METRICS = {"churn_rate": ("churn", "rate"), "nps": ("nps", "score"), "csi": ("csi", "score")}
+# The KPIs, as the metrics registry declares them: code → metric. Those with a path in the
+# customer metrics are taken from there unless the consultant enters a value.
+KPIS: dict[str, CustomerMetric] = {entry.key: entry for entry in kpi_metrics()}
+
+KpiSource = Literal["consultant", "metrics"]
 
 
-def assessment_kpis(*, assessment: Assessment) -> dict:
-    """Every KPI with its value and where the value comes from (consultant, metrics, none)."""
-    dataset = CustomerDataset.objects.filter(assessment=assessment).first()
-    metrics = dataset.metrics if dataset else {}
-    result = {}
-    for code, label in KPIS.items():
-        metric, field = FROM_METRICS.get(code, (None, None))
-        derived = (metrics.get(metric) or {}).get(field) if metric else None
-        if assessment.kpis.get(code) is not None:
-            value, source = assessment.kpis[code], "consultant"
+class Kpi(TypedDict):
+    """One KPI as GET /api/v1/assessments/{id}/kpis/ returns it under its code."""
+
+    label: str
+    value: float | None
+    source: KpiSource | None  # None: no value
+
+
+def kpis_compute(
+    *, entered: Mapping[str, float | None], metrics: Mapping | None, registry: Registry | None = None
+) -> dict[str, Kpi]:
+    """Every KPI of the registry (code → label in the active language, value, source): the
+    consultant's value where entered, else the customer metric's where there is one."""
+    result: dict[str, Kpi] = {}
+    for entry in kpi_metrics(registry):
+        derived = value_at(metrics, entry.path)
+        if entered.get(entry.key) is not None:
+            value, source = entered[entry.key], "consultant"
         elif derived is not None:
             value, source = derived, "metrics"
         else:
             value, source = None, None
-        result[code] = {"label": str(label), "value": value, "source": source}
+        result[entry.key] = Kpi(label=str(entry.label), value=value, source=source)
     return result
+
+
+def assessment_kpis(*, assessment: Assessment) -> dict[str, Kpi]:
+    """Every KPI with its value and where the value comes from (consultant, metrics, none)."""
+    dataset = CustomerDataset.objects.filter(assessment=assessment).first()
+    return kpis_compute(entered=assessment.kpis, metrics=dataset.metrics if dataset else None)
 
 
 @transaction.atomic

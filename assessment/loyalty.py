@@ -39,6 +39,13 @@ Z95 = 1.96
 CSI_SATISFIED = 75.0
 NPS_RATING_SATISFIED = 7.0
 SERVQUAL_SATISFIED = 0.0
+# The loyalty criteria (docs/methods.md §7.6): a client's own CSI, mean NPS rating and SERVQUAL
+# index meet theirs at or above these.
+SATISFIED_AT: dict[str, float] = {
+    "csi": CSI_SATISFIED,
+    "nps": NPS_RATING_SATISFIED,
+    "servqual": SERVQUAL_SATISFIED,
+}
 ACTIVE_DAYS = 30
 PASSIVE_DAYS = 90
 # Means of answers are compared with thresholds after rounding away float noise, so that a
@@ -516,9 +523,10 @@ def _loyalty(
             "nps": _client_nps(answers)[active],
             "servqual": _client_servqual(answers)[active],
         }
-    thresholds = {"csi": CSI_SATISFIED, "nps": NPS_RATING_SATISFIED, "servqual": SERVQUAL_SATISFIED}
     available = sum((~np.isnan(values)).astype(np.int64) for values in scores.values())
-    met = sum((np.round(scores[name], _DIGITS) >= edge).astype(np.int64) for name, edge in thresholds.items())
+    met = sum(
+        (np.round(scores[name], _DIGITS) >= edge).astype(np.int64) for name, edge in SATISFIED_AT.items()
+    )
     satisfied = met >= 2
     kind = np.select(
         [available < 2, high & satisfied, ~high & satisfied, high & ~satisfied],

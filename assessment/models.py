@@ -1,12 +1,14 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessment.metrics import kpi_metrics, thresholds_messages
 from config.jobs import Job
 
 
@@ -81,6 +83,9 @@ NEXT_STATUSES: dict[str, tuple[str, ...]] = {
     Status.PUBLISHED: (Status.CLOSED,),
     Status.CLOSED: (),
 }
+# Until the client has the results, what they are made of may change: interview scores,
+# customer data and the roadmap. Publishing freezes them with the scores.
+EDITABLE_STATUSES = (Status.DRAFT, Status.COLLECTING, Status.SCORING)
 # Statuses in which a client executive may see an assessment.
 CLIENT_VISIBLE_STATUSES = (Status.PUBLISHED, Status.CLOSED)
 
@@ -150,6 +155,19 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.organization} — {self.title}"
 
+    def clean(self) -> None:
+        """What forms (the admin's) check beyond the fields, as the API does on input: threshold
+        overrides and KPIs name metrics of the registry (assessment.metrics)."""
+        super().clean()
+        errors = {}
+        if isinstance(self.data_thresholds, dict) and (messages := thresholds_messages(self.data_thresholds)):
+            errors["data_thresholds"] = messages
+        unknown = sorted(set(self.kpis or {}) - {entry.key for entry in kpi_metrics()})
+        if unknown:
+            errors["kpis"] = _("Unknown KPI(s): %(codes)s.") % {"codes": ", ".join(unknown)}
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def collecting(self) -> bool:
         """Respondents answer and e-mails go out only while the assessment collects answers."""
@@ -159,6 +177,11 @@ class Assessment(models.Model):
     def invitations_open(self) -> bool:
         """Respondents can be added until collection ends."""
         return self.status in (Status.DRAFT, Status.COLLECTING)
+
+    @property
+    def editable(self) -> bool:
+        """Interview scores, customer data and the roadmap may change until publication."""
+        return self.status in EDITABLE_STATUSES
 
 
 class InterviewScore(models.Model):

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from assessment.access import assessment_for_consultant
 from config.exceptions import items_validate
+from surveys.i18n import FALLBACK
 from surveys.importing import invitation_rows_read
 from surveys.models import Invitation, RespondentRole, RespondentStatus
 from surveys.selectors import invitations_with_status, response_rate
@@ -43,7 +44,7 @@ class InvitationInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     department = serializers.CharField(max_length=200, required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=RespondentRole.choices)
-    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, default="en")
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, default=FALLBACK)
 
 
 class InvitationCreatedSerializer(serializers.Serializer):

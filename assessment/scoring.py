@@ -14,6 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from assessment.metrics import default_thresholds, level_reached, metric
+from assessment.results import Breakdowns, Gap, LevelScore, ScoreResult
+
 LEVEL_CODES = ("negligent", "chaotic", "aware", "centric", "champion")
 LEVEL_EDGES = (20.0, 40.0, 60.0, 80.0)
 MANAGEMENT_ROLES = ("executive", "manager")
@@ -21,14 +24,6 @@ FRONTLINE_ROLES = ("frontline",)
 BREAKDOWN_DIMENSIONS = ("role", "department")
 DEFAULT_ANONYMITY_K = 5
 TOP_GAPS = 10
-
-# Default data-evidence thresholds (docs/methods.md §8): the lower edges of levels 2..5.
-DEFAULT_THRESHOLDS: dict[str, tuple[float, float, float, float]] = {
-    "nps": (-20.0, 0.0, 20.0, 50.0),
-    "csi": (50.0, 75.0, 80.0, 90.0),
-    "mystery_shopping": (50.0, 70.0, 85.0, 95.0),
-    "servqual": (-2.0, -1.0, 0.0, 0.5),
-}
 
 
 @dataclass(frozen=True)
@@ -48,10 +43,12 @@ def level_to_score(level):
     return (level - 1) * 25
 
 
-def metric_level(metric: str, value: float, thresholds: Mapping[str, tuple] | None = None) -> int:
-    """A customer metric's value as a level 1..5 by its thresholds (lower edges of 2..5)."""
-    edges = (thresholds or DEFAULT_THRESHOLDS)[metric]
-    return int(np.searchsorted(edges, value, side="right")) + 1
+def metric_level(key: str, value: float, thresholds: Mapping[str, tuple] | None = None) -> int:
+    """A customer metric's value as a level 1..5 by its thresholds (lower edges of 2..5; upper
+    edges where lower is better): `thresholds`, else the defaults of the metrics registry
+    (assessment.metrics, docs/methods.md §8). KeyError for a metric the registry does not know."""
+    edges = (thresholds or default_thresholds())[key]
+    return level_reached(metric(key), value, edges)
 
 
 def plain_value(value):
@@ -73,7 +70,7 @@ def _weighted_mean(values: pd.DataFrame, weights: pd.Series) -> pd.Series:
     return (summed / total).where(total > 0)
 
 
-def _level_fields(score) -> dict:
+def _level_fields(score) -> LevelScore:
     if score is None or (isinstance(score, float) and np.isnan(score)):
         return {"score": None, "level": None, "level_code": None}
     level = level_of(score)
@@ -143,7 +140,7 @@ def _indicator_stats(answers: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
     )
 
 
-def _breakdowns(answers: pd.DataFrame, respondents: pd.DataFrame, indicators, areas, k: int) -> dict:
+def _breakdowns(answers: pd.DataFrame, respondents: pd.DataFrame, indicators, areas, k: int) -> Breakdowns:
     result = {}
     for dimension in BREAKDOWN_DIMENSIONS:
         sizes = respondents.groupby(dimension)["count"].sum()
@@ -172,7 +169,7 @@ def _side(roles: pd.Series) -> np.ndarray:
     )
 
 
-def _management_frontline_gaps(answers, respondents, indicators, areas, k: int) -> list[dict]:
+def _management_frontline_gaps(answers, respondents, indicators, areas, k: int) -> list[Gap]:
     frame = answers.assign(side=_side(answers["role"]))
     frame = frame[frame["side"] != ""]
     sizes = respondents["count"].groupby(_side(respondents["role"])).sum()
@@ -200,7 +197,7 @@ def _management_frontline_gaps(answers, respondents, indicators, areas, k: int) 
     return rows
 
 
-def _employee_customer_gaps(evidence: pd.DataFrame, indicators: pd.DataFrame) -> list[dict]:
+def _employee_customer_gaps(evidence: pd.DataFrame, indicators: pd.DataFrame) -> list[Gap]:
     both = evidence[["survey", "data"]].dropna()
     gap = (both["survey"] - both["data"]).sort_values(key=abs, ascending=False)
     return [
@@ -227,7 +224,7 @@ def scores_compute(
     data: pd.Series,
     weights: EvidenceWeights,
     anonymity_k: int = DEFAULT_ANONYMITY_K,
-) -> dict:
+) -> ScoreResult:
     """Scores of one assessment.
 
     answers: submitted answers as weighted rows: indicator (code), level (1–5, or NA for

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from assessment.customer_data import metric_values
+from assessment.metrics import catalog_binding, evidence_thresholds
 from assessment.models import (
     CLIENT_VISIBLE_STATUSES,
     Assessment,
@@ -22,13 +23,8 @@ from assessment.models import (
     Role,
     ScoreSnapshot,
 )
-from assessment.scoring import (
-    DEFAULT_THRESHOLDS,
-    EvidenceWeights,
-    metric_level,
-    percentile_rank,
-    scores_compute,
-)
+from assessment.results import AssessmentScores, Benchmark, ScoreResult
+from assessment.scoring import EvidenceWeights, metric_level, percentile_rank, scores_compute
 from surveys.models import Answer, Area, Indicator, Invitation
 
 User = AbstractBaseUser | AnonymousUser
@@ -154,16 +150,18 @@ def data_evidence_levels(*, assessment: Assessment, indicators: pd.DataFrame) ->
     """Levels 1–5 of the indicators bound to a customer metric, from the assessment's
     customer data and its thresholds (docs/methods.md §8 where the assessment sets none)."""
     values = metric_values(CustomerDataset.objects.filter(assessment=assessment).first())
-    thresholds = {**DEFAULT_THRESHOLDS, **assessment.data_thresholds}
-    bound = indicators["metric"].dropna()
+    thresholds = evidence_thresholds(assessment.data_thresholds)
+    # Binding → metric; a binding no metric informs raises (see assessment.metrics).
+    informing = {binding: catalog_binding(binding).key for binding in indicators["metric"].dropna().unique()}
+    bound = indicators["metric"].dropna().map(informing)
     bound = bound[bound.isin(list(values))]
     return pd.Series(
-        {code: metric_level(metric, values[metric], thresholds) for code, metric in bound.items()},
+        {code: metric_level(key, values[key], thresholds) for code, key in bound.items()},
         dtype=float,
     )
 
 
-def assessment_scores_compute(*, assessment: Assessment) -> dict:
+def assessment_scores_compute(*, assessment: Assessment) -> ScoreResult:
     """The live scores of an assessment from its current evidence."""
     indicators, areas = catalog_frames(version_id=assessment.catalog_version_id)
     return scores_compute(
@@ -182,7 +180,7 @@ def assessment_scores_compute(*, assessment: Assessment) -> dict:
     )
 
 
-def assessment_scores(*, assessment: Assessment) -> dict:
+def assessment_scores(*, assessment: Assessment) -> AssessmentScores:
     """Scores as shown: the snapshot of a published assessment, live scores otherwise;
     with respondent counts and the peer benchmark."""
     snapshot = ScoreSnapshot.objects.filter(assessment=assessment).first()
@@ -202,7 +200,7 @@ def assessment_scores(*, assessment: Assessment) -> dict:
 MIN_PEERS = 5
 
 
-def peer_benchmark(*, assessment: Assessment, result: dict) -> dict | None:
+def peer_benchmark(*, assessment: Assessment, result: ScoreResult) -> Benchmark | None:
     """Percentile of the overall and area scores among published assessments of other
     organizations in the same industry; only with at least MIN_PEERS of them, and
     without naming any."""

@@ -26,7 +26,7 @@ from assessment.selectors import assessment_scores_compute
 from config.exceptions import ItemErrors, StateConflict
 from config.tokens import token_new
 from surveys.selectors import catalog_version_current, indicator_ids
-from surveys.services import invitation_reminders_queue, invitations_unsent_queue
+from surveys.services import invitation_reminders_queue, invitations_copy, invitations_unsent_queue
 
 
 @transaction.atomic
@@ -59,12 +59,18 @@ def assessment_create(
     title: str,
     reference_date: datetime.date,
     baseline: Assessment | None = None,
+    copy_invitations: bool = False,
     weight_survey: Decimal | None = None,
     weight_interview: Decimal | None = None,
     weight_data: Decimal | None = None,
-) -> Assessment:
-    """A new draft assessment on the current catalog version."""
+) -> tuple[Assessment, int]:
+    """A new draft assessment on the current catalog version, and the number of respondents
+    copied. A re-assessment names its `baseline`, an assessment of the same organization; with
+    `copy_invitations` the baseline's respondents are invited again, each with a new personal
+    link (their e-mails go out when collection opens). All or nothing."""
     _baseline_check(organization=organization, baseline=baseline, assessment_id=None)
+    if copy_invitations and baseline is None:
+        raise ValidationError({"copy_invitations": _("Choose a baseline to copy its respondents.")})
     weights = {
         name: value
         for name, value in (
@@ -75,7 +81,7 @@ def assessment_create(
         if value is not None
     }
     _weights_check(**weights)
-    return Assessment.objects.create(
+    assessment = Assessment.objects.create(
         organization=organization,
         title=title,
         reference_date=reference_date,
@@ -84,6 +90,8 @@ def assessment_create(
         created_by=user,
         **weights,
     )
+    copied = invitations_copy(source=baseline, target=assessment) if copy_invitations else []
+    return assessment, len(copied)
 
 
 def _weights_check(**weights: Decimal) -> None:
@@ -192,10 +200,6 @@ def score_snapshot_take(*, assessment: Assessment) -> ScoreSnapshot:
     return snapshot
 
 
-# Interview scores may change while the audit runs, not once the client has the results.
-INTERVIEW_EDITABLE = (Status.DRAFT, Status.COLLECTING, Status.SCORING)
-
-
 @transaction.atomic
 def interview_scores_set(*, assessment: Assessment, user: AbstractBaseUser, items: list[dict]) -> int:
     """Set (or, with level None, clear) interview levels; all or nothing.
@@ -205,7 +209,7 @@ def interview_scores_set(*, assessment: Assessment, user: AbstractBaseUser, item
     # Edits of one assessment run one after another, so each event's "before" is what the
     # previous edit left and the last event is the stored score.
     locked = Assessment.objects.select_for_update(no_key=True).get(pk=assessment.pk)
-    if locked.status not in INTERVIEW_EDITABLE:
+    if not locked.editable:
         raise StateConflict(
             _("Interview scores cannot change once the assessment is published."), code="assessment_published"
         )

@@ -14,7 +14,7 @@ from assessment.access import assessment_for_consultant
 from assessment.selectors import assessment_scope, assessment_scores
 from config.jobs import JobStatus
 from config.schema import ERROR_SCHEMA
-from reports.models import Effort, Horizon, RecommendationStatus, Report, ReportKind
+from reports.models import REPORT_STATUSES, Effort, Horizon, RecommendationStatus, Report, ReportKind
 from reports.selectors import (
     assessment_comparison,
     assessment_next_level,
@@ -145,14 +145,6 @@ class ComparisonApi(APIView):
 
 
 # A report's job is "running" while WeasyPrint renders it; the API calls that "rendering".
-REPORT_STATUSES = {
-    JobStatus.QUEUED: "queued",
-    JobStatus.RUNNING: "rendering",
-    JobStatus.READY: "ready",
-    JobStatus.FAILED: "failed",
-}
-
-
 class ReportOutputSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()

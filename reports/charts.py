@@ -12,7 +12,6 @@ import io
 import math
 import re
 from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 
 import matplotlib
 from django.utils import formats
@@ -21,12 +20,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon, Rectangle
 from matplotlib.ticker import FuncFormatter
 
+from config.numbers import number_text
+
 # Set once at import, never changed afterwards: text as glyph paths (no font needed in the
 # PDF) and a fixed salt so the SVG ids, and so the PDFs, are the same on every run.
 matplotlib.rcParams["svg.fonttype"] = "path"
 matplotlib.rcParams["svg.hashsalt"] = "cx-report"
 
-FONT = "DejaVu Sans"
 TEXT = "#1b2430"
 MUTED = "#4a5566"
 GRID = "#d3d9e1"
@@ -40,7 +40,6 @@ LEVEL_COLOURS = ("#b3261e", "#e07b24", "#d9a521", "#4f9d69", "#1f6f43")
 # Text on those colours: dark on the light orange and yellow, for contrast.
 LEVEL_TEXT_COLOURS = ("white", TEXT, TEXT, "white", "white")
 LEVEL_EDGES = (20, 40, 60, 80)
-NO_DATA = "–"
 
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 _COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -103,26 +102,8 @@ def level_colour(level: int | None) -> str:
     return LEVEL_COLOURS[level - 1] if level else NEUTRAL
 
 
-def number(value: float | None, *, digits: int = 1, signed: bool = False) -> str:
-    """A number as the active language writes it (decimal separator, digit groups) with a true
-    minus sign, "+" when signed; a dash when missing."""
-    if value is None:
-        return NO_DATA
-    # Rounded first (number_format truncates), half up on the shortest decimal form, as the
-    # templates' floatformat does, so 9.35 reads 9.4 on every page and in every report.
-    rounded = float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
-    text = formats.number_format(abs(rounded), decimal_pos=digits, use_l10n=True, force_grouping=True)
-    if rounded < 0:
-        return "\u2212" + text
-    return ("+" if signed and rounded > 0 else "") + text
-
-
 def _number_ticks(axes, *, digits: int) -> None:
-    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _position: number(value, digits=digits)))
-
-
-def format_score(value: float | None) -> str:
-    return number(value, digits=1)
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _position: number_text(value, digits=digits)))
 
 
 def _wrap(text: str, *, width: int) -> str:
@@ -211,7 +192,7 @@ def radar_chart(
         axes.text(
             x,
             y,
-            f"{_wrap(area['name'], width=16)}\n{format_score(value)}",
+            f"{_wrap(area['name'], width=16)}\n{number_text(value, digits=1)}",
             ha=horizontal,
             va=vertical,
             fontsize=8,
@@ -244,7 +225,7 @@ def indicator_bars(*, indicators: Sequence[Mapping]) -> str:
         axes.text(
             103,
             index,
-            format_score(score),
+            number_text(score, digits=1),
             va="center",
             ha="left",
             fontsize=6.5,
@@ -312,7 +293,7 @@ def level_scale(
         axes.text(
             baseline,
             1.0,
-            f"{names.get('baseline', '')} {format_score(baseline)}".strip(),
+            f"{names.get('baseline', '')} {number_text(baseline, digits=1)}".strip(),
             ha="center",
             fontsize=7,
             color=MUTED,
@@ -322,7 +303,7 @@ def level_scale(
         axes.text(
             score,
             1.26 if close else 1.0,
-            f"{names.get('current', '')} {format_score(score)}".strip(),
+            f"{names.get('current', '')} {number_text(score, digits=1)}".strip(),
             ha="center",
             fontsize=8,
             color=TEXT,
@@ -351,7 +332,7 @@ def servqual_gaps(*, gaps: Mapping[str, float | None]) -> str:
     limit = max([abs(value) for value in values if value is not None] + [0.5]) * 1.35
     for index, (bar, value) in enumerate(zip(bars, values, strict=True)):
         bar.set_gid(f"bar-{index}")
-        text = number(value, digits=2, signed=True)
+        text = number_text(value, digits=2, signed=True)
         offset = limit * 0.03 * (-1 if (value or 0) < 0 else 1)
         axes.text(
             (value or 0) + offset,
@@ -411,8 +392,8 @@ def loyalty_matrix(*, types: Mapping[str, int], labels: Mapping[str, str]) -> st
         axes.text(
             column + 0.5, row + 0.28, labels[kind], ha="center", fontsize=8, color=TEXT, fontweight="bold"
         )
-        axes.text(column + 0.5, row + 0.58, number(count, digits=0), ha="center", fontsize=11)
-        axes.text(column + 0.5, row + 0.8, f"{number(share)} %", ha="center", fontsize=7.5, color=MUTED)
+        axes.text(column + 0.5, row + 0.58, number_text(count, digits=0), ha="center", fontsize=11)
+        axes.text(column + 0.5, row + 0.8, f"{number_text(share)} %", ha="center", fontsize=7.5, color=MUTED)
     axes.text(0.5, -0.05, labels["satisfied_axis"], ha="center", va="bottom", fontsize=7, color=MUTED)
     axes.text(1.5, -0.05, labels["not_satisfied_axis"], ha="center", va="bottom", fontsize=7, color=MUTED)
     for row, key in ((0.5, "high_load"), (1.5, "low_load")):
@@ -422,7 +403,7 @@ def loyalty_matrix(*, types: Mapping[str, int], labels: Mapping[str, str]) -> st
     axes.text(
         1.0,
         2.08,
-        f"{labels['unclassified']}: {number(unclassified, digits=0)} ({number(share)} %)",
+        f"{labels['unclassified']}: {number_text(unclassified, digits=0)} ({number_text(share)} %)",
         ha="center",
         va="top",
         fontsize=7,
@@ -445,7 +426,7 @@ def nps_chart(*, nps: Mapping, labels: Mapping[str, str]) -> str:
     for index, (key, colour, text_colour) in enumerate(parts):
         share = nps[key] or 0
         shares.barh([0], [share], left=start, height=0.9, color=colour, gid=f"bar-{index}")
-        text = f"{labels[key]} {number(share, digits=0)} %"
+        text = f"{labels[key]} {number_text(share, digits=0)} %"
         if share >= 18:
             shares.text(start + share / 2, 0, text, ha="center", va="center", fontsize=7, color=text_colour)
         else:
@@ -467,8 +448,8 @@ def nps_chart(*, nps: Mapping, labels: Mapping[str, str]) -> str:
     scale.text(
         nps["score"],
         0.75,
-        f"{labels['score']} {number(nps['score'], digits=0)} "
-        f"[{number(low, digits=0)}; {number(high, digits=0)}]",
+        f"{labels['score']} {number_text(nps['score'], digits=0)} "
+        f"[{number_text(low, digits=0)}; {number_text(high, digits=0)}]",
         ha="center",
         va="bottom",
         fontsize=7.5,
@@ -499,7 +480,7 @@ def activity_chart(*, activity: Mapping[str, int], labels: Mapping[str, str]) ->
         axes.text(
             count + largest * 0.02,
             index,
-            f"{number(count, digits=0)} ({number(share)} %)",
+            f"{number_text(count, digits=0)} ({number_text(share)} %)",
             va="center",
             fontsize=7,
             color=TEXT,
@@ -525,7 +506,7 @@ def score_history_chart(*, points: Sequence[tuple]) -> str:
         point = axes.scatter([index], [score], s=28, color=level_colour(level), edgecolors="white", zorder=3)
         point.set_gid(f"point-{index}-level-{level}")
         axes.annotate(
-            format_score(score),
+            number_text(score, digits=1),
             (index, score),
             textcoords="offset points",
             xytext=(0, 7),

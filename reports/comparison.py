@@ -6,43 +6,50 @@ indicators both scored; the rest are listed as not comparable.
 """
 
 from collections.abc import Mapping
+from typing import TypedDict
 
 import pandas as pd
 
 from assessment.levels import level_name
+from assessment.metrics import CustomerMetric, Registry, comparable_metrics, kpi_metrics, value_at
 from assessment.scoring import level_of, plain_value
 
 TOP_CHANGES = 5
-# Customer metrics compared, as (code, path in the metrics dict, unit). NPS moves in points
-# of its own −100..100 scale; the others are shown with their relative change too.
-COMPARED_METRICS: tuple[tuple[str, tuple[str, str], str], ...] = (
-    ("nps", ("nps", "score"), "points"),
-    ("csi", ("csi", "score"), "%"),
-    ("servqual", ("servqual", "index"), ""),
-    ("mystery_shopping", ("mystery_shopping", "compliance"), "%"),
-    ("churn_rate", ("churn", "rate"), "%"),
-    ("product_load", ("product_load", "overall"), ""),
-    ("clv", ("clv", "overall"), ""),
-)
 
 
-def change_fields(before: float | None, after: float | None) -> dict:
+class ChangeFields(TypedDict):
+    before: float | None
+    after: float | None
+    change: float | None
+    relative: float | None
+
+
+class MetricChange(ChangeFields):
+    """A customer metric's or a KPI's row of the comparison (as the API returns it): its code
+    and label, its unit (see assessment.metrics.Unit: NPS moves in points of its own scale, a
+    percentage in percentage points) and its change."""
+
+    code: str
+    label: str
+    unit: str
+
+
+def change_fields(before: float | None, after: float | None) -> ChangeFields:
     """before, after, change = after − before and relative = change in % of |before|
     (None where a side is missing, or relative where before is 0)."""
     if before is None or after is None:
-        return {"before": before, "after": after, "change": None, "relative": None}
+        return ChangeFields(before=before, after=after, change=None, relative=None)
     change = after - before
-    return {
-        "before": before,
-        "after": after,
-        "change": change,
-        "relative": 100.0 * change / abs(before) if before else None,
-    }
+    return ChangeFields(
+        before=before, after=after, change=change, relative=100.0 * change / abs(before) if before else None
+    )
 
 
-def _metric_value(metrics: Mapping | None, path: tuple[str, str]):
-    section = (metrics or {}).get(path[0]) or {}
-    return section.get(path[1])
+def metric_change(entry: CustomerMetric, *, before: float | None, after: float | None) -> MetricChange:
+    """The row of one metric, labelled in the active language."""
+    return MetricChange(
+        code=entry.key, label=str(entry.label), unit=entry.unit, **change_fields(before, after)
+    )
 
 
 def _scored(items: list[dict]) -> pd.Series:
@@ -69,15 +76,16 @@ def comparison_compute(
     current_kpis: Mapping[str, float | None],
     baseline_kpis: Mapping[str, float | None],
     names: Mapping[str, str],
-    metric_labels: Mapping[str, str],
-    kpi_labels: Mapping[str, str],
+    registry: Registry | None = None,
 ) -> dict:
     """The comparison of a re-assessment (`current`) with its `baseline`.
 
     current, baseline: score results (overall{score}, areas[{code, score}],
         indicators[{code, score}]), unrounded.
     *_metrics: customer-metrics dicts (or None); *_kpis: KPI code → value.
-    names: area and indicator code → name; metric_labels, kpi_labels: code → label.
+    names: area and indicator code → name.
+    The metric and KPI rows are those of the metrics registry (comparable metrics, KPIs), in
+    its order, labelled in the active language.
     """
     overall_before = baseline["overall"]["score"]
     overall_after = current["overall"]["score"]
@@ -127,22 +135,16 @@ def comparison_compute(
             indicator_change(code) for code in delta[delta < 0].sort_values(kind="stable").index[:TOP_CHANGES]
         ],
         "metrics": [
-            {
-                "code": code,
-                "label": metric_labels.get(code, code),
-                "unit": unit,
-                **change_fields(_metric_value(baseline_metrics, path), _metric_value(current_metrics, path)),
-            }
-            for code, path, unit in COMPARED_METRICS
+            metric_change(
+                entry,
+                before=value_at(baseline_metrics, entry.path),
+                after=value_at(current_metrics, entry.path),
+            )
+            for entry in comparable_metrics(registry)
         ],
         "kpis": [
-            {
-                "code": code,
-                "label": label,
-                "unit": "points" if code == "nps" else "",
-                **change_fields(baseline_kpis.get(code), current_kpis.get(code)),
-            }
-            for code, label in kpi_labels.items()
+            metric_change(entry, before=baseline_kpis.get(entry.key), after=current_kpis.get(entry.key))
+            for entry in kpi_metrics(registry)
         ],
         "not_comparable": [code for code in every_code if code not in shared],
     }

@@ -3,18 +3,28 @@ built from already loaded data. Pure: no ORM; call it under the report's languag
 
 import datetime
 from collections.abc import Mapping
+from typing import TypedDict
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from assessment.levels import LEVEL_DESCRIPTIONS, LEVEL_NAMES, level_name
 from assessment.scoring import LEVEL_EDGES
+from config.numbers import number_text
 
 TOP_INDICATORS = 5
 GAP_KINDS = {
     "management_vs_frontline": ("management", "frontline"),
     "employees_vs_customers": ("employees", "customers"),
 }
+
+
+class KpiRow(TypedDict):
+    """A business KPI as the report lists it: its code (a key of assessment.metrics), its label in
+    the report's language and its value (None: no data)."""
+
+    code: str
+    label: str
+    value: float | None
 
 
 def levels_scale() -> list[dict]:
@@ -66,13 +76,6 @@ def _gap_rows(gaps: list[dict], names: Mapping[str, str]) -> list[dict]:
     return rows
 
 
-def _fmt(value: float, *, digits: int = 1, signed: bool = False) -> str:
-    """A number as the active language writes it (72.1, or 72,1 in Russian)."""
-    text = number_format(round(abs(value), digits), decimal_pos=digits, use_l10n=True)
-    sign = "−" if value < 0 and round(value, digits) != 0 else ("+" if signed else "")
-    return sign + text
-
-
 def verdict_text(
     *,
     organization: str,
@@ -90,7 +93,7 @@ def verdict_text(
     sentences = [
         _("With %(score)s points out of 100, %(organization)s is at level %(level)d, %(name)s.")
         % {
-            "score": _fmt(overall["score"]),
+            "score": number_text(overall["score"], digits=1),
             "organization": organization,
             "level": overall["level"],
             "name": level_name(overall["level"]),
@@ -102,18 +105,18 @@ def verdict_text(
             _("Its strongest area is %(best)s (%(best_score)s), its weakest %(worst)s (%(worst_score)s).")
             % {
                 "best": scored[-1]["name"],
-                "best_score": _fmt(scored[-1]["score"]),
+                "best_score": number_text(scored[-1]["score"], digits=1),
                 "worst": scored[0]["name"],
-                "worst_score": _fmt(scored[0]["score"]),
+                "worst_score": number_text(scored[0]["score"], digits=1),
             }
         )
     if comparison and comparison["overall"]["delta"] is not None:
         sentences.append(
             _("Since the baseline the score has moved from %(before)s to %(after)s (%(delta)s points).")
             % {
-                "before": _fmt(comparison["overall"]["before"]),
-                "after": _fmt(comparison["overall"]["after"]),
-                "delta": _fmt(comparison["overall"]["delta"], signed=True),
+                "before": number_text(comparison["overall"]["before"], digits=1),
+                "after": number_text(comparison["overall"]["after"], digits=1),
+                "delta": number_text(comparison["overall"]["delta"], signed=True, digits=1),
             }
         )
     nps = (metrics or {}).get("nps")
@@ -121,7 +124,7 @@ def verdict_text(
     if nps and churn:
         sentences.append(
             _("Customers give an NPS of %(nps)s; %(churn)s %% of clients left over the year.")
-            % {"nps": _fmt(nps["score"], digits=0), "churn": _fmt(churn["rate"])}
+            % {"nps": number_text(nps["score"], digits=0), "churn": number_text(churn["rate"], digits=1)}
         )
     if next_level and next_level["indicators"]:
         sentences.append(
@@ -131,7 +134,7 @@ def verdict_text(
             )
             % {
                 "name": level_name(next_level["level"]),
-                "threshold": _fmt(next_level["threshold"], digits=0),
+                "threshold": number_text(next_level["threshold"], digits=0),
                 "count": len(next_level["indicators"]),
                 "first": next_level["indicators"][0]["name"],
             }
@@ -149,7 +152,7 @@ def report_context_build(
     scores: Mapping,
     names: Mapping[str, str],
     metrics: Mapping | None,
-    kpis: list[dict],
+    kpis: list[KpiRow],
     roadmap: list[dict],
     next_level: Mapping | None,
     comparison: Mapping | None,

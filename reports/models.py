@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from config.jobs import Job
+from config.jobs import Job, JobStatus
 
 
 class Horizon(models.TextChoices):
@@ -74,6 +74,15 @@ class ReportKind(models.TextChoices):
     FULL = "full", _("Full report")
     EXECUTIVE = "executive", _("Executive summary")
     COMPARISON = "comparison", _("Comparison with the baseline")
+
+
+# A report's job status as the API and the pages name it (a report renders, not runs).
+REPORT_STATUSES = {
+    JobStatus.QUEUED: "queued",
+    JobStatus.RUNNING: "rendering",
+    JobStatus.READY: "ready",
+    JobStatus.FAILED: "failed",
+}
 
 
 class Report(Job):

@@ -26,7 +26,8 @@ import yaml
 from django.core.exceptions import ImproperlyConfigured
 
 from assessment.loyalty import ACTIVITY_SEGMENTS, LOYALTY_TYPES
-from assessment.scoring import DEFAULT_THRESHOLDS, LEVEL_EDGES, level_of
+from assessment.metrics import computed_metrics
+from assessment.scoring import LEVEL_EDGES, level_of
 from surveys.i18n import FALLBACK, SUPPORTED
 
 LIBRARY_PATH = Path(__file__).resolve().parent / "data" / "recommendations.yaml"
@@ -48,23 +49,6 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
 }
 
-# How far a metric is past its threshold is read relative to the metric's scale, so that NPS
-# points, CSI percent and SERVQUAL gaps compare: for the four data-evidence metrics the span of
-# their level thresholds (docs/methods.md §8, level-2 edge to level-5 edge: NPS 70, CSI 40, mystery
-# shopping 45, SERVQUAL 2.5); percentages of a customer base (churn, *_share) move on 0–100.
-_EVIDENCE_METRICS = {
-    "nps.score": "nps",
-    "csi.score": "csi",
-    "mystery_shopping.compliance": "mystery_shopping",
-    "servqual.index": "servqual",
-}
-METRIC_SCALES: dict[str, float] = {
-    **{
-        path: DEFAULT_THRESHOLDS[name][-1] - DEFAULT_THRESHOLDS[name][0]
-        for path, name in _EVIDENCE_METRICS.items()
-    },
-    "churn.rate": 100.0,
-}
 PERCENT_SCALE = 100.0
 # Derived shares, in %: a loyalty type among the classified clients (the unclassified have too
 # little survey data to count either way), an activity segment among all clients.
@@ -79,11 +63,24 @@ SHARE_SUFFIX = "_share"
 _TIE_DIGITS = 9
 
 
+def metric_scales() -> dict[str, float]:
+    """Path → scale of every customer metric a trigger may name ("nps.score" → 70).
+
+    How far a metric is past its threshold is read relative to the metric's scale, so that NPS
+    points, CSI percent and SERVQUAL gaps compare: each customer metric of the registry with a
+    scale (assessment.metrics.CustomerMetric.scale: the span of its data-evidence thresholds,
+    docs/methods.md §8, level-2 edge to level-5 edge — NPS 70, CSI 40, mystery shopping 45,
+    SERVQUAL 2.5 —, else 0–100 for a percentage such as churn); percentages of a customer base
+    (*_share) move on 0–100 too."""
+    return {entry.dotted_path: entry.scale for entry in computed_metrics() if entry.scale is not None}
+
+
 def metric_paths() -> frozenset[str]:
-    """Every metric path a trigger may name."""
+    """Every metric path a trigger may name: a customer metric of the registry with a scale
+    (metric_scales), a loyalty type or activity segment as a count or a share."""
     counts = {f"{group}.{name}" for group, names in COUNT_GROUPS.items() for name in names}
     shares = {f"{group}.{name}{SHARE_SUFFIX}" for group, names in SHARE_BASES.items() for name in names}
-    return frozenset(METRIC_SCALES) | counts | shares
+    return frozenset(metric_scales()) | counts | shares
 
 
 # --- the library ------------------------------------------------------------------------------
@@ -213,7 +210,11 @@ def _metric_condition(entry) -> MetricCondition:
     if not isinstance(entry, Mapping) or set(entry) != {"metric", "op", "value"}:
         raise _Invalid(f"a metric condition needs exactly metric, op and value: {entry!r}")
     if entry["metric"] not in metric_paths():
-        raise _Invalid(f"unknown metric path {entry['metric']!r}")
+        raise _Invalid(
+            f"unknown metric path {entry['metric']!r}: name a customer metric of assessment.metrics "
+            f"({', '.join(sorted(metric_scales()))}), or <group>.<name>[{SHARE_SUFFIX}] of "
+            f"{' or '.join(COUNT_GROUPS)}"
+        )
     if entry["op"] not in OPERATORS:
         raise _Invalid(f"unknown metric op {entry['op']!r} (use one of {', '.join(OPERATORS)})")
     value = entry["value"]
@@ -380,8 +381,9 @@ def metric_value(*, metrics: Mapping | None, path: str) -> float | None:
 
 
 def _metric_scale(*, metrics: Mapping | None, path: str) -> float:
-    if path in METRIC_SCALES:
-        return METRIC_SCALES[path]
+    scales = metric_scales()
+    if path in scales:
+        return scales[path]
     if path.endswith(SHARE_SUFFIX):
         return PERCENT_SCALE
     # A raw count is read against the size of its group (all loyalty types / all segments).
@@ -558,7 +560,7 @@ def roadmap_propose(
     points gained if those indicators rose to T. Ranking: recommendations with priority > 0 first,
     by priority descending; then those closing no gap (e.g. triggered only by a metric), by how
     far their metrics are past the thresholds — |value − threshold| / the metric's scale
-    (METRIC_SCALES: the span of its docs/methods.md §8 level thresholds, 100 for percentages), the largest of
+    (metric_scales: the span of its docs/methods.md §8 level thresholds, 100 for percentages), the largest of
     their conditions, descending. Ties break by horizon (sooner first), effort (S first), code.
 
     Each item: {"code", "step", "priority", "triggered_by": [{"kind": "indicator" | "area" |

@@ -8,6 +8,7 @@ template links them as `cx-static:<path>` and the URL fetcher refuses every othe
 import datetime
 import mimetypes
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -23,6 +24,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from assessment.loyalty import CSI_BANDS, SATISFIED_AT
+from assessment.metrics import CustomerMetric, MetricValue, evidence_metrics, metric
 from reports import charts
 
 TEMPLATE = "reports/report.html"
@@ -189,15 +192,46 @@ def _gap_groups(*, context: dict) -> list[dict]:
     ]
 
 
-def _threshold_rows(*, context: dict) -> list[dict]:
-    names = {
-        "nps": _("NPS"),
-        "csi": _("CSI, %"),
-        "mystery_shopping": _("Mystery-shopping compliance, %"),
-        "servqual": _("SERVQUAL index"),
-    }
+@dataclass(frozen=True)
+class ThresholdRow:
+    """A metric's data-evidence thresholds as the methodology lists them."""
+
+    metric: CustomerMetric
+    edges: tuple[float, ...]
+
+    @property
+    def label(self):
+        return self.metric.label
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.metric.higher_is_better
+
+
+def _threshold_rows(*, context: dict) -> list[ThresholdRow]:
+    """Every metric of the registry with thresholds, with those in force for the assessment."""
     thresholds = context["methodology"]["thresholds"]
-    return [{"label": label, "edges": thresholds[key]} for key, label in names.items() if key in thresholds]
+    return [
+        ThresholdRow(metric=entry, edges=tuple(thresholds[entry.key]))
+        for entry in evidence_metrics()
+        if entry.key in thresholds
+    ]
+
+
+def _kpi_rows(*, context: dict) -> list[MetricValue]:
+    """The KPIs with their unit and precision from the registry (KeyError for an unknown code)."""
+    return [MetricValue(metric=metric(row["code"]), value=row["value"]) for row in context["kpis"]]
+
+
+def _comparison(comparison: dict | None) -> dict | None:
+    """The comparison's metric and KPI rows with the precision their metric is shown with."""
+    if comparison is None:
+        return None
+
+    def shown(rows: list[dict]) -> list[dict]:
+        return [{**row, "precision": metric(row["code"]).precision} for row in rows]
+
+    return {**comparison, "metrics": shown(comparison["metrics"]), "kpis": shown(comparison["kpis"])}
 
 
 def chart_labels() -> dict[str, dict[str, str]]:
@@ -309,6 +343,11 @@ def _template_context(*, context: dict) -> dict:
     sections = _sections(context=context)
     result = {
         **context,
+        "kpis": _kpi_rows(context=context),
+        "comparison": _comparison(comparison),
+        # Loyalty criteria and CSI bands (docs/methods.md §7.1, §7.6), said where the report explains them.
+        "satisfied_at": SATISFIED_AT,
+        "csi_bands": dict(CSI_BANDS),
         "areas": _areas(context=context),
         "brand": _("CX Maturity"),
         "stylesheet_url": static_url(path=STYLESHEET),
@@ -344,7 +383,3 @@ def report_pdf(*, html: str) -> bytes:
     """The HTML as a PDF; only this app's static files can be loaded."""
     document = HTML(string=html, base_url=f"{STATIC_SCHEME}:/", url_fetcher=StaticFileFetcher())
     return document.write_pdf(font_config=FONT_CONFIG)
-
-
-def report_document(*, context: dict) -> bytes:
-    return report_pdf(html=report_html(context=context))

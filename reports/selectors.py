@@ -6,14 +6,13 @@ from itertools import chain
 
 from django.db.models import QuerySet
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
-from assessment.kpis import KPIS, assessment_kpis
+from assessment.kpis import assessment_kpis
+from assessment.metrics import evidence_thresholds
 from assessment.models import Assessment, CustomerDataset
-from assessment.scoring import DEFAULT_THRESHOLDS
 from assessment.selectors import assessment_scope, assessment_scores, catalog_frames
 from reports.comparison import comparison_compute
-from reports.context import report_context_build
+from reports.context import KpiRow, report_context_build
 from reports.models import RecommendationItem, RecommendationStatus, Report
 from reports.recommendations import (
     Recommendation,
@@ -22,7 +21,7 @@ from reports.recommendations import (
     recommendation_text,
 )
 from surveys.i18n import localized
-from surveys.models import Area, Indicator, Metric
+from surveys.models import Area, Indicator
 
 
 def report_scope(*, user) -> QuerySet[Report]:
@@ -107,19 +106,6 @@ def _kpi_values(assessment: Assessment) -> dict[str, float | None]:
     return {code: entry["value"] for code, entry in assessment_kpis(assessment=assessment).items()}
 
 
-def _metric_labels() -> dict[str, str]:
-    """Labels of the compared customer metrics in the active language."""
-    return {
-        "nps": "NPS",
-        "csi": _("CSI, %"),
-        "servqual": str(Metric.SERVQUAL.label),
-        "mystery_shopping": str(Metric.MYSTERY_SHOPPING.label),
-        "churn_rate": _("Churn rate, %"),
-        "product_load": _("Products per active client"),
-        "clv": _("Customer lifetime value"),
-    }
-
-
 def assessment_comparison(
     *, assessment: Assessment, language: str, scores: dict | None = None, metrics: dict | None = None
 ) -> dict | None:
@@ -142,8 +128,6 @@ def assessment_comparison(
             current_kpis=_kpi_values(assessment),
             baseline_kpis=_kpi_values(baseline),
             names=names,
-            metric_labels=_metric_labels(),
-            kpi_labels={code: str(label) for code, label in KPIS.items()},
         )
     return {
         "baseline": {"id": baseline.pk, "title": baseline.title, "reference_date": baseline.reference_date},
@@ -161,7 +145,7 @@ def report_context(
     organization = assessment.organization
     with translation.override(language):
         kpis = [
-            {"code": code, "label": entry["label"], "value": entry["value"]}
+            KpiRow(code=code, label=entry["label"], value=entry["value"])
             for code, entry in assessment_kpis(assessment=assessment).items()
         ]
         return report_context_build(
@@ -194,8 +178,7 @@ def report_context(
                 "respondents": scores["respondents"],
                 "coverage": {"scored": scores["coverage"]["scored"], "total": scores["coverage"]["total"]},
                 "thresholds": {
-                    metric: list(edges)
-                    for metric, edges in {**DEFAULT_THRESHOLDS, **assessment.data_thresholds}.items()
+                    key: list(edges) for key, edges in evidence_thresholds(assessment.data_thresholds).items()
                 },
             },
         )

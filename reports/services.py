@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from assessment.audit import audit_record, audit_record_many
-from assessment.models import Assessment, AuditEvent, Status
+from assessment.models import Assessment, AuditEvent
 from assessment.selectors import assessment_scores, catalog_frames
 from config.celery import task_enqueue_on_commit
 from config.exceptions import ItemErrors, StateConflict
@@ -23,15 +23,14 @@ from reports.recommendations import recommendation_library, roadmap_propose
 from reports.rendering import report_filename, report_html, report_pdf
 from reports.selectors import customer_metrics_stored, report_context
 
-# The roadmap is part of what the client is shown: it is frozen with the scores.
-REVIEWABLE = (Status.DRAFT, Status.COLLECTING, Status.SCORING)
 EDITABLE_FIELDS = ("status", "title", "rationale", "actions", "impact", "horizon", "effort")
 # What the audit log keeps of a custom recommendation when it is added.
 ADDED_FIELDS = ("title", "status", "horizon", "effort")
 
 
 def _reviewable_check(assessment: Assessment) -> None:
-    if assessment.status not in REVIEWABLE:
+    # The roadmap is part of what the client is shown: it is frozen with the scores.
+    if not assessment.editable:
         raise StateConflict(
             _("The roadmap cannot change once the assessment is published."), code="assessment_published"
         )

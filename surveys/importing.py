@@ -6,16 +6,16 @@ from django.utils.translation import gettext as _
 
 from config.exceptions import TooLarge
 from config.spreadsheets import UnreadableTable, spreadsheet_read
-from surveys.i18n import FALLBACK
+from surveys.services import INVITATION_FIELDS, invitation_row_normalize
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
-COLUMNS = ("email", "name", "department", "role", "language")
 REQUIRED = ("email", "role")
 
 
 def invitation_rows_read(upload: UploadedFile) -> list[dict]:
-    """Rows as dicts with the known columns; role spellings like "Back office" normalized."""
+    """Rows as dicts with the known columns, normalized by invitation_row_normalize (role
+    spellings like "Back office" included)."""
     if upload.size > MAX_BYTES:
         raise TooLarge(_("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES // (1024 * 1024)})
     try:
@@ -29,7 +29,5 @@ def invitation_rows_read(upload: UploadedFile) -> list[dict]:
         )
     if len(frame) > MAX_ROWS:
         raise TooLarge(_("The file has more than %(rows)d rows.") % {"rows": MAX_ROWS})
-    frame = frame.reindex(columns=list(COLUMNS), fill_value="")
-    frame["role"] = frame["role"].str.lower().str.replace(r"[\s-]+", "_", regex=True)
-    frame["language"] = frame["language"].str.lower().replace("", FALLBACK)
-    return frame.to_dict("records")
+    frame = frame.reindex(columns=list(INVITATION_FIELDS), fill_value="")
+    return [invitation_row_normalize(row) for row in frame.to_dict("records")]

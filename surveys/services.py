@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +35,7 @@ from surveys.models import (
     InvitationEmail,
     InvitationToken,
     Metric,
+    RespondentRole,
     Response,
 )
 from surveys.selectors import indicator_ids
@@ -183,13 +187,40 @@ def invitation_link_create(*, invitation: Invitation) -> str:
     return token
 
 
-def _invitation_row_normalize(row: dict) -> dict:
+# What a respondent is invited with, in the order lists and files give the columns.
+INVITATION_FIELDS = ("email", "name", "department", "role", "language")
+
+
+def _spelling_key(text: str) -> str:
+    return re.sub(r"[\s_-]+", "_", text.strip().lower())
+
+
+@functools.cache
+def _role_spellings() -> dict[str, str]:
+    """Role codes by how a list may spell them: the code or the label in any supported language,
+    in any case, with spaces, hyphens or underscores (see _spelling_key)."""
+    spellings = {}
+    for role in RespondentRole:
+        spellings[_spelling_key(role.value)] = role.value
+        for language in SUPPORTED:
+            with translation.override(language):
+                spellings[_spelling_key(str(role.label))] = role.value
+    return spellings
+
+
+def invitation_row_normalize(row: Mapping, *, role: str = "", language: str = FALLBACK) -> dict:
+    """A respondent as stored, however a form, a request, a pasted list or a file gives it:
+    the e-mail trimmed and lower-cased, name and department trimmed, the role by its code or
+    label ("Back office", "back-office", "Бэк-офис" → back_office), the language code
+    lower-cased; `role` and `language` where the row gives none. A role spelled no known way is
+    kept as written, for validation to refuse."""
+    written_role = (row.get("role") or "").strip()
     return {
-        "email": row["email"].strip().lower(),
+        "email": (row.get("email") or "").strip().lower(),
         "name": (row.get("name") or "").strip(),
         "department": (row.get("department") or "").strip(),
-        "role": row["role"],
-        "language": row.get("language") or FALLBACK,
+        "role": _role_spellings().get(_spelling_key(written_role), written_role) if written_role else role,
+        "language": (row.get("language") or "").strip().lower() or language,
     }
 
 
@@ -201,7 +232,7 @@ def invitation_rows_check(*, assessment: Assessment, rows: list[dict]) -> list[d
             _("Respondents can be invited only while the assessment is a draft or collecting answers."),
             code="assessment_not_collecting",
         )
-    rows = [_invitation_row_normalize(row) for row in rows]
+    rows = [invitation_row_normalize(row) for row in rows]
     existing = set(
         Invitation.objects.filter(assessment=assessment, email__in=[r["email"] for r in rows]).values_list(
             "email", flat=True
@@ -244,6 +275,13 @@ def invitation_create_many(*, assessment: Assessment, rows: list[dict]) -> list[
             invitations=[new.invitation for new in created], kind=InvitationEmail.Kind.INVITATION
         )
     return created
+
+
+def invitations_copy(*, source: Assessment, target: Assessment) -> list[NewInvitation]:
+    """Invite `source`'s respondents to `target` as well (a re-assessment asks the same people
+    again), each with a new personal link; all or nothing, like invitation_create_many."""
+    rows = list(source.invitations.order_by("pk").values(*INVITATION_FIELDS))
+    return invitation_create_many(assessment=target, rows=rows)
 
 
 def invitation_emails_queue(

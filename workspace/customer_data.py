@@ -4,6 +4,8 @@ when they are refused), follow a background import, and read the metrics dashboa
 The upload calls the same services as the API (assessment.customer_data) and the dashboard
 shows the same stored metrics as GET /api/v1/assessments/{id}/customer-metrics/."""
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django import forms
@@ -14,23 +16,21 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from assessment.access import assessment_managed
-from assessment.customer_data import (
-    EDITABLE,
-    customer_data_import_create,
-    customer_data_replace,
-    default_period,
-)
+from assessment.customer_data import customer_data_upload, default_period
 from assessment.customer_files import COLUMNS, KINDS, OPTIONAL, CustomerFilesInvalid
 from assessment.exports import customer_metrics_current
+from assessment.loyalty import SATISFIED_AT
+from assessment.metrics import MetricValue, metric_values, segment_metric_values, segment_metrics
 from assessment.models import Assessment, CustomerDataImport, CustomerDataset
 from config.celery import BrokerUnavailable
 from config.exceptions import StateConflict, TooLarge
 from config.jobs import FINISHED
+from config.numbers import number_text
 from reports.rendering import chart_labels, customer_charts
 from workspace.pages import assessment_page
 
@@ -45,12 +45,7 @@ KIND_LABELS = {
 # The files' columns, as the template files name them (not translated: the header row says them).
 KIND_HELP = {kind: ", ".join(COLUMNS[kind] + OPTIONAL[kind]) for kind in KINDS}
 # Labels with a per cent sign, translated here: in a template's translate tag it would be doubled.
-LABELS = {
-    "csi": gettext_lazy("CSI, %"),
-    "churn": gettext_lazy("Churn rate, %"),
-    "mystery": gettext_lazy("Mystery-shopping compliance, %"),
-    "compliance": gettext_lazy("Compliance, %"),
-}
+LABELS = {"compliance": gettext_lazy("Compliance, %")}
 
 
 def _file_field(kind: str) -> forms.FileField:
@@ -136,8 +131,69 @@ def _problems(detail: dict | None) -> dict | None:
     }
 
 
-def _segments(metrics: dict) -> list[dict]:
-    return [{"name": name, **values} for name, values in sorted(metrics.get("by_segment", {}).items())]
+# What the dashboard says under a metric's value, from the metric's section of the stored metrics,
+# by metric key. Optional: a metric without a note shows its value (and band) alone.
+NOTES: dict[str, Callable[[Mapping], str]] = {
+    "nps": lambda nps: (
+        _("95 %% interval %(low)s to %(high)s; %(n)s ratings")
+        % {
+            "low": number_text(nps["ci95"][0], digits=0),
+            "high": number_text(nps["ci95"][1], digits=0),
+            "n": number_text(nps["n"], digits=0),
+        }
+    ),
+    "csi": lambda csi: _("%(n)s clients answered") % {"n": number_text(csi["n"], digits=0)},
+    "servqual": lambda servqual: _("the sum of the five gaps; below zero, expectations are not met"),
+    "mystery_shopping": lambda mystery: (
+        _("Compliance with service standards over %(visits)s visits")
+        % {"visits": number_text(mystery["visits"], digits=0)}
+    ),
+    "churn_rate": lambda churn: (
+        _("%(closed)s of %(active)s clients closed between %(start)s and %(end)s")
+        % {
+            "closed": number_text(churn["closed"], digits=0),
+            "active": number_text(churn["active_at_start"], digits=0),
+            "start": churn["period"][0],
+            "end": churn["period"][1],
+        }
+    ),
+    "clv": lambda clv: (
+        _("Per client, discount rate %(rate)s %%")
+        % {"rate": number_text(100 * clv["discount_rate"], digits=-1)}
+    ),
+    "product_load": lambda load: _("Products per active client"),
+}
+
+
+def metric_rows(metrics: Mapping) -> list[MetricValue]:
+    """Every computed metric of the registry, in its order, with its note and band where it has
+    a value."""
+    rows = []
+    for row in metric_values(metrics):
+        section = metrics.get(row.section) or {}
+        if row.value is not None:
+            note = NOTES[row.key](section) if row.key in NOTES else ""
+            row = replace(row, note=note, band=section.get("band"))
+        rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    """One customer segment's row: the values of the metrics given per segment (as the registry
+    lists them) and its clients per loyalty type (None without survey answers)."""
+
+    name: str
+    values: list[MetricValue]
+    loyalty_types: Mapping[str, int] | None
+
+
+def segment_rows(metrics: Mapping) -> list[SegmentRow]:
+    """The segments, by name."""
+    return [
+        SegmentRow(name=name, values=segment_metric_values(values), loyalty_types=values.get("loyalty_types"))
+        for name, values in sorted((metrics.get("by_segment") or {}).items())
+    ]
 
 
 def _import_job(request: HttpRequest, assessment: Assessment) -> CustomerDataImport | None:
@@ -160,17 +216,9 @@ def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
         if form.is_valid():
             uploads, options = form.uploads(), form.options()
             try:
-                if sum(upload.size for upload in uploads.values()) >= settings.CUSTOMER_DATA_INLINE_MAX_BYTES:
-                    job = customer_data_import_create(
-                        assessment=assessment,
-                        user=request.user,
-                        uploads=uploads,
-                        language=get_language() or "",
-                        **options,
-                    )
-                    messages.info(request, _("The files are being imported in the background."))
-                    return redirect(f"{page_url}?import={job.pk}")
-                customer_data_replace(assessment=assessment, user=request.user, uploads=uploads, **options)
+                result = customer_data_upload(
+                    assessment=assessment, user=request.user, uploads=uploads, **options
+                )
             except CustomerFilesInvalid as invalid:
                 problems = _problems(invalid.as_detail())
                 status = 400
@@ -184,6 +232,9 @@ def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
                 form.add_error(None, unavailable.message)
                 status = 503
             else:
+                if isinstance(result, CustomerDataImport):
+                    messages.info(request, _("The files are being imported in the background."))
+                    return redirect(f"{page_url}?import={result.pk}")
                 messages.success(request, _("Customer data imported; the metrics are up to date."))
                 return redirect(page_url)
         else:
@@ -197,7 +248,7 @@ def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
     metrics = customer_metrics_current(assessment=assessment) if dataset else None
     context = {
         "form": form,
-        "editable": assessment.status in EDITABLE,
+        "editable": assessment.editable,
         "dataset": dataset,
         "stored_files": [
             {"kind": kind, "label": KIND_LABELS[kind], **dataset.files[kind]}
@@ -217,7 +268,10 @@ def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "job_finished": job is not None and job.status in FINISHED,
         "metrics": metrics,
         "charts": customer_charts(customer=metrics, labels=chart_labels()) if metrics else {},
-        "segments": _segments(metrics) if metrics else [],
+        "metric_rows": metric_rows(metrics) if metrics else [],
+        "segment_columns": segment_metrics(),
+        "segments": segment_rows(metrics) if metrics else [],
+        "satisfied_at": SATISFIED_AT,
         "has_customers": bool(dataset and "customers" in dataset.files),
         "inline_max_bytes": settings.CUSTOMER_DATA_INLINE_MAX_BYTES,
         "api_url": reverse("api:customer-data", args=[assessment.pk]),

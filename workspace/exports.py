@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from assessment.access import assessment_readable, require, user_manages
-from assessment.apis import scores_present
 from assessment.exports import (
     answers_export_frame,
     audit_export_frame,
@@ -20,6 +19,7 @@ from assessment.exports import (
     scores_export_frame,
 )
 from assessment.models import Assessment
+from assessment.presenters import scores_present
 from assessment.selectors import assessment_scores
 from config.spreadsheets import table_download
 from reports.rendering import ascii_slug
@@ -50,7 +50,7 @@ def export(request: HttpRequest, assessment_id: int, dataset: str, file_format: 
     elif dataset == "scores":
         language = language_pick(request.GET.get("lang"))
         frame = scores_export_frame(
-            scores=scores_present(assessment_scores(assessment=assessment), language),
+            scores=scores_present(result=assessment_scores(assessment=assessment), language=language),
             names=catalog_names(version_id=assessment.catalog_version_id, language=language),
         )
     elif dataset == "metrics":

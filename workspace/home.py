@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +25,6 @@ from assessment.models import NEXT_STATUSES, Assessment, Status
 from assessment.selectors import assessment_scope, managed_organization_scope, organization_scope
 from assessment.services import assessment_create, assessment_update
 from reports.charts import score_history_chart
-from surveys.services import invitation_create_many
 from workspace.pages import assessment_summary, redirect_back, tabs_for
 
 
@@ -116,11 +114,6 @@ class AssessmentForm(forms.Form):
         return data
 
 
-def _invitations_copy(*, source: Assessment, target: Assessment) -> int:
-    rows = list(source.invitations.values("email", "name", "department", "role", "language"))
-    return len(invitation_create_many(assessment=target, rows=rows)) if rows else 0
-
-
 @login_required
 def assessment_new(request: HttpRequest, organization_id: int) -> HttpResponse:
     organization = organization_managed(user=request.user, organization_id=organization_id)
@@ -131,19 +124,14 @@ def assessment_new(request: HttpRequest, organization_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                assessment = assessment_create(
-                    user=request.user,
-                    organization=organization,
-                    title=data["title"],
-                    reference_date=data["reference_date"],
-                    baseline=data["baseline"],
-                )
-                copied = (
-                    _invitations_copy(source=data["baseline"], target=assessment)
-                    if data["copy_invitations"]
-                    else 0
-                )
+            assessment, copied = assessment_create(
+                user=request.user,
+                organization=organization,
+                title=data["title"],
+                reference_date=data["reference_date"],
+                baseline=data["baseline"],
+                copy_invitations=data["copy_invitations"],
+            )
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)

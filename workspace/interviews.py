@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from assessment.access import assessment_managed
 from assessment.models import Assessment, InterviewScore
-from assessment.services import INTERVIEW_EDITABLE, interview_scores_set
+from assessment.services import interview_scores_set
 from config.exceptions import ItemErrors, StateConflict
 from surveys.i18n import language_pick
 from surveys.selectors import catalog_tree
@@ -134,7 +134,7 @@ def interviews(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = assessment_managed(user=request.user, assessment_id=assessment_id)
     tree = catalog_tree(version=assessment.catalog_version, language=language_pick(None))
     saved = _saved_scores(assessment)
-    editable = assessment.status in INTERVIEW_EDITABLE
+    editable = assessment.editable
     page_url = reverse("workspace:interviews", args=[assessment.pk])
     forms_by_area: dict[str, InterviewAreaForm] = {}
     status = 200

@@ -18,14 +18,15 @@ from django.views.decorators.http import require_http_methods
 
 from assessment.access import assessment_managed, assessment_readable, require, user_manages
 from assessment.levels import level_name
+from assessment.metrics import metric
 from assessment.models import Assessment, Status
 from assessment.selectors import assessment_scores
 from config.celery import BrokerUnavailable
 from config.exceptions import ItemErrors, StateConflict
 from config.jobs import JobStatus
+from config.numbers import NO_DATA, number_text
 from reports import charts
-from reports.apis import REPORT_STATUSES
-from reports.models import Effort, Horizon, RecommendationStatus, ReportKind
+from reports.models import REPORT_STATUSES, Effort, Horizon, RecommendationStatus, ReportKind
 from reports.selectors import (
     assessment_comparison,
     assessment_next_level,
@@ -33,7 +34,6 @@ from reports.selectors import (
     recommendations_list,
 )
 from reports.services import (
-    REVIEWABLE,
     recommendations_ensure,
     recommendations_generate,
     recommendations_review,
@@ -146,7 +146,7 @@ def _recommendations_context(
     return {
         "items": rows,
         "counts": counts,
-        "reviewable": assessment.status in REVIEWABLE,
+        "reviewable": assessment.editable,
         "add_form": bound_form if bound and bound_id is None else RecommendationForm(prefix="add"),
         "add_open": bool(bound and bound_id is None),
         "next_level": next_level,
@@ -193,7 +193,7 @@ def _recommendations_post(request: HttpRequest, assessment: Assessment) -> HttpR
     """One review step per form: accept, reject, restore, edit, move up/down, add, regenerate."""
     action = request.POST.get("action", "")
     here = reverse("workspace:recommendations", args=[assessment.pk])
-    if assessment.status not in REVIEWABLE:
+    if not assessment.editable:
         try:  # the service says why nothing changes
             recommendations_review(assessment=assessment, user=request.user, changes=[])
         except StateConflict as conflict:
@@ -283,28 +283,23 @@ def recommendations(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 
 def _signed(value: float | None, digits: int = 1) -> str:
-    return charts.number(value, digits=digits, signed=True)
-
-
-def _digits(*values: float | None) -> int:
-    """Two decimals for small quantities (products per client, a SERVQUAL index), else one."""
-    present = [abs(value) for value in values if value is not None]
-    return 2 if present and max(present) < 10 else 1
+    return number_text(value, digits=digits, signed=True)
 
 
 def _change_rows(entries: list[dict]) -> list[dict]:
     rows = []
     for entry in entries:
-        digits = _digits(entry["before"], entry["after"])
+        # The metric's precision (assessment.metrics); KeyError for a code the registry lacks.
+        digits = metric(entry["code"]).precision
         rows.append(
             {
                 **entry,
-                "before_text": charts.number(entry["before"], digits=digits),
-                "after_text": charts.number(entry["after"], digits=digits),
+                "before_text": number_text(entry["before"], digits=digits),
+                "after_text": number_text(entry["after"], digits=digits),
                 "change_text": _signed(entry["change"], digits),
                 "relative_text": _signed(entry["relative"]) + " %"
                 if entry["relative"] is not None
-                else charts.NO_DATA,
+                else NO_DATA,
             }
         )
     return rows
@@ -317,8 +312,8 @@ def _comparison_display(result: dict) -> dict:
         return [
             {
                 **entry,
-                "before_text": charts.format_score(entry["before"]),
-                "after_text": charts.format_score(entry["after"]),
+                "before_text": number_text(entry["before"], digits=1),
+                "after_text": number_text(entry["after"], digits=1),
                 "delta_text": _signed(entry["delta"]),
                 "direction": "up"
                 if (entry["delta"] or 0) > 0

@@ -19,20 +19,23 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, override
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from assessment.access import assessment_managed
 from assessment.models import NEXT_STATUSES, Assessment, Status
 from assessment.services import assessment_update
 from config.exceptions import ItemErrors, StateConflict, TooLarge
+from surveys.i18n import FALLBACK
 from surveys.importing import invitation_rows_read
 from surveys.models import Invitation, RespondentRole, RespondentStatus
 from surveys.selectors import invitations_unsent, invitations_with_status, response_rate
 from surveys.services import (
+    INVITATION_FIELDS,
     NewInvitation,
     invitation_create_many,
     invitation_resend,
+    invitation_row_normalize,
     invitation_rows_check,
 )
 from workspace.pages import assessment_page, redirect_back
@@ -61,23 +64,8 @@ class RespondentForm(forms.Form):
     language = forms.ChoiceField(
         label=gettext_lazy("Language of the e-mail and questionnaire"),
         choices=settings.LANGUAGES,
-        initial="en",
+        initial=FALLBACK,
     )
-
-
-def _role_aliases() -> dict[str, str]:
-    """Role spellings a pasted list may use: codes and the English and Russian labels."""
-    aliases = {}
-    for role in RespondentRole:
-        aliases[_role_key(role.value)] = role.value
-        for language, _name in settings.LANGUAGES:
-            with override(language):
-                aliases[_role_key(str(role.label))] = role.value
-    return aliases
-
-
-def _role_key(text: str) -> str:
-    return re.sub(r"[\s_-]+", "_", text.strip().lower())
 
 
 def _line_split(line: str) -> list[str]:
@@ -101,7 +89,7 @@ class PasteForm(forms.Form):
         initial="frontline",
     )
     language = forms.ChoiceField(
-        label=gettext_lazy("Language where a line gives none"), choices=settings.LANGUAGES, initial="en"
+        label=gettext_lazy("Language where a line gives none"), choices=settings.LANGUAGES, initial=FALLBACK
     )
 
     def clean(self):
@@ -110,7 +98,6 @@ class PasteForm(forms.Form):
         data = super().clean()
         if "lines" not in data or "role" not in data or "language" not in data:
             return data
-        aliases = _role_aliases()
         rows = []
         for number, line in enumerate(data["lines"].splitlines(), start=1):
             if not line.strip():
@@ -125,17 +112,12 @@ class PasteForm(forms.Form):
                     % {"line": number},
                 )
                 return data
-            email, name, department, role, language = [*cells, "", "", "", "", ""][:5]
-            rows.append(
-                {
-                    "line": number,
-                    "email": email,
-                    "name": name,
-                    "department": department,
-                    "role": aliases.get(_role_key(role), role) if role else data["role"],
-                    "language": language.lower() if language else data["language"],
-                }
+            row = invitation_row_normalize(
+                dict(zip(INVITATION_FIELDS, cells, strict=False)),
+                role=data["role"],
+                language=data["language"],
             )
+            rows.append({"line": number, **row})
         if not rows:
             self.add_error("lines", _("The list is empty."))
         elif len(rows) > PASTE_MAX_LINES:
@@ -218,7 +200,8 @@ def _rows_invite(assessment: Assessment, rows: list[dict], *, upload: bool) -> l
                 for message in field_messages
             )
             continue
-        email = form.cleaned_data["email"].strip().lower()
+        row = invitation_row_normalize(form.cleaned_data)
+        email = row["email"]
         if email in seen:
             other = _line_label(seen[email], upload=upload)
             problems.append(
@@ -230,7 +213,7 @@ def _rows_invite(assessment: Assessment, rows: list[dict], *, upload: bool) -> l
             )
             continue
         seen[email] = line
-        valid.append({**form.cleaned_data, "line": line})
+        valid.append({**row, "line": line})
     try:
         # Addresses already invited, reported together with the problems above.
         invitation_rows_check(assessment=assessment, rows=valid)

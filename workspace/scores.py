@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assessment.access import assessment_readable, user_manages
-from assessment.apis import scores_present
 from assessment.models import Assessment
+from assessment.presenters import scores_named
 from assessment.scoring import level_of
 from assessment.selectors import MIN_PEERS, assessment_scope, assessment_scores
+from config.numbers import number_text
 from reports import charts
 from reports.context import levels_scale
 from surveys.i18n import language_pick
@@ -43,7 +44,7 @@ def _baseline_scores(request: HttpRequest, assessment: Assessment, language: str
     baseline = assessment_scope(user=request.user).filter(pk=assessment.baseline_id).first()
     if baseline is None:
         return None
-    scores = scores_present(assessment_scores(assessment=baseline), language)
+    scores = scores_named(result=assessment_scores(assessment=baseline), language=language)
     return scores if scores["overall"]["score"] is not None else None
 
 
@@ -70,7 +71,7 @@ def _gap_tables(scores: dict, names: dict[str, str]) -> dict:
         row = {
             **gap,
             "name": names.get(gap["code"], gap["code"]),
-            "gap_text": charts.number(gap["gap"], signed=True),
+            "gap_text": number_text(gap["gap"], signed=True),
         }
         if gap["kind"] == "management_vs_frontline":
             tables[f"management_{gap['scope']}"].append(row)
@@ -85,7 +86,7 @@ def scores(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = assessment_readable(user=request.user, assessment_id=assessment_id)
     language = language_pick(None)
     computed = assessment_scores(assessment=assessment)
-    result = scores_present(computed, language)
+    result = scores_named(result=computed, language=language)
     tree = catalog_tree(version=assessment.catalog_version, language=language)
     names = _names(tree)
     baseline = _baseline_scores(request, assessment, language)
@@ -101,7 +102,7 @@ def scores(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "baseline": baseline_areas.get(area["code"]),
             "percentile": (benchmark or {}).get("areas", {}).get(area["code"]),
             "change_text": (
-                charts.number(area["score"] - baseline_areas[area["code"]], signed=True)
+                number_text(area["score"] - baseline_areas[area["code"]], signed=True)
                 if area["score"] is not None and baseline_areas.get(area["code"]) is not None
                 else None
             ),

@@ -1,6 +1,10 @@
 import pytest
+import yaml
+from django.core import mail
 
 from assessment.models import Assessment, Membership, Organization, Role, Status
+from surveys.models import InvitationToken
+from surveys.services import invitation_by_token, invitation_create_many
 from tests.factories import AssessmentFactory, OrganizationFactory, UserFactory, consultant_of, executive_of
 
 
@@ -81,6 +85,104 @@ def test_baseline_of_another_organization_is_refused(api, consultant, bank):
     assert response.status_code == 400
     assert response.json() == {"baseline": ["The baseline must be an assessment of the same organization."]}
     assert not Assessment.objects.filter(organization=bank).exists()
+
+
+@pytest.fixture
+def baseline_with_respondents(bank):
+    baseline = AssessmentFactory(organization=bank)
+    created = invitation_create_many(
+        assessment=baseline,
+        rows=[
+            {"email": "a@bank.kz", "name": "Aida", "role": "manager", "department": "Retail"},
+            {"email": "b@bank.kz", "role": "back_office", "department": "Operations", "language": "ru"},
+        ],
+    )
+    Assessment.objects.filter(pk=baseline.pk).update(status=Status.CLOSED)
+    baseline.refresh_from_db()
+    return baseline, [new.token for new in created]
+
+
+def _respondents(assessment):
+    return [
+        (i.email, i.name, i.department, i.role, i.language) for i in assessment.invitations.order_by("email")
+    ]
+
+
+def _link_hashes(assessment) -> set[str]:
+    return set(
+        InvitationToken.objects.filter(invitation__assessment=assessment).values_list("token_hash", flat=True)
+    )
+
+
+def test_a_reassessment_invites_the_baselines_respondents_again_with_new_links(
+    api, consultant, bank, baseline_with_respondents
+):
+    baseline, old_tokens = baseline_with_respondents
+    response = _create(api, organization=bank.pk, baseline=baseline.pk, copy_invitations=True)
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["invitations_copied"] == 2
+    assert body["baseline"] == baseline.pk
+    created = Assessment.objects.get(pk=body["id"])
+    copied = [
+        ("a@bank.kz", "Aida", "Retail", "manager", "en"),
+        ("b@bank.kz", "", "Operations", "back_office", "ru"),
+    ]
+    assert _respondents(created) == _respondents(baseline) == copied
+    # Each copy has a personal link of its own; the baseline's links still open the baseline.
+    assert len(_link_hashes(created)) == 2
+    assert not _link_hashes(created) & _link_hashes(baseline)
+    assert {invitation_by_token(token=token).assessment_id for token in old_tokens} == {baseline.pk}
+    assert mail.outbox == []  # a draft sends nothing until collection opens
+
+
+def test_a_reassessment_without_copying_starts_with_no_respondents(
+    api, consultant, bank, baseline_with_respondents
+):
+    baseline, _tokens = baseline_with_respondents
+    response = _create(api, organization=bank.pk, baseline=baseline.pk)
+    assert response.status_code == 201
+    assert response.json()["invitations_copied"] == 0
+    assert not Assessment.objects.get(pk=response.json()["id"]).invitations.exists()
+
+
+def test_copying_respondents_needs_a_baseline(api, consultant, bank):
+    response = _create(api, organization=bank.pk, copy_invitations=True)
+    assert response.status_code == 400
+    assert response.json() == {"copy_invitations": ["Choose a baseline to copy its respondents."]}
+    assert not Assessment.objects.filter(organization=bank).exists()
+
+
+def test_respondents_are_not_copied_from_another_organizations_assessment(api, consultant, bank):
+    other = OrganizationFactory()
+    Membership.objects.create(user=consultant, organization=other, role=Role.CONSULTANT)
+    foreign = AssessmentFactory(organization=other)
+    invitation_create_many(assessment=foreign, rows=[{"email": "x@other.kz", "role": "manager"}])
+    response = _create(api, organization=bank.pk, baseline=foreign.pk, copy_invitations=True)
+    assert response.status_code == 400
+    assert response.json() == {"baseline": ["The baseline must be an assessment of the same organization."]}
+    assert not Assessment.objects.filter(organization=bank).exists()
+
+
+def test_a_baseline_out_of_the_consultants_reach_is_refused(api, consultant, bank):
+    unreachable = AssessmentFactory(organization=OrganizationFactory())
+    invitation_create_many(assessment=unreachable, rows=[{"email": "x@other.kz", "role": "manager"}])
+    response = _create(api, organization=bank.pk, baseline=unreachable.pk, copy_invitations=True)
+    assert response.status_code == 400
+    assert list(response.json()) == ["baseline"]
+    assert not Assessment.objects.filter(organization=bank).exists()
+    assert unreachable.invitations.count() == 1
+
+
+def test_the_schema_documents_copying_respondents(api, consultant):
+    schema = yaml.safe_load(api.get("/api/schema/").content)
+    post = schema["paths"]["/api/v1/assessments/"]["post"]
+    request = post["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    created = post["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    components = schema["components"]["schemas"]
+    assert components[request]["properties"]["copy_invitations"]["type"] == "boolean"
+    assert "copy_invitations" not in components[request].get("required", [])
+    assert components[created]["properties"]["invitations_copied"]["type"] == "integer"
 
 
 def test_assessment_cannot_be_its_own_baseline(api, consultant, bank):

@@ -1,6 +1,6 @@
 """A realistic report context built by hand (no database), in the shape the data side produces.
 
-The figures follow the seed's case: a bank re-assessed nine months after a 57.3 baseline
+The figures follow a typical engagement: a bank re-assessed nine months after a 57.3 baseline
 (Customer-Aware) scores 72.4 (Customer-Centric); churn falls from 12.0 % to 9.8 % (−18 %),
 NPS rises from 18 to 30 (+12 points). Indicator names and area names come from the catalog.
 Tests and the rendering benchmark use it.
@@ -153,7 +153,8 @@ ROADMAP = {
             "Centralised CX strategy",
             "0-3",
             "M",
-            "One standard across channels; the seed bank's first step on its way from 57 to 72 points.",
+            "One standard across channels; the first step a comparable bank took on its way from 57 "
+            "to 72 points.",
         ),
         (
             "SUP-01",
@@ -175,7 +176,7 @@ ROADMAP = {
             "Customer-behaviour analytics",
             "6-12",
             "L",
-            "Offers that match needs: +15 % repeat-purchase conversion in the seed case.",
+            "Offers that match needs: +15 % repeat-purchase conversion in a comparable bank.",
         ),
         (
             "OMN-01",
@@ -197,7 +198,7 @@ ROADMAP = {
             "Personalisation",
             "3-6",
             "M",
-            "Higher product load among satisfied clients; +10 % average deposit in the seed case.",
+            "Higher product load among satisfied clients; +10 % average deposit in a comparable bank.",
         ),
         (
             "CHN-01",
@@ -208,7 +209,7 @@ ROADMAP = {
             "Customer-behaviour analytics",
             "0-3",
             "S",
-            "Earlier win-back: churn fell by 18 % in the seed case.",
+            "Earlier win-back: churn fell by 18 % in a comparable bank.",
         ),
         (
             "SPA-01",
@@ -219,7 +220,7 @@ ROADMAP = {
             "Better customer support",
             "3-6",
             "M",
-            "Fewer repeat calls (−42 % in the seed case) and lower handling costs.",
+            "Fewer repeat calls (−42 % in one of our projects) and lower handling costs.",
         ),
         (
             "STF-01",
@@ -246,7 +247,7 @@ ROADMAP = {
             "Централизованная CX-стратегия",
             "0-3",
             "M",
-            "Единый стандарт во всех каналах — первый шаг банка из кейса на пути от 57 к 72 баллам.",
+            "Единый стандарт во всех каналах — первый шаг сопоставимого банка на пути от 57 к 72 баллам.",
         ),
         (
             "SUP-01",
@@ -271,7 +272,7 @@ ROADMAP = {
             "Аналитика поведения клиентов",
             "6-12",
             "L",
-            "Предложения под потребности: +15 % конверсии в повторную покупку в кейсе.",
+            "Предложения под потребности: +15 % конверсии в повторную покупку в сопоставимом банке.",
         ),
         (
             "OMN-01",
@@ -293,7 +294,7 @@ ROADMAP = {
             "Персонализация",
             "3-6",
             "M",
-            "Выше продуктовая нагрузка довольных клиентов; +10 % к среднему вкладу в кейсе.",
+            "Выше продуктовая нагрузка довольных клиентов; +10 % к среднему вкладу в сопоставимом банке.",
         ),
         (
             "CHN-01",
@@ -304,7 +305,7 @@ ROADMAP = {
             "Аналитика поведения клиентов",
             "0-3",
             "S",
-            "Раннее удержание: отток снизился на 18 % в кейсе.",
+            "Раннее удержание: в сопоставимом банке отток снизился на 18 %.",
         ),
         (
             "SPA-01",
@@ -318,7 +319,7 @@ ROADMAP = {
             "Улучшение клиентской поддержки",
             "3-6",
             "M",
-            "Меньше повторных звонков (−42 % в кейсе) и ниже затраты на обслуживание.",
+            "Меньше повторных звонков (−42 % в одном из наших проектов) и ниже затраты на обслуживание.",
         ),
         (
             "STF-01",

@@ -5,7 +5,6 @@ import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.utils import translation
 
 from reports import charts
 from tests.reports.sample_context import customer_metrics, sample_context
@@ -157,17 +156,6 @@ def test_labels_with_markup_are_not_emitted_as_markup(context):
     svg = charts.radar_chart(areas=areas, labels={"current": "<b>", "baseline": "&"}, baseline=None)
     parse(svg)  # still well-formed XML
     assert "<script" not in svg and "<b>" not in svg
-
-
-def test_numbers_follow_the_active_language():
-    assert charts.number(72.44) == "72.4"
-    assert charts.number(-0.42, digits=2, signed=True) == "\u22120.42"
-    assert charts.number(0.12, digits=2, signed=True) == "+0.12"
-    assert charts.number(-0.04) == "0.0"
-    assert charts.number(9.35) == "9.4"  # half up, like floatformat, though the float is 9.3499…
-    assert charts.number(None) == charts.NO_DATA
-    with translation.override("ru"):
-        assert charts.number(72.39999) == "72,4"
 
 
 def test_charts_are_the_same_when_drawn_in_parallel(context):

@@ -39,8 +39,6 @@ def _compare(**overrides):
         "current_kpis": {"average_deposit": 110.0, "nps": 30.0},
         "baseline_kpis": {"average_deposit": 100.0, "nps": 18.0},
         "names": NAMES,
-        "metric_labels": {"nps": "NPS", "churn_rate": "Churn rate, %"},
-        "kpi_labels": {"average_deposit": "Average deposit", "nps": "NPS"},
         **overrides,
     }
     with translation.override("en"):
@@ -91,7 +89,7 @@ def test_customer_metrics_change_absolute_and_relative():
     # A metric missing on one side has no change, never 0.
     assert metrics["csi"] == {
         "code": "csi",
-        "label": "csi",
+        "label": "CSI, %",  # the registry's label, in the active language
         "unit": "%",
         "before": 80.0,
         "after": None,

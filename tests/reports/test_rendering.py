@@ -15,7 +15,6 @@ from pypdf import PdfReader
 from reports.rendering import (
     STATIC_SCHEME,
     StaticFileFetcher,
-    report_document,
     report_filename,
     report_html,
     report_pdf,
@@ -33,6 +32,11 @@ BASELINE_LEVEL = {"en": "Customer-Aware", "ru": "Клиентоориентир�
 
 def pages_text(pdf: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def report_document(*, context: dict) -> bytes:
+    """The PDF of a report context, as report_bytes renders it (without its progress steps)."""
+    return report_pdf(html=report_html(context=context))
 
 
 @cache

@@ -4,6 +4,7 @@ import pytest
 
 from assessment.models import Status
 from surveys.models import Invitation, InvitationToken
+from surveys.services import invitation_row_normalize
 from tests.factories import UserFactory, executive_of
 from tests.surveys.conftest import invite
 
@@ -127,6 +128,41 @@ def test_xlsx_upload(consultant_api, assessment, tmp_path):
         ("x1@bank.kz", "manager"),
         ("x2@bank.kz", "executive"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("row", "defaults", "expected"),
+    [
+        (
+            {"email": " Aida@Bank.KZ ", "name": " Aida ", "department": " Retail ", "role": "Back office"},
+            {},
+            {
+                "email": "aida@bank.kz",
+                "name": "Aida",
+                "department": "Retail",
+                "role": "back_office",
+                "language": "en",
+            },
+        ),
+        (
+            {"email": "b@bank.kz", "role": "Бэк-офис", "language": "RU"},
+            {},
+            {"email": "b@bank.kz", "name": "", "department": "", "role": "back_office", "language": "ru"},
+        ),
+        (
+            {"email": "c@bank.kz", "role": "", "language": ""},
+            {"role": "manager", "language": "ru"},
+            {"email": "c@bank.kz", "name": "", "department": "", "role": "manager", "language": "ru"},
+        ),
+        (
+            {"email": "d@bank.kz", "role": "Chief Officer"},
+            {},
+            {"email": "d@bank.kz", "name": "", "department": "", "role": "Chief Officer", "language": "en"},
+        ),
+    ],
+)
+def test_one_normalization_for_every_way_of_inviting(row, defaults, expected):
+    assert invitation_row_normalize(row, **defaults) == expected
 
 
 def test_upload_without_required_column_is_400(consultant_api, assessment):

@@ -1,0 +1,503 @@
+"""The customer metrics, each declared once (docs/methods.md §7–§9).
+
+Everything else derives from METRICS: the import's value ranges per survey instrument
+(assessment.customer_files), the data evidence — default thresholds and the level a value
+reaches (assessment.scoring), the values indicators take evidence from (assessment.customer_data)
+—, the business KPIs (assessment.kpis), the comparison's metric rows (reports.comparison), the
+metric conditions a recommendation may name (reports.recommendations), the threshold table of
+the methodology and the metric tables of the dashboard and the reports. Adding a metric is one
+declaration here plus its computation (assessment.loyalty), its label's translation and, when
+indicators take evidence from it, its catalog binding (surveys.models.Metric).
+
+A lookup of an unknown key raises KeyError naming it: a metric missing here fails loudly, never
+as a silent None.
+
+Pure: no ORM, no request. The catalog's binding of an indicator to a metric,
+surveys.models.Metric, stays in surveys, below this app (which may not import upwards); instead
+every Metric value must be the `informs` of an entry here — `binding_problems` says which are
+not, and a system check (assessment.apps) and tests/assessment/test_metrics.py run it.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Literal
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+# "%": a percentage, changes read in percentage points; "points": a score on its own scale
+# (NPS, −100…100), changes read in points; "": a plain number (an index, a ratio, an amount of
+# money in the bank's own currency).
+Unit = Literal["%", "points", ""]
+UNITS: tuple[str, ...] = ("%", "points", "")
+# Data evidence turns a value into a level 1–5 by four thresholds: the lowest values of levels
+# 2, 3, 4 and 5 (the highest values, for a metric where lower is better).
+THRESHOLD_COUNT = 4
+PERCENT_SCALE = 100.0
+
+
+def thresholds_problem(edges, *, higher_is_better: bool) -> str | None:
+    """Why `edges` cannot be a metric's thresholds (None if they can): four numbers, strictly
+    rising (strictly falling where lower is better)."""
+    if len(edges) != THRESHOLD_COUNT:
+        return f"give {THRESHOLD_COUNT} thresholds, not {len(edges)}"
+    if any(isinstance(edge, bool) or not isinstance(edge, (int, float)) for edge in edges):
+        return "thresholds must be numbers"
+    steps = [later - earlier for earlier, later in pairwise(edges)]
+    if not all(step > 0 if higher_is_better else step < 0 for step in steps):
+        return "thresholds must rise strictly" if higher_is_better else "thresholds must fall strictly"
+    return None
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A survey instrument (the `instrument` column of the customer survey file) whose answers
+    the metric is computed from, and the range a valid answer lies in (both ends included)."""
+
+    code: str
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class CustomerMetric:
+    """One customer metric or business KPI.
+
+    key: its code everywhere (API fields, KPI codes, threshold overrides, comparison rows).
+    label: what people read, translated lazily (English and, in locale/, Russian).
+    unit: see Unit. precision: the decimals it is shown with.
+    higher_is_better: the direction of improvement; also the direction of its thresholds.
+    path: (section, field) of its value in the stored customer-metrics dict
+        (assessment.loyalty.customer_metrics); None for a KPI only the consultant enters.
+    segment_path: where its value is in each `by_segment` entry; None: not given per segment.
+    thresholds: the data-evidence thresholds (docs/methods.md §8), the defaults an assessment may
+        override; None: the metric gives no data evidence.
+    sample: the field beside the value (in the same section) that counts what the value was
+        computed from — ratings, answering clients, visits, clients at the period's start.
+    min_sample: the sample a value needs to count as data evidence. 0, as for every metric
+        today: any available value gives evidence whatever its sample, and the sample is shown
+        with the value so the reader can judge it (docs/methods.md §8).
+    signed: shown with its sign (a gap around 0, such as the SERVQUAL index).
+    kpi: one of the business KPIs (docs/methods.md §9.1): with a path, taken from the metrics
+        unless the consultant enters a value; without, entered by the consultant.
+    comparable: in the re-assessment's table of customer metrics (docs/methods.md §9.2).
+    informs: the catalog binding (a surveys.models.Metric value) of the indicators this metric
+        gives data evidence for; None: it informs no indicator.
+    instruments: the survey instruments it is computed from, with their answer ranges.
+    """
+
+    key: str
+    label: Promise
+    unit: Unit
+    precision: int
+    higher_is_better: bool = True
+    path: tuple[str, str] | None = None
+    segment_path: tuple[str, ...] | None = None
+    thresholds: tuple[float, float, float, float] | None = None
+    sample: str | None = None
+    min_sample: int = 0
+    signed: bool = False
+    kpi: bool = False
+    comparable: bool = False
+    informs: str | None = None
+    instruments: tuple[Instrument, ...] = ()
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.unit not in UNITS:
+            problems.append(f"unit {self.unit!r} is none of {UNITS}")
+        if self.precision < 0:
+            problems.append("precision below 0")
+        if self.path is None and not self.kpi:
+            problems.append("without a path it can only be a KPI the consultant enters")
+        if self.path is None and (self.comparable or self.thresholds or self.segment_path or self.sample):
+            problems.append("comparison, thresholds, segments and samples need a path")
+        if self.thresholds is not None:
+            problem = thresholds_problem(self.thresholds, higher_is_better=self.higher_is_better)
+            if problem:
+                problems.append(f"thresholds {self.thresholds}: {problem}")
+        if self.informs and self.thresholds is None:
+            problems.append("informs indicators but has no thresholds to give evidence by")
+        if self.min_sample < 0 or (self.min_sample and not self.sample):
+            problems.append("a minimum sample needs a sample field and cannot be negative")
+        if any(not instrument.low < instrument.high for instrument in self.instruments):
+            problems.append("an instrument's range is empty")
+        if problems:
+            raise ValueError(f"customer metric {self.key!r}: " + "; ".join(problems))
+
+    @property
+    def scale(self) -> float | None:
+        """The span the metric moves on, to read how far a value is past a threshold in
+        comparable terms (reports.recommendations): the span of its level thresholds, level 2
+        to level 5 (NPS 70, CSI 40…); 100 for another percentage; None: no known span."""
+        if self.thresholds is not None:
+            return abs(self.thresholds[-1] - self.thresholds[0])
+        return PERCENT_SCALE if self.unit == "%" else None
+
+    @property
+    def dotted_path(self) -> str | None:
+        """The path as a recommendation trigger names it: "nps.score"."""
+        return ".".join(self.path) if self.path else None
+
+
+METRICS: tuple[CustomerMetric, ...] = (
+    CustomerMetric(
+        key="nps",
+        label=_("NPS"),
+        unit="points",
+        precision=0,
+        path=("nps", "score"),
+        segment_path=("nps", "score"),
+        thresholds=(-20.0, 0.0, 20.0, 50.0),
+        sample="n",
+        kpi=True,
+        comparable=True,
+        informs="nps",
+        instruments=(Instrument("nps", 0, 10),),
+    ),
+    CustomerMetric(
+        key="csi",
+        label=_("CSI, %"),
+        unit="%",
+        precision=1,
+        path=("csi", "score"),
+        segment_path=("csi", "score"),
+        thresholds=(50.0, 75.0, 80.0, 90.0),
+        sample="n",
+        kpi=True,
+        comparable=True,
+        informs="csi",
+        instruments=(Instrument("csi", 1, 5),),
+    ),
+    CustomerMetric(
+        key="servqual",
+        label=_("SERVQUAL index"),
+        unit="",
+        precision=2,
+        path=("servqual", "index"),
+        thresholds=(-2.0, -1.0, 0.0, 0.5),
+        sample="n",
+        signed=True,
+        comparable=True,
+        informs="servqual",
+        instruments=(Instrument("servqual_expectation", 1, 5), Instrument("servqual_perception", 1, 5)),
+    ),
+    CustomerMetric(
+        key="mystery_shopping",
+        label=_("Mystery-shopping compliance, %"),
+        unit="%",
+        precision=1,
+        path=("mystery_shopping", "compliance"),
+        thresholds=(50.0, 70.0, 85.0, 95.0),
+        sample="visits",
+        comparable=True,
+        informs="mystery_shopping",
+    ),
+    CustomerMetric(
+        key="churn_rate",
+        label=_("Churn rate, %"),
+        unit="%",
+        precision=1,
+        higher_is_better=False,
+        path=("churn", "rate"),
+        segment_path=("churn", "rate"),
+        sample="active_at_start",
+        kpi=True,
+        comparable=True,
+    ),
+    CustomerMetric(
+        key="product_load",
+        label=_("Product load"),
+        unit="",
+        precision=2,
+        path=("product_load", "overall"),
+        segment_path=("product_load",),
+        comparable=True,
+    ),
+    CustomerMetric(
+        key="clv",
+        label=_("Customer lifetime value"),
+        unit="",
+        precision=0,
+        path=("clv", "overall"),
+        segment_path=("clv",),
+        comparable=True,
+    ),
+    # Business KPIs only the consultant enters (docs/methods.md §9.1).
+    CustomerMetric(key="average_deposit", label=_("Average deposit"), unit="", precision=0, kpi=True),
+    CustomerMetric(
+        key="repeat_purchase_conversion",
+        label=_("Repeat-purchase conversion, %"),
+        unit="%",
+        precision=1,
+        kpi=True,
+    ),
+    CustomerMetric(
+        key="complaints_per_1000",
+        label=_("Complaints per 1,000 clients"),
+        unit="",
+        precision=1,
+        higher_is_better=False,
+        kpi=True,
+    ),
+)
+
+# A registry: METRICS, or another sequence of declarations (tests pass their own).
+Registry = Sequence[CustomerMetric]
+
+
+def _checked(registry: tuple[CustomerMetric, ...]) -> tuple[CustomerMetric, ...]:
+    keys = [entry.key for entry in registry]
+    duplicated = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicated:
+        raise ValueError(f"customer metrics declared twice: {', '.join(duplicated)}")
+    instruments = [instrument.code for entry in registry for instrument in entry.instruments]
+    shared = sorted({code for code in instruments if instruments.count(code) > 1})
+    if shared:
+        raise ValueError(f"survey instruments feeding two metrics: {', '.join(shared)}")
+    return registry
+
+
+_checked(METRICS)
+
+
+def _entries(registry: Registry | None) -> Registry:
+    """`registry`, or METRICS as it is when called (so a test may swap it)."""
+    return METRICS if registry is None else registry
+
+
+def metric(key: str, registry: Registry | None = None) -> CustomerMetric:
+    """The metric `key`; KeyError naming the key (and the known ones) if there is none."""
+    for entry in _entries(registry):
+        if entry.key == key:
+            return entry
+    known = ", ".join(entry.key for entry in _entries(registry))
+    raise KeyError(f"unknown customer metric {key!r} (known: {known})")
+
+
+def kpi_metrics(registry: Registry | None = None) -> tuple[CustomerMetric, ...]:
+    """The business KPIs, in registry order."""
+    return tuple(entry for entry in _entries(registry) if entry.kpi)
+
+
+def comparable_metrics(registry: Registry | None = None) -> tuple[CustomerMetric, ...]:
+    """The customer metrics of the re-assessment comparison, in registry order."""
+    return tuple(entry for entry in _entries(registry) if entry.comparable)
+
+
+def computed_metrics(registry: Registry | None = None) -> tuple[CustomerMetric, ...]:
+    """The metrics computed from the customer data (those with a path), in registry order."""
+    return tuple(entry for entry in _entries(registry) if entry.path is not None)
+
+
+def segment_metrics(registry: Registry | None = None) -> tuple[CustomerMetric, ...]:
+    """The metrics given per customer segment, in registry order."""
+    return tuple(entry for entry in _entries(registry) if entry.segment_path is not None)
+
+
+def evidence_metrics(registry: Registry | None = None) -> tuple[CustomerMetric, ...]:
+    """The metrics that can give data evidence (those with thresholds)."""
+    return tuple(entry for entry in _entries(registry) if entry.thresholds is not None)
+
+
+def default_thresholds(registry: Registry | None = None) -> dict[str, tuple[float, ...]]:
+    """Metric key → its default data-evidence thresholds (docs/methods.md §8)."""
+    return {entry.key: entry.thresholds for entry in evidence_metrics(registry)}
+
+
+def instrument_ranges(registry: Registry | None = None) -> dict[str, tuple[float, float]]:
+    """Survey instrument → (lowest, highest) valid answer, over every metric's instruments."""
+    return {
+        instrument.code: (instrument.low, instrument.high)
+        for entry in _entries(registry)
+        for instrument in entry.instruments
+    }
+
+
+def catalog_bindings(registry: Registry | None = None) -> dict[str, CustomerMetric]:
+    """Catalog binding (a surveys.models.Metric value) → the metric that informs it."""
+    return {entry.informs: entry for entry in _entries(registry) if entry.informs}
+
+
+def catalog_binding(value: str, registry: Registry | None = None) -> CustomerMetric:
+    """The metric that informs a catalog binding; KeyError naming the binding if none does."""
+    informed = catalog_bindings(registry)
+    if value not in informed:
+        raise KeyError(f"no customer metric informs the catalog metric {value!r}")
+    return informed[value]
+
+
+def binding_problems(catalog_values: Iterable[str], registry: Registry | None = None) -> list[str]:
+    """What is wrong between the catalog's metric bindings (surveys.models.Metric values) and the
+    registry: a binding no metric informs, or a metric informing a binding the catalog lacks."""
+    catalog = set(catalog_values)
+    informed = catalog_bindings(registry)
+    return [
+        f"catalog metric {value!r} has no registry entry that informs it"
+        for value in sorted(catalog - set(informed))
+    ] + [
+        f"customer metric {informed[value].key!r} informs {value!r}, which the catalog does not bind"
+        for value in sorted(set(informed) - catalog)
+    ]
+
+
+# --- values -------------------------------------------------------------------------------------
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if value == value else None  # NaN is no value
+
+
+def value_at(data: Mapping | None, path: Iterable[str] | None) -> float | None:
+    """The number at `path` in a nested dict; None where anything along it is missing."""
+    if path is None:
+        return None
+    current = data
+    for key in path:
+        if not isinstance(current, Mapping):
+            return None
+        current = current.get(key)
+    return _number(current)
+
+
+def sample_at(data: Mapping | None, path: tuple[str, ...] | None, entry: CustomerMetric) -> int | None:
+    """The sample beside the value at `path` (its `sample` field in the same section)."""
+    if path is None or entry.sample is None or len(path) < 2:
+        return None
+    sample = value_at(data, (*path[:-1], entry.sample))
+    return None if sample is None else int(sample)
+
+
+def evidence_values(metrics: Mapping | None, registry: Registry | None = None) -> dict[str, float]:
+    """Metric key → value, for the metrics that can give data evidence and have a value on a
+    sample of at least their `min_sample`."""
+    result = {}
+    for entry in evidence_metrics(registry):
+        value = value_at(metrics, entry.path)
+        if value is None:
+            continue
+        if entry.min_sample and (sample_at(metrics, entry.path, entry) or 0) < entry.min_sample:
+            continue
+        result[entry.key] = value
+    return result
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """A metric's value as a page or a report shows it: the value (None: no data), the sample it
+    was computed from, and a note and a band (such as the CSI band) where the page has them."""
+
+    metric: CustomerMetric
+    value: float | None
+    sample: int | None = None
+    note: str = ""
+    band: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.metric.key
+
+    @property
+    def label(self) -> Promise:
+        return self.metric.label
+
+    @property
+    def unit(self) -> str:
+        return self.metric.unit
+
+    @property
+    def precision(self) -> int:
+        return self.metric.precision
+
+    @property
+    def signed(self) -> bool:
+        return self.metric.signed
+
+    @property
+    def section(self) -> str | None:
+        """The section of the stored metrics the value comes from ("churn" for churn_rate)."""
+        return self.metric.path[0] if self.metric.path else None
+
+
+def metric_values(metrics: Mapping | None, registry: Registry | None = None) -> list[MetricValue]:
+    """Every computed metric's overall value (None: no data) with its sample, in registry order."""
+    return [
+        MetricValue(
+            metric=entry,
+            value=value_at(metrics, entry.path),
+            sample=sample_at(metrics, entry.path, entry),
+        )
+        for entry in computed_metrics(registry)
+    ]
+
+
+def segment_metric_values(segment: Mapping | None, registry: Registry | None = None) -> list[MetricValue]:
+    """The values of one `by_segment` entry, for every metric given per segment."""
+    return [
+        MetricValue(
+            metric=entry,
+            value=value_at(segment, entry.segment_path),
+            sample=sample_at(segment, entry.segment_path, entry),
+        )
+        for entry in segment_metrics(registry)
+    ]
+
+
+# --- thresholds ---------------------------------------------------------------------------------
+
+
+def thresholds_unknown(overrides: Mapping, registry: Registry | None = None) -> list[str]:
+    """The keys of threshold overrides that name no metric with thresholds, sorted."""
+    return sorted(set(overrides) - {entry.key for entry in evidence_metrics(registry)})
+
+
+def thresholds_messages(overrides: Mapping, registry: Registry | None = None) -> list[str]:
+    """What is wrong with an assessment's threshold overrides ({"nps": [-20, 0, 20, 50], …}), in
+    the active language; empty when nothing is. Each must name a metric with thresholds and give
+    four strictly rising thresholds (strictly falling where lower is better)."""
+    unknown = thresholds_unknown(overrides, registry)
+    if unknown:
+        return [gettext("Unknown metric(s): %(names)s.") % {"names": ", ".join(unknown)}]
+    unordered = {
+        key: metric(key, registry).higher_is_better
+        for key, edges in sorted(overrides.items())
+        if not isinstance(edges, (list, tuple))
+        or thresholds_problem(edges, higher_is_better=metric(key, registry).higher_is_better)
+    }
+    messages = []
+    rising = [key for key, higher in unordered.items() if higher]
+    if rising:
+        messages.append(gettext("Thresholds must rise strictly: %(names)s.") % {"names": ", ".join(rising)})
+    falling = [key for key, higher in unordered.items() if not higher]
+    if falling:
+        # Where lower is better, a higher level needs a lower value.
+        messages.append(gettext("Thresholds must fall strictly: %(names)s.") % {"names": ", ".join(falling)})
+    return messages
+
+
+def evidence_thresholds(
+    overrides: Mapping[str, Iterable[float]] | None = None, registry: Registry | None = None
+) -> dict[str, tuple[float, ...]]:
+    """Metric key → the thresholds in force: an assessment's overrides over the defaults.
+    KeyError for an override of a metric without thresholds."""
+    unknown = thresholds_unknown(overrides or {}, registry)
+    if unknown:
+        raise KeyError(f"thresholds set for unknown customer metric(s): {', '.join(unknown)}")
+    return {
+        **default_thresholds(registry),
+        **{key: tuple(float(edge) for edge in edges) for key, edges in (overrides or {}).items()},
+    }
+
+
+def level_reached(entry: CustomerMetric, value: float, edges: Iterable[float] | None = None) -> int:
+    """The level 1–5 a value of the metric reaches by its thresholds (the defaults unless
+    `edges` are given): one more than the thresholds it reaches — a value exactly on a
+    threshold reaches it; where lower is better, a value reaches a threshold at or below it."""
+    edges = tuple(entry.thresholds if edges is None else edges)
+    if entry.higher_is_better:
+        return 1 + sum(value >= edge for edge in edges)
+    return 1 + sum(value <= edge for edge in edges)

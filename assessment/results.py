@@ -1,0 +1,100 @@
+"""The shapes of the score results that pass between the layers: computed by
+`assessment.scoring`, stored as JSON in a `ScoreSnapshot`, completed by
+`assessment.selectors.assessment_scores`, presented by the API, the pages and the reports.
+TypedDicts, so a result stays the plain JSON it is stored as while its fields are named and
+checked; the API's serializers (`assessment/apis.py` ScoresSerializer) describe the same fields."""
+
+from typing import Literal, NotRequired, TypedDict
+
+Confidence = Literal["low", "medium", "high"]
+
+
+class LevelScore(TypedDict):
+    score: float | None  # 0–100, unrounded
+    level: int | None  # 1–5
+    level_code: str | None
+
+
+class AreaScore(LevelScore):
+    code: str
+    scored: int  # indicators with any evidence
+
+
+class Evidence(TypedDict):
+    survey: float | None
+    interview: float | None
+    data: float | None
+
+
+class IndicatorScore(LevelScore):
+    code: str
+    area: str
+    n: int  # answers, don't-know excluded
+    mean_level: float | None
+    std: float | None
+    dont_know_share: float | None  # 0–1
+    confidence: Confidence | None
+    evidence: Evidence
+
+
+class Coverage(TypedDict):
+    scored: int
+    total: int
+    missing: list[str]
+
+
+class GroupScore(LevelScore):
+    group: str
+    respondents: int
+    areas: dict[str, float | None]
+
+
+class Breakdowns(TypedDict):
+    role: list[GroupScore]
+    department: list[GroupScore]
+    role_hidden: int
+    department_hidden: int
+    anonymity_k: int
+
+
+class Gap(TypedDict):
+    kind: Literal["management_vs_frontline", "employees_vs_customers"]
+    scope: Literal["area", "indicator"]
+    code: str
+    gap: float
+    management: NotRequired[float]
+    frontline: NotRequired[float]
+    employees: NotRequired[float]
+    customers: NotRequired[float]
+    metric: NotRequired[str]
+
+
+class ScoreResult(TypedDict):
+    """What `scoring.scores_compute` returns and a snapshot stores."""
+
+    overall: LevelScore
+    areas: list[AreaScore]
+    indicators: list[IndicatorScore]
+    coverage: Coverage
+    breakdowns: Breakdowns
+    gaps: list[Gap]
+
+
+class RespondentCounts(TypedDict):
+    invited: int
+    submitted: int
+
+
+class Benchmark(TypedDict):
+    industry: str
+    peers: int
+    overall: float  # percentile among peers
+    areas: dict[str, float | None]
+
+
+class AssessmentScores(ScoreResult):
+    """What `selectors.assessment_scores` returns: the result as shown, with its context."""
+
+    published: bool
+    respondents: RespondentCounts
+    benchmark: Benchmark | None
