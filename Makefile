@@ -49,7 +49,7 @@ LOCALES = $(shell DJANGO_SETTINGS_MODULE=config.settings $(PY) -c 'from django.c
 
 # Regenerate and compile the messages of every locale (needs gettext); the .mo files are committed.
 messages: venv
-	$(PY) manage.py makemessages $(LOCALES:%=--locale %) --ignore .venv --ignore staticfiles --no-obsolete
+	$(PY) manage.py makemessages $(LOCALES:%=--locale %) --ignore .venv --ignore staticfiles --ignore tests --ignore bench --no-obsolete
 	$(PY) manage.py compilemessages $(LOCALES:%=--locale %) --ignore .venv
 
 worker: venv
