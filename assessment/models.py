@@ -128,6 +128,19 @@ class Assessment(models.Model):
         blank=True,
         help_text=_("Values the consultant entered, by KPI code"),
     )
+    sufficiency = models.JSONField(
+        _("evidence sufficiency"),
+        default=dict,
+        blank=True,
+        help_text=_("Overrides of the evidence-sufficiency rules; defaults apply to those left out"),
+    )
+    publish_override_reason = models.TextField(
+        _("reason for publishing with limited evidence"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Set when the assessment was published while its scores were preliminary"),
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     reminder_days = models.JSONField(
         _("reminder days"),
         default=default_reminder_days,
@@ -321,6 +334,11 @@ class AuditEvent(models.Model):
         KPIS = "kpis", _("Business KPIs")
         RECOMMENDATION = "recommendation", _("Recommendation")
         ROADMAP = "roadmap", _("Roadmap")
+        SUFFICIENCY = "sufficiency", _("Evidence sufficiency")
+        FINDING = "finding", _("Finding")
+        COMMENTARY = "commentary", _("Executive commentary")
+        QUOTE = "quote", _("Quote")
+        REPORT_RELEASE = "report_release", _("Report released")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(

@@ -99,6 +99,13 @@ class Report(Job):
     file_name = models.CharField(max_length=200, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.PositiveIntegerField(null=True, blank=True)
+    # Rendered while the assessment was not yet published: marked DRAFT on every page and
+    # never shown to the client, even after the assessment is published.
+    draft = models.BooleanField(default=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
