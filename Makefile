@@ -9,6 +9,10 @@ PYTEST_WORKERS ?= auto
 
 .PHONY: run test lint format bench migrate demo messages worker clean
 
+# DEBUG is off unless set (config/settings.py); the development targets turn it on unless the
+# environment says otherwise. The tests do through config.settings_test.
+migrate demo run bench worker messages: export DEBUG ?= true
+
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
@@ -44,7 +48,7 @@ bench: venv
 
 # The locales translated into: every language of settings.LANGUAGES but English, the language
 # the texts are written in. Read when a recipe needs it, once the venv exists.
-LOCALES = $(shell DJANGO_SETTINGS_MODULE=config.settings $(PY) -c 'from django.conf import settings; \
+LOCALES = $(shell DJANGO_SETTINGS_MODULE=config.settings DEBUG=$${DEBUG:-true} $(PY) -c 'from django.conf import settings; \
 	print(" ".join(code for code, _name in settings.LANGUAGES if code != "en"))')
 
 # Regenerate and compile the messages of every locale (needs gettext); the .mo files are committed.

@@ -30,6 +30,14 @@ def assessment_managed(*, user: User, assessment_id: int) -> Assessment:
     )
 
 
+def baseline_readable(*, user: User, assessment: Assessment) -> Assessment | None:
+    """The assessment's baseline if the user may open it, else None as if there were none: a
+    re-assessment shows nothing of an assessment its reader could not open directly."""
+    if assessment.baseline_id is None:
+        return None
+    return assessment_scope(user=user).filter(pk=assessment.baseline_id).first()
+
+
 def assessment_for_consultant(*, user: User, assessment_id: int) -> Assessment:
     """The assessment to change: 404 outside the user's scope, 403 for those who may read it
     but not run the audit (client executives)."""

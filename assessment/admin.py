@@ -7,6 +7,7 @@ from assessment.models import (
     CustomerDataImport,
     Membership,
     Organization,
+    SignInLockout,
 )
 
 
@@ -86,6 +87,20 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["assessment__title", "assessment__organization__name", "actor_label", "target"]
     date_hierarchy = "created_at"
     list_select_related = ["assessment__organization"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SignInLockout)
+class SignInLockoutAdmin(admin.ModelAdmin):
+    """Sign-in failures and locks (assessment.lockout); deleting one lifts its lock at once."""
+
+    list_display = ["scope", "key_hash", "failures", "locks", "locked_until", "last_failure_at"]
+    list_filter = ["scope"]
 
     def has_add_permission(self, request):
         return False

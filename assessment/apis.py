@@ -1,17 +1,25 @@
-from django.contrib.auth import authenticate
+import re
+from collections.abc import Mapping
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from assessment.access import assessment_for_consultant
 from assessment.audit import audit_events
-from assessment.metrics import THRESHOLD_COUNT, thresholds_messages
+from assessment.lockout import sign_in_authenticate
+from assessment.metrics import THRESHOLD_COUNT, default_min_samples, metric, thresholds_messages
 from assessment.models import NEXT_STATUSES, Assessment, AuditEvent, InterviewScore, Organization, Status
 from assessment.presenters import scores_present
 from assessment.selectors import (
@@ -23,19 +31,29 @@ from assessment.selectors import (
     user_is_consultant,
 )
 from assessment.services import (
+    OVERRIDE_REASON_MIN_LENGTH,
     api_token_create,
     assessment_create,
     assessment_update,
     interview_scores_set,
     organization_create,
 )
+from assessment.sufficiency import (
+    DEFAULT_MIN_ANSWERS,
+    DEFAULT_MIN_AREA_COVERAGE,
+    DEFAULT_MIN_RESPONSES,
+    MAX_MIN_ANSWERS,
+    MAX_MIN_RESPONSES,
+    MAX_MIN_SAMPLE,
+)
+from config.throttling import FailOpenScopedRateThrottle
 from surveys.i18n import SUPPORTED, language_pick
 
 
 class TokenObtainApi(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [FailOpenScopedRateThrottle]
     throttle_scope = "auth"
 
     class InputSerializer(serializers.Serializer):
@@ -49,7 +67,8 @@ class TokenObtainApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, **data.validated_data)
+        # The sign-in lockout of the workspace and the admin: 429 while locked.
+        user = sign_in_authenticate(request=request, **data.validated_data)
         if user is None:
             raise exceptions.ValidationError({"non_field_errors": [_("Wrong username or password.")]})
         return Response({"token": api_token_create(user=user)})
@@ -83,10 +102,86 @@ class OrganizationListCreateApi(APIView):
         return Response(OrganizationOutputSerializer(organization).data, status=status.HTTP_201_CREATED)
 
 
+class _StrictSerializer(serializers.Serializer):
+    """Refuses the keys it has no field for, naming each, instead of dropping them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({key: [_("Unknown setting.")] for key in unknown})
+        return super().to_internal_value(data)
+
+
+# One field per metric that can give data evidence, so the schema names every key.
+MinSamplesSerializer = serializers.SerializerMetaclass(
+    "MinSamplesSerializer",
+    (_StrictSerializer,),
+    {
+        key: serializers.IntegerField(
+            min_value=1,
+            max_value=MAX_MIN_SAMPLE,
+            required=False,
+            help_text=_("%(metric)s: the sample a value needs to be data evidence; default %(default)d")
+            % {"metric": metric(key).label, "default": default},
+        )
+        for key, default in default_min_samples().items()
+    },
+)
+
+
+class SufficiencySettingsSerializer(_StrictSerializer):
+    """An assessment's overrides of the evidence-sufficiency rules (docs/methods.md §3.4); the
+    settings left out keep their defaults."""
+
+    min_answers = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_MIN_ANSWERS,
+        required=False,
+        help_text=_("Survey answers (other than don't know) that cover an indicator; default %(n)d")
+        % {"n": DEFAULT_MIN_ANSWERS},
+    )
+    min_area_coverage = serializers.FloatField(
+        min_value=0,
+        max_value=1,
+        required=False,
+        help_text=_("Share of an area's indicators covered for it to claim a level; default %(share)s")
+        % {"share": DEFAULT_MIN_AREA_COVERAGE},
+    )
+    min_responses = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_MIN_RESPONSES,
+        required=False,
+        help_text=_("Submitted responses for the overall score to claim a level; default %(n)d")
+        % {"n": DEFAULT_MIN_RESPONSES},
+    )
+    min_sample = MinSamplesSerializer(required=False)
+
+
+class _SufficiencyReasonSerializer(serializers.Serializer):
+    """Why the scores fall short of the sufficiency rules; the fields beside code and message
+    are those of its kind."""
+
+    code = serializers.ChoiceField(choices=["too_few_responses", "area_coverage", "small_customer_sample"])
+    message = serializers.CharField(help_text=_("In the language asked for"))
+    minimum = serializers.FloatField(
+        required=False, help_text=_("The responses, coverage or sample the rule asks for")
+    )
+    submitted = serializers.IntegerField(required=False)
+    area = serializers.CharField(required=False)
+    covered = serializers.IntegerField(required=False)
+    total = serializers.IntegerField(required=False)
+    coverage = serializers.FloatField(required=False)
+    metric = serializers.CharField(required=False)
+    sample = serializers.IntegerField(required=False)
+
+
 class AssessmentOutputSerializer(serializers.ModelSerializer):
     catalog_version = serializers.IntegerField(source="catalog_version.number")
     next_statuses = serializers.SerializerMethodField()
     weights = serializers.SerializerMethodField()
+    baseline = serializers.SerializerMethodField()
+    sufficiency = SufficiencySettingsSerializer(read_only=True)
 
     class Meta:
         model = Assessment
@@ -101,12 +196,25 @@ class AssessmentOutputSerializer(serializers.ModelSerializer):
             "baseline",
             "weights",
             "data_thresholds",
+            "sufficiency",
+            "published_at",
+            "publish_override_reason",
             "created_at",
             "updated_at",
         ]
 
     def get_next_statuses(self, assessment: Assessment) -> list[str]:
         return list(NEXT_STATUSES[assessment.status])
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_baseline(self, assessment: Assessment) -> int | None:
+        """The baseline's id only if the reader may open it: nothing of an assessment they could
+        not open directly is shown, not even that it exists."""
+        if "readable" not in self.context:
+            self.context["readable"] = set(
+                assessment_scope(user=self.context["request"].user).values_list("pk", flat=True)
+            )
+        return assessment.baseline_id if assessment.baseline_id in self.context["readable"] else None
 
     def get_weights(self, assessment: Assessment) -> dict[str, float]:
         return {
@@ -166,12 +274,13 @@ class AssessmentListCreateApi(APIView):
         assessments = assessment_scope(user=request.user).select_related("catalog_version")
         organization = request.query_params.get("organization")
         if organization:
-            if not organization.isdigit():
+            # ASCII digits only ("²" is a digit to str.isdigit()), and no more than an id can have.
+            if not re.fullmatch(r"[0-9]{1,18}", organization):
                 raise exceptions.ValidationError({"organization": [_("Must be an organization id.")]})
             assessments = assessments.filter(organization_id=int(organization))
         if request.query_params.get("status"):
             assessments = assessments.filter(status=request.query_params["status"])
-        return Response(AssessmentOutputSerializer(assessments, many=True).data)
+        return Response(AssessmentOutputSerializer(assessments, many=True, context={"request": request}).data)
 
     @extend_schema(request=InputSerializer, responses={201: AssessmentCreatedSerializer})
     def post(self, request):
@@ -179,7 +288,10 @@ class AssessmentListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         assessment, copied = assessment_create(user=request.user, **data.validated_data)
         assessment.invitations_copied = copied
-        return Response(self.AssessmentCreatedSerializer(assessment).data, status=status.HTTP_201_CREATED)
+        return Response(
+            self.AssessmentCreatedSerializer(assessment, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class _ThresholdsField(serializers.DictField):
@@ -210,19 +322,58 @@ class AssessmentDetailApi(APIView):
         weight_survey = serializers.DecimalField(**_WEIGHT)
         weight_interview = serializers.DecimalField(**_WEIGHT)
         weight_data = serializers.DecimalField(**_WEIGHT)
+        sufficiency = SufficiencySettingsSerializer(required=False)
+        override_reason = serializers.CharField(
+            max_length=2000,
+            required=False,
+            allow_blank=True,
+            help_text=_(
+                "With status published: why preliminary scores are published anyway (at least "
+                "%(count)d characters; kept and audited). Ignored when the evidence suffices."
+            )
+            % {"count": OVERRIDE_REASON_MIN_LENGTH},
+        )
+
+    class ConflictSerializer(serializers.Serializer):
+        detail = serializers.CharField()
+        code = serializers.ChoiceField(
+            choices=["insufficient_evidence", "baseline_not_published", "assessment_published"]
+        )
+        reasons = _SufficiencyReasonSerializer(
+            many=True, required=False, help_text=_("insufficient_evidence: why the scores are preliminary")
+        )
+        fields = serializers.ListField(
+            child=serializers.CharField(),
+            required=False,
+            help_text=_("assessment_published: the fields that can no longer change"),
+        )
 
     @extend_schema(responses=AssessmentOutputSerializer)
     def get(self, request, assessment_id: int):
         assessment = get_object_or_404(assessment_scope(user=request.user), pk=assessment_id)
-        return Response(AssessmentOutputSerializer(assessment).data)
+        return Response(AssessmentOutputSerializer(assessment, context={"request": request}).data)
 
-    @extend_schema(request=InputSerializer, responses=AssessmentOutputSerializer)
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: AssessmentOutputSerializer,
+            409: OpenApiResponse(
+                ConflictSerializer,
+                description=_(
+                    "Refused, nothing changed: publishing preliminary scores without override_reason "
+                    "(insufficient_evidence, with the reasons), a re-assessment before its baseline "
+                    "(baseline_not_published), or changing what a published assessment keeps "
+                    "(assessment_published, with the fields)"
+                ),
+            ),
+        },
+    )
     def patch(self, request, assessment_id: int):
         assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
         data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         assessment = assessment_update(assessment=assessment, actor=request.user, **data.validated_data)
-        return Response(AssessmentOutputSerializer(assessment).data)
+        return Response(AssessmentOutputSerializer(assessment, context={"request": request}).data)
 
 
 # --- Interview scores and scores ----------------------------------------------------------------
@@ -281,6 +432,10 @@ class _LevelScoreSerializer(serializers.Serializer):
 class _AreaScoreSerializer(_LevelScoreSerializer):
     code = serializers.CharField()
     scored = serializers.IntegerField()
+    coverage = serializers.FloatField(help_text=_("Share of the area's indicators covered, 0–1"))
+    sufficient = serializers.BooleanField(
+        help_text=_("The coverage reaches the minimum; if not, level, level_code and level_name are null")
+    )
 
 
 class _IndicatorScoreSerializer(_LevelScoreSerializer):
@@ -299,6 +454,19 @@ class _IndicatorScoreSerializer(_LevelScoreSerializer):
             "data": serializers.FloatField(allow_null=True),
         },
     )
+    covered = serializers.BooleanField(
+        help_text=_("Enough survey answers (other than don't know), an interview level or data evidence")
+    )
+
+
+class _SufficiencySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["sufficient", "preliminary"],
+        help_text=_("preliminary: the overall level, level_code and level_name are null; the score stays"),
+    )
+    reasons = _SufficiencyReasonSerializer(many=True)
+    submitted_responses = serializers.IntegerField()
+    min_responses = serializers.IntegerField()
 
 
 class _GroupScoreSerializer(_LevelScoreSerializer):
@@ -358,6 +526,7 @@ class ScoresSerializer(serializers.Serializer):
         allow_null=True,
     )
     published = serializers.BooleanField(help_text=_("true: the frozen scores of the published assessment"))
+    sufficiency = _SufficiencySerializer(help_text=_("Whether the evidence supports the levels claimed"))
 
 
 class ScoresApi(APIView):

@@ -20,15 +20,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessment.access import assessment_for_consultant
-from assessment.customer_data import customer_data_upload
+from assessment.customer_data import customer_data_request_max_bytes, customer_data_upload
 from assessment.customer_files import KINDS, SERVQUAL_DIMENSIONS, CustomerFilesInvalid, template_csv
 from assessment.exports import customer_metrics_current, customers_classified_frame
-from assessment.kpis import KPIS, KpiSource, assessment_kpis, assessment_kpis_set
+from assessment.kpis import KPIS, KpiSource, assessment_kpis, assessment_kpis_set, kpi_values_problems
 from assessment.loyalty import ACTIVITY_SEGMENTS, CSI_BANDS, LOYALTY_TYPES
 from assessment.metrics import kpi_metrics, metric
 from assessment.models import CustomerDataImport, CustomerDataset
 from assessment.selectors import assessment_scope, managed_assessment_scope
 from config.jobs import JobStatus
+from config.request_limits import body_limit
 from config.schema import ERROR_SCHEMA
 from config.spreadsheets import XLSX_TYPE, table_download
 
@@ -89,6 +90,7 @@ class CustomerDataImportOutputSerializer(serializers.ModelSerializer):
         return CustomerDataSerializer(dataset).data if dataset else None
 
 
+@body_limit(customer_data_request_max_bytes)
 class CustomerDataApi(APIView):
     parser_classes = [MultiPartParser]
 
@@ -133,7 +135,7 @@ class CustomerDataApi(APIView):
         responses={
             201: OpenApiResponse(CustomerDataSerializer, description=_("Imported")),
             202: OpenApiResponse(ImportQueuedSerializer, description=_("Queued for the background")),
-            413: OpenApiResponse(ERROR_SCHEMA, description=_("A file over the size limit")),
+            413: OpenApiResponse(ERROR_SCHEMA, description=_("A file or the request over its size limit")),
             503: OpenApiResponse(ERROR_SCHEMA, description=_("The task queue is not reachable; retry later")),
         },
         description=_(
@@ -216,7 +218,20 @@ def _by_name() -> serializers.DictField:
     return serializers.DictField(child=serializers.FloatField(allow_null=True))
 
 
-class NpsSerializer(serializers.Serializer):
+class _EvidenceSampleSerializer(serializers.Serializer):
+    """A metric that can give data evidence: its sample, and whether that sample is large enough
+    for it to be evidence (docs/methods.md §3.4); given for the overall value, not per segment."""
+
+    sample = serializers.IntegerField(
+        required=False, help_text=_("What the value was computed from: ratings, clients or visits")
+    )
+    sufficient = serializers.BooleanField(
+        required=False,
+        help_text=_("false: a small sample, shown but not used as evidence for the indicator scores"),
+    )
+
+
+class NpsSerializer(_EvidenceSampleSerializer):
     score = serializers.FloatField(help_text=metric("nps").label)
     promoters = serializers.FloatField()
     passives = serializers.FloatField()
@@ -225,7 +240,7 @@ class NpsSerializer(serializers.Serializer):
     ci95 = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
 
 
-class CsiSerializer(serializers.Serializer):
+class CsiSerializer(_EvidenceSampleSerializer):
     score = serializers.FloatField(help_text=metric("csi").label)
     band = serializers.ChoiceField(choices=[band for band, _edge in CSI_BANDS])
     items = serializers.DictField(child=serializers.FloatField())
@@ -237,13 +252,16 @@ ServqualGapsSerializer = _per_name(
 )
 
 
-class ServqualSerializer(serializers.Serializer):
+class ServqualSerializer(_EvidenceSampleSerializer):
     gaps = ServqualGapsSerializer()
     index = serializers.FloatField(allow_null=True, help_text=metric("servqual").label)
     n = serializers.IntegerField()
+    paired = serializers.IntegerField(
+        required=False, help_text=_("Clients who answered both the expectation and the perception questions")
+    )
 
 
-class MysteryShoppingSerializer(serializers.Serializer):
+class MysteryShoppingSerializer(_EvidenceSampleSerializer):
     compliance = serializers.FloatField(allow_null=True, help_text=metric("mystery_shopping").label)
     by_branch = _by_name()
     by_standard = _by_name()
@@ -396,6 +414,9 @@ class KpisApi(APIView):
                 raise serializers.ValidationError(
                     _("Unknown KPI(s): %(codes)s.") % {"codes": ", ".join(unknown)}
                 )
+            problems = kpi_values_problems(value)
+            if problems:
+                raise serializers.ValidationError({code: [problem] for code, problem in problems.items()})
             return value
 
     @extend_schema(responses=KpisOutputSerializer)

@@ -3,7 +3,7 @@ storage and metrics."""
 
 import datetime
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 
 import pandas as pd
@@ -14,13 +14,14 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from assessment import tasks
 from assessment.audit import audit_record
 from assessment.customer_files import (
+    KINDS,
     CustomerFilesInvalid,
     customer_files_parse,
     customer_files_sniff,
@@ -28,11 +29,15 @@ from assessment.customer_files import (
     frame_to_parquet,
 )
 from assessment.loyalty import customer_metrics
-from assessment.metrics import evidence_values
 from assessment.models import Assessment, AuditEvent, CustomerDataImport, CustomerDataset
-from config.celery import task_enqueue_on_commit
+from config.celery import task_enqueue_on_commit, task_enqueue_on_commit_or_defer
 from config.exceptions import StateConflict, TooLarge
-from config.jobs import FINISHED, JobRefused, JobStatus, job_progress
+from config.jobs import FINISHED, JobRefused, job_fail, job_progress, jobs_lost, jobs_stalled
+
+# Uploads imported in the background wait here (unguessable names) until their import finishes.
+STAGED_UPLOADS = "customer-imports"
+# A staged file no unfinished import refers to is deleted by the sweep once this old.
+STAGED_ORPHAN_AGE = datetime.timedelta(hours=1)
 
 
 def default_period(reference_date: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -62,6 +67,11 @@ def _metrics(frames: dict[str, pd.DataFrame], *, assessment: Assessment, start, 
         reference_date=assessment.reference_date,
         discount_rate=float(discount_rate),
     )
+
+
+def customer_data_request_max_bytes() -> int:
+    """The largest upload request: every kind's file at its limit, and the form's fields."""
+    return len(KINDS) * settings.CUSTOMER_DATA_MAX_BYTES + (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
 
 
 def customer_data_check(*, assessment: Assessment, sizes: Mapping[str, int]) -> None:
@@ -208,14 +218,16 @@ def customer_data_import_create(
     language: str = "",
 ) -> CustomerDataImport:
     """Stage the uploads and queue their import (customer_data_replace in a Celery task).
-    What can be refused at once is refused here, with nothing staged."""
+    What can be refused at once is refused here, with nothing staged; with the broker away
+    nothing is kept either (BrokerUnavailable). Staged files a crash leaves behind are deleted
+    by the sweep (customer_imports_sweep)."""
     customer_data_check(assessment=assessment, sizes={kind: upload.size for kind, upload in uploads.items()})
     customer_files_sniff(uploads)
     staged: dict[str, dict] = {}
     try:
         for kind, upload in uploads.items():
             path = default_storage.save(
-                f"customer-imports/{assessment.pk}/{secrets.token_hex(16)}-{kind}", upload
+                f"{STAGED_UPLOADS}/{assessment.pk}/{secrets.token_hex(16)}-{kind}", upload
             )
             staged[kind] = {"name": upload.name, "size": upload.size, "path": path}
         with transaction.atomic():
@@ -228,15 +240,16 @@ def customer_data_import_create(
                 discount_rate=discount_rate,
                 language=language,
             )
-            # After commit, so the worker finds the row; deleted again if the broker is away.
-            task_enqueue_on_commit(
-                tasks.customer_data_import_run,
-                job.pk,
-                on_refused=lambda: CustomerDataImport.objects.filter(pk=job.pk).delete(),
-            )
     except Exception:
         _files_delete(info["path"] for info in staged.values())
         raise
+
+    def discard() -> None:
+        CustomerDataImport.objects.filter(pk=job.pk).delete()
+        _files_delete(info["path"] for info in staged.values())
+
+    # After commit, so the worker finds the row.
+    task_enqueue_on_commit(tasks.customer_data_import_run, job.pk, on_refused=discard)
     return job
 
 
@@ -275,6 +288,8 @@ def customer_data_import_work(job: CustomerDataImport) -> None:
     """The work of an import job (see config.jobs.job_run): customer_data_replace over the
     staged files. Running it again after an interruption imports the same files again."""
     with translation.override(job.language or settings.LANGUAGE_CODE):
+        if not _staged_files_exist(job):
+            raise CustomerImportRefused(str(STAGED_FILES_GONE))
         uploads = {}
         for kind, info in job.uploads.items():
             with default_storage.open(info["path"], "rb") as staged:
@@ -313,17 +328,24 @@ def customer_data_import_work(job: CustomerDataImport) -> None:
             raise CustomerImportRefused(refused.message) from refused
 
 
-def customer_data_import_abandon(*, import_id: int) -> None:
-    """Give up an import still unfinished after its retries (say the database stayed away);
-    the worker's log has the error."""
+IMPORT_UNFINISHED = gettext_lazy("The import could not finish. Please upload the files again.")
+STAGED_FILES_GONE = gettext_lazy(
+    "The uploaded files are no longer available, so nothing was imported. Please upload them again."
+)
+
+
+def customer_data_import_abandon(*, import_id: int, reason: str = IMPORT_UNFINISHED) -> bool:
+    """Give up an unfinished import with `reason` (in the uploader's language) and delete its
+    staged files: one still unfinished after its retries (say the database stayed away; the
+    worker's log has the error), or one the sweep finds lost or killed. False if it had
+    finished meanwhile."""
     job = CustomerDataImport.objects.filter(pk=import_id).exclude(status__in=FINISHED).first()
+    abandoned = False
     if job is not None:
         with translation.override(job.language or settings.LANGUAGE_CODE):
-            message = _("The import could not finish. Please upload the files again.")
-        CustomerDataImport.objects.filter(pk=import_id).exclude(status__in=FINISHED).update(
-            status=JobStatus.FAILED, error=message, finished_at=timezone.now()
-        )
+            abandoned = job_fail(CustomerDataImport, job_id=import_id, error=str(reason))
     customer_data_import_cleanup(import_id=import_id)
+    return abandoned
 
 
 def customer_data_import_cleanup(*, import_id: int) -> None:
@@ -338,7 +360,52 @@ def _files_delete(paths) -> None:
         default_storage.delete(path)
 
 
-def metric_values(dataset: CustomerDataset | None) -> dict[str, float]:
-    """The customer metrics that indicators take data evidence from, where present (those of
-    the metrics registry with thresholds)."""
-    return evidence_values(dataset.metrics if dataset is not None else None)
+def _staged_files_exist(job: CustomerDataImport) -> bool:
+    return all(default_storage.exists(info["path"]) for info in job.uploads.values())
+
+
+def _storage_files(folder: str) -> Iterator[str]:
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for name in folders:
+        yield from _storage_files(f"{folder}/{name}")
+
+
+def _staged_orphans_delete(*, now: datetime.datetime) -> int:
+    """Delete the staged files no unfinished import refers to, once STAGED_ORPHAN_AGE old
+    (a younger one may belong to an import being created)."""
+    referenced = {
+        info["path"]
+        for uploads in CustomerDataImport.objects.exclude(status__in=FINISHED).values_list(
+            "uploads", flat=True
+        )
+        for info in uploads.values()
+    }
+    orphans = [
+        path
+        for path in _storage_files(STAGED_UPLOADS)
+        if path not in referenced and default_storage.get_modified_time(path) < now - STAGED_ORPHAN_AGE
+    ]
+    _files_delete(orphans)
+    return len(orphans)
+
+
+def customer_imports_sweep(*, now: datetime.datetime, requeue: bool) -> dict[str, int]:
+    """Run the imports whose task was lost (queued too long: config.jobs.jobs_lost) if their
+    staged files are still there and `requeue`, and fail them if their files are gone; fail the
+    imports whose run was killed (running too long: config.jobs.jobs_stalled); delete staged
+    files nothing refers to. Each import runs once however often this runs."""
+    requeued = failed = 0
+    for job in jobs_lost(CustomerDataImport, now=now):
+        if not _staged_files_exist(job):
+            failed += customer_data_import_abandon(import_id=job.pk, reason=STAGED_FILES_GONE)
+        elif requeue:
+            task_enqueue_on_commit_or_defer(tasks.customer_data_import_run, job.pk)
+            requeued += 1
+    for job_id in jobs_stalled(CustomerDataImport, now=now).values_list("pk", flat=True):
+        failed += customer_data_import_abandon(import_id=job_id)
+    return {"requeued": requeued, "failed": failed, "files_deleted": _staged_orphans_delete(now=now)}

@@ -233,7 +233,8 @@ def table_read(raw: bytes, kind: str) -> tuple[pa.Table | None, list[Problem]]:
         if table is not None:
             table = _stripped(table)
         if table is None:
-            table = _table_of(spreadsheet_read(raw), kind)
+            # Cells over MAX_CELL_CHARS are told by row and column below, whatever their length.
+            table = _table_of(spreadsheet_read(raw, max_cell_chars=None), kind)
     except UnreadableTable as error:
         return None, [_unreadable(kind, error)]
     missing = [column for column in COLUMNS[kind] if column not in table.column_names]

@@ -90,6 +90,8 @@ class DemoProfile:
     nps_weights: tuple[float, ...]  # probabilities of ratings 0..10
     csi_shift: float
     kpis: dict
+    # Claims its levels only once everyone invited has answered (a sufficiency setting).
+    awaits_everyone: bool = False
 
 
 DEMO_PROFILES = {
@@ -114,6 +116,8 @@ DEMO_PROFILES = {
         nps_weights=(0.01, 0.01, 0.01, 0.02, 0.02, 0.05, 0.09, 0.12, 0.15, 0.22, 0.30),
         csi_shift=0.25,
         kpis={"average_deposit": 4620.0, "repeat_purchase_conversion": 20.7, "complaints_per_1000": 9.5},
+        # Preliminary while collecting: the demo respondent's submission completes it.
+        awaits_everyone=True,
     ),
 }
 
@@ -134,6 +138,9 @@ def _demo_assessment(
     )
     demo_interviews_seed(assessment=assessment, consultant=consultant, shift=profile.interview_shift)
     demo_customer_data_seed(assessment=assessment, consultant=consultant, profile=profile)
+    if profile.awaits_everyone:
+        invited = Invitation.objects.filter(assessment=assessment).count()
+        assessment_update(assessment=assessment, actor=consultant, sufficiency={"min_responses": invited})
     return assessment_kpis_set(assessment=assessment, values=profile.kpis)
 
 

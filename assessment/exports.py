@@ -13,7 +13,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from assessment.audit import audit_events
 from assessment.customer_data import dataset_frames
 from assessment.loyalty import client_loyalty, customer_metrics
+from assessment.metrics import metrics_with_samples
 from assessment.models import Assessment, CustomerDataset
+from assessment.sufficiency import sufficiency_rules
 from surveys.models import Answer
 
 ANSWER_COLUMNS = [
@@ -154,10 +156,11 @@ def metrics_export_frame(*, metrics: dict) -> pd.DataFrame:
 
 
 def customer_metrics_current(*, assessment: Assessment) -> dict:
-    """The stored customer metrics, or those of no data at all (every metric null)."""
+    """The stored customer metrics, or those of no data at all (every metric null); each metric
+    that can give data evidence with its sample and whether it suffices (docs/methods.md §3.4)."""
     dataset = CustomerDataset.objects.filter(assessment=assessment).first()
     if dataset is not None:
-        return dataset.metrics
+        return metrics_with_samples(dataset.metrics, sufficiency_rules(assessment.sufficiency).min_sample)
     return customer_metrics(
         customers=None,
         survey=None,

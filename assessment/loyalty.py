@@ -316,6 +316,8 @@ def _servqual(answers: _Answers) -> dict | None:
         },
         "index": None if np.isnan(gaps).any() else float(gaps.sum()),
         "n": int(_distinct_clients(client, None, 1, answers.clients)[0]),
+        # Clients with answers on both sides: the sample the index stands on as evidence.
+        "paired": len(np.intersect1d(*(rows.client[rows.aspect >= 0] for rows in sides))),
     }
 
 

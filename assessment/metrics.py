@@ -36,6 +36,11 @@ UNITS: tuple[str, ...] = ("%", "points", "")
 # 2, 3, 4 and 5 (the highest values, for a metric where lower is better).
 THRESHOLD_COUNT = 4
 PERCENT_SCALE = 100.0
+# The values a consultant may enter, by unit, where a metric declares no bounds of its own: a
+# plain number (an amount of money, a ratio) within ±UNBOUNDED_ENTRY keeps every difference and
+# ratio computed from it a finite number that can be shown.
+UNIT_BOUNDS: dict[str, tuple[float, float]] = {"%": (0.0, 100.0), "points": (-100.0, 100.0)}
+UNBOUNDED_ENTRY = 1e12
 
 
 def thresholds_problem(edges, *, higher_is_better: bool) -> str | None:
@@ -76,9 +81,9 @@ class CustomerMetric:
         override; None: the metric gives no data evidence.
     sample: the field beside the value (in the same section) that counts what the value was
         computed from — ratings, answering clients, visits, clients at the period's start.
-    min_sample: the sample a value needs to count as data evidence. 0, as for every metric
-        today: any available value gives evidence whatever its sample, and the sample is shown
-        with the value so the reader can judge it (docs/methods.md §8).
+    min_sample: the default sample a value needs to count as data evidence (docs/methods.md
+        §3.4); an assessment may set its own (assessment.sufficiency). 0: any value counts. Below
+        it the value is still shown, with its sample, but gives no evidence.
     signed: shown with its sign (a gap around 0, such as the SERVQUAL index).
     kpi: one of the business KPIs (docs/methods.md §9.1): with a path, taken from the metrics
         unless the consultant enters a value; without, entered by the consultant.
@@ -86,6 +91,8 @@ class CustomerMetric:
     informs: the catalog binding (a surveys.models.Metric value) of the indicators this metric
         gives data evidence for; None: it informs no indicator.
     instruments: the survey instruments it is computed from, with their answer ranges.
+    bounds: the lowest and highest value a consultant may enter for it as a KPI (both ends
+        included); None: those of its unit (see `entry_bounds`).
     """
 
     key: str
@@ -103,6 +110,7 @@ class CustomerMetric:
     comparable: bool = False
     informs: str | None = None
     instruments: tuple[Instrument, ...] = ()
+    bounds: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -122,6 +130,8 @@ class CustomerMetric:
             problems.append("informs indicators but has no thresholds to give evidence by")
         if self.min_sample < 0 or (self.min_sample and not self.sample):
             problems.append("a minimum sample needs a sample field and cannot be negative")
+        if self.bounds is not None and not self.bounds[0] < self.bounds[1]:
+            problems.append(f"bounds {self.bounds} are empty")
         if any(not instrument.low < instrument.high for instrument in self.instruments):
             problems.append("an instrument's range is empty")
         if problems:
@@ -135,6 +145,14 @@ class CustomerMetric:
         if self.thresholds is not None:
             return abs(self.thresholds[-1] - self.thresholds[0])
         return PERCENT_SCALE if self.unit == "%" else None
+
+    @property
+    def entry_bounds(self) -> tuple[float, float]:
+        """The range a value entered by a consultant must lie in: `bounds`, or by the unit: a
+        percentage 0–100, a score in points −100…100 (NPS), a plain number ±UNBOUNDED_ENTRY."""
+        if self.bounds is not None:
+            return self.bounds
+        return UNIT_BOUNDS.get(self.unit, (-UNBOUNDED_ENTRY, UNBOUNDED_ENTRY))
 
     @property
     def dotted_path(self) -> str | None:
@@ -152,6 +170,7 @@ METRICS: tuple[CustomerMetric, ...] = (
         segment_path=("nps", "score"),
         thresholds=(-20.0, 0.0, 20.0, 50.0),
         sample="n",
+        min_sample=100,
         kpi=True,
         comparable=True,
         informs="nps",
@@ -166,6 +185,7 @@ METRICS: tuple[CustomerMetric, ...] = (
         segment_path=("csi", "score"),
         thresholds=(50.0, 75.0, 80.0, 90.0),
         sample="n",
+        min_sample=100,
         kpi=True,
         comparable=True,
         informs="csi",
@@ -178,7 +198,9 @@ METRICS: tuple[CustomerMetric, ...] = (
         precision=2,
         path=("servqual", "index"),
         thresholds=(-2.0, -1.0, 0.0, 0.5),
-        sample="n",
+        # Clients who answered both the expectation and the perception questionnaire.
+        sample="paired",
+        min_sample=50,
         signed=True,
         comparable=True,
         informs="servqual",
@@ -192,6 +214,7 @@ METRICS: tuple[CustomerMetric, ...] = (
         path=("mystery_shopping", "compliance"),
         thresholds=(50.0, 70.0, 85.0, 95.0),
         sample="visits",
+        min_sample=10,
         comparable=True,
         informs="mystery_shopping",
     ),
@@ -226,7 +249,14 @@ METRICS: tuple[CustomerMetric, ...] = (
         comparable=True,
     ),
     # Business KPIs only the consultant enters (docs/methods.md §9.1).
-    CustomerMetric(key="average_deposit", label=_("Average deposit"), unit="", precision=0, kpi=True),
+    CustomerMetric(
+        key="average_deposit",
+        label=_("Average deposit"),
+        unit="",
+        precision=0,
+        kpi=True,
+        bounds=(0.0, UNBOUNDED_ENTRY),
+    ),
     CustomerMetric(
         key="repeat_purchase_conversion",
         label=_("Repeat-purchase conversion, %"),
@@ -241,6 +271,7 @@ METRICS: tuple[CustomerMetric, ...] = (
         precision=1,
         higher_is_better=False,
         kpi=True,
+        bounds=(0.0, 1_000_000.0),
     ),
 )
 
@@ -372,17 +403,61 @@ def sample_at(data: Mapping | None, path: tuple[str, ...] | None, entry: Custome
     return None if sample is None else int(sample)
 
 
-def evidence_values(metrics: Mapping | None, registry: Registry | None = None) -> dict[str, float]:
-    """Metric key → value, for the metrics that can give data evidence and have a value on a
-    sample of at least their `min_sample`."""
-    result = {}
+def default_min_samples(registry: Registry | None = None) -> dict[str, int]:
+    """Metric key → the sample its value needs by default to give data evidence, for every
+    metric that can give data evidence (docs/methods.md §3.4)."""
+    return {entry.key: entry.min_sample for entry in evidence_metrics(registry)}
+
+
+@dataclass(frozen=True)
+class EvidenceSample:
+    """A value of a metric that can give data evidence, the sample it was computed from (0 when
+    the stored metrics do not say) and the sample it needs: evidence only when `sufficient`."""
+
+    key: str
+    value: float
+    sample: int
+    minimum: int
+
+    @property
+    def sufficient(self) -> bool:
+        return self.sample >= self.minimum
+
+
+def evidence_samples(
+    metrics: Mapping | None, minimums: Mapping[str, int] | None = None, registry: Registry | None = None
+) -> list[EvidenceSample]:
+    """The metrics that can give data evidence and have a value, in registry order, each with
+    its sample and the minimum in force: `minimums` (an assessment's) over each metric's
+    `min_sample`."""
+    samples = []
     for entry in evidence_metrics(registry):
         value = value_at(metrics, entry.path)
         if value is None:
             continue
-        if entry.min_sample and (sample_at(metrics, entry.path, entry) or 0) < entry.min_sample:
-            continue
-        result[entry.key] = value
+        minimum = (minimums or {}).get(entry.key, entry.min_sample)
+        sample = sample_at(metrics, entry.path, entry) or 0
+        samples.append(EvidenceSample(key=entry.key, value=value, sample=sample, minimum=minimum))
+    return samples
+
+
+def evidence_values(
+    metrics: Mapping | None, minimums: Mapping[str, int] | None = None, registry: Registry | None = None
+) -> dict[str, float]:
+    """Metric key → value, for the metrics that can give data evidence and have a value on a
+    sufficient sample (see evidence_samples)."""
+    return {item.key: item.value for item in evidence_samples(metrics, minimums, registry) if item.sufficient}
+
+
+def metrics_with_samples(metrics: Mapping | None, minimums: Mapping[str, int] | None = None) -> dict | None:
+    """The stored customer metrics with, in the section of every metric that can give data
+    evidence and has a value, its `sample` and whether it is `sufficient` to be evidence."""
+    if metrics is None:
+        return None
+    result = dict(metrics)
+    for item in evidence_samples(metrics, minimums):
+        section = metric(item.key).path[0]
+        result[section] = {**result[section], "sample": item.sample, "sufficient": item.sufficient}
     return result
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment.metrics import kpi_metrics, thresholds_messages
+from assessment.sufficiency import sufficiency_messages
 from config.jobs import Job
 
 
@@ -170,11 +171,14 @@ class Assessment(models.Model):
 
     def clean(self) -> None:
         """What forms (the admin's) check beyond the fields, as the API does on input: threshold
-        overrides and KPIs name metrics of the registry (assessment.metrics)."""
+        overrides and KPIs name metrics of the registry (assessment.metrics), sufficiency settings
+        are in range (assessment.sufficiency)."""
         super().clean()
         errors = {}
         if isinstance(self.data_thresholds, dict) and (messages := thresholds_messages(self.data_thresholds)):
             errors["data_thresholds"] = messages
+        if problems := sufficiency_messages(self.sufficiency):
+            errors["sufficiency"] = [f"{name}: {' '.join(messages)}" for name, messages in problems.items()]
         unknown = sorted(set(self.kpis or {}) - {entry.key for entry in kpi_metrics()})
         if unknown:
             errors["kpis"] = _("Unknown KPI(s): %(codes)s.") % {"codes": ", ".join(unknown)}
@@ -362,3 +366,28 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label or '—'}: {self.action} {self.target}"
+
+
+class SignInLockout(models.Model):
+    """Failed sign-ins of one username or one client address and its lock (assessment.lockout).
+    In the database rather than the cache, so the lockout holds while the cache is away."""
+
+    class Scope(models.TextChoices):
+        USERNAME = "username", _("Username")
+        ADDRESS = "address", _("Client address")
+
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    # SHA-256 of the casefolded username or of the address: no table of what people typed.
+    key_hash = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0, help_text=_("Failures since the last lock"))
+    locks = models.PositiveIntegerField(default=0, help_text=_("Locks in a row; each lasts twice the last"))
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key_hash"], name="sign_in_lockout_key")]
+        verbose_name = _("sign-in lockout")
+        verbose_name_plural = _("sign-in lockouts")
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key_hash[:8]}…"

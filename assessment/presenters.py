@@ -4,11 +4,15 @@ the API and the exports, numbers rounded to API_DIGITS decimals by the one forma
 they write each number, to the precision they show."""
 
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessment.levels import level_name
-from assessment.results import AssessmentScores
+from assessment.metrics import metric
+from assessment.results import AssessmentScores, SufficiencyReason
 from assessment.scoring import BREAKDOWN_DIMENSIONS
-from config.numbers import number_round
+from config.numbers import number_round, number_text
+from surveys.i18n import localized
 
 # Decimals of every number the API and the exports return.
 API_DIGITS = 2
@@ -16,6 +20,47 @@ API_DIGITS = 2
 
 def _named(item: dict) -> dict:
     return {**item, "level_name": level_name(item.get("level"))}
+
+
+def _reason_message(reason: SufficiencyReason) -> str:
+    code = reason["code"]
+    if code == "too_few_responses":
+        return ngettext(
+            "%(submitted)d response is submitted; the overall maturity level needs at least %(minimum)d.",
+            "%(submitted)d responses are submitted; the overall maturity level needs at least %(minimum)d.",
+            reason["submitted"],
+        ) % {"submitted": reason["submitted"], "minimum": reason["minimum"]}
+    if code == "area_coverage":
+        names = reason.get("area_name") or {}
+        return _(
+            "%(area)s: %(covered)d of %(total)d indicators have enough evidence (%(share)s %%); "
+            "a maturity level needs at least %(minimum)s %%."
+        ) % {
+            "area": localized(names, translation.get_language()) if names else reason["area"],
+            "covered": reason["covered"],
+            "total": reason["total"],
+            "share": number_text(100 * reason["coverage"], digits=-1),
+            "minimum": number_text(100 * reason["minimum"], digits=-1),
+        }
+    return _(
+        "“%(metric)s” rests on a sample of %(sample)s, fewer than the %(minimum)s needed: it is "
+        "shown, but not used as evidence."
+    ) % {
+        "metric": metric(reason["metric"]).label,
+        "sample": number_text(reason["sample"], digits=0),
+        "minimum": number_text(reason["minimum"], digits=0),
+    }
+
+
+def sufficiency_reasons_present(reasons: list[SufficiencyReason]) -> list[SufficiencyReason]:
+    """The reasons as readers get them: each with its message in the active language."""
+    return [
+        {
+            **{key: value for key, value in reason.items() if key != "area_name"},
+            "message": _reason_message(reason),
+        }
+        for reason in reasons
+    ]
 
 
 def scores_named(*, result: AssessmentScores, language: str) -> AssessmentScores:
@@ -31,6 +76,17 @@ def scores_named(*, result: AssessmentScores, language: str) -> AssessmentScores
                 **breakdowns,
                 **{dim: [_named(group) for group in breakdowns[dim]] for dim in BREAKDOWN_DIMENSIONS},
             },
+            # Snapshots published before sufficiency was judged have none.
+            **(
+                {
+                    "sufficiency": {
+                        **result["sufficiency"],
+                        "reasons": sufficiency_reasons_present(result["sufficiency"]["reasons"]),
+                    }
+                }
+                if "sufficiency" in result
+                else {}
+            ),
         }
 
 

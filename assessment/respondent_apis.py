@@ -12,8 +12,9 @@ from rest_framework.views import APIView
 
 from assessment.access import assessment_for_consultant
 from config.exceptions import items_validate
+from config.request_limits import body_limit
 from surveys.i18n import FALLBACK
-from surveys.importing import invitation_rows_read
+from surveys.importing import invitation_request_max_bytes, invitation_rows_read
 from surveys.models import Invitation, RespondentRole, RespondentStatus
 from surveys.selectors import invitations_with_status, response_rate
 from surveys.services import invitation_create_many, invitation_resend
@@ -85,6 +86,7 @@ class InvitationFileSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("CSV (UTF-8 or Windows-1251, comma or semicolon) or XLSX"))
 
 
+@body_limit(invitation_request_max_bytes)
 class InvitationListCreateApi(APIView):
     parser_classes = [JSONParser, MultiPartParser]
 

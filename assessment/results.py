@@ -16,8 +16,12 @@ class LevelScore(TypedDict):
 
 
 class AreaScore(LevelScore):
+    """level and level_code are None, the score kept, when the area is not `sufficient`."""
+
     code: str
     scored: int  # indicators with any evidence
+    coverage: float  # share of its indicators covered (assessment.sufficiency), 0–1
+    sufficient: bool  # coverage reaches the minimum: the area claims a level
 
 
 class Evidence(TypedDict):
@@ -35,6 +39,7 @@ class IndicatorScore(LevelScore):
     dont_know_share: float | None  # 0–1
     confidence: Confidence | None
     evidence: Evidence
+    covered: bool  # enough answers, an interview level or data evidence
 
 
 class Coverage(TypedDict):
@@ -69,8 +74,40 @@ class Gap(TypedDict):
     metric: NotRequired[str]
 
 
+ReasonCode = Literal["too_few_responses", "area_coverage", "small_customer_sample"]
+
+
+class SufficiencyReason(TypedDict):
+    """Why the scores fall short of the sufficiency rules; the fields beside `code` are those of
+    its kind. Presented (assessment.presenters) with its `message` in the reader's language and
+    without `area_name`."""
+
+    code: ReasonCode
+    message: NotRequired[str]
+    minimum: NotRequired[float]  # min_responses, min_area_coverage or the metric's min_sample
+    submitted: NotRequired[int]  # too_few_responses
+    area: NotRequired[str]  # area_coverage: its code, names by language, indicators covered
+    area_name: NotRequired[dict[str, str]]
+    covered: NotRequired[int]
+    total: NotRequired[int]
+    coverage: NotRequired[float]
+    metric: NotRequired[str]  # small_customer_sample: the metric's key and its sample
+    sample: NotRequired[int]
+
+
+class Sufficiency(TypedDict):
+    """preliminary: the overall score claims no level (too few responses, or an area short of
+    coverage); small customer samples are listed among the reasons without making it so."""
+
+    status: Literal["sufficient", "preliminary"]
+    reasons: list[SufficiencyReason]
+    submitted_responses: int
+    min_responses: int
+
+
 class ScoreResult(TypedDict):
-    """What `scoring.scores_compute` returns and a snapshot stores."""
+    """What `scoring.scores_compute` returns and a snapshot stores. The overall level and
+    level_code are None while the sufficiency status is preliminary; the score stays."""
 
     overall: LevelScore
     areas: list[AreaScore]
@@ -78,6 +115,7 @@ class ScoreResult(TypedDict):
     coverage: Coverage
     breakdowns: Breakdowns
     gaps: list[Gap]
+    sufficiency: Sufficiency
 
 
 class RespondentCounts(TypedDict):

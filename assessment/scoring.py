@@ -5,23 +5,31 @@ Method (docs/methods.md §1, §3–§6, §8):
   answers, don't-know excluded; interview I and data D = (level − 1) · 25;
 - indicator score = weighted mean of the evidence present (weights renormalized);
 - area score = indicator-weighted mean of its scored indicators; overall = area-weighted
-  mean of the scored areas; level by the unrounded score in bands of 20.
+  mean of the scored areas; level by the unrounded score in bands of 20;
+- an area or the overall score claims its level only on sufficient evidence
+  (assessment.sufficiency, docs/methods.md §3.4).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from assessment.metrics import default_thresholds, level_reached, metric
+from assessment.anonymity import BREAKDOWN_DIMENSIONS, Disclosure, gap_side, groups_disclosed
+from assessment.metrics import EvidenceSample, default_thresholds, level_reached, metric
 from assessment.results import Breakdowns, Gap, LevelScore, ScoreResult
+from assessment.sufficiency import (
+    PRELIMINARY,
+    SufficiencyRules,
+    area_sufficient,
+    areas_coverage,
+    indicators_covered,
+    sufficiency_compute,
+)
 
 LEVEL_CODES = ("negligent", "chaotic", "aware", "centric", "champion")
 LEVEL_EDGES = (20.0, 40.0, 60.0, 80.0)
-MANAGEMENT_ROLES = ("executive", "manager")
-FRONTLINE_ROLES = ("frontline",)
-BREAKDOWN_DIMENSIONS = ("role", "department")
 DEFAULT_ANONYMITY_K = 5
 TOP_GAPS = 10
 
@@ -75,6 +83,11 @@ def _level_fields(score) -> LevelScore:
         return {"score": None, "level": None, "level_code": None}
     level = level_of(score)
     return {"score": float(score), "level": level, "level_code": LEVEL_CODES[level - 1]}
+
+
+def _claimed(fields: LevelScore, claims: bool) -> LevelScore:
+    """The score with its level, or, where the evidence does not suffice, without one."""
+    return fields if claims else {**fields, "level": None, "level_code": None}
 
 
 def _area_scores(
@@ -140,12 +153,15 @@ def _indicator_stats(answers: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
     )
 
 
-def _breakdowns(answers: pd.DataFrame, respondents: pd.DataFrame, indicators, areas, k: int) -> Breakdowns:
+def _breakdowns(
+    answers: pd.DataFrame, respondents: pd.DataFrame, indicators, areas, disclosure: Disclosure
+) -> Breakdowns:
+    """Survey scores of the groups `disclosure` shows (assessment.anonymity)."""
     result = {}
     for dimension in BREAKDOWN_DIMENSIONS:
-        sizes = respondents.groupby(dimension)["count"].sum()
-        shown = sizes[sizes >= k].index
-        frame = answers[answers[dimension].isin(shown)]
+        sizes = respondents.astype({dimension: str}).groupby(dimension)["count"].sum()
+        shown = sorted(disclosure.shown[dimension])
+        frame = answers[answers[dimension].astype(str).isin(shown)].astype({dimension: str})
         matrix = _survey_matrix(frame, dimension, shown, indicators.index)
         area_scores = _area_scores(matrix, indicators, areas)
         overall = _weighted_mean(area_scores, areas["weight"])
@@ -156,25 +172,18 @@ def _breakdowns(answers: pd.DataFrame, respondents: pd.DataFrame, indicators, ar
                 **_level_fields(overall.get(group)),
                 "areas": {area: plain_value(area_scores.loc[group, area]) for area in areas.index},
             }
-            for group in sorted(shown, key=str)
+            for group in shown
         ]
-        result[f"{dimension}_hidden"] = int((sizes < k).sum())
-    result["anonymity_k"] = k
+        result[f"{dimension}_hidden"] = disclosure.hidden[dimension]
+    result["anonymity_k"] = disclosure.k
     return result
 
 
-def _side(roles: pd.Series) -> np.ndarray:
-    return np.select(
-        [roles.isin(MANAGEMENT_ROLES), roles.isin(FRONTLINE_ROLES)], ["management", "frontline"], ""
-    )
-
-
-def _management_frontline_gaps(answers, respondents, indicators, areas, k: int) -> list[Gap]:
-    frame = answers.assign(side=_side(answers["role"]))
-    frame = frame[frame["side"] != ""]
-    sizes = respondents["count"].groupby(_side(respondents["role"])).sum()
-    if sizes.get("management", 0) < k or sizes.get("frontline", 0) < k:
+def _management_frontline_gaps(answers, indicators, areas, disclosure: Disclosure) -> list[Gap]:
+    if not disclosure.gaps:
         return []
+    frame = answers.assign(side=gap_side(answers["role"]))
+    frame = frame[frame["side"] != ""]
     matrix = _survey_matrix(frame, "side", ["management", "frontline"], indicators.index)
     area_scores = _area_scores(matrix, indicators, areas)
     rows = []
@@ -224,6 +233,8 @@ def scores_compute(
     data: pd.Series,
     weights: EvidenceWeights,
     anonymity_k: int = DEFAULT_ANONYMITY_K,
+    rules: SufficiencyRules | None = None,
+    samples: Sequence[EvidenceSample] = (),
 ) -> ScoreResult:
     """Scores of one assessment.
 
@@ -233,9 +244,15 @@ def scores_compute(
     respondents: how many respondents submitted, per role and department (role,
         department, count), for group sizes.
     indicators: indexed by code, in catalog order: area, weight, metric.
-    areas: indexed by code, in catalog order: weight.
-    interview, data: levels 1–5 indexed by indicator code (absent = no evidence).
+    areas: indexed by code, in catalog order: weight; optionally name (texts by language,
+        for the reasons an area falls short).
+    interview, data: levels 1–5 indexed by indicator code (absent = no evidence); data only
+        from metrics on a sufficient sample.
+    rules: the evidence-sufficiency rules (the defaults if None).
+    samples: the customer metrics that can give data evidence, with their samples; those too
+        small are listed among the sufficiency reasons.
     """
+    rules = rules or SufficiencyRules()
     codes = indicators.index
     answers = answers.assign(level=answers["level"].astype("float64"))  # don't know → NaN
     stats = _indicator_stats(answers, codes)
@@ -261,6 +278,17 @@ def scores_compute(
     scored = score.notna()
 
     scored_per_area = scored.groupby(indicators["area"]).sum()
+    covered = indicators_covered(answered=n, interview=interview, data=data, rules=rules)
+    coverage = areas_coverage(covered=covered, indicators=indicators, areas=areas)
+    sufficient = area_sufficient(coverage["coverage"], rules)
+    sufficiency = sufficiency_compute(
+        coverage=coverage,
+        sufficient=sufficient,
+        areas=areas,
+        submitted=int(respondents["count"].sum()),
+        samples=samples,
+        rules=rules,
+    )
     table = evidence.assign(
         area=indicators["area"],
         score=score,
@@ -270,11 +298,19 @@ def scores_compute(
         std=stats["std"],
         dont_know_share=dont_know,
         confidence=confidence,
+        covered=covered,
     )
+    disclosure = groups_disclosed(respondents=respondents, k=anonymity_k)
     return {
-        "overall": _level_fields(overall),
+        "overall": _claimed(_level_fields(overall), sufficiency["status"] != PRELIMINARY),
         "areas": [
-            {"code": area, **_level_fields(area_scores[area]), "scored": int(scored_per_area.get(area, 0))}
+            {
+                "code": area,
+                **_claimed(_level_fields(area_scores[area]), bool(sufficient[area])),
+                "scored": int(scored_per_area.get(area, 0)),
+                "coverage": float(coverage.loc[area, "coverage"]),
+                "sufficient": bool(sufficient[area]),
+            }
             for area in areas.index
         ],
         "indicators": [
@@ -288,6 +324,7 @@ def scores_compute(
                 "dont_know_share": plain_value(row["dont_know_share"]),
                 "confidence": row["confidence"] if row["scored"] else None,
                 "evidence": {source: plain_value(row[source]) for source in evidence.columns},
+                "covered": bool(row["covered"]),
             }
             for code, row in zip(codes, table.to_dict("records"), strict=True)
         ],
@@ -296,9 +333,10 @@ def scores_compute(
             "total": len(codes),
             "missing": [code for code in codes if not scored[code]],
         },
-        "breakdowns": _breakdowns(answers, respondents, indicators, areas, anonymity_k),
-        "gaps": _management_frontline_gaps(answers, respondents, indicators, areas, anonymity_k)
+        "breakdowns": _breakdowns(answers, respondents, indicators, areas, disclosure),
+        "gaps": _management_frontline_gaps(answers, indicators, areas, disclosure)
         + _employee_customer_gaps(evidence, indicators),
+        "sufficiency": sufficiency,
     }
 
 

@@ -11,8 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
-from assessment.customer_data import metric_values
-from assessment.metrics import catalog_binding, evidence_thresholds
+from assessment.anonymity import groups_disclosed, result_disclosed
+from assessment.metrics import EvidenceSample, catalog_binding, evidence_samples, evidence_thresholds
 from assessment.models import (
     CLIENT_VISIBLE_STATUSES,
     Assessment,
@@ -25,6 +25,7 @@ from assessment.models import (
 )
 from assessment.results import AssessmentScores, Benchmark, ScoreResult
 from assessment.scoring import EvidenceWeights, metric_level, percentile_rank, scores_compute
+from assessment.sufficiency import sufficiency_rules
 from surveys.models import Answer, Area, Indicator, Invitation
 
 User = AbstractBaseUser | AnonymousUser
@@ -120,7 +121,8 @@ def submitted_respondents_frame(*, assessment: Assessment) -> pd.DataFrame:
 
 
 def catalog_frames(*, version_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(indicators indexed by code: area, weight, metric; areas indexed by code: weight)."""
+    """(indicators indexed by code: area, weight, metric; areas indexed by code: weight, name
+    (texts by language))."""
     indicators = pd.DataFrame(
         list(
             Indicator.objects.filter(version_id=version_id)
@@ -132,8 +134,12 @@ def catalog_frames(*, version_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     indicators["weight"] = indicators["weight"].astype(float)
     indicators["metric"] = indicators["metric"].replace("", None)
     areas = pd.DataFrame(
-        list(Area.objects.filter(version_id=version_id).order_by("position").values_list("code", "weight")),
-        columns=["code", "weight"],
+        list(
+            Area.objects.filter(version_id=version_id)
+            .order_by("position")
+            .values_list("code", "weight", "name")
+        ),
+        columns=["code", "weight", "name"],
     ).set_index("code")
     areas["weight"] = areas["weight"].astype(float)
     return indicators, areas
@@ -146,10 +152,20 @@ def interview_levels(*, assessment: Assessment) -> pd.Series:
     )
 
 
-def data_evidence_levels(*, assessment: Assessment, indicators: pd.DataFrame) -> pd.Series:
-    """Levels 1–5 of the indicators bound to a customer metric, from the assessment's
-    customer data and its thresholds (docs/methods.md §8 where the assessment sets none)."""
-    values = metric_values(CustomerDataset.objects.filter(assessment=assessment).first())
+def customer_evidence_samples(*, assessment: Assessment) -> list[EvidenceSample]:
+    """The assessment's customer metrics that can give data evidence, with their samples and
+    the minimum samples in force for it (docs/methods.md §3.4)."""
+    dataset = CustomerDataset.objects.filter(assessment=assessment).only("metrics").first()
+    minimums = sufficiency_rules(assessment.sufficiency).min_sample
+    return evidence_samples(dataset.metrics if dataset else None, minimums)
+
+
+def data_evidence_levels(
+    *, assessment: Assessment, indicators: pd.DataFrame, samples: list[EvidenceSample]
+) -> pd.Series:
+    """Levels 1–5 of the indicators bound to a customer metric, from those of the `samples` on
+    a sufficient sample and the assessment's thresholds (docs/methods.md §8 where it sets none)."""
+    values = {item.key: item.value for item in samples if item.sufficient}
     thresholds = evidence_thresholds(assessment.data_thresholds)
     # Binding → metric; a binding no metric informs raises (see assessment.metrics).
     informing = {binding: catalog_binding(binding).key for binding in indicators["metric"].dropna().unique()}
@@ -164,19 +180,22 @@ def data_evidence_levels(*, assessment: Assessment, indicators: pd.DataFrame) ->
 def assessment_scores_compute(*, assessment: Assessment) -> ScoreResult:
     """The live scores of an assessment from its current evidence."""
     indicators, areas = catalog_frames(version_id=assessment.catalog_version_id)
+    samples = customer_evidence_samples(assessment=assessment)
     return scores_compute(
         answers=answer_counts_frame(assessment=assessment),
         respondents=submitted_respondents_frame(assessment=assessment),
         indicators=indicators,
         areas=areas,
         interview=interview_levels(assessment=assessment),
-        data=data_evidence_levels(assessment=assessment, indicators=indicators),
+        data=data_evidence_levels(assessment=assessment, indicators=indicators, samples=samples),
         weights=EvidenceWeights(
             survey=float(assessment.weight_survey),
             interview=float(assessment.weight_interview),
             data=float(assessment.weight_data),
         ),
         anonymity_k=assessment.anonymity_k,
+        rules=sufficiency_rules(assessment.sufficiency),
+        samples=samples,
     )
 
 
@@ -184,7 +203,15 @@ def assessment_scores(*, assessment: Assessment) -> AssessmentScores:
     """Scores as shown: the snapshot of a published assessment, live scores otherwise;
     with respondent counts and the peer benchmark."""
     snapshot = ScoreSnapshot.objects.filter(assessment=assessment).first()
-    result = snapshot.result if snapshot else assessment_scores_compute(assessment=assessment)
+    if snapshot:
+        # Frozen scores, but shown by today's anonymity rule and threshold: a snapshot stored
+        # under an earlier one may hold groups that give a smaller one away.
+        disclosure = groups_disclosed(
+            respondents=submitted_respondents_frame(assessment=assessment), k=assessment.anonymity_k
+        )
+        result = result_disclosed(snapshot.result, disclosure)
+    else:
+        result = assessment_scores_compute(assessment=assessment)
     invitations = Invitation.objects.filter(assessment=assessment)
     return {
         **result,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from assessment.audit import audit_record, audit_record_many
 from assessment.models import (
+    CLIENT_VISIBLE_STATUSES,
     NEXT_STATUSES,
     ApiToken,
     Assessment,
@@ -22,7 +23,10 @@ from assessment.models import (
     ScoreSnapshot,
     Status,
 )
+from assessment.presenters import sufficiency_reasons_present
+from assessment.results import ScoreResult
 from assessment.selectors import assessment_scores_compute
+from assessment.sufficiency import PRELIMINARY, sufficiency_messages
 from config.exceptions import ItemErrors, StateConflict
 from config.tokens import token_new
 from surveys.selectors import catalog_version_current, indicator_ids
@@ -133,6 +137,7 @@ def _audited_fields(assessment: Assessment) -> dict[tuple[str, str], object]:
             "data": float(assessment.weight_data),
         },
         (AuditEvent.Action.THRESHOLDS, ""): assessment.data_thresholds,
+        (AuditEvent.Action.SUFFICIENCY, ""): assessment.sufficiency,
         (AuditEvent.Action.ANONYMITY, ""): assessment.anonymity_k,
         (AuditEvent.Action.SETTINGS, "title"): assessment.title,
         (AuditEvent.Action.SETTINGS, "reference_date"): str(assessment.reference_date),
@@ -141,21 +146,109 @@ def _audited_fields(assessment: Assessment) -> dict[tuple[str, str], object]:
     }
 
 
+# What a published (or closed) assessment keeps as the client received it.
+FROZEN_ONCE_PUBLISHED = (
+    "title",
+    "baseline",
+    "weight_survey",
+    "weight_interview",
+    "weight_data",
+    "data_thresholds",
+    "sufficiency",
+)
+OVERRIDE_REASON_MIN_LENGTH = 20
+
+
+def _frozen_check(assessment: Assessment, changes: dict) -> None:
+    """409 naming the fields a published (or closed) assessment would change."""
+    if assessment.status not in CLIENT_VISIBLE_STATUSES:
+        return
+    changed = [
+        name
+        for name in FROZEN_ONCE_PUBLISHED
+        if name in changes
+        and _stored_form(name, changes[name]) != _stored_form(name, getattr(assessment, name))
+    ]
+    if changed:
+        raise StateConflict(
+            _("The assessment is published; these cannot change any more: %(fields)s.")
+            % {"fields": ", ".join(changed)},
+            code="assessment_published",
+            extra={"fields": changed},
+        )
+
+
+def _stored_form(name: str, value):
+    """A value as the field stores it, so that an unchanged value sent again is no change."""
+    if name.startswith("weight_"):
+        return Decimal(str(value)).quantize(Decimal("0.001"))
+    if name == "baseline":
+        return value.pk if value is not None else None
+    return value
+
+
+def _publish_check(assessment: Assessment, override_reason: str) -> tuple[ScoreResult, str]:
+    """Whether `assessment` (with its pending changes) may be published: its baseline published
+    first, and its scores sufficient, or preliminary with a reason given for publishing them
+    anyway. Returns the scores to freeze and the reason to keep ("" when they are sufficient)."""
+    baseline = assessment.baseline
+    if baseline is not None and baseline.status not in CLIENT_VISIBLE_STATUSES:
+        raise StateConflict(
+            _("Publish the baseline “%(title)s” first: a re-assessment is published after its baseline.")
+            % {"title": baseline.title},
+            code="baseline_not_published",
+        )
+    result = assessment_scores_compute(assessment=assessment)
+    sufficiency = result["sufficiency"]
+    if sufficiency["status"] != PRELIMINARY:
+        return result, ""
+    if not override_reason:
+        raise StateConflict(
+            _(
+                "The evidence does not yet support a maturity level, so the scores are preliminary. "
+                "Gather more evidence, or give a reason (override_reason) to publish them as they are."
+            ),
+            code="insufficient_evidence",
+            extra={"reasons": sufficiency_reasons_present(sufficiency["reasons"])},
+        )
+    if len(override_reason) < OVERRIDE_REASON_MIN_LENGTH:
+        raise ValidationError(
+            {
+                "override_reason": _("Say in at least %(count)d characters why the scores are published now.")
+                % {"count": OVERRIDE_REASON_MIN_LENGTH}
+            }
+        )
+    return result, override_reason
+
+
 @transaction.atomic
 def assessment_update(
-    *, assessment: Assessment, actor: AbstractBaseUser | None = None, **changes
+    *, assessment: Assessment, actor: AbstractBaseUser | None = None, override_reason: str = "", **changes
 ) -> Assessment:
-    """Change title, reference date, baseline, weights, thresholds, reminder days or status (one
-    step forward); each changed value is recorded in the audit log as `actor`'s."""
+    """Change title, reference date, baseline, weights, thresholds, sufficiency settings, reminder
+    days or status (one step forward); each changed value is recorded in the audit log as
+    `actor`'s.
+
+    Publishing needs a published (or closed) baseline and sufficient evidence
+    (docs/methods.md §3.4); preliminary scores are published only with an `override_reason` of
+    at least OVERRIDE_REASON_MIN_LENGTH characters, kept and audited (ignored when the evidence
+    suffices). Once published, the fields of FROZEN_ONCE_PUBLISHED no longer change. Any refusal
+    changes nothing."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     before = _audited_fields(assessment)
     status = changes.pop("status", None)
+    override_reason = (override_reason or "").strip()
+    if override_reason and status != Status.PUBLISHED:
+        raise ValidationError({"override_reason": _("A reason is given only when publishing.")})
+    _frozen_check(assessment, changes)
     if "reminder_days" in changes:
         changes["reminder_days"] = reminder_days_check(changes["reminder_days"])
     if "baseline" in changes:
         _baseline_check(
             organization=assessment.organization, baseline=changes["baseline"], assessment_id=assessment.pk
         )
+    if "sufficiency" in changes and (problems := sufficiency_messages(changes["sufficiency"])):
+        raise ValidationError({f"sufficiency.{name}": messages for name, messages in problems.items()})
     _weights_check(**{name: value for name, value in changes.items() if name.startswith("weight_")})
     if status is not None and status != assessment.status:
         allowed = NEXT_STATUSES[assessment.status]
@@ -173,6 +266,10 @@ def assessment_update(
         changes["status"] = status
     for field, value in changes.items():
         setattr(assessment, field, value)
+    publishing = changes.get("status") == Status.PUBLISHED
+    if publishing:
+        result, assessment.publish_override_reason = _publish_check(assessment, override_reason)
+        assessment.published_at = timezone.now()
     assessment.save()
     after = _audited_fields(assessment)
     for (action, target), value in after.items():
@@ -186,14 +283,24 @@ def assessment_update(
         )
     if changes.get("status") == Status.COLLECTING:
         invitations_unsent_queue(assessment=assessment)
-    if changes.get("status") == Status.PUBLISHED:
-        score_snapshot_take(assessment=assessment)
+    if publishing:
+        if assessment.publish_override_reason:
+            audit_record(
+                assessment=assessment,
+                actor=actor,
+                action=AuditEvent.Action.SUFFICIENCY,
+                target="publish_override",
+                after={
+                    "override_reason": assessment.publish_override_reason,
+                    "reasons": [reason["code"] for reason in result["sufficiency"]["reasons"]],
+                },
+            )
+        score_snapshot_take(assessment=assessment, result=result)
     return assessment
 
 
-def score_snapshot_take(*, assessment: Assessment) -> ScoreSnapshot:
-    """Freeze the current scores as what the client sees from now on."""
-    result = assessment_scores_compute(assessment=assessment)
+def score_snapshot_take(*, assessment: Assessment, result: ScoreResult) -> ScoreSnapshot:
+    """Freeze the scores as what the client sees from now on."""
     snapshot, _created = ScoreSnapshot.objects.update_or_create(
         assessment=assessment, defaults={"result": result, "overall": result["overall"]["score"]}
     )

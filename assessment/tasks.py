@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from assessment import customer_data
 from assessment.models import CustomerDataImport
-from config.jobs import job_run
+from config.jobs import job_run, task_redelivered
 
 # Worth retrying: a lost or refused database connection, a deadlock or lock timeout
 # (OperationalError, InterfaceError), and network hiccups of a remote storage
@@ -31,6 +31,7 @@ def customer_data_import_run(self, import_id: int) -> bool:
             job_id=import_id,
             work=customer_data.customer_data_import_work,
             transient=TRANSIENT_IMPORT_ERRORS,
+            redelivered=task_redelivered(self),
         )
     except TRANSIENT_IMPORT_ERRORS:
         if self.request.retries >= self.max_retries:

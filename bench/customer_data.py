@@ -4,11 +4,8 @@ same files. Targets: ≤ 3× the floor; peak memory of the import under 1.5 GB (
 with the limit as its floor: ratio ≤ 1)."""
 
 import datetime
-import multiprocessing
 import os
-import resource
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +13,7 @@ import pandas as pd
 
 from assessment.customer_files import customer_files_parse, frame_to_parquet
 from assessment.loyalty import customer_metrics
-from bench.harness import Result
+from bench.harness import Result, in_child
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", 1_000_000))
 SURVEY_ROWS = 5 * CLIENTS
@@ -91,33 +88,13 @@ def _floor(paths: dict[str, Path]) -> None:
         pd.read_csv(path, engine="pyarrow")
 
 
-def _timed_in_child(target, paths) -> tuple[float, float]:
-    """Seconds and peak resident memory (GB) of `target(paths)` in a child process, so the
-    peak is the import's own (plus the interpreter it starts from)."""
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    process = context.Process(target=_child, args=(target, paths, queue))
-    process.start()
-    try:
-        seconds, peak_kb = queue.get(timeout=1800)
-    except Exception as error:
-        raise RuntimeError(f"the measured process failed (exit code {process.exitcode})") from error
-    finally:
-        process.join(timeout=60)
-    return seconds, peak_kb / 1024 / 1024
-
-
-def _child(target, paths, queue) -> None:
-    start = time.perf_counter()
-    target(paths)
-    queue.put((time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
-
-
 def run() -> list[Result]:
     with tempfile.TemporaryDirectory() as folder:
         paths = _write_files(Path(folder))
-        floor, _floor_memory = _timed_in_child(_floor, paths)
-        seconds, peak = _timed_in_child(_import_and_metrics, paths)
+        # Each in a child process, so that the peak memory is the import's own.
+        floor, _floor_memory = in_child(lambda: _floor(paths))
+        seconds, peak_kb = in_child(lambda: _import_and_metrics(paths))
+    peak = peak_kb / 1024 / 1024
     return [
         Result(
             name=f"customer_import_{CLIENTS}_clients_vs_pyarrow_read",

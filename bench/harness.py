@@ -1,7 +1,10 @@
 """Shared timing: every benchmark is a ratio against a floor measured in the same run."""
 
+import multiprocessing
+import resource
 import statistics
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
@@ -32,6 +35,35 @@ def median_seconds(run: Callable[[], object], repeat: int) -> float:
         run()
         timings.append(time.perf_counter() - start)
     return statistics.median(timings)
+
+
+def in_child(run: Callable[[], object], *, timeout: float = 1800) -> tuple[float, int]:
+    """Seconds and peak resident memory (KB, ru_maxrss) of run() in a forked child process, so
+    that the peak is the run's own, plus the pages of this process it starts with (a forked
+    child's peak starts from its resident size, not from this process's peak)."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(run, queue))
+    process.start()
+    try:
+        outcome = queue.get(timeout=timeout)
+    except Exception as error:
+        raise RuntimeError(f"the measured process failed (exit code {process.exitcode})") from error
+    finally:
+        process.join(timeout=60)
+    if isinstance(outcome, str):
+        raise RuntimeError(f"the measured process failed:\n{outcome}")
+    return outcome
+
+
+def _child(run: Callable[[], object], queue) -> None:
+    start = time.perf_counter()
+    try:
+        run()
+    except Exception:
+        queue.put(traceback.format_exc())
+        return
+    queue.put((time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
 
 
 def ratio_result(

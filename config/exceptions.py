@@ -1,9 +1,9 @@
 """Errors services raise, and how the API answers them.
 
 Services stay free of HTTP: they raise Django's ValidationError (400 with field
-messages), ItemErrors (400 with one entry per submitted item), StateConflict (409)
-or TooLarge (413); BrokerUnavailable (config.celery) is a 503, and so is a database that
-cannot serve the request now (with Retry-After).
+messages), ItemErrors (400 with one entry per submitted item), StateConflict (409),
+TooLarge (413) or TooManyRequests (429 with Retry-After); BrokerUnavailable (config.celery)
+is a 503, and so is a database that cannot serve the request now (both with Retry-After).
 """
 
 import logging
@@ -47,12 +47,14 @@ def items_validate(serializer: serializers.ListSerializer, *, field: str) -> Non
 
 
 class StateConflict(Exception):
-    """The request is valid but the object's state does not allow it now."""
+    """The request is valid but the object's state does not allow it now. `extra` goes into
+    the answer beside detail and code (say, the reasons or the fields concerned)."""
 
-    def __init__(self, message: str, *, code: str = "conflict"):
+    def __init__(self, message: str, *, code: str = "conflict", extra: dict | None = None):
         super().__init__(message)
         self.message = message
         self.code = code
+        self.extra = extra or {}
 
 
 class TooLarge(Exception):
@@ -63,6 +65,16 @@ class TooLarge(Exception):
         self.message = message
 
 
+class TooManyRequests(Exception):
+    """The user has too much work under way to start more now (429 with Retry-After)."""
+
+    def __init__(self, message: str, *, retry_after: int, code: str = "too_many_requests"):
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+        self.code = code
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -70,11 +82,23 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, ItemErrors):
         return Response(exc.as_detail(), status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, StateConflict):
-        return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)
+        return Response(
+            {**exc.extra, "detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT
+        )
     elif isinstance(exc, TooLarge):
         return Response({"detail": exc.message}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    elif isinstance(exc, TooManyRequests):
+        return Response(
+            {"detail": exc.message, "code": exc.code},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     elif isinstance(exc, BrokerUnavailable):
-        return Response({"detail": exc.message}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        return Response(
+            {"detail": exc.message},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     elif isinstance(exc, OperationalError | InterfaceError):
         # A dropped connection, a restarting or failing-over server, a deadlock: the transaction
         # under way did not commit, and the same request is likely to succeed a moment later.

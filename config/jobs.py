@@ -2,11 +2,15 @@
 row's id and calls `job_run`, which locks the row, runs the work once and records the
 outcome, its timing and any error. Concrete jobs subclass `Job`."""
 
+import datetime
 import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import models, transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +24,10 @@ class JobStatus(models.TextChoices):
 
 FINISHED = (JobStatus.READY, JobStatus.FAILED)
 logger = logging.getLogger(__name__)
+
+# A job queued and untouched this long lost its task (the queue was away or lost it): a task
+# retrying after an error touches its job within a couple of minutes (started_at).
+JOB_LOST_AFTER = datetime.timedelta(minutes=10)
 
 
 class JobRefused(Exception):
@@ -45,23 +53,32 @@ def job_progress(job: Job, percent: int) -> None:
     type(job).objects.filter(pk=job.pk).update(progress=max(0, min(100, int(percent))))
 
 
+def task_redelivered(task) -> bool:
+    """Whether the running task's message came back from the broker after its worker died
+    (acks_late + reject_on_worker_lost, or the visibility timeout)."""
+    return bool((task.request.delivery_info or {}).get("redelivered"))
+
+
 def job_run(
     model: type[Job],
     *,
     job_id: int,
     work: Callable[[Job], None],
     transient: tuple[type[BaseException], ...] = (),
+    redelivered: bool = False,
 ) -> bool:
-    """Run `work(job)` for a queued (or interrupted) job; False if it had already finished.
+    """Run `work(job)` for a queued (or interrupted) job; False if there was nothing to do.
 
-    A job found "running" is run again: that is a delivery redelivered after its worker died
-    (acks_late + reject_on_worker_lost), and work is idempotent. `transient` errors propagate
-    with the job left queued, so the task can retry; any other error marks the job failed
-    with its message (logged with its traceback unless it is a JobRefused).
+    A job found "running" is run again only by a `redelivered` task (see task_redelivered): its
+    worker died, and work is idempotent. Any other task finding it running is a second copy
+    (the sweep sends one for a job it finds queued too long) and leaves it to the run under way.
+    `transient` errors propagate with the job left queued, so the task can retry; any other
+    error marks the job failed with its message (logged with its traceback unless it is a
+    JobRefused).
     """
     with transaction.atomic():
         job = model.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status in FINISHED:
+        if job is None or job.status in FINISHED or (job.status == JobStatus.RUNNING and not redelivered):
             return False
         job.status, job.started_at, job.error = JobStatus.RUNNING, timezone.now(), ""
         job.save(update_fields=["status", "started_at", "error"])
@@ -88,3 +105,32 @@ def _job_finish(job: Job, *, status: str, seconds: float, error: str = "") -> No
     if status == JobStatus.READY:
         job.progress = 100
     job.save(update_fields=["status", "seconds", "error", "finished_at", "progress"])
+
+
+def job_stall_limit() -> datetime.timedelta:
+    """How long a job can be "running": its task's hard time limit, or, when its worker died,
+    until the broker delivers it again (the visibility timeout), and a minute's grace."""
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 0)
+    return datetime.timedelta(seconds=max(settings.CELERY_TASK_TIME_LIMIT, visibility) + 60)
+
+
+def jobs_lost(model: type[Job], *, now: datetime.datetime) -> QuerySet:
+    """Jobs queued and untouched for JOB_LOST_AFTER: their task never reached a worker."""
+    return model.objects.alias(touched_at=Coalesce("started_at", "created_at")).filter(
+        status=JobStatus.QUEUED, touched_at__lt=now - JOB_LOST_AFTER
+    )
+
+
+def jobs_stalled(model: type[Job], *, now: datetime.datetime) -> QuerySet:
+    """Jobs running for longer than any run can (job_stall_limit): their run was killed and
+    nothing will run them again (a worker in eager mode, the web process, died with it)."""
+    return model.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - job_stall_limit())
+
+
+def job_fail(model: type[Job], *, job_id: int, error: str) -> bool:
+    """Fail an unfinished job with `error`; False if it had finished meanwhile."""
+    return bool(
+        model.objects.filter(pk=job_id)
+        .exclude(status__in=FINISHED)
+        .update(status=JobStatus.FAILED, error=error[:4000], finished_at=timezone.now())
+    )

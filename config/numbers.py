@@ -22,8 +22,9 @@ register = template.Library()
 
 
 def number_round(value: float | None, digits: int) -> float | None:
-    """`value` rounded half up to `digits` decimals; None (and NaN) stay None."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """`value` rounded half up to `digits` decimals; None, "" (a template's missing variable)
+    and NaN stay None."""
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return None
     return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 

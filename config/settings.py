@@ -52,13 +52,18 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", True)
+# Off unless asked for: a server started with no environment is a production one. `make run`,
+# `make bench` and the test suite (config.settings_test) turn it on.
+DEBUG = envbool("DEBUG", False)
 TESTING = envbool("TESTING", False)
 
 SECRET_KEY = envstr("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (DEBUG is off unless set to true): set SECRET_KEY "
+            "to a long random value, or DEBUG=true for development"
+        )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
@@ -88,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads a form's body: an oversized one is refused unread.
+    "config.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -157,12 +164,18 @@ MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 CUSTOMER_DATA_MAX_BYTES = envint("CUSTOMER_DATA_MAX_BYTES", 200 * 1024 * 1024)
 # Uploads this large together or larger are imported by a Celery task (202 + a job to poll).
 CUSTOMER_DATA_INLINE_MAX_BYTES = envint("CUSTOMER_DATA_INLINE_MAX_BYTES", 5 * 1024 * 1024)
+# Django's defaults, stated because the upload limits rest on them: the largest body of a view
+# that declares no limit of its own (config.request_limits refuses more, 413, unread), and the
+# largest upload kept in memory rather than in a temporary file while a request is parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
-EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Printed, personal links masked (config.redaction), until SMTP is configured.
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "config.redaction.MaskedConsoleEmailBackend")
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
@@ -187,11 +200,16 @@ CONTENT_SECURITY_POLICY = envstr(
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
 )
 PERMISSIONS_POLICY = envstr("PERMISSIONS_POLICY", "camera=(), microphone=(), geolocation=()")
-# Failed sign-ins at /accounts/login/ counted in the cache (workspace.auth): past either
-# limit the form refuses without checking the password until the window has passed.
+# The sign-in lockout of the workspace, the admin and the API token (assessment.lockout): wrong
+# passwords less than the window apart are counted per username and per address; at either
+# limit that one is locked, first for LOGIN_LOCK_FIRST_SECONDS, each further lock twice as long
+# up to LOGIN_LOCK_MAX_SECONDS; a day without failures forgets the history.
 LOGIN_FAILURES_PER_USERNAME = envint("LOGIN_FAILURES_PER_USERNAME", 5)
 LOGIN_FAILURES_PER_IP = envint("LOGIN_FAILURES_PER_IP", 20)
 LOGIN_FAILURE_WINDOW_SECONDS = envint("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+LOGIN_LOCK_FIRST_SECONDS = envint("LOGIN_LOCK_FIRST_SECONDS", 60)
+LOGIN_LOCK_MAX_SECONDS = envint("LOGIN_LOCK_MAX_SECONDS", 15 * 60)
+LOGIN_FAILURE_MEMORY_SECONDS = envint("LOGIN_FAILURE_MEMORY_SECONDS", 24 * 60 * 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -201,6 +219,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
+    # JSON nested past a limit is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # The client address for throttling: the proxy's last X-Forwarded-For entry behind one, else
     # the socket's. Left unset, DRF would key on the whole header, which a client can vary at will.
     "NUM_PROXIES": 1 if BEHIND_PROXY else 0,
@@ -213,8 +237,14 @@ REST_FRAMEWORK = {
 
 # Throttling counts live in the cache: shared across processes only with Redis.
 CACHE_URL = envstr("CACHE_URL")
+# A Redis that is away is given up on within a second; the limits then count in each process
+# (config.throttling).
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
@@ -233,6 +263,9 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "config.jobs.JobStatus",
         "RecommendationStatusEnum": "reports.models.RecommendationStatus",
         "ReportKindEnum": "reports.models.ReportKind",
+        "FindingKindEnum": "reports.models.FindingKind",
+        "QuoteSourceEnum": "reports.models.QuoteSource",
+        "LanguageEnum": "config.settings.LANGUAGES",
     },
 }
 
@@ -257,15 +290,41 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "reminders": {"task": "assessment.reminders_send", "schedule": envint("REMINDER_CHECK_SECONDS", 3600)},
+    # Sends again what the queue did not take or lost (e-mails still pending, jobs still queued),
+    # fails jobs whose run was killed, deletes staged uploads nothing refers to (reports.services).
+    "sweep": {"task": "reports.outbox_sweep", "schedule": envint("SWEEP_SECONDS", 120)},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
+# Every handler masks personal links and tokens (config.redaction). Django's own handlers are
+# replaced: its loggers write through the root's, and the development server's access lines
+# through a masked handler of the same format.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"secrets": {"()": "config.redaction.SecretsFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

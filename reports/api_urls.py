@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports import apis
+from reports import apis, narrative_apis
 
 urlpatterns = [
     path(
@@ -11,11 +11,29 @@ urlpatterns = [
         name="recommendations",
     ),
     path("assessments/<int:assessment_id>/comparison/", apis.ComparisonApi.as_view(), name="comparison"),
+    path("assessments/<int:assessment_id>/findings/", narrative_apis.FindingsApi.as_view(), name="findings"),
+    path(
+        "assessments/<int:assessment_id>/commentary/",
+        narrative_apis.CommentaryApi.as_view(),
+        name="commentary",
+    ),
+    path("assessments/<int:assessment_id>/quotes/", narrative_apis.QuotesApi.as_view(), name="quotes"),
+    path(
+        "assessments/<int:assessment_id>/quotes/<int:quote_id>/",
+        narrative_apis.QuoteDetailApi.as_view(),
+        name="quote-detail",
+    ),
+    path(
+        "assessments/<int:assessment_id>/quote-candidates/",
+        narrative_apis.QuoteCandidatesApi.as_view(),
+        name="quote-candidates",
+    ),
     path(
         "assessments/<int:assessment_id>/reports/",
         apis.AssessmentReportsApi.as_view(),
         name="assessment-reports",
     ),
     path("reports/<int:report_id>/", apis.ReportDetailApi.as_view(), name="report-detail"),
+    path("reports/<int:report_id>/release/", apis.ReportReleaseApi.as_view(), name="report-release"),
     path("reports/<int:report_id>/download/", apis.ReportDownloadApi.as_view(), name="report-download"),
 ]

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
@@ -10,7 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessment.access import assessment_for_consultant
+from assessment.access import assessment_for_consultant, baseline_readable, user_manages
 from assessment.selectors import assessment_scope, assessment_scores
 from config.jobs import JobStatus
 from config.schema import ERROR_SCHEMA
@@ -25,8 +26,10 @@ from reports.services import (
     recommendations_ensure,
     recommendations_generate,
     recommendations_review,
+    report_release,
     report_request,
 )
+from reports.text_fields import localized_lines, localized_text
 from surveys.i18n import language_pick
 
 LANG_PARAMETER = OpenApiParameter("lang", str, enum=[code for code, _name in settings.LANGUAGES])
@@ -50,6 +53,16 @@ class RecommendationOutputSerializer(serializers.Serializer):
     horizon = serializers.ChoiceField(choices=Horizon.choices)
     effort = serializers.ChoiceField(choices=Effort.choices)
     indicators = serializers.ListField(child=serializers.CharField())
+    texts = serializers.DictField(
+        child=serializers.DictField(),
+        help_text=_(
+            "The consultant's texts per language (title, rationale, actions, impact); blank: not written"
+        ),
+    )
+    missing_languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=settings.LANGUAGES),
+        help_text=_("Languages some of the consultant's texts lack: reports in them are refused"),
+    )
 
 
 class NextLevelSerializer(serializers.Serializer):
@@ -57,7 +70,14 @@ class NextLevelSerializer(serializers.Serializer):
     threshold = serializers.FloatField()
     gap = serializers.FloatField()
     reachable = serializers.BooleanField()
-    indicators = serializers.ListField(child=serializers.DictField())
+    indicators = serializers.ListField(
+        child=serializers.DictField(),
+        help_text=_(
+            "The indicators weighing most in the gap (weight × distance to the threshold), at most 5"
+        ),
+    )
+    listed_gain = serializers.FloatField(help_text=_("Overall points the listed indicators add together"))
+    more = serializers.IntegerField(help_text=_("Further indicators the path to the next level needs"))
 
 
 class RoadmapSerializer(serializers.Serializer):
@@ -68,12 +88,10 @@ class RoadmapSerializer(serializers.Serializer):
 class RecommendationChangeSerializer(serializers.Serializer):
     id = serializers.IntegerField(required=False, help_text=_("Omit to add a custom recommendation"))
     status = serializers.ChoiceField(choices=RecommendationStatus.choices, required=False)
-    title = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    rationale = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    actions = serializers.ListField(
-        child=serializers.CharField(max_length=1000), max_length=20, required=False
-    )
-    impact = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    title = localized_text(300)(required=False, help_text=_("Per language; a blank one removes it"))
+    rationale = localized_text(4000)(required=False)
+    actions = localized_lines()(required=False, help_text=_("A list of actions per language"))
+    impact = localized_text(2000)(required=False)
     horizon = serializers.ChoiceField(choices=Horizon.choices, required=False)
     effort = serializers.ChoiceField(choices=Effort.choices, required=False)
 
@@ -112,7 +130,8 @@ class RecommendationsApi(APIView):
             "Review the roadmap: `items` change recommendations by id (status accepted/rejected, "
             "edited texts, horizon, effort) or add custom ones (no id; title, horizon and effort "
             "required); `order` lists ids to put first; `regenerate` proposes again from the "
-            "current scores, keeping what was reviewed. All or nothing."
+            'current scores, keeping what was reviewed. Texts are given per language, {"en": …, '
+            '"ru": …}: a report is given only in a language each written text has. All or nothing.'
         ),
     )
     def patch(self, request, assessment_id: int):
@@ -133,14 +152,28 @@ class RecommendationsApi(APIView):
 
 
 class ComparisonApi(APIView):
-    @extend_schema(parameters=[LANG_PARAMETER], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[LANG_PARAMETER],
+        responses={
+            200: OpenApiTypes.OBJECT,
+            404: OpenApiResponse(
+                ERROR_SCHEMA, description=_("No such assessment, or no baseline you may open")
+            ),
+        },
+        description=_(
+            "The comparison with the baseline. A baseline you may not open yourself (for a client "
+            "executive, one not yet published) counts as none: 404."
+        ),
+    )
     def get(self, request, assessment_id: int):
         assessment = get_object_or_404(assessment_scope(user=request.user), pk=assessment_id)
         comparison = assessment_comparison(
-            assessment=assessment, language=language_pick(request.query_params.get("lang"))
+            assessment=assessment,
+            baseline=baseline_readable(user=request.user, assessment=assessment),
+            language=language_pick(request.query_params.get("lang")),
         )
         if comparison is None:
-            raise Http404(_("This assessment has no baseline."))
+            raise Http404(_("This assessment has no baseline you can compare with."))
         return Response(comparison)
 
 
@@ -148,6 +181,16 @@ class ComparisonApi(APIView):
 class ReportOutputSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
+    draft = serializers.BooleanField(
+        read_only=True,
+        help_text=_("Rendered before the assessment was published: marked DRAFT, never released"),
+    )
+    released_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=_("When a consultant released it to the client")
+    )
+    released_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text=_("Username of who released it")
+    )
 
     class Meta:
         model = Report
@@ -164,6 +207,9 @@ class ReportOutputSerializer(serializers.ModelSerializer):
             "seconds",
             "sha256",
             "size",
+            "draft",
+            "released_at",
+            "released_by",
         ]
 
     @extend_schema_field(serializers.ChoiceField(choices=list(REPORT_STATUSES.values())))
@@ -177,9 +223,10 @@ class ReportOutputSerializer(serializers.ModelSerializer):
 
 
 class AssessmentReportsApi(APIView):
-    """An assessment's PDF reports. Anyone who may read the assessment lists and requests
-    them: its consultants at any status, the client's executives once it is published or
-    closed (their scope holds nothing else, so other assessments are a 404)."""
+    """An assessment's PDF reports. Anyone who may read the assessment requests them: its
+    consultants at any status, the client's executives once it is published or closed (their
+    scope holds nothing else, so other assessments are a 404). Executives list only what a
+    consultant released (report_scope)."""
 
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ReportKind.choices)
@@ -188,28 +235,67 @@ class AssessmentReportsApi(APIView):
     @extend_schema(responses=ReportOutputSerializer(many=True))
     def get(self, request, assessment_id: int):
         assessment = get_object_or_404(assessment_scope(user=request.user), pk=assessment_id)
-        return Response(ReportOutputSerializer(assessment.reports.all(), many=True).data)
+        reports = report_scope(user=request.user).filter(assessment=assessment).select_related("released_by")
+        return Response(ReportOutputSerializer(reports, many=True).data)
 
     @extend_schema(
         request=InputSerializer,
         responses={
+            200: OpenApiResponse(
+                ReportOutputSerializer, description=_("An identical report is already rendered: that one")
+            ),
             202: ReportOutputSerializer,
+            429: OpenApiResponse(
+                ERROR_SCHEMA, description=_("Too many of your reports are rendering; retry after Retry-After")
+            ),
             503: OpenApiResponse(ERROR_SCHEMA, description=_("The task queue is not reachable; retry later")),
         },
-        description=_("Queue a PDF report; poll its status until it is ready, then download it."),
+        description=_(
+            "Queue a PDF report; poll its status until it is ready, then download it. A report "
+            "that would show exactly the same (same kind, language and draft-ness, nothing changed "
+            "since, requested today) answers instead: 200 when it is ready, 202 while it renders. "
+            "A user may have only a few reports of an assessment rendering at once (429 with Retry-After). "
+            "A client executive's report is theirs to download once a consultant releases it."
+        ),
     )
     def post(self, request, assessment_id: int):
         assessment = get_object_or_404(assessment_scope(user=request.user), pk=assessment_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = report_request(assessment=assessment, user=request.user, **data.validated_data)
-        return Response(ReportOutputSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            ReportOutputSerializer(report).data,
+            status=status.HTTP_200_OK if report.status == JobStatus.READY else status.HTTP_202_ACCEPTED,
+        )
 
 
 class ReportDetailApi(APIView):
     @extend_schema(responses=ReportOutputSerializer)
     def get(self, request, report_id: int):
         report = get_object_or_404(report_scope(user=request.user), pk=report_id)
+        return Response(ReportOutputSerializer(report).data)
+
+
+class ReportReleaseApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={
+            200: ReportOutputSerializer,
+            409: OpenApiResponse(
+                ERROR_SCHEMA,
+                description=_("Not rendered, a draft, or the assessment is not published or closed"),
+            ),
+        },
+        description=_(
+            "Release a report to the client's executives (the assessment's consultants only). "
+            "Releasing it again changes nothing."
+        ),
+    )
+    def post(self, request, report_id: int):
+        report = get_object_or_404(report_scope(user=request.user), pk=report_id)
+        if not user_manages(user=request.user, assessment=report.assessment):
+            raise PermissionDenied(_("Only the assessment's consultants can do this."))
+        report = report_release(report=report, user=request.user)
         return Response(ReportOutputSerializer(report).data)
 
 

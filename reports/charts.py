@@ -17,6 +17,7 @@ import matplotlib
 from django.utils import formats
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon, Rectangle
 from matplotlib.ticker import FuncFormatter
 
@@ -131,13 +132,19 @@ def radar_chart(
     """The areas' scores (0–100) on a radar: current filled, the baseline dashed over it.
     width × height in inches is the printed size (a smaller radar keeps its text size).
 
+    An area without sufficient evidence (`sufficient` False) is drawn thin: a hollow point, the
+    outline dashed on either side of it, its label faded with its coverage (labels
+    "insufficient" names it in the legend, "coverage" is a text with %(percent)s).
+
     Drawn on plain axes rather than a polar projection: four spokes need no polar machinery
     and the plain axes render several times faster.
     """
+    thin = [area.get("sufficient", True) is False for area in areas]
     figure = _figure(width=width, height=height)
     axes = figure.add_axes((0.0, 0.0, 1.0, 1.0))
-    axes.set_xlim(-2.15, 2.15)
-    axes.set_ylim(-1.3, 1.3)
+    # A thin area's label has a line more, its coverage: room for it on every side.
+    axes.set_xlim(*((-2.45, 2.45) if any(thin) else (-2.15, 2.15)))
+    axes.set_ylim(*((-1.45, 1.45) if any(thin) else (-1.3, 1.3)))
     axes.set_aspect("equal")
     axes.axis("off")
     count = len(areas)
@@ -153,7 +160,7 @@ def radar_chart(
         axes.add_patch(
             Polygon(points([ring] * count), closed=True, fill=False, edgecolor=GRID, linewidth=0.6)
         )
-        axes.text(0.02, ring / 100 + 0.01, str(ring), fontsize=6, color=MUTED, va="bottom")
+        axes.text(0.02, ring / 100 + 0.01, str(ring), fontsize=7, color=MUTED, va="bottom")
     for angle in angles:
         axes.plot([0, math.cos(angle)], [0, math.sin(angle)], color=GRID, linewidth=0.6)
 
@@ -185,19 +192,54 @@ def radar_chart(
         )
         handles.append(Rectangle((0, 0), 1, 1, fill=False, edgecolor=BASELINE, linestyle="--"))
         names.append(labels["baseline"])
-    for area, angle, value in zip(areas, angles, current, strict=True):
+    vertices = points(current)
+    for index in (index for index, is_thin in enumerate(thin) if is_thin):
+        (x, y), previous, following = vertices[index], vertices[index - 1], vertices[(index + 1) % count]
+        # The outline dashed on either side of the thin point.
+        for neighbour in (previous, following):
+            axes.plot(
+                [x, neighbour[0]], [y, neighbour[1]], color=PRIMARY, linewidth=1.3, linestyle=(0, (3, 2))
+            )
+        axes.plot(
+            [x],
+            [y],
+            marker="o",
+            markersize=5.5,
+            color=PRIMARY,
+            markerfacecolor="white",
+            gid=f"thin-area-{index}",
+        )
+    if any(thin):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=PRIMARY,
+                linestyle=(0, (3, 2)),
+                marker="o",
+                markerfacecolor="white",
+                markersize=5,
+            )
+        )
+        names.append(labels["insufficient"])
+    for area, angle, value, is_thin in zip(areas, angles, current, thin, strict=True):
         x, y = 1.12 * math.cos(angle), 1.12 * math.sin(angle)
         horizontal = "center" if abs(x) < 0.1 else ("left" if x > 0 else "right")
         vertical = "bottom" if y > 0.1 else ("top" if y < -0.1 else "center")
+        text = f"{_wrap(area['name'], width=16)}\n{number_text(value, digits=1)}"
+        if is_thin:
+            text += "\n" + labels["coverage"] % {
+                "percent": number_text(100 * (area.get("coverage") or 0), digits=0)
+            }
         axes.text(
             x,
             y,
-            f"{_wrap(area['name'], width=16)}\n{number_text(value, digits=1)}",
+            text,
             ha=horizontal,
             va=vertical,
             fontsize=8,
-            color=TEXT,
-            fontweight="bold",
+            color=MUTED if is_thin else TEXT,
+            fontweight="normal" if is_thin else "bold",
             linespacing=1.3,
         )
     axes.legend(handles, names, loc="lower left", fontsize=7, frameon=False, bbox_to_anchor=(0.0, 0.0))
@@ -206,21 +248,33 @@ def radar_chart(
 
 def indicator_bars(*, indicators: Sequence[Mapping]) -> str:
     """One horizontal bar per indicator (0–100), coloured by its level, with the level edges
-    and the values in a column on the right."""
+    and the values in a column on the right. A scored indicator without enough evidence
+    (`covered` False) is greyed: a hatched grey bar, its code and value faded."""
     height = 0.45 + 0.19 * len(indicators)
     figure = _figure(width=6.9, height=height)
     axes = figure.add_axes((0.09, 0.3 / height, 0.84, 1 - 0.36 / height))
     _style_axes(axes)
     positions = range(len(indicators))
     scores = [indicator.get("score") for indicator in indicators]
+    thin = [
+        indicator.get("covered", True) is False and score is not None
+        for indicator, score in zip(indicators, scores, strict=True)
+    ]
     bars = axes.barh(
         positions,
         [score or 0 for score in scores],
         height=0.66,
-        color=[level_colour(indicator.get("level")) for indicator in indicators],
+        color=[
+            GRID if is_thin else level_colour(indicator.get("level"))
+            for indicator, is_thin in zip(indicators, thin, strict=True)
+        ],
     )
-    for index, (bar, score) in enumerate(zip(bars, scores, strict=True)):
-        bar.set_gid(f"bar-{index}")
+    for index, (bar, score, is_thin) in enumerate(zip(bars, scores, thin, strict=True)):
+        bar.set_gid(f"uncovered-bar-{index}" if is_thin else f"bar-{index}")
+        if is_thin:
+            bar.set_hatch("////")
+            bar.set_edgecolor(BASELINE)
+            bar.set_linewidth(0)
         # Values in a column right of the scale: clear of the level lines, easy to scan.
         axes.text(
             103,
@@ -229,12 +283,15 @@ def indicator_bars(*, indicators: Sequence[Mapping]) -> str:
             va="center",
             ha="left",
             fontsize=6.5,
-            color=TEXT if score is not None else MUTED,
+            color=TEXT if score is not None and not is_thin else MUTED,
             clip_on=False,
         )
     for edge in LEVEL_EDGES:
         axes.axvline(edge, color=BASELINE, linewidth=0.5, linestyle=(0, (2, 2)), zorder=0)
     axes.set_yticks(list(positions), [indicator["code"] for indicator in indicators])
+    for tick, is_thin in zip(axes.get_yticklabels(), thin, strict=True):
+        if is_thin:
+            tick.set_color(BASELINE)
     axes.set_ylim(len(indicators) - 0.5, -0.5)
     axes.set_xlim(0, 100)
     axes.set_xticks([0, 20, 40, 60, 80, 100])
@@ -242,10 +299,17 @@ def indicator_bars(*, indicators: Sequence[Mapping]) -> str:
 
 
 def level_scale(
-    *, score: float | None, levels: Sequence[Mapping], baseline: float | None = None, labels=None
+    *,
+    score: float | None,
+    levels: Sequence[Mapping],
+    baseline: float | None = None,
+    labels=None,
+    preliminary: bool = False,
 ) -> str:
     """The five level bands as one horizontal scale, a marker at the score and, when given, a
-    hollow marker at the baseline score. `labels` names the markers (current, baseline)."""
+    hollow marker at the baseline score. `labels` names the markers (current, baseline). A
+    `preliminary` score claims no level: its marker is hollow and labelled so (labels
+    "preliminary")."""
     figure = _figure(width=6.6, height=1.65)
     axes = figure.add_axes((0.02, 0.0, 0.96, 1.0))
     axes.set_xlim(0, 100)
@@ -299,11 +363,21 @@ def level_scale(
             color=MUTED,
         )
     if score is not None:
-        axes.plot([score], [0.78], marker="v", markersize=11, color=TEXT, gid="marker-current")
+        axes.plot(
+            [score],
+            [0.78],
+            marker="v",
+            markersize=11,
+            color=TEXT,
+            markerfacecolor="white" if preliminary else TEXT,
+            markeredgewidth=1.4,
+            gid="marker-current",
+        )
+        text = f"{names.get('current', '')} {number_text(score, digits=1)}".strip()
         axes.text(
             score,
             1.26 if close else 1.0,
-            f"{names.get('current', '')} {number_text(score, digits=1)}".strip(),
+            f"{text} ({names['preliminary']})" if preliminary else text,
             ha="center",
             fontsize=8,
             color=TEXT,
@@ -521,3 +595,78 @@ def score_history_chart(*, points: Sequence[tuple]) -> str:
     )
     axes.set_xlim(-0.5, len(points) - 0.5)
     return _svg(figure)
+
+
+# --- roadmap ----------------------------------------------------------------------------------
+
+# Months each horizon spans on the timeline; "12+" is drawn open-ended to the chart's edge.
+HORIZON_MONTHS = {"0-3": (0, 3), "3-6": (3, 6), "6-12": (6, 12), "12+": (12, 18)}
+TIMELINE_END = 18
+# Larger efforts are drawn darker and thicker, so the heavy initiatives stand out.
+EFFORT_STYLE = {"S": ("#8fb3de", 0.42), "M": ("#3f73b8", 0.58), "L": (PRIMARY, 0.74)}
+# Printed size: inches per initiative row (room for a title on two lines) and for the horizon
+# labels above; the titles take the left share of the width, the months the rest.
+TIMELINE_ROW = 0.245
+TIMELINE_HEAD = 0.42
+TIMELINE_TITLES = 0.47
+
+
+def roadmap_timeline(
+    *, items: Sequence[Mapping], horizon_labels: Mapping[str, str], title_width: int = 56
+) -> str:
+    """The roadmap as a timeline: one row per initiative ("position. title" on at most two lines
+    of about `title_width` characters, in roadmap order within each horizon), a bar over the
+    months of its horizon, shaded and sized by effort (S, M, L written at the bar's end).
+    Horizons are the columns, labelled on top."""
+    rows = sorted(items, key=lambda item: (HORIZON_MONTHS[item["horizon"]][0], item["position"]))
+    count = max(len(rows), 1)
+    height = TIMELINE_HEAD + TIMELINE_ROW * count
+    figure = _figure(width=6.9, height=height)
+    axes = figure.add_axes((TIMELINE_TITLES, 0.0, 0.985 - TIMELINE_TITLES, 1 - TIMELINE_HEAD / height))
+    _style_axes(axes)
+    axes.spines["bottom"].set_visible(False)
+    for start, _end in HORIZON_MONTHS.values():
+        axes.axvline(start, color=GRID, linewidth=0.6, zorder=0)
+    for horizon, (start, end) in HORIZON_MONTHS.items():
+        axes.text(
+            (start + end) / 2,
+            -0.6,
+            _wrap(horizon_labels.get(horizon, horizon), width=6),
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            color=MUTED,
+            linespacing=1.15,
+            clip_on=False,
+        )
+    for index, item in enumerate(rows):
+        start, end = HORIZON_MONTHS[item["horizon"]]
+        colour, thickness = EFFORT_STYLE.get(item["effort"], EFFORT_STYLE["M"])
+        bar = axes.barh(index, end - start - 0.2, left=start + 0.1, height=thickness, color=colour)
+        bar[0].set_gid(f"initiative-{item['position']}-{item['horizon']}-{item['effort']}")
+        axes.text(
+            end - 0.3,
+            index,
+            item["effort"],
+            ha="right",
+            va="center",
+            fontsize=7,
+            color=TEXT if item["effort"] == "S" else "white",
+            fontweight="bold",
+        )
+    labels = [_two_lines(f"{item['position']}. {item['title']}", width=title_width) for item in rows]
+    axes.set_yticks(range(len(rows)), labels, fontsize=7, color=TEXT, linespacing=1.1)
+    axes.set_ylim(len(rows) - 0.5, -0.5)
+    axes.set_xlim(0, TIMELINE_END)
+    axes.set_xticks([])
+    return _svg(figure)
+
+
+def _two_lines(text: str, *, width: int) -> str:
+    """The text on at most two lines of about `width` characters, cut at a word with "…" if
+    longer."""
+    lines = _wrap(text, width=width).split("\n")
+    if len(lines) <= 2:
+        return "\n".join(lines)
+    second = " ".join(lines[1:])[: width - 1].rsplit(" ", 1)[0].rstrip(",.;:—–-")
+    return f"{lines[0]}\n{second}…"

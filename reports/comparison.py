@@ -5,6 +5,7 @@ Indicators compare by code, so assessments on different catalog versions compare
 indicators both scored; the rest are listed as not comparable.
 """
 
+import math
 from collections.abc import Mapping
 from typing import TypedDict
 
@@ -13,6 +14,7 @@ import pandas as pd
 from assessment.levels import level_name
 from assessment.metrics import CustomerMetric, Registry, comparable_metrics, kpi_metrics, value_at
 from assessment.scoring import level_of, plain_value
+from reports.context import scores_preliminary
 
 TOP_CHANGES = 5
 
@@ -34,21 +36,35 @@ class MetricChange(ChangeFields):
     unit: str
 
 
-def change_fields(before: float | None, after: float | None) -> ChangeFields:
-    """before, after, change = after − before and relative = change in % of |before|
-    (None where a side is missing, or relative where before is 0)."""
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def change_fields(before: float | None, after: float | None, *, smallest: float = 0.0) -> ChangeFields:
+    """before, after, change = after − before and relative = change in % of |before|. None
+    where a side is missing, and relative also where |before| is 0 or below `smallest` (a value
+    shown as 0: a relative change from it means nothing). No number is infinite or NaN."""
+    before, after = _finite(before), _finite(after)
     if before is None or after is None:
         return ChangeFields(before=before, after=after, change=None, relative=None)
-    change = after - before
+    change = _finite(after - before)
+    meaningful = change is not None and abs(before) > 0 and abs(before) >= smallest
     return ChangeFields(
-        before=before, after=after, change=change, relative=100.0 * change / abs(before) if before else None
+        before=before,
+        after=after,
+        change=change,
+        relative=_finite(100.0 * change / abs(before)) if meaningful else None,
     )
 
 
 def metric_change(entry: CustomerMetric, *, before: float | None, after: float | None) -> MetricChange:
-    """The row of one metric, labelled in the active language."""
+    """The row of one metric, labelled in the active language; no relative change from a
+    value before that shows as 0 at the metric's precision."""
     return MetricChange(
-        code=entry.key, label=str(entry.label), unit=entry.unit, **change_fields(before, after)
+        code=entry.key,
+        label=str(entry.label),
+        unit=entry.unit,
+        **change_fields(before, after, smallest=0.5 * 10.0**-entry.precision),
     )
 
 
@@ -56,9 +72,14 @@ def _scored(items: list[dict]) -> pd.Series:
     return pd.Series({item["code"]: item["score"] for item in items}, dtype=float).dropna()
 
 
-def _level_pair(before: float | None, after: float | None) -> dict:
-    level_before = level_of(before) if before is not None else None
-    level_after = level_of(after) if after is not None else None
+def _claimed_level(result: Mapping) -> int | None:
+    """The overall level a result claims: none without a score, none while it is preliminary."""
+    score = result["overall"]["score"]
+    return None if score is None or scores_preliminary(result) else level_of(score)
+
+
+def _level_pair(baseline: Mapping, current: Mapping) -> dict:
+    level_before, level_after = _claimed_level(baseline), _claimed_level(current)
     return {
         "level_before": level_before,
         "level_after": level_after,
@@ -81,7 +102,8 @@ def comparison_compute(
     """The comparison of a re-assessment (`current`) with its `baseline`.
 
     current, baseline: score results (overall{score}, areas[{code, score}],
-        indicators[{code, score}]), unrounded.
+        indicators[{code, score}], optionally sufficiency{status}), unrounded; a preliminary
+        one's overall level is None.
     *_metrics: customer-metrics dicts (or None); *_kpis: KPI code → value.
     names: area and indicator code → name.
     The metric and KPI rows are those of the metrics registry (comparable metrics, KPIs), in
@@ -115,7 +137,7 @@ def comparison_compute(
             "delta": (
                 overall_after - overall_before if None not in (overall_before, overall_after) else None
             ),
-            **_level_pair(overall_before, overall_after),
+            **_level_pair(baseline, current),
         },
         "areas": [
             {

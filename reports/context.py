@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from assessment.levels import LEVEL_DESCRIPTIONS, LEVEL_NAMES, level_name
 from assessment.scoring import LEVEL_EDGES
+from assessment.sufficiency import PRELIMINARY
 from config.numbers import number_text
 
 TOP_INDICATORS = 5
@@ -25,6 +26,40 @@ class KpiRow(TypedDict):
     code: str
     label: str
     value: float | None
+
+
+class SufficiencySummary(TypedDict):
+    """Evidence sufficiency as pages and reports show it (docs/methods.md §3.4): whether the
+    scores are preliminary (no overall level), every reason in the reader's language, and the
+    submitted responses against the minimum (None for scores judged before the rules)."""
+
+    preliminary: bool
+    reasons: list[str]
+    submitted_responses: int | None
+    min_responses: int | None
+
+
+def scores_preliminary(scores: Mapping) -> bool:
+    """Whether the scores claim no overall level for lack of evidence. Scores published before
+    sufficiency was judged carry none and count as sufficient."""
+    return scores.get("sufficiency", {}).get("status") == PRELIMINARY
+
+
+def sufficiency_summary(scores: Mapping) -> SufficiencySummary:
+    """`scores` as assessment.presenters.scores_named presents them (reasons with messages)."""
+    sufficiency = scores.get("sufficiency", {})
+    return {
+        "preliminary": scores_preliminary(scores),
+        "reasons": [reason["message"] for reason in sufficiency.get("reasons", [])],
+        "submitted_responses": sufficiency.get("submitted_responses"),
+        "min_responses": sufficiency.get("min_responses"),
+    }
+
+
+def small_sample(section) -> bool:
+    """Whether a section of the customer metrics (a metric's, such as "nps") rests on a sample
+    too small to be evidence; metrics stored before samples were judged do not say and count."""
+    return isinstance(section, Mapping) and section.get("sufficient", True) is False
 
 
 def levels_scale() -> list[dict]:
@@ -53,6 +88,8 @@ def _indicator_rows(scores: Mapping, names: Mapping[str, str]) -> list[dict]:
             "mean_level": item["mean_level"],
             "confidence": item["confidence"],
             "evidence": item["evidence"],
+            # Scores published before sufficiency was judged count as covered.
+            "covered": item.get("covered", True),
         }
         for item in scores["indicators"]
     ]
@@ -90,16 +127,29 @@ def verdict_text(
         return _("%(organization)s has no scores yet: no evidence has been collected.") % {
             "organization": organization
         }
-    sentences = [
-        _("With %(score)s points out of 100, %(organization)s is at level %(level)d, %(name)s.")
-        % {
-            "score": number_text(overall["score"], digits=1),
-            "organization": organization,
-            "level": overall["level"],
-            "name": level_name(overall["level"]),
-        }
-    ]
-    scored = sorted((area for area in areas if area["score"] is not None), key=lambda area: area["score"])
+    if overall["level"] is None:
+        sentences = [
+            _(
+                "On the evidence collected so far %(organization)s scores %(score)s points out of 100; "
+                "the score is preliminary and claims no maturity level yet."
+            )
+            % {"score": number_text(overall["score"], digits=1), "organization": organization}
+        ]
+    else:
+        sentences = [
+            _("With %(score)s points out of 100, %(organization)s is at level %(level)d, %(name)s.")
+            % {
+                "score": number_text(overall["score"], digits=1),
+                "organization": organization,
+                "level": overall["level"],
+                "name": level_name(overall["level"]),
+            }
+        ]
+    # Only areas with sufficient evidence are called strong or weak.
+    scored = sorted(
+        (area for area in areas if area["score"] is not None and area["sufficient"]),
+        key=lambda area: area["score"],
+    )
     if len(scored) >= 2:
         sentences.append(
             _("Its strongest area is %(best)s (%(best_score)s), its weakest %(worst)s (%(worst_score)s).")
@@ -121,7 +171,7 @@ def verdict_text(
         )
     nps = (metrics or {}).get("nps")
     churn = (metrics or {}).get("churn")
-    if nps and churn:
+    if nps and churn and not small_sample(nps):
         sentences.append(
             _("Customers give an NPS of %(nps)s; %(churn)s %% of clients left over the year.")
             % {"nps": number_text(nps["score"], digits=0), "churn": number_text(churn["rate"], digits=1)}
@@ -135,7 +185,7 @@ def verdict_text(
             % {
                 "name": level_name(next_level["level"]),
                 "threshold": number_text(next_level["threshold"], digits=0),
-                "count": len(next_level["indicators"]),
+                "count": len(next_level["indicators"]) + next_level["more"],
                 "first": next_level["indicators"][0]["name"],
             }
         )
@@ -158,8 +208,10 @@ def report_context_build(
     comparison: Mapping | None,
     methodology: Mapping,
 ) -> dict:
-    """The report's context; `scores` is an unrounded score result, `names` maps area and
-    indicator codes to names in the report's language."""
+    """The report's context; `scores` is an unrounded score result as
+    assessment.presenters.scores_named presents it in the report's language, `metrics` the
+    customer metrics with their samples judged (assessment.metrics.metrics_with_samples),
+    `names` maps area and indicator codes to names in the report's language."""
     baseline_areas = {area["code"]: area["before"] for area in comparison["areas"]} if comparison else {}
     areas = [
         {
@@ -171,14 +223,22 @@ def report_context_build(
             "scored": area["scored"],
             "total": sum(1 for item in scores["indicators"] if item["area"] == area["code"]),
             "baseline_score": baseline_areas.get(area["code"]),
+            # Scores published before sufficiency was judged claim their levels.
+            "sufficient": area.get("sufficient", True),
+            "coverage": area.get("coverage"),
         }
         for area in scores["areas"]
     ]
     indicators = _indicator_rows(scores, names)
-    scored = [item for item in indicators if item["score"] is not None]
+    # Strengths and improvement zones are findings: only indicators with enough evidence.
+    scored = [item for item in indicators if item["score"] is not None and item["covered"]]
     overall = scores["overall"]
-    if next_level:
+    sufficiency = sufficiency_summary(scores)
+    # The next level is one above the current, which preliminary scores do not claim.
+    if next_level and not sufficiency["preliminary"]:
         next_level = {**next_level, "level_name": level_name(next_level["level"])}
+    else:
+        next_level = None
     return {
         "kind": kind,
         "language": language,
@@ -190,7 +250,9 @@ def report_context_build(
             "level": overall["level"],
             "level_name": level_name(overall["level"]),
             "level_description": str(LEVEL_DESCRIPTIONS[overall["level"]]) if overall["level"] else None,
+            "preliminary": sufficiency["preliminary"],
         },
+        "sufficiency": sufficiency,
         "verdict": verdict_text(
             organization=organization["name"],
             overall=overall,

@@ -10,6 +10,7 @@ class Horizon(models.TextChoices):
     NOW = "0-3", _("0–3 months")
     SOON = "3-6", _("3–6 months")
     LATER = "6-12", _("6–12 months")
+    BEYOND = "12+", _("12+ months")
 
 
 class Effort(models.TextChoices):
@@ -39,11 +40,13 @@ class RecommendationItem(models.Model):
     )
     priority = models.FloatField(null=True, blank=True, help_text=_("Overall points it may gain"))
     triggered_by = models.JSONField(default=list, blank=True)
-    # Edits replace the library's text in every language; blank = the library's text.
-    title = models.CharField(_("title"), max_length=300, blank=True)
-    rationale = models.TextField(_("rationale"), max_length=4000, blank=True)
-    actions = models.JSONField(_("actions"), default=list, blank=True)
-    impact = models.TextField(_("expected impact"), max_length=2000, blank=True)
+    # The consultant's texts per language (reports.texts), {"en": …, "ru": …}; actions a list
+    # of lines per language. A text not written is the library's, in every language; one
+    # written in some language must be written in each a report is given in.
+    title = models.JSONField(_("title"), default=dict, blank=True)
+    rationale = models.JSONField(_("rationale"), default=dict, blank=True)
+    actions = models.JSONField(_("actions"), default=dict, blank=True)
+    impact = models.JSONField(_("expected impact"), default=dict, blank=True)
     horizon = models.CharField(_("horizon"), max_length=8, choices=Horizon.choices)
     effort = models.CharField(_("effort"), max_length=1, choices=Effort.choices)
     updated_by = models.ForeignKey(
@@ -57,17 +60,143 @@ class RecommendationItem(models.Model):
             models.UniqueConstraint(
                 fields=["assessment", "code"], condition=~Q(code=""), name="recommendation_code_once"
             ),
-            models.CheckConstraint(condition=~Q(code="") | ~Q(title=""), name="custom_recommendation_titled"),
+            models.CheckConstraint(condition=~Q(code="") | ~Q(title={}), name="custom_recommendation_titled"),
         ]
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
 
     def __str__(self) -> str:
-        return f"{self.position}. {self.code or self.title}"
+        return f"{self.position}. {self.code or next(iter(self.title.values()), '')}"
 
     @property
     def custom(self) -> bool:
         return not self.code
+
+
+class FindingKind(models.TextChoices):
+    STRENGTH = "strength", _("Strength")
+    IMPROVEMENT = "improvement", _("Improvement zone")
+
+
+class Finding(models.Model):
+    """A strength or improvement zone of one area as the consultant reviewed it: one the
+    engine proposed from the scores (`key` names it; its text is written from `facts` in the
+    report's language, reports.findings, unless the consultant wrote their own) or one the
+    consultant added (no key)."""
+
+    assessment = models.ForeignKey("assessment.Assessment", on_delete=models.CASCADE, related_name="findings")
+    area = models.CharField(_("area"), max_length=32, help_text=_("Area code of the catalog"))
+    kind = models.CharField(_("kind"), max_length=16, choices=FindingKind.choices)
+    key = models.CharField(
+        max_length=64, blank=True, help_text=_("What the engine found; blank for a custom one")
+    )
+    facts = models.JSONField(default=dict, blank=True, help_text=_("The numbers the engine's text states"))
+    # The consultant's text per language (reports.texts); empty: the engine's text.
+    text = models.JSONField(_("text"), default=dict, blank=True)
+    position = models.PositiveIntegerField()
+    hidden = models.BooleanField(_("hidden"), default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["assessment", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "key"], condition=~Q(key=""), name="finding_key_once"
+            ),
+            models.CheckConstraint(condition=~Q(key="") | ~Q(text={}), name="custom_finding_written"),
+        ]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.area} {self.kind} {self.key or '#' + str(self.pk)}"
+
+    @property
+    def custom(self) -> bool:
+        return not self.key
+
+
+class ExecutiveCommentary(models.Model):
+    """The consultant's commentary on the results, on the summary page of the reports: plain
+    paragraphs (a blank line between them) per language (reports.texts)."""
+
+    assessment = models.OneToOneField(
+        "assessment.Assessment", on_delete=models.CASCADE, related_name="executive_commentary"
+    )
+    text = models.JSONField(_("text"), default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("executive commentary")
+        verbose_name_plural = _("executive commentaries")
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {', '.join(self.text)}"
+
+
+class QuoteSource(models.TextChoices):
+    COMMENT = "comment", _("Respondent's comment")
+    INTERVIEW = "interview", _("Interview note")
+
+
+class Quote(models.Model):
+    """A respondent's comment or an interview note the consultant picked to quote for an area,
+    without a name. The original is kept as it was picked, in the language the consultant says
+    it is in; its translations are the consultant's (reports.texts)."""
+
+    assessment = models.ForeignKey("assessment.Assessment", on_delete=models.CASCADE, related_name="quotes")
+    area = models.CharField(_("area"), max_length=32)
+    source = models.CharField(_("source"), max_length=16, choices=QuoteSource.choices)
+    answer = models.ForeignKey(
+        "surveys.Answer", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    interview_score = models.ForeignKey(
+        "assessment.InterviewScore", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    original = models.TextField(_("original"), max_length=4000)
+    original_language = models.CharField(
+        _("language of the original"), max_length=8, choices=settings.LANGUAGES
+    )
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
+    position = models.PositiveIntegerField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["assessment", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "answer"], condition=Q(answer__isnull=False), name="quote_answer_once"
+            ),
+            models.UniqueConstraint(
+                fields=["assessment", "interview_score"],
+                condition=Q(interview_score__isnull=False),
+                name="quote_interview_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(source="comment", answer__isnull=False, interview_score__isnull=True)
+                | Q(source="interview", answer__isnull=True, interview_score__isnull=False),
+                name="quote_one_source",
+            ),
+        ]
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+
+    def __str__(self) -> str:
+        return f"{self.area}: {self.original[:40]}"
+
+    @property
+    def texts(self) -> dict[str, str]:
+        """The quote per language: the original in its own, the translations in the others."""
+        return {**self.translations, self.original_language: self.original}
 
 
 class ReportKind(models.TextChoices):

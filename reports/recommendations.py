@@ -28,19 +28,22 @@ from django.core.exceptions import ImproperlyConfigured
 from assessment.loyalty import ACTIVITY_SEGMENTS, LOYALTY_TYPES
 from assessment.metrics import computed_metrics
 from assessment.scoring import LEVEL_EDGES, level_of
+from reports.models import Horizon
 from surveys.i18n import FALLBACK, SUPPORTED
 
 LIBRARY_PATH = Path(__file__).resolve().parent / "data" / "recommendations.yaml"
 # Every text of the library is given in each language of settings.LANGUAGES.
 LANGUAGES = SUPPORTED
 FALLBACK_LANGUAGE = FALLBACK
-HORIZONS = ("0-3", "3-6", "6-12")  # months, soonest first: the tie-break order
+HORIZONS = tuple(Horizon.values)  # months, soonest first ("0-3" … "12+"): the tie-break order
 EFFORTS = ("S", "M", "L")  # smallest first: the tie-break order
 ACTIONS_PER_LANGUAGE = (2, 4)
 TEXT_FIELDS = ("title", "rationale", "impact")
 INDICATOR_CODE = re.compile(r"^[A-Z]{3}-\d{2}$")
 LEVELS = range(2, 6)  # "below level 1" could never hold
 TOP_SCORE = 100.0
+# The path to the next level lists the indicators that weigh most in the gap, at most this many.
+NEXT_LEVEL_LISTED = 5
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
@@ -604,15 +607,20 @@ def roadmap_propose(
 
 
 def next_level_path(*, scores: dict, indicators: pd.DataFrame, areas: pd.DataFrame) -> dict | None:
-    """Which indicators must rise to reach the next level.
+    """Which indicators must rise to reach the next level, the few that weigh most listed.
 
     None when unscored or already at level 5. Otherwise {"level": next level, "threshold": T,
-    "gap": T − overall, "indicators": [{"code", "current", "target": T, "gain"}], "reachable"}:
-    indicators chosen greedily by the overall points their rise to T adds (effective weight ×
-    (T − score); catalog order on ties) until the gains cover the gap. `reachable` is False only
-    when even all of them fall short, which for consistent scores cannot happen (raising every
-    indicator to at least T lifts the weighted mean to at least T) — it guards against scores
-    taken with other weights or another catalog.
+    "gap": T − overall, "indicators": [{"code", "current", "target": T, "gain"}],
+    "listed_gain", "more", "reachable"}.
+
+    An indicator's gain is the overall points its rise to T adds: effective weight × (T − score),
+    its weight × its gap. Indicators are ranked by gain (catalog order on ties); the path is the
+    shortest run from the top whose gains cover the gap (taking the largest gains first needs the
+    fewest indicators). The first NEXT_LEVEL_LISTED of it are listed, with their gains summed in
+    `listed_gain`; `more` counts the path's further indicators. `reachable` is False when even
+    all indicators fall short (the path is then every indicator with a gain), which for
+    consistent scores cannot happen (raising every indicator to at least T lifts the weighted
+    mean to at least T) — it guards against scores taken with other weights or another catalog.
     """
     overall = scores["overall"]["score"]
     target = next_level_threshold(overall)
@@ -625,16 +633,19 @@ def next_level_path(*, scores: dict, indicators: pd.DataFrame, areas: pd.DataFra
     ranked = gains[gains > 0].sort_values(ascending=False, kind="stable")
     gap = target - overall
     cumulative = ranked.cumsum().to_numpy()
-    # The first position where the cumulative gain covers the gap (tolerating float noise).
-    needed = int(np.searchsorted(cumulative, gap - 10**-_TIE_DIGITS, side="left")) + 1
-    chosen = ranked.iloc[:needed]
+    # The first position where the cumulative gain covers the gap (tolerating float noise);
+    # past the end when nothing does.
+    needed = min(int(np.searchsorted(cumulative, gap - 10**-_TIE_DIGITS, side="left")) + 1, len(ranked))
+    listed = ranked.iloc[: min(needed, NEXT_LEVEL_LISTED)]
     return {
         "level": level_of(overall) + 1,
         "threshold": target,
         "gap": gap,
         "indicators": [
             {"code": code, "current": float(indicator_scores[code]), "target": target, "gain": float(gain)}
-            for code, gain in chosen.items()
+            for code, gain in listed.items()
         ],
+        "listed_gain": float(listed.sum()),
+        "more": needed - len(listed),
         "reachable": bool(len(cumulative) and cumulative[-1] >= gap - 10**-_TIE_DIGITS),
     }

@@ -27,6 +27,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from assessment.loyalty import CSI_BANDS, SATISFIED_AT
 from assessment.metrics import CustomerMetric, MetricValue, evidence_metrics, metric
 from reports import charts
+from reports.models import Horizon
 
 TEMPLATE = "reports/report.html"
 STYLESHEET = "reports/report.css"
@@ -34,8 +35,15 @@ STATIC_SCHEME = "cx-static"
 # Fonts found and loaded once per process, not once per report.
 FONT_CONFIG = FontConfiguration()
 PAGE_OF = gettext_noop("Page %(page)s of %(pages)s")
+DRAFT_FILE_MARK = "DRAFT"
 EXECUTIVE_TOP = 3
+# The radar's printed size in inches, where it differs from the full report's page-wide one:
+# beside the verdict in the executive summary; in the comparison, over half the page's width
+# and printed at that size (its text as drawn, 7–8 pt), with the area table on the same page.
+RADAR_SIZES = {"executive": {"width": 3.4, "height": 2.6}, "comparison": {"width": 4.4, "height": 3.1}}
 EXECUTIVE_ROADMAP = 5
+# Of each area's strengths and of its improvement zones, the executive summary shows the first.
+EXECUTIVE_FINDINGS = 1
 
 # Russian (with Kazakh and Uzbek letters) to Latin for file names; other scripts are dropped.
 _CYRILLIC = str.maketrans(
@@ -56,11 +64,15 @@ def ascii_slug(text: str) -> str:
     return slugify(unicodedata.normalize("NFKD", transliterated).encode("ascii", "ignore").decode("ascii"))
 
 
-def report_filename(*, organization: str, kind: str, language: str, reference_date: datetime.date) -> str:
-    """An ASCII file name such as demo-bank-cx-report-full-en-2026-09-30.pdf."""
+def report_filename(
+    *, organization: str, kind: str, language: str, reference_date: datetime.date, draft: bool = False
+) -> str:
+    """An ASCII file name such as demo-bank-cx-report-full-en-2026-09-30.pdf; a draft's ends
+    in -DRAFT, so the file says what it is wherever it is saved or forwarded."""
     name = ascii_slug(organization) or "organization"
     kind, language = ascii_slug(kind), ascii_slug(language)
-    return f"{name}-cx-report-{kind}-{language}-{reference_date.isoformat()}.pdf"
+    mark = f"-{DRAFT_FILE_MARK}" if draft else ""
+    return f"{name}-cx-report-{kind}-{language}-{reference_date.isoformat()}{mark}.pdf"
 
 
 # --- URL fetcher ------------------------------------------------------------------------------
@@ -146,7 +158,7 @@ def _sections(*, context: dict) -> list[dict]:
     ]
     sections = [{"id": key, "title": title, "sub": False} for key, title in entries]
     if kind == "executive":
-        return sections
+        return [*sections, {"id": "next-level", "title": _("Reaching the next level"), "sub": False}]
     sections += [
         {"id": f"area-{area['code']}", "title": area["name"], "sub": True} for area in context["areas"]
     ]
@@ -157,20 +169,26 @@ def _sections(*, context: dict) -> list[dict]:
         ("customers", _("Customer loyalty and retention")),
         ("roadmap", _("Roadmap")),
     ]
+    # The roadmap's table leaves each initiative's actions to a section of their own, so that
+    # the roadmap itself stays short enough to read at a glance.
+    if any(item.get("actions") for item in context["roadmap"]):
+        entries.append(("roadmap-actions", _("Actions by initiative")))
     if context["comparison"]:
         entries.append(("comparison", _("Comparison with the baseline")))
     entries.append(("methodology", _("Methodology")))
-    return sections + [{"id": key, "title": title, "sub": False} for key, title in entries]
+    return sections + [{"id": key, "title": title, "sub": key == "roadmap-actions"} for key, title in entries]
 
 
 def _areas(*, context: dict) -> list[dict]:
-    """The areas with their change since the baseline (None where either score is missing)."""
+    """The areas with their change since the baseline (None where either score is missing) and
+    their coverage in per cent."""
     return [
         {
             **area,
             "delta": None
             if area["score"] is None or area.get("baseline_score") is None
             else area["score"] - area["baseline_score"],
+            "coverage_percent": None if area["coverage"] is None else 100 * area["coverage"],
         }
         for area in context["areas"]
     ]
@@ -236,8 +254,13 @@ def _comparison(comparison: dict | None) -> dict | None:
 
 def chart_labels() -> dict[str, dict[str, str]]:
     return {
-        "radar": {"current": _("This assessment"), "baseline": _("Baseline")},
-        "scale": {"current": _("Now"), "baseline": _("Baseline")},
+        "radar": {
+            "current": _("This assessment"),
+            "baseline": _("Baseline"),
+            "insufficient": _("Insufficient evidence"),
+            "coverage": _("coverage %(percent)s %%"),
+        },
+        "scale": {"current": _("Now"), "baseline": _("Baseline"), "preliminary": _("preliminary")},
         "servqual": {
             "reliability": _("Reliability"),
             "responsiveness": _("Responsiveness"),
@@ -306,31 +329,62 @@ def _charts(*, context: dict) -> dict[str, str]:
             areas=context["areas"],
             labels=labels["radar"],
             baseline=[area.get("baseline_score") for area in context["areas"]] if with_baseline else None,
-            # The executive summary sets it beside the verdict; the other kinds give it a page.
-            **({"width": 3.4, "height": 2.9} if context["kind"] == "executive" else {}),
+            **RADAR_SIZES.get(context["kind"], {}),
         ),
         "level_scale": charts.level_scale(
             score=context["overall"]["score"],
             levels=context["levels"],
             baseline=comparison["overall"]["before"] if comparison else None,
             labels=labels["scale"],
+            preliminary=context["overall"]["preliminary"],
         ),
     }
+    roadmap = _shown_roadmap(context=context)
+    if roadmap:
+        result["roadmap"] = charts.roadmap_timeline(
+            items=roadmap, horizon_labels={horizon: str(label) for horizon, label in Horizon.choices}
+        )
     if context["kind"] == "full":
         result.update(customer_charts(customer=context["customer"], labels=labels))
+    elif context["kind"] == "executive" and (context["customer"] or {}).get("nps"):
+        result["nps"] = charts.nps_chart(nps=context["customer"]["nps"], labels=labels["nps"])
     return {key: _safe(svg) for key, svg in result.items()}
 
 
-def _area_pages(*, context: dict) -> list[dict]:
+def _shown_roadmap(*, context: dict) -> list[dict]:
+    """The roadmap items the report kind shows: all in the full report, the first few in the
+    executive summary, none in the comparison."""
+    if context["kind"] == "full":
+        return context["roadmap"]
+    if context["kind"] == "executive":
+        return context["roadmap"][:EXECUTIVE_ROADMAP]
+    return []
+
+
+def _area_findings(*, context: dict, area: str, limit: int | None = None) -> dict:
+    """The area's findings (the texts of its strengths and of its improvement zones, at most
+    `limit` of each) and its quotes; contexts built without them have none."""
+    findings = [finding for finding in context.get("findings", []) if finding["area"] == area]
+    return {
+        "strengths": [finding["text"] for finding in findings if finding["kind"] == "strength"][:limit],
+        "improvements": [finding["text"] for finding in findings if finding["kind"] == "improvement"][:limit],
+        "quotes": [quote for quote in context.get("quotes", []) if quote["area"] == area],
+    }
+
+
+def _area_pages(*, context: dict, areas: list[dict], indicators: list[dict]) -> list[dict]:
     pages = []
-    for area in context["areas"]:
-        indicators = [indicator for indicator in context["indicators"] if indicator["area"] == area["code"]]
+    for area in areas:
+        own = [indicator for indicator in indicators if indicator["area"] == area["code"]]
         pages.append(
             {
                 "area": area,
                 "title": area["name"],
-                "indicators": indicators,
-                "chart": _safe(charts.indicator_bars(indicators=indicators)),
+                "indicators": own,
+                # Scored without enough evidence: the chart hatches their bars.
+                "uncovered": sum(not item["covered"] and item["score"] is not None for item in own),
+                "chart": _safe(charts.indicator_bars(indicators=own)),
+                "findings": _area_findings(context=context, area=area["code"]),
             }
         )
     return pages
@@ -362,9 +416,16 @@ def _template_context(*, context: dict) -> dict:
     if context["kind"] == "executive":
         result["top_strengths"] = context["strengths"][:EXECUTIVE_TOP]
         result["top_zones"] = context["improvement_zones"][:EXECUTIVE_TOP]
-        result["top_roadmap"] = context["roadmap"][:EXECUTIVE_ROADMAP]
+        result["top_roadmap"] = _shown_roadmap(context=context)
+        briefs = [
+            {"area": area, **_area_findings(context=context, area=area["code"], limit=EXECUTIVE_FINDINGS)}
+            for area in result["areas"]
+        ]
+        result["area_findings"] = [brief for brief in briefs if brief["strengths"] or brief["improvements"]]
     elif context["kind"] == "full":
-        result["area_pages"] = _area_pages(context=context)
+        result["area_pages"] = _area_pages(
+            context=context, areas=result["areas"], indicators=context["indicators"]
+        )
         result["gap_groups"] = _gap_groups(context=context)
         result["threshold_rows"] = _threshold_rows(context=context)
     return result
@@ -373,10 +434,11 @@ def _template_context(*, context: dict) -> dict:
 # --- rendering --------------------------------------------------------------------------------
 
 
-def report_html(*, context: dict) -> str:
-    """The report as HTML in the context's language, charts inlined as SVG."""
+def report_html(*, context: dict, draft: bool = False) -> str:
+    """The report as HTML in the context's language, charts inlined as SVG; a draft (rendered
+    before the assessment is published) carries a DRAFT mark on every page."""
     with translation.override(context["language"]):
-        return render_to_string(TEMPLATE, _template_context(context=context))
+        return render_to_string(TEMPLATE, {**_template_context(context=context), "draft": draft})
 
 
 def report_pdf(*, html: str) -> bytes:

@@ -4,13 +4,28 @@ context of a PDF report, each loaded with a few queries and built by pure functi
 import datetime
 from itertools import chain
 
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone, translation
 
+from assessment.access import baseline_readable
 from assessment.kpis import assessment_kpis
-from assessment.metrics import evidence_thresholds
-from assessment.models import Assessment, CustomerDataset
-from assessment.selectors import assessment_scope, assessment_scores, catalog_frames
+from assessment.metrics import evidence_thresholds, metrics_with_samples
+from assessment.models import (
+    CLIENT_VISIBLE_STATUSES,
+    Assessment,
+    AuditEvent,
+    CustomerDataset,
+    InterviewScore,
+)
+from assessment.presenters import scores_named
+from assessment.selectors import (
+    assessment_scope,
+    assessment_scores,
+    catalog_frames,
+    managed_assessment_scope,
+)
+from assessment.sufficiency import sufficiency_rules
+from config.jobs import JobStatus
 from reports.comparison import comparison_compute
 from reports.context import KpiRow, report_context_build
 from reports.models import RecommendationItem, RecommendationStatus, Report
@@ -20,13 +35,96 @@ from reports.recommendations import (
     recommendation_library,
     recommendation_text,
 )
+from reports.texts import LANGUAGES, languages_missing, text_given, text_in
 from surveys.i18n import localized
-from surveys.models import Area, Indicator
+from surveys.models import Area, Indicator, Response
+
+# Reports queued or rendering; one still pending after the window (a queue that lost it) no
+# longer counts: it is neither waited for nor held against its requester.
+PENDING_REPORT_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
+PENDING_REPORT_WINDOW = datetime.timedelta(minutes=15)
+
+
+def _pending(now: datetime.datetime) -> Q:
+    return Q(status__in=PENDING_REPORT_STATUSES, created_at__gte=now - PENDING_REPORT_WINDOW)
 
 
 def report_scope(*, user) -> QuerySet[Report]:
-    """Reports of the assessments the user may see (executives: published ones only)."""
-    return Report.objects.filter(assessment__in=assessment_scope(user=user))
+    """Reports the user may see: every report of the assessments they run; of the others they
+    may read (a client executive's published ones) only the reports a consultant released,
+    never one rendered before the assessment was published."""
+    return Report.objects.filter(
+        Q(assessment__in=managed_assessment_scope(user=user))
+        | Q(
+            assessment__in=assessment_scope(user=user),
+            assessment__status__in=CLIENT_VISIBLE_STATUSES,
+            status=JobStatus.READY,
+            draft=False,
+            released_at__isnull=False,
+        )
+    )
+
+
+def report_draft(*, assessment: Assessment) -> bool:
+    """A report rendered now is a draft: the client has not been given the results yet."""
+    return assessment.status not in CLIENT_VISIBLE_STATUSES
+
+
+def report_baseline(*, assessment: Assessment, user=None) -> Assessment | None:
+    """The baseline a PDF report of the assessment may compare with, or None. A report of a
+    published assessment may reach the client, so it compares only with a baseline the client
+    may open too (published or closed); before, it is a draft for the consultants. A `user`
+    requesting it must be able to open the baseline as well (assessment.access)."""
+    baseline = assessment.baseline
+    if baseline is None:
+        return None
+    if not report_draft(assessment=assessment) and baseline.status not in CLIENT_VISIBLE_STATUSES:
+        return None
+    if user is not None and baseline_readable(user=user, assessment=assessment) is None:
+        return None
+    return baseline
+
+
+def assessment_changed_at(*, assessment: Assessment) -> datetime.datetime:
+    """When anything a report of the assessment shows last changed: the assessment or its
+    baseline, an audited change to either (a report's release changes no report), a submitted
+    questionnaire, an interview score, the customer data or the roadmap."""
+    ids = [assessment.pk, *([assessment.baseline_id] if assessment.baseline_id else [])]
+    latest = [
+        Assessment.objects.filter(pk__in=ids).aggregate(at=Max("updated_at")),
+        AuditEvent.objects.filter(assessment_id__in=ids)
+        .exclude(action=AuditEvent.Action.REPORT_RELEASE)
+        .aggregate(at=Max("created_at")),
+        Response.objects.filter(invitation__assessment_id__in=ids).aggregate(at=Max("submitted_at")),
+        InterviewScore.objects.filter(assessment_id__in=ids).aggregate(at=Max("updated_at")),
+        CustomerDataset.objects.filter(assessment_id__in=ids).aggregate(at=Max("updated_at")),
+        RecommendationItem.objects.filter(assessment_id__in=ids).aggregate(at=Max("updated_at")),
+    ]
+    return max(row["at"] for row in latest if row["at"] is not None)
+
+
+def report_reusable(*, assessment: Assessment, kind: str, language: str) -> Report | None:
+    """A report that shows exactly what a new one would: same kind, language and draft-ness,
+    requested today (the cover carries the date) after the last change to what it shows, and
+    ready or still on its way. The newest such report, or None."""
+    return (
+        Report.objects.filter(
+            Q(status=JobStatus.READY) | _pending(timezone.now()),
+            assessment=assessment,
+            kind=kind,
+            language=language,
+            draft=report_draft(assessment=assessment),
+            created_at__gt=assessment_changed_at(assessment=assessment),
+            created_at__date=timezone.localdate(),
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def reports_pending_count(*, assessment: Assessment, user) -> int:
+    """Reports of the assessment the user requested that are still queued or rendering."""
+    return Report.objects.filter(_pending(timezone.now()), assessment=assessment, requested_by=user).count()
 
 
 def catalog_names(*, version_id: int, language: str) -> dict[str, str]:
@@ -39,8 +137,11 @@ def catalog_names(*, version_id: int, language: str) -> dict[str, str]:
 
 
 def customer_metrics_stored(*, assessment: Assessment) -> dict | None:
+    """The stored customer metrics (None without customer data), each metric that can give data
+    evidence with its sample and whether that suffices for the assessment (docs/methods.md §3.4)."""
     dataset = CustomerDataset.objects.filter(assessment=assessment).only("metrics").first()
-    return dataset.metrics if dataset else None
+    minimums = sufficiency_rules(assessment.sufficiency).min_sample
+    return metrics_with_samples(dataset.metrics, minimums) if dataset else None
 
 
 def _library_entry(code: str) -> Recommendation | None:
@@ -53,11 +154,20 @@ def _library_entry(code: str) -> Recommendation | None:
         return None
 
 
+def _written_or(value: dict, language: str, default):
+    """A consultant's text in `language` where they wrote it in any language (blank if not in
+    this one: reports.texts), else `default`."""
+    return text_in(value, language, empty=type(default)()) if text_given(value) else default
+
+
 def recommendation_item_present(item: RecommendationItem, *, language: str) -> dict:
-    """An item with its texts: the consultant's edits, or the library's in `language`."""
+    """An item with its texts in `language`: the consultant's where they wrote a text (blank
+    where they did not write that language), else the library's; with the consultant's texts
+    per language and the languages some of them lack."""
     entry = _library_entry(item.code)
     library = recommendation_text(code=item.code, language=language) if entry else {}
-    edited = bool(item.title or item.rationale or item.actions or item.impact)
+    written = {field: getattr(item, field) for field in ("title", "rationale", "actions", "impact")}
+    edited = any(text_given(value) for value in written.values())
     return {
         "id": item.pk,
         "code": item.code,
@@ -67,10 +177,18 @@ def recommendation_item_present(item: RecommendationItem, *, language: str) -> d
         "edited": edited,
         "priority": item.priority,
         "triggered_by": item.triggered_by,
-        "title": item.title or library.get("title", ""),
-        "rationale": item.rationale or library.get("rationale", ""),
-        "actions": item.actions or library.get("actions", []),
-        "impact": item.impact or library.get("impact", ""),
+        "title": _written_or(item.title, language, library.get("title", "")),
+        "rationale": _written_or(item.rationale, language, library.get("rationale", "")),
+        "actions": _written_or(item.actions, language, library.get("actions", [])),
+        "impact": _written_or(item.impact, language, library.get("impact", "")),
+        "texts": {
+            code: {
+                field: text_in(value, code, empty=[] if field == "actions" else "")
+                for field, value in written.items()
+            }
+            for code in LANGUAGES
+        },
+        "missing_languages": languages_missing(written.values()),
         "step": entry.step if entry else "custom",
         "step_title": library.get("step_title", ""),
         "horizon": item.horizon,
@@ -107,10 +225,16 @@ def _kpi_values(assessment: Assessment) -> dict[str, float | None]:
 
 
 def assessment_comparison(
-    *, assessment: Assessment, language: str, scores: dict | None = None, metrics: dict | None = None
+    *,
+    assessment: Assessment,
+    baseline: Assessment | None,
+    language: str,
+    scores: dict | None = None,
+    metrics: dict | None = None,
 ) -> dict | None:
-    """The comparison with the baseline in `language`; None without a baseline."""
-    baseline = assessment.baseline
+    """The comparison with `baseline` in `language`; None without one. `baseline` is the
+    assessment's baseline as its reader may see it (assessment.access.baseline_readable, or
+    report_baseline for a PDF): None when they may not open it, as if there were none."""
     if baseline is None:
         return None
     with translation.override(language):
@@ -139,16 +263,20 @@ def report_context(
     *, assessment: Assessment, kind: str, language: str, today: datetime.date | None = None
 ) -> dict:
     """Everything a report of `kind` shows, in `language` (the roadmap as reviewed, without
-    rejected items)."""
-    scores = assessment_scores(assessment=assessment)
+    rejected items; the findings, commentary and quotes as reports.narrative_selectors gives
+    them)."""
+    scores = scores_named(result=assessment_scores(assessment=assessment), language=language)
     metrics = customer_metrics_stored(assessment=assessment)
+    rules = sufficiency_rules(assessment.sufficiency)
     organization = assessment.organization
+    from reports.narrative_selectors import report_narrative  # it reads catalog names from here
+
     with translation.override(language):
         kpis = [
             KpiRow(code=code, label=entry["label"], value=entry["value"])
             for code, entry in assessment_kpis(assessment=assessment).items()
         ]
-        return report_context_build(
+        context = report_context_build(
             kind=kind,
             language=language,
             generated_on=today or timezone.localdate(),
@@ -166,7 +294,11 @@ def report_context(
             ],
             next_level=assessment_next_level(assessment=assessment, scores=scores, language=language),
             comparison=assessment_comparison(
-                assessment=assessment, language=language, scores=scores, metrics=metrics
+                assessment=assessment,
+                baseline=report_baseline(assessment=assessment),
+                language=language,
+                scores=scores,
+                metrics=metrics,
             ),
             methodology={
                 "weights": {
@@ -180,5 +312,12 @@ def report_context(
                 "thresholds": {
                     key: list(edges) for key, edges in evidence_thresholds(assessment.data_thresholds).items()
                 },
+                "sufficiency": {
+                    "min_answers": rules.min_answers,
+                    "min_area_coverage_percent": 100 * rules.min_area_coverage,
+                    "min_responses": rules.min_responses,
+                },
+                "publish_override_reason": assessment.publish_override_reason,
             },
         )
+    return {**context, **report_narrative(assessment=assessment, kind=kind, language=language, scores=scores)}

@@ -1,5 +1,6 @@
 """Writes for reports: the roadmap proposal and its review, report requests and rendering."""
 
+import datetime
 import hashlib
 import secrets
 from collections.abc import Callable
@@ -10,22 +11,39 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessment.audit import audit_record, audit_record_many
-from assessment.models import Assessment, AuditEvent
+from assessment.customer_data import customer_imports_sweep
+from assessment.models import CLIENT_VISIBLE_STATUSES, Assessment, AuditEvent
 from assessment.selectors import assessment_scores, catalog_frames
-from config.celery import task_enqueue_on_commit
-from config.exceptions import ItemErrors, StateConflict
-from config.jobs import JobRefused, job_progress
+from config.celery import queue_waiting, task_enqueue_on_commit, task_enqueue_on_commit_or_defer
+from config.exceptions import ItemErrors, StateConflict, TooManyRequests
+from config.jobs import JobRefused, JobStatus, job_fail, job_progress, jobs_lost, jobs_stalled
 from reports.models import RecommendationItem, RecommendationStatus, Report, ReportKind
+from reports.narrative_selectors import report_texts_missing
 from reports.recommendations import recommendation_library, roadmap_propose
 from reports.rendering import report_filename, report_html, report_pdf
-from reports.selectors import customer_metrics_stored, report_context
+from reports.selectors import (
+    customer_metrics_stored,
+    report_baseline,
+    report_context,
+    report_draft,
+    report_reusable,
+    reports_pending_count,
+)
+from reports.texts import text_given, text_merged
+from surveys.services import invitation_emails_lost_queue
 
 EDITABLE_FIELDS = ("status", "title", "rationale", "actions", "impact", "horizon", "effort")
+TEXT_FIELDS = ("title", "rationale", "actions", "impact")
 # What the audit log keeps of a custom recommendation when it is added.
 ADDED_FIELDS = ("title", "status", "horizon", "effort")
+# Reports of one assessment one user may have queued or rendering at a time (a full report
+# takes seconds of a worker's time); more is refused with 429, to be asked again this much later.
+PENDING_REPORTS_MAX = 3
+PENDING_REPORTS_RETRY_AFTER = 30
 
 
 def _reviewable_check(assessment: Assessment) -> None:
@@ -126,9 +144,18 @@ def _item_check(change: dict, item: RecommendationItem | None) -> dict[str, list
     if "id" in change and item is None:
         errors["id"] = [_("No such recommendation in this assessment.")]
     if "id" not in change:
-        missing = [field for field in ("title", "horizon", "effort") if not change.get(field)]
+        missing = [field for field in ("horizon", "effort") if not change.get(field)]
+        if not text_given(text_merged({}, change.get("title") or {})):
+            missing.insert(0, "title")
         for field in missing:
             errors[field] = [_("Required for a new recommendation.")]
+    elif (
+        item is not None
+        and item.custom
+        and "title" in change
+        and not text_given(text_merged(item.title, change["title"]))
+    ):
+        errors["title"] = [_("A custom recommendation needs a title in at least one language.")]
     return errors
 
 
@@ -138,7 +165,10 @@ def recommendations_review(
 ) -> None:
     """Apply the consultant's review: per item (by id) a new status, edited texts, horizon or
     effort; items without an id are custom additions; `order` lists ids to put first, in that
-    order. All or nothing: any unknown id or incomplete addition saves nothing (ItemErrors)."""
+    order. Texts are given per language (reports.texts: {"en": …, "ru": …}); the languages
+    given replace those stored, a blank one removes its text (a library recommendation then
+    reads the library's again). All or nothing: any unknown id or incomplete addition saves
+    nothing (ItemErrors)."""
     _reviewable_check(assessment)
     Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
     items = {item.pk: item for item in assessment.recommendations.all()}
@@ -159,7 +189,8 @@ def recommendations_review(
         fields = [field for field in EDITABLE_FIELDS if field in change]
         before = None if item.pk is None else {field: getattr(item, field) for field in fields}
         for field in fields:
-            setattr(item, field, change[field])
+            value = change[field]
+            setattr(item, field, text_merged(getattr(item, field), value) if field in TEXT_FIELDS else value)
         if item.pk is None:
             item.position, next_position = next_position, next_position + 1
         item.updated_by = user
@@ -167,7 +198,9 @@ def recommendations_review(
         items[item.pk] = item
         # Only what changed; an addition with its title, status, horizon and effort.
         shown = (
-            ADDED_FIELDS if before is None else [field for field in fields if before[field] != change[field]]
+            ADDED_FIELDS
+            if before is None
+            else [field for field in fields if before[field] != getattr(item, field)]
         )
         audited.append(
             (
@@ -197,24 +230,98 @@ def recommendations_review(
         )
 
 
-def _kind_check(*, assessment: Assessment, kind: str) -> None:
-    if kind == ReportKind.COMPARISON and assessment.baseline_id is None:
+def _kind_check(*, assessment: Assessment, kind: str, user: AbstractBaseUser | None = None) -> None:
+    """JobRefused for a report the assessment cannot have: a comparison without a baseline, or
+    with one the report may not show (report_baseline: for `user`, if given)."""
+    if kind != ReportKind.COMPARISON:
+        return
+    if assessment.baseline_id is None:
         raise JobRefused(_("A comparison report needs a baseline assessment."))
+    if report_baseline(assessment=assessment, user=user) is None:
+        raise JobRefused(
+            _(
+                "The baseline is not available: a report of a published assessment compares "
+                "only with a published baseline."
+            )
+        )
 
 
 def report_request(*, assessment: Assessment, user: AbstractBaseUser, kind: str, language: str) -> Report:
-    """Queue a report; it renders once the request's transaction commits. With the broker
-    away the report is deleted again and BrokerUnavailable raised: no row is left queued."""
+    """Queue a report; it renders once the request's transaction commits. A report that would
+    show the same (`report_reusable`: ready, or queued or rendering) answers instead, and
+    nothing is queued. A user with PENDING_REPORTS_MAX reports of the assessment under way
+    gets TooManyRequests. With the broker away the report is deleted again and
+    BrokerUnavailable raised: no row is left queued."""
     from reports.tasks import report_render  # the task module imports this one
 
     try:
-        _kind_check(assessment=assessment, kind=kind)
+        _kind_check(assessment=assessment, kind=kind, user=user)
     except JobRefused as refused:
         raise ValidationError({"kind": str(refused)}) from refused
-    report = Report.objects.create(assessment=assessment, kind=kind, language=language, requested_by=user)
-    task_enqueue_on_commit(
-        report_render, report.pk, on_refused=lambda: Report.objects.filter(pk=report.pk).delete()
-    )
+    # The first report proposes the roadmap; settled now, it is no change after this request.
+    recommendations_ensure(assessment=assessment)
+    # The consultant's texts are shown only in the language they were written in: a report in
+    # a language one of them lacks is refused, naming each (no text falls back to another).
+    if missing := report_texts_missing(assessment=assessment, kind=kind, language=language):
+        raise ValidationError({"language": missing})
+    with transaction.atomic():
+        Assessment.objects.select_for_update().filter(pk=assessment.pk).first()  # one request at a time
+        reusable = report_reusable(assessment=assessment, kind=kind, language=language)
+        if reusable is not None:
+            return reusable
+        if reports_pending_count(assessment=assessment, user=user) >= PENDING_REPORTS_MAX:
+            raise TooManyRequests(
+                _(
+                    "You already have %(count)d reports of this assessment being rendered. "
+                    "Wait until one is ready, then ask again."
+                )
+                % {"count": PENDING_REPORTS_MAX},
+                retry_after=PENDING_REPORTS_RETRY_AFTER,
+                code="reports_pending",
+            )
+        report = Report.objects.create(
+            assessment=assessment,
+            kind=kind,
+            language=language,
+            requested_by=user,
+            draft=report_draft(assessment=assessment),
+        )
+        task_enqueue_on_commit(
+            report_render, report.pk, on_refused=lambda: Report.objects.filter(pk=report.pk).delete()
+        )
+    return report
+
+
+@transaction.atomic
+def report_release(*, report: Report, user: AbstractBaseUser) -> Report:
+    """Give a report to the client's executives: it must be rendered, from a published or
+    closed assessment, and not a draft (one rendered before publishing never is released).
+    Releasing a released report again changes nothing."""
+    report = Report.objects.select_for_update().select_related("assessment").get(pk=report.pk)
+    if report.status != JobStatus.READY:
+        raise StateConflict(_("Only a rendered report can be released."), code="report_not_ready")
+    if report.assessment.status not in CLIENT_VISIBLE_STATUSES:
+        raise StateConflict(
+            _("Publish the assessment before releasing its reports."), code="assessment_not_published"
+        )
+    if report.draft:
+        raise StateConflict(
+            _(
+                "This report was rendered before the assessment was published and stays a draft. "
+                "Generate it again and release the new one."
+            ),
+            code="report_draft",
+        )
+    if report.released_at is None:
+        report.released_at, report.released_by = timezone.now(), user
+        report.save(update_fields=["released_at", "released_by"])
+        audit_record(
+            assessment=report.assessment,
+            actor=user,
+            action=AuditEvent.Action.REPORT_RELEASE,
+            target=f"{report.kind}/{report.language}/{report.pk}",
+            after={"file_name": report.file_name, "sha256": report.sha256},
+        )
     return report
 
 
@@ -225,12 +332,16 @@ def report_bytes(
     language: str,
     progress: Callable[[int], None] = lambda percent: None,
 ) -> bytes:
-    """The PDF of a report of `kind` in `language` (JobRefused if the kind does not apply)."""
+    """The PDF of a report of `kind` in `language` (JobRefused if the kind does not apply or
+    a consultant's text it shows is not written in `language`), marked DRAFT on every page
+    while the assessment is not published."""
     _kind_check(assessment=assessment, kind=kind)
     recommendations_ensure(assessment=assessment)
+    if missing := report_texts_missing(assessment=assessment, kind=kind, language=language):
+        raise JobRefused(" ".join(missing))
     context = report_context(assessment=assessment, kind=kind, language=language)
     progress(25)
-    html = report_html(context=context)
+    html = report_html(context=context, draft=report_draft(assessment=assessment))
     progress(50)
     pdf = report_pdf(html=html)
     progress(90)
@@ -238,8 +349,10 @@ def report_bytes(
 
 
 def report_build(report: Report) -> None:
-    """Render the report and store the PDF under an unguessable name (the job's work)."""
+    """Render the report and store the PDF under an unguessable name (the job's work). Whether
+    it is a draft is decided here, by the assessment's status as it is rendered."""
     assessment = report.assessment
+    report.draft = report_draft(assessment=assessment)
     pdf = report_bytes(
         assessment=assessment,
         kind=report.kind,
@@ -255,8 +368,39 @@ def report_build(report: Report) -> None:
         kind=report.kind,
         language=report.language,
         reference_date=assessment.reference_date,
+        draft=report.draft,
     )
     report.sha256, report.size = hashlib.sha256(pdf).hexdigest(), len(pdf)
-    report.save(update_fields=["file_path", "file_name", "sha256", "size"])
+    report.save(update_fields=["file_path", "file_name", "sha256", "size", "draft"])
     if previous:  # an interrupted earlier run left its file
         default_storage.delete(previous)
+
+
+def reports_sweep(*, now: datetime.datetime, requeue: bool) -> dict[str, int]:
+    """Render the reports whose task was lost (queued too long: config.jobs.jobs_lost) if
+    `requeue`, and fail those whose rendering was killed (running too long); each renders once
+    however often this runs."""
+    from reports.tasks import report_render  # the task module imports this one
+
+    lost = list(jobs_lost(Report, now=now).values_list("pk", flat=True)) if requeue else []
+    for report_id in lost:
+        task_enqueue_on_commit_or_defer(report_render, report_id)
+    failed = 0
+    for report_id, language in jobs_stalled(Report, now=now).values_list("pk", "language"):
+        with translation.override(language):
+            message = _("The rendering was interrupted and did not finish. Please request the report again.")
+        failed += job_fail(Report, job_id=report_id, error=message)
+    return {"requeued": len(lost), "failed": failed}
+
+
+def outbox_sweep(*, now: datetime.datetime) -> dict[str, dict[str, int]]:
+    """What Celery beat runs every SWEEP_SECONDS (and `manage.py sweep` at will): sends again the
+    e-mails and jobs whose task the queue did not take or lost, fails the jobs whose run was
+    killed, deletes staged uploads nothing refers to. Nothing is sent again while tasks wait in
+    the queue (they are a backlog, not lost), and whatever is sent twice is done once."""
+    requeue = queue_waiting() == 0
+    return {
+        "emails": {"requeued": invitation_emails_lost_queue(now=now) if requeue else 0},
+        "imports": customer_imports_sweep(now=now, requeue=requeue),
+        "reports": reports_sweep(now=now, requeue=requeue),
+    }

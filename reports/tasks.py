@@ -2,10 +2,11 @@
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
-from config.jobs import job_run
+from config.jobs import job_run, task_redelivered
 from reports.models import Report
-from reports.services import report_build
+from reports.services import outbox_sweep, report_build
 
 # A lost database connection is worth another try; a rendering error is not (it would fail
 # the same way again) and is recorded on the report instead.
@@ -13,11 +14,23 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
 @shared_task(
+    bind=True,
     name="reports.report_render",
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=5,
     retry_backoff_max=120,
     max_retries=5,
 )
-def report_render(report_id: int) -> bool:
-    return job_run(Report, job_id=report_id, work=report_build, transient=TRANSIENT_ERRORS)
+def report_render(self, report_id: int) -> bool:
+    return job_run(
+        Report,
+        job_id=report_id,
+        work=report_build,
+        transient=TRANSIENT_ERRORS,
+        redelivered=task_redelivered(self),
+    )
+
+
+@shared_task(name="reports.outbox_sweep", ignore_result=True)
+def outbox_sweep_run() -> dict[str, dict[str, int]]:
+    return outbox_sweep(now=timezone.now())

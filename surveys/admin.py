@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -120,11 +121,19 @@ class InvitationAdmin(admin.ModelAdmin):
         # New respondents go through the service: hashed link, e-mail after commit.
         [new] = invitation_create_many(assessment=obj.assessment, rows=[form.row()])
         obj.pk = new.invitation.pk
-        self.message_user(
-            request,
-            _("Personal link (shown only now): %(url)s") % {"url": new.url},
-            messages.WARNING,
-        )
+        obj.personal_link = new.url
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The link is shown on a page of its own (even in a pop-up, where it would otherwise be
+        # lost), not as a message: messages travel in a cookie.
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Personal link"),
+            "invitation": obj,
+            "url": obj.personal_link,
+        }
+        return TemplateResponse(request, "admin/surveys/invitation/personal_link.html", context)
 
     @admin.action(description=_("Resend the invitation e-mail"))
     def resend(self, request, queryset):

@@ -21,7 +21,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from config.celery import task_enqueue_on_commit_or_defer
 from config.exceptions import ItemErrors, StateConflict
 from config.tokens import token_hash, token_new
 from surveys import tasks
@@ -45,6 +47,13 @@ if TYPE_CHECKING:  # surveys sits below assessment: the type only, never the mod
 
 CATALOG_FILE = Path(__file__).resolve().parent / "catalog" / "cx_maturity.yaml"
 LEVEL_COUNT = 5
+# An e-mail still pending this long after it was recorded, with no attempt to send it, lost its task.
+EMAIL_LOST_AFTER = datetime.timedelta(minutes=5)
+# What a page says when the queue could not take its e-mails (config.celery.queue_deferrals).
+EMAILS_DEFERRED = gettext_lazy(
+    "The mail queue is not reachable right now: the e-mails will be sent as soon as it is back. "
+    "Nothing needs to be done again."
+)
 
 
 class CatalogError(ValueError):
@@ -287,13 +296,28 @@ def invitations_copy(*, source: Assessment, target: Assessment) -> list[NewInvit
 def invitation_emails_queue(
     *, invitations: list[Invitation], kind: str, reminder_day: int | None = None
 ) -> list[InvitationEmail]:
-    """Record one e-mail per invitation and send each by a task once the transaction commits."""
+    """Record one e-mail per invitation and send each by a task once the transaction commits;
+    with the queue away they stay pending, and the sweep sends them (invitation_emails_lost_queue)."""
     emails = InvitationEmail.objects.bulk_create(
         [InvitationEmail(invitation=i, kind=kind, reminder_day=reminder_day) for i in invitations]
     )
     for email in emails:
-        tasks.invitation_email_send.delay_on_commit(email.pk)
+        task_enqueue_on_commit_or_defer(tasks.invitation_email_send, email.pk)
     return emails
+
+
+def invitation_emails_lost_queue(*, now: datetime.datetime) -> int:
+    """Send the e-mails still pending EMAIL_LOST_AFTER after they were recorded whose task never
+    reached a worker (the queue was away or lost it; one that did and is retrying has its error
+    recorded). Sending twice sends once (invitation_email_deliver)."""
+    lost = list(
+        InvitationEmail.objects.filter(
+            state=InvitationEmail.State.PENDING, error="", created_at__lt=now - EMAIL_LOST_AFTER
+        ).values_list("pk", flat=True)
+    )
+    for email_id in lost:
+        task_enqueue_on_commit_or_defer(tasks.invitation_email_send, email_id)
+    return len(lost)
 
 
 def invitations_unsent_queue(*, assessment: Assessment) -> int:
@@ -343,9 +367,11 @@ def invitation_email_deliver(*, email_id: int) -> bool:
         return True
 
 
-def invitation_email_failed(*, email_id: int, error: str) -> None:
+def invitation_email_failed(*, email_id: int, error: str, final: bool) -> None:
+    """Record a failed attempt to send: the `final` one fails the e-mail; an earlier one leaves
+    it pending for its task's next retry (and, with its error, out of the sweep's way)."""
     InvitationEmail.objects.filter(pk=email_id).exclude(state=InvitationEmail.State.SENT).update(
-        state=InvitationEmail.State.FAILED, error=error[:2000]
+        state=InvitationEmail.State.FAILED if final else InvitationEmail.State.PENDING, error=error[:2000]
     )
 
 
@@ -426,6 +452,16 @@ def answers_save(*, invitation: Invitation, items: list[dict]) -> int:
             errors[index] = {"indicator": [_("Unknown indicator %(code)s.") % {"code": code}]}
         elif code in seen:
             errors[index] = {"indicator": [_("%(code)s appears twice in this request.") % {"code": code}]}
+        elif "\x00" in (item.get("comment") or ""):
+            # PostgreSQL cannot store it in text.
+            errors[index] = {
+                "comment": [
+                    _(
+                        "This comment contains a character that cannot be saved (shown as �). "
+                        "Please remove it and save again."
+                    )
+                ]
+            }
         seen.add(code)
     if errors:
         raise ItemErrors(errors, field="answers")

@@ -22,6 +22,7 @@ def invitation_email_send(self, email_id: int) -> bool:
     try:
         return services.invitation_email_deliver(email_id=email_id)
     except TRANSIENT_MAIL_ERRORS as error:
-        if self.request.retries >= self.max_retries:
-            services.invitation_email_failed(email_id=email_id, error=repr(error))
+        services.invitation_email_failed(
+            email_id=email_id, error=repr(error), final=self.request.retries >= self.max_retries
+        )
         raise

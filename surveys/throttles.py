@@ -1,5 +1,6 @@
 from rest_framework.throttling import SimpleRateThrottle
 
+from config.throttling import fail_open_cache
 from config.tokens import token_hash
 
 
@@ -7,7 +8,10 @@ class CountingRateThrottle(SimpleRateThrottle):
     """Requests counted per fixed window with one atomic increment. DRF's SimpleRateThrottle keeps
     every request's timestamp in one cache entry and rewrites it on each request, which costs
     O(rate): at the 3000/min an office behind one address may use, that is a 3000-item list
-    unpickled and pickled per autosave."""
+    unpickled and pickled per autosave. Counted in the fail-open cache: with Redis away,
+    respondents keep answering."""
+
+    cache = fail_open_cache
 
     def allow_request(self, request, view) -> bool:
         if self.rate is None:

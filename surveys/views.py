@@ -1,6 +1,10 @@
 """The questionnaire in the browser, by personal link. Works without JavaScript
 (answers are saved on every page change); with it, each answer autosaves at once."""
 
+import functools
+import math
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,9 +17,28 @@ from surveys.i18n import language_pick
 from surveys.models import Invitation, RespondentStatus
 from surveys.selectors import respondent_questionnaire
 from surveys.services import answers_save, invitation_by_token, response_submit
+from surveys.throttles import RespondIpThrottle, RespondTokenThrottle
 
 DONT_KNOW = "dk"
 SECONDS_PER_INDICATOR = 20
+
+
+def _throttled(view):
+    """The pages count against the same limits as the questionnaire's API: per link and per
+    client address (where guessing links would come from)."""
+
+    @functools.wraps(view)
+    def throttled_view(request: HttpRequest, token: str, **kwargs) -> HttpResponse:
+        link = SimpleNamespace(kwargs={"token": token})
+        for throttle in (RespondTokenThrottle(), RespondIpThrottle()):
+            if not throttle.allow_request(request, link):
+                wait = max(1, math.ceil(throttle.wait()))
+                response = render(request, "surveys/respond/busy.html", {"seconds": wait}, status=429)
+                response["Retry-After"] = str(wait)
+                return response
+        return view(request, token, **kwargs)
+
+    return throttled_view
 
 
 def _invitation(token: str) -> Invitation:
@@ -77,6 +100,7 @@ def _resume_area(questionnaire: dict) -> str | None:
 
 
 @require_http_methods(["GET"])
+@_throttled
 def welcome(request: HttpRequest, token: str) -> HttpResponse:
     invitation, questionnaire, instead = _open_questionnaire(request, token)
     if instead:
@@ -99,6 +123,7 @@ def _answers_from_form(post, area: dict) -> list[dict]:
 
 
 @require_http_methods(["GET", "POST"])
+@_throttled
 def area(request: HttpRequest, token: str, area_code: str) -> HttpResponse:
     invitation, questionnaire, instead = _open_questionnaire(request, token)
     codes = [a["code"] for a in questionnaire["areas"]]
@@ -108,6 +133,7 @@ def area(request: HttpRequest, token: str, area_code: str) -> HttpResponse:
         return instead
     index = codes.index(area_code)
     current = questionnaire["areas"][index]
+    errors: dict[str, str] = {}
 
     if request.method == "POST":
         items = _answers_from_form(request.POST, current)
@@ -116,8 +142,13 @@ def area(request: HttpRequest, token: str, area_code: str) -> HttpResponse:
                 answers_save(invitation=invitation, items=items)
         except StateConflict:
             return redirect("surveys:welcome", token=token)
-        except ItemErrors:
-            pass  # a tampered form: the page is shown again with what is stored
+        except ItemErrors as invalid:
+            errors = {
+                items[position]["indicator"]: " ".join(
+                    message for messages in item.values() for message in messages
+                )
+                for position, item in invalid.errors.items()
+            }
         else:
             target = request.POST.get("go")
             if target == "previous" and index > 0:
@@ -129,6 +160,25 @@ def area(request: HttpRequest, token: str, area_code: str) -> HttpResponse:
             return redirect("surveys:review", token=token)
         questionnaire = _questionnaire(request, invitation)
         current = questionnaire["areas"][index]
+        if errors:
+            # Nothing was saved: the page shows what the respondent chose and typed, so it is not
+            # lost, with each problem at its question (NUL, which no page can show, as U+FFFD).
+            questionnaire["answers"].update(
+                {
+                    item["indicator"]: {
+                        "level": item["level"],
+                        "comment": item["comment"].replace("\x00", "\ufffd"),
+                    }
+                    for item in items
+                }
+            )
+            current = {
+                **current,
+                "indicators": [
+                    {**indicator, "error": errors.get(indicator["code"], "")}
+                    for indicator in current["indicators"]
+                ],
+            }
 
     return _page(
         request,
@@ -141,10 +191,12 @@ def area(request: HttpRequest, token: str, area_code: str) -> HttpResponse:
         steps=len(codes),
         previous=codes[index - 1] if index > 0 else None,
         next=codes[index + 1] if index + 1 < len(codes) else None,
+        status_code=400 if errors else 200,
     )
 
 
 @require_http_methods(["GET", "POST"])
+@_throttled
 def review(request: HttpRequest, token: str) -> HttpResponse:
     invitation, questionnaire, instead = _open_questionnaire(request, token)
     if instead:
@@ -163,6 +215,7 @@ def review(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
+@_throttled
 def done(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
     questionnaire = _questionnaire(request, invitation)

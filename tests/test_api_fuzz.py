@@ -27,6 +27,8 @@ from assessment.demo import demo_respondent_link, demo_seed
 from assessment.models import CustomerDataImport
 from assessment.services import api_token_create
 from config.wsgi import application
+from reports.narrative_selectors import quote_candidates
+from reports.narrative_services import quote_pick
 from reports.services import report_request
 
 CHECKS = [
@@ -62,12 +64,26 @@ def demo(catalog, settings, tmp_path):
     consultant = reassessment.organization.memberships.get(role="consultant").user
     executive = reassessment.organization.memberships.get(role="executive").user
     report = report_request(assessment=reassessment.baseline, user=consultant, kind="full", language="en")
+    note = next(
+        item
+        for item in quote_candidates(assessment=reassessment, language="en")
+        if item["source"] == "interview"
+    )
+    quote = quote_pick(
+        assessment=reassessment,
+        user=consultant,
+        source="interview",
+        source_id=note["id"],
+        original_language="en",
+        translations={"ru": "Цитата."},
+    )
     ids = {
         "invitation_id": reassessment.invitations.first().pk,
         "report_id": report.pk,
         "import_id": CustomerDataImport.objects.create(assessment=reassessment, created_by=consultant).pk,
         "token": demo_respondent_link(assessment=reassessment),
         "kind": "customers",
+        "quote_id": quote.pk,
     }
     return {
         "consultant": (consultant, {**ids, "assessment_id": reassessment.pk}),
@@ -142,8 +158,9 @@ def test_api_answers_every_request_as_its_schema_says(demo, role):
         assert {
             "GET /api/v1/assessments/{assessment_id}/",
             "GET /api/v1/assessments/{assessment_id}/scores/",
-            "GET /api/v1/reports/{report_id}/",
         } <= ok
+        # The consultant's report is not released to the client: it does not exist for them.
+        assert "GET /api/v1/reports/{report_id}/" not in ok
     else:
         assert {label: codes for label, codes in answered.items() if label not in PUBLIC} == {
             label: {401} for label in answered if label not in PUBLIC

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 
 LAYERS = ("config", "surveys", "assessment", "reports", "workspace")
-VIEW_MODULES = ("apis", "customer_apis", "respondent_apis", "views")
+VIEW_MODULES = ("apis", "customer_apis", "respondent_apis", "narrative_apis", "views")
 ROOT = Path(settings.BASE_DIR)
 
 

@@ -16,11 +16,17 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from assessment.models import CustomerDataImport, Status
 from assessment.services import api_token_create, assessment_update, interview_scores_set
-from reports.models import Report
+from reports.models import Quote, Report
 from reports.services import recommendations_generate
 from surveys.models import Indicator
 from surveys.services import invitation_create_many
-from tests.factories import AssessmentFactory, OrganizationFactory, consultant_of, executive_of
+from tests.factories import (
+    OVERRIDE_REASON,
+    AssessmentFactory,
+    OrganizationFactory,
+    consultant_of,
+    executive_of,
+)
 from workspace.exports import DATASETS, FORMATS
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +108,9 @@ def world(catalog, settings, tmp_path):
     interview_scores_set(
         assessment=published, user=consultant, items=[{"indicator": c, "level": 3, "note": ""} for c in codes]
     )
-    published = assessment_update(assessment=published, status=Status.PUBLISHED)
+    published = assessment_update(
+        assessment=published, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON
+    )
     current = AssessmentFactory(organization=alpha, title="Alphaleak re-audit 2026", baseline=published)
     invitation = invitation_create_many(
         assessment=current,
@@ -115,6 +123,15 @@ def world(catalog, settings, tmp_path):
         assessment=published, kind="executive", language="en", file_name="alphaleak.pdf"
     )
     customer_import = CustomerDataImport.objects.create(assessment=current, created_by=consultant)
+    quote = Quote.objects.create(
+        assessment=published,
+        area="organization",
+        source="interview",
+        interview_score=published.interview_scores.first(),
+        original="Alphaleak note",
+        original_language="en",
+        position=1,
+    )
 
     beta = OrganizationFactory(name="Betasafe Bank")
     beta_audit = AssessmentFactory(
@@ -133,6 +150,7 @@ def world(catalog, settings, tmp_path):
             "invitation_id": invitation.invitation.pk,
             "report_id": report.pk,
             "import_id": customer_import.pk,
+            "quote_id": quote.pk,
         },
         "alpha_token": invitation.token,
         "beta_token": beta_token,
@@ -257,6 +275,9 @@ NOT_A_PAGE = {
     "api:comparison": "the published assessment has no baseline",
     "workspace:comparison": "the published assessment has no baseline",
     "api:report-download": "the report is not rendered",
+    "api:quote-detail": "PATCH and DELETE only",
+    "api:report-release": "POST only",
+    "workspace:report-release": "POST only",
 }
 
 

@@ -85,10 +85,20 @@ def test_a_missing_job_is_not_run(job):
 def test_a_running_job_redelivered_after_its_worker_died_runs_again(job):
     CustomerDataImport.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, error="lost")
     calls = []
-    assert _run(job, calls.append) is True
+    assert _run(job, calls.append, redelivered=True) is True
     assert len(calls) == 1
     job.refresh_from_db()
     assert (job.status, job.error) == (JobStatus.READY, "")
+
+
+def test_a_second_copy_of_a_running_jobs_task_leaves_it_to_the_run_under_way(job):
+    """The sweep sends a job it found queued too long again; a copy arriving while the first
+    delivery runs it must not run it a second time."""
+    CustomerDataImport.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    calls = []
+    assert _run(job, calls.append) is False
+    assert calls == []
+    assert CustomerDataImport.objects.get(pk=job.pk).status == JobStatus.RUNNING
 
 
 def test_a_transient_error_propagates_and_leaves_the_job_queued_for_a_retry(job):

@@ -45,7 +45,11 @@ def edge(catalog, settings, tmp_path):
     organization = OrganizationFactory(name="Edge Bank")
     consultant = consultant_of(organization)
     assessment = AssessmentFactory(
-        organization=organization, status=Status.SCORING, reference_date=datetime.date(2026, 9, 30)
+        organization=organization,
+        status=Status.SCORING,
+        reference_date=datetime.date(2026, 9, 30),
+        # Interview scores alone: the numbers, not the sufficiency rules, are under test here.
+        sufficiency={"min_responses": 1, "min_area_coverage": 0},
     )
     levels = {f"ORG-{n:02d}": 4 if n <= 5 else 3 for n in range(1, 11)}
     levels |= {f"STF-{n:02d}": 4 if n <= 4 else 3 for n in range(1, 11)}

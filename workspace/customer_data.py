@@ -4,6 +4,7 @@ when they are refused), follow a background import, and read the metrics dashboa
 The upload calls the same services as the API (assessment.customer_data) and the dashboard
 shows the same stored metrics as GET /api/v1/assessments/{id}/customer-metrics/."""
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from assessment.access import assessment_managed
-from assessment.customer_data import customer_data_upload, default_period
+from assessment.customer_data import customer_data_request_max_bytes, customer_data_upload, default_period
 from assessment.customer_files import COLUMNS, KINDS, OPTIONAL, CustomerFilesInvalid
 from assessment.exports import customer_metrics_current
 from assessment.loyalty import SATISFIED_AT
@@ -31,6 +32,8 @@ from config.celery import BrokerUnavailable
 from config.exceptions import StateConflict, TooLarge
 from config.jobs import FINISHED
 from config.numbers import number_text
+from config.request_limits import body_limit
+from reports.context import small_sample
 from reports.rendering import chart_labels, customer_charts
 from workspace.pages import assessment_page
 
@@ -198,11 +201,12 @@ def segment_rows(metrics: Mapping) -> list[SegmentRow]:
 
 def _import_job(request: HttpRequest, assessment: Assessment) -> CustomerDataImport | None:
     raw = request.GET.get("import", "")
-    if not raw.isdigit():
+    if not re.fullmatch(r"[0-9]{1,18}", raw):  # ASCII digits: "²" is a digit to str.isdigit()
         return None
     return CustomerDataImport.objects.filter(assessment=assessment, pk=int(raw)).first()
 
 
+@body_limit(customer_data_request_max_bytes)
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
@@ -269,6 +273,8 @@ def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "metrics": metrics,
         "charts": customer_charts(customer=metrics, labels=chart_labels()) if metrics else {},
         "metric_rows": metric_rows(metrics) if metrics else [],
+        # Sections of the metrics on too small a sample to be evidence: flagged, not evidence.
+        "small_samples": {section for section, values in (metrics or {}).items() if small_sample(values)},
         "segment_columns": segment_metrics(),
         "segments": segment_rows(metrics) if metrics else [],
         "satisfied_at": SATISFIED_AT,
@@ -281,7 +287,7 @@ def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "page_url": page_url,
         "labels": LABELS,
     }
-    return assessment_page(
+    response = assessment_page(
         request,
         assessment,
         tab="customer-data",
@@ -289,3 +295,6 @@ def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
         context=context,
         status=status,
     )
+    if status == 503:  # the task queue is away
+        response["Retry-After"] = str(BrokerUnavailable.retry_after)
+    return response

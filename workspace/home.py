@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from assessment.access import (
     assessment_managed,
     assessment_readable,
+    baseline_readable,
     organization_managed,
     organization_readable,
     user_manages,
@@ -24,7 +25,10 @@ from assessment.access import (
 from assessment.models import NEXT_STATUSES, Assessment, Status
 from assessment.selectors import assessment_scope, managed_organization_scope, organization_scope
 from assessment.services import assessment_create, assessment_update
+from config.celery import queue_deferrals
+from config.exceptions import StateConflict
 from reports.charts import score_history_chart
+from surveys.services import EMAILS_DEFERRED
 from workspace.pages import assessment_summary, redirect_back, tabs_for
 
 
@@ -155,7 +159,10 @@ def assessment_new(request: HttpRequest, organization_id: int) -> HttpResponse:
 def assessment(request: HttpRequest, assessment_id: int) -> HttpResponse:
     """An assessment opens on the first tab the user may see."""
     assessment = assessment_readable(user=request.user, assessment_id=assessment_id)
-    first = tabs_for(assessment, manages=user_manages(user=request.user, assessment=assessment))[0]
+    first = tabs_for(
+        manages=user_manages(user=request.user, assessment=assessment),
+        baseline=baseline_readable(user=request.user, assessment=assessment),
+    )[0]
     return redirect(first.url_name, assessment.pk)
 
 
@@ -170,12 +177,31 @@ def assessment_advance(request: HttpRequest, assessment_id: int) -> HttpResponse
     else:
         target = NEXT_STATUSES[assessment.status][0]
         try:
-            assessment_update(assessment=assessment, actor=request.user, status=target)
+            with queue_deferrals() as deferred:
+                assessment_update(
+                    assessment=assessment,
+                    actor=request.user,
+                    status=target,
+                    # The publish form asks for it while the scores are preliminary.
+                    override_reason=request.POST.get("override_reason", ""),
+                )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        except StateConflict as conflict:
+            reasons = [reason["message"] for reason in conflict.extra.get("reasons", [])]
+            if reasons:
+                messages.error(
+                    request,
+                    _("The scores are preliminary, so a reason is needed to publish them: %(reasons)s")
+                    % {"reasons": " ".join(reasons)},
+                )
+            else:
+                messages.error(request, conflict.message)
         else:
             messages.success(
                 request,
                 _("The assessment is now “%(status)s”.") % {"status": Status(target).label},
             )
+            if deferred:
+                messages.warning(request, EMAILS_DEFERRED)
     return redirect_back(request, reverse("workspace:assessment", args=[assessment.pk]))

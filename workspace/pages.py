@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from assessment.access import user_manages
+from assessment.access import baseline_readable, user_manages
 from assessment.levels import level_name
 from assessment.models import NEXT_STATUSES, Assessment, Status
 from assessment.selectors import assessment_scores
+from reports.context import scores_preliminary
 from surveys.selectors import response_rate
 
 
@@ -32,9 +33,11 @@ TABS = (
     Tab("customer-data", _("Customer data"), "workspace:customer-data"),
     Tab("scores", _("Scores"), "workspace:scores", consultant_only=False),
     Tab("comparison", _("Comparison"), "workspace:comparison", consultant_only=False, needs_baseline=True),
+    Tab("findings", _("Findings"), "workspace:findings"),
     Tab("recommendations", _("Recommendations"), "workspace:recommendations"),
     Tab("reports", _("Reports"), "workspace:reports", consultant_only=False),
     Tab("audit", _("Audit log"), "workspace:audit"),
+    Tab("settings", _("Settings"), "workspace:settings"),
 )
 
 # What the button that moves the audit to its next status says.
@@ -46,20 +49,21 @@ ADVANCE_LABELS = {
 }
 
 
-def tabs_for(assessment: Assessment, *, manages: bool) -> list[Tab]:
+def tabs_for(*, manages: bool, baseline: Assessment | None) -> list[Tab]:
+    """The tabs the user may open; `baseline`: the baseline they may open, if any."""
     return [
         tab
         for tab in TABS
-        if (manages or not tab.consultant_only) and (assessment.baseline_id or not tab.needs_baseline)
+        if (manages or not tab.consultant_only) and (baseline is not None or not tab.needs_baseline)
     ]
 
 
 def assessment_summary(
     assessment: Assessment, *, scores: dict | None = None, rate: dict | None = None
 ) -> dict:
-    """Score, level and response rate as the home page and the page header show them; a tab
-    that has already loaded the scores or the response rate passes them in, so neither is
-    computed twice for one page."""
+    """Score, level (none while the scores are preliminary) and response rate as the home page
+    and the page header show them; a tab that has already loaded the scores or the response
+    rate passes them in, so neither is computed twice for one page."""
     scores = scores or assessment_scores(assessment=assessment)
     overall = scores["overall"]
     rate = (rate or response_rate(assessment=assessment))["overall"]
@@ -67,6 +71,7 @@ def assessment_summary(
         "score": overall["score"],
         "level": overall["level"],
         "level_name": level_name(overall["level"]),
+        "preliminary": scores_preliminary(scores),
         "published": scores["published"],
         "invited": rate["total"],
         "submitted": rate["submitted"],
@@ -86,11 +91,14 @@ def assessment_page(
     rate: dict | None = None,
 ) -> HttpResponse:
     manages = user_manages(user=request.user, assessment=assessment)
-    tabs = tabs_for(assessment, manages=manages)
+    # A baseline the user may not open is not named or compared with (assessment.access).
+    baseline = baseline_readable(user=request.user, assessment=assessment)
+    tabs = tabs_for(manages=manages, baseline=baseline)
     next_status = next(iter(NEXT_STATUSES[assessment.status]), None) if manages else None
     page = {
         "assessment": assessment,
         "organization": assessment.organization,
+        "readable_baseline": baseline,
         "manages": manages,
         "tabs": [
             {"slug": t.slug, "title": t.title, "url": reverse(t.url_name, args=[assessment.pk])} for t in tabs

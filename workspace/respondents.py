@@ -25,12 +25,15 @@ from django.views.decorators.http import require_POST
 from assessment.access import assessment_managed
 from assessment.models import NEXT_STATUSES, Assessment, Status
 from assessment.services import assessment_update
+from config.celery import queue_deferrals
 from config.exceptions import ItemErrors, StateConflict, TooLarge
+from config.request_limits import body_limit
 from surveys.i18n import FALLBACK
-from surveys.importing import invitation_rows_read
+from surveys.importing import invitation_request_max_bytes, invitation_rows_read
 from surveys.models import Invitation, RespondentRole, RespondentStatus
 from surveys.selectors import invitations_unsent, invitations_with_status, response_rate
 from surveys.services import (
+    EMAILS_DEFERRED,
     INVITATION_FIELDS,
     NewInvitation,
     invitation_create_many,
@@ -171,7 +174,8 @@ class ReminderDaysForm(forms.Form):
 
     def clean_reminder_days(self) -> list[int]:
         parts = [part for part in re.split(r"[\s,;]+", self.cleaned_data["reminder_days"]) if part]
-        if any(not part.isdigit() for part in parts):
+        # ASCII digits only: str.isdigit() also accepts "²", which int() cannot read.
+        if any(not (part.isascii() and part.isdigit()) for part in parts):
             raise ValidationError(_("Write whole numbers of days separated by commas, e.g. “3, 7”."))
         # The range and the count are the service's rules (assessment_update), shown on this field.
         return [int(part) for part in parts]
@@ -342,6 +346,7 @@ def _tab(
     return response
 
 
+@body_limit(invitation_request_max_bytes)
 @login_required
 def respondents(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = assessment_managed(user=request.user, assessment_id=assessment_id)
@@ -364,10 +369,11 @@ def respondents(request: HttpRequest, assessment_id: int) -> HttpResponse:
     created = None
     if form.is_valid():
         try:
-            if action == "add":
-                created = invitation_create_many(assessment=assessment, rows=[form.cleaned_data])
-            else:
-                created = _rows_invite(assessment, form.cleaned_data["rows"], upload=action == "upload")
+            with queue_deferrals() as deferred:
+                if action == "add":
+                    created = invitation_create_many(assessment=assessment, rows=[form.cleaned_data])
+                else:
+                    created = _rows_invite(assessment, form.cleaned_data["rows"], upload=action == "upload")
         except ItemErrors as error:  # one respondent: the only problem can be the e-mail address
             for fields in error.errors.values():
                 for message in (m for field_messages in fields.values() for m in field_messages):
@@ -380,6 +386,8 @@ def respondents(request: HttpRequest, assessment_id: int) -> HttpResponse:
     if created is None:
         return _tab(request, assessment, forms_={action: form}, status=400)
     _created_message(request, assessment, created)
+    if deferred:
+        messages.warning(request, EMAILS_DEFERRED)
     # Answered directly rather than redirected: the links must not be stored anywhere.
     assessment.refresh_from_db()
     return _tab(request, assessment, created=created)
@@ -413,11 +421,14 @@ def respondent_resend(request: HttpRequest, assessment_id: int, invitation_id: i
     assessment = assessment_managed(user=request.user, assessment_id=assessment_id)
     invitation = get_object_or_404(Invitation, assessment=assessment, pk=invitation_id)
     try:
-        invitation_resend(invitation=invitation)
+        with queue_deferrals() as deferred:
+            invitation_resend(invitation=invitation)
     except StateConflict as error:
         messages.error(request, error.message)
     else:
         messages.success(
             request, _("A new personal link is on its way to %(email)s.") % {"email": invitation.email}
         )
+        if deferred:
+            messages.warning(request, EMAILS_DEFERRED)
     return redirect_back(request, reverse("workspace:respondents", args=[assessment.pk]))

@@ -14,7 +14,8 @@ from assessment.scoring import level_of
 from assessment.selectors import MIN_PEERS, assessment_scope, assessment_scores
 from config.numbers import number_text
 from reports import charts
-from reports.context import levels_scale
+from reports.context import levels_scale, scores_preliminary, sufficiency_summary
+from reports.rendering import chart_labels
 from surveys.i18n import language_pick
 from surveys.models import Metric, RespondentRole
 from surveys.selectors import catalog_tree
@@ -23,9 +24,10 @@ from workspace.pages import assessment_page
 EVIDENCE_SOURCES = ("survey", "interview", "data")
 
 
-def _cell(value: float | None) -> dict:
-    """A heat-map cell: the value and its level (None for no evidence)."""
-    return {"value": value, "level": level_of(value) if value is not None else None}
+def _cell(value: float | None, *, claims: bool = True) -> dict:
+    """A heat-map cell: the value and its level (None for no evidence, or where the evidence
+    does not suffice to claim one)."""
+    return {"value": value, "level": level_of(value) if value is not None and claims else None}
 
 
 def _names(tree: dict) -> dict[str, str]:
@@ -60,7 +62,13 @@ def _groups(scores: dict, dimension: str, k: int) -> tuple[list[dict], int]:
         group["name"] = (
             str(role_names.get(group["group"], group["group"])) if dimension == "role" else group["group"]
         )
-        group["area_cells"] = [_cell(group["areas"].get(area["code"])) for area in scores["areas"]]
+        # A group claims no level where the assessment's evidence does not (docs/methods.md §3.4).
+        if scores_preliminary(scores):
+            group["level"] = None
+        group["area_cells"] = [
+            _cell(group["areas"].get(area["code"]), claims=area.get("sufficient", True))
+            for area in scores["areas"]
+        ]
     return shown, hidden
 
 
@@ -101,6 +109,9 @@ def scores(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "total": totals.get(area["code"], 0),
             "baseline": baseline_areas.get(area["code"]),
             "percentile": (benchmark or {}).get("areas", {}).get(area["code"]),
+            # Scores published before sufficiency was judged claim their levels.
+            "insufficient": area.get("sufficient", True) is False,
+            "coverage_percent": None if area.get("coverage") is None else 100 * area["coverage"],
             "change_text": (
                 number_text(area["score"] - baseline_areas[area["code"]], signed=True)
                 if area["score"] is not None and baseline_areas.get(area["code"]) is not None
@@ -115,6 +126,8 @@ def scores(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "name": names.get(item["code"], item["code"]),
             "cells": [_cell(item["evidence"][source]) for source in EVIDENCE_SOURCES],
             "dont_know_percent": None if item["dont_know_share"] is None else item["dont_know_share"] * 100,
+            # Scored without enough evidence (an unscored one shows no score at all).
+            "uncovered": item.get("covered", True) is False and item["score"] is not None,
         }
         for item in result["indicators"]
     ]
@@ -126,19 +139,22 @@ def scores(request: HttpRequest, assessment_id: int) -> HttpResponse:
     roles, roles_hidden = _groups(result, "role", assessment.anonymity_k)
     departments, departments_hidden = _groups(result, "department", assessment.anonymity_k)
     has_scores = result["overall"]["score"] is not None
+    sufficiency = sufficiency_summary(result)
 
     charts_svg = {}
     if has_scores:
+        labels = chart_labels()
         charts_svg["scale"] = charts.level_scale(
             score=result["overall"]["score"],
             levels=levels_scale(),
             baseline=baseline["overall"]["score"] if baseline else None,
-            labels={"current": _("Now"), "baseline": _("Baseline")},
+            labels=labels["scale"],
+            preliminary=sufficiency["preliminary"],
         )
         with_baseline = any(value is not None for value in baseline_areas.values())
         charts_svg["radar"] = charts.radar_chart(
             areas=areas,
-            labels={"current": _("This assessment"), "baseline": _("Baseline")},
+            labels=labels["radar"],
             baseline=[area["baseline"] for area in areas] if with_baseline else None,
         )
     manages = user_manages(user=request.user, assessment=assessment)
@@ -174,6 +190,7 @@ def scores(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "scores": result,
             "has_scores": has_scores,
             "overall": result["overall"],
+            "sufficiency": sufficiency,
             "areas": areas,
             "heat_map": heat_map,
             "indicator_count": len(indicators),

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from workspace import audit, customer_data, exports, home, interviews, reports, respondents, scores
+from workspace import (
+    assessment_settings,
+    audit,
+    customer_data,
+    exports,
+    findings,
+    home,
+    interviews,
+    reports,
+    respondents,
+    scores,
+)
 
 app_name = "workspace"
 
@@ -22,13 +33,24 @@ urlpatterns = [
     path("assessments/<int:assessment_id>/customer-data/", customer_data.customer_data, name="customer-data"),
     path("assessments/<int:assessment_id>/scores/", scores.scores, name="scores"),
     path("assessments/<int:assessment_id>/comparison/", reports.comparison, name="comparison"),
+    path("assessments/<int:assessment_id>/findings/", findings.findings, name="findings"),
     path(
         "assessments/<int:assessment_id>/recommendations/",
         reports.recommendations,
         name="recommendations",
     ),
     path("assessments/<int:assessment_id>/reports/", reports.reports, name="reports"),
+    path(
+        "assessments/<int:assessment_id>/reports/<int:report_id>/release/",
+        reports.report_release_page,
+        name="report-release",
+    ),
     path("assessments/<int:assessment_id>/audit/", audit.audit, name="audit"),
+    path(
+        "assessments/<int:assessment_id>/settings/",
+        assessment_settings.assessment_settings,
+        name="settings",
+    ),
     path(
         "assessments/<int:assessment_id>/export/<slug:dataset>.<slug:file_format>",
         exports.export,

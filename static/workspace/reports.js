@@ -1,6 +1,6 @@
 /* The reports tab: reports still queued or rendering poll their status every 1.5 s, show
-   their progress, and turn into a download link when ready (or show the error). Without
-   this script, reloading the page shows the same. */
+   their progress, and turn into a download link (and, for the consultant, a release button)
+   when ready, or show the error. Without this script, reloading the page shows the same. */
 (function () {
   "use strict";
 
@@ -45,6 +45,13 @@
       cell.textContent = "";
       cell.appendChild(link);
       if (report.size) part(row, "size").textContent = size(report.size);
+      // Rendered after publishing: the consultant may release it without reloading.
+      var release = part(row, "release-form");
+      if (release && !report.draft) {
+        release.hidden = false;
+        var waiting = part(row, "release-waiting");
+        if (waiting) waiting.remove();
+      }
     } else if (report.error) {
       var error = document.createElement("p");
       error.className = "report-row__error";

@@ -17,7 +17,13 @@ from reports.models import RecommendationItem
 from surveys.models import Indicator
 from tests.assessment.test_customer_data import CUSTOMERS, SURVEY, upload
 from tests.conftest import require_service
-from tests.factories import AssessmentFactory, OrganizationFactory, consultant_of, executive_of
+from tests.factories import (
+    OVERRIDE_REASON,
+    AssessmentFactory,
+    OrganizationFactory,
+    consultant_of,
+    executive_of,
+)
 
 Action = AuditEvent.Action
 
@@ -254,14 +260,25 @@ def test_reminder_days_anonymity_and_publication_by_a_service_caller(audit, cons
     assert _events(audit, Action.SETTINGS) == [("ann", "reminder_days", [3, 7], [2, 5])]
     assert _events(audit, Action.ANONYMITY) == [("ann", "", 5, 7)]
     assessment_update(assessment=audit, status=Status.SCORING)  # no actor: the system
-    assessment_update(assessment=audit, actor=consultant, status=Status.PUBLISHED)
+    assessment_update(
+        assessment=audit, actor=consultant, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON
+    )
     assert _events(audit, Action.STATUS) == [
         ("", "", "collecting", "scoring"),
         ("ann", "", "scoring", "published"),
     ]
+    # Published without sufficient evidence: the reason is logged too (docs/methods.md §3.4).
+    assert _events(audit, Action.SUFFICIENCY) == [
+        (
+            "ann",
+            "publish_override",
+            None,
+            {"override_reason": OVERRIDE_REASON, "reasons": ["too_few_responses", *["area_coverage"] * 4]},
+        )
+    ]
     with pytest.raises(ValidationError):
         assessment_update(assessment=audit, actor=consultant, reminder_days=[0])
-    assert audit_events(assessment=audit).count() == 4
+    assert audit_events(assessment=audit).count() == 5
 
 
 def test_a_change_that_fails_after_its_event_rolls_the_event_back(audit, consultant, monkeypatch):
@@ -272,7 +289,9 @@ def test_a_change_that_fails_after_its_event_rolls_the_event_back(audit, consult
 
     monkeypatch.setattr(services, "score_snapshot_take", snapshot_fails)
     with pytest.raises(RuntimeError):
-        assessment_update(assessment=audit, actor=consultant, status=Status.PUBLISHED)
+        assessment_update(
+            assessment=audit, actor=consultant, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON
+        )
     audit.refresh_from_db()
     assert audit.status == Status.SCORING
     assert _events(audit, Action.STATUS) == [("ann", "", "collecting", "scoring")]
@@ -366,8 +385,8 @@ def test_roadmap_proposal_and_review_are_recorded(api_as, scored):
         {
             "items": [
                 {"id": first["id"], "status": "rejected"},
-                {"id": second["id"], "status": "proposed", "title": "Our own words"},
-                {"title": "Hire a CX lead", "horizon": "0-3", "effort": "S", "status": "accepted"},
+                {"id": second["id"], "status": "proposed", "title": {"en": "Our own words"}},
+                {"title": {"en": "Hire a CX lead"}, "horizon": "0-3", "effort": "S", "status": "accepted"},
             ],
             "order": [third["id"]],
         },
@@ -377,12 +396,13 @@ def test_roadmap_proposal_and_review_are_recorded(api_as, scored):
     custom = RecommendationItem.objects.get(assessment=scored, code="")
     assert _events(scored, Action.RECOMMENDATION) == [
         ("ann", first["code"], {"status": "proposed"}, {"status": "rejected"}),
-        ("ann", second["code"], {"title": ""}, {"title": "Our own words"}),  # the status did not change
+        # The status did not change.
+        ("ann", second["code"], {"title": {}}, {"title": {"en": "Our own words"}}),
         (
             "ann",
             f"#{custom.pk}",
             None,
-            {"title": "Hire a CX lead", "status": "accepted", "horizon": "0-3", "effort": "S"},
+            {"title": {"en": "Hire a CX lead"}, "status": "accepted", "horizon": "0-3", "effort": "S"},
         ),
     ]
     [(_actor, target, before, after)] = _events(scored, Action.ROADMAP)[1:]
@@ -430,7 +450,7 @@ def test_the_api_lists_the_log_newest_first_for_consultants_only(api, api_as, au
     assert api_as.get(url, {"action": "nonsense"}).status_code == 400
 
     assessment_update(assessment=audit, status=Status.SCORING)
-    assessment_update(assessment=audit, status=Status.PUBLISHED)
+    assessment_update(assessment=audit, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
     api.force_authenticate(executive_of(audit.organization))
     assert api.get(url).status_code == 403  # may read the published assessment, not run the audit
     api.force_authenticate(consultant_of(OrganizationFactory(), username="stranger"))

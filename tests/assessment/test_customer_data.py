@@ -197,7 +197,12 @@ def test_metrics_without_data_are_null_not_zero(consultant_api, audit):
 
 def test_customer_metrics_feed_data_evidence_into_scores(consultant_api, audit):
     _post(consultant_api, audit, customers=upload("customers.csv", CUSTOMERS), survey=upload("s.csv", SURVEY))
-    scores = consultant_api.get(f"/api/v1/assessments/{audit.pk}/scores/").json()
+    url = f"/api/v1/assessments/{audit.pk}/scores/"
+    # Ten ratings are fewer than the 100 an NPS needs to be evidence (docs/methods.md §3.4).
+    assert all(item["evidence"]["data"] is None for item in consultant_api.get(url).json()["indicators"])
+    audit.sufficiency = {"min_sample": {"nps": 10}}
+    audit.save()
+    scores = consultant_api.get(url).json()
     bound = {i["code"]: i for i in scores["indicators"]}
     nps_indicator = next(code for code, item in bound.items() if item["evidence"]["data"] is not None)
     # NPS 10 → level 3 (docs/methods.md §8: [0, 20)) → 50 points of data evidence.
@@ -297,6 +302,11 @@ def test_period_must_be_ordered(consultant_api, audit):
 def test_data_thresholds_are_set_per_assessment(consultant_api, audit):
     _post(consultant_api, audit, customers=upload("customers.csv", CUSTOMERS), survey=upload("s.csv", SURVEY))
     url = f"/api/v1/assessments/{audit.pk}/"
+    # Ten NPS ratings count as evidence only with a minimum sample this small.
+    assert (
+        consultant_api.patch(url, {"sufficiency": {"min_sample": {"nps": 10}}}, format="json").status_code
+        == 200
+    )
 
     def nps_evidence():
         scores = consultant_api.get(f"/api/v1/assessments/{audit.pk}/scores/").json()

@@ -1,10 +1,18 @@
+import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from assessment.demo import DEMO_LOGINS
 from assessment.kpis import assessment_kpis
 from assessment.models import Assessment, Membership, Organization, Role, Status
+from assessment.scoring import level_of
 from assessment.selectors import assessment_scope, assessment_scores, user_is_consultant
+
+
+@pytest.fixture(autouse=True)
+def _development(settings):
+    # The demo is for development servers (DEBUG on); pytest-django turns DEBUG off.
+    settings.DEBUG = True
 
 
 def test_seed_demo_is_idempotent_and_logins_work(catalog, capsys):
@@ -34,10 +42,18 @@ def test_demo_tells_the_seeds_re_assessment_story(catalog):
     reassessment = Assessment.objects.get(baseline__isnull=False)
     baseline = reassessment.baseline
     assert baseline.status == Status.PUBLISHED and reassessment.status == Status.COLLECTING
-    before = assessment_scores(assessment=baseline)["overall"]
-    after = assessment_scores(assessment=reassessment)["overall"]
-    assert 55 <= before["score"] < 60 and before["level"] == 3
-    assert 70 <= after["score"] < 75 and after["level"] == 4
+    before = assessment_scores(assessment=baseline)
+    after = assessment_scores(assessment=reassessment)
+    assert 55 <= before["overall"]["score"] < 60 and before["overall"]["level"] == 3
+    # The audit is published on sufficient evidence, with no reason needed.
+    assert before["sufficiency"]["status"] == "sufficient" and not baseline.publish_override_reason
+    assert baseline.published_at is not None
+    # The re-assessment, still collecting, waits for its 41st respondent (the printed link):
+    # its score stands, its level is preliminary (docs/methods.md §3.4).
+    assert 70 <= after["overall"]["score"] < 75 and after["overall"]["level"] is None
+    assert after["sufficiency"]["status"] == "preliminary"
+    assert after["sufficiency"]["reasons"] == [{"code": "too_few_responses", "submitted": 40, "minimum": 41}]
+    assert level_of(after["overall"]["score"]) == 4
     kpis_before = assessment_kpis(assessment=baseline)
     kpis_after = assessment_kpis(assessment=reassessment)
     churn_change = kpis_after["churn_rate"]["value"] / kpis_before["churn_rate"]["value"] - 1

@@ -3,8 +3,16 @@ import pytest
 from assessment.models import ScoreSnapshot, Status
 from assessment.selectors import answer_counts_frame, submitted_respondents_frame
 from assessment.services import assessment_update, interview_scores_set
+from config.exceptions import StateConflict
 from surveys.services import answers_save, invitation_create_many, response_submit
-from tests.factories import AssessmentFactory, OrganizationFactory, UserFactory, consultant_of, executive_of
+from tests.factories import (
+    OVERRIDE_REASON,
+    AssessmentFactory,
+    OrganizationFactory,
+    UserFactory,
+    consultant_of,
+    executive_of,
+)
 
 
 def respond(assessment, email, role, levels, submit=True, department="Retail"):
@@ -81,12 +89,16 @@ def test_scores_of_the_methods_example_through_the_api(api, consultant, audit):
         ("processes", None),
         ("technology", None),
     ]
+    # One indicator of 14 covered per area falls short of 70 %: the scores are preliminary, so
+    # no area and not the overall score claims a level (docs/methods.md §3.4).
     assert body["overall"] == {
         "score": round((61.71875 + 25) / 2, 2),
-        "level": 3,
-        "level_code": "aware",
-        "level_name": "Customer-Aware",
+        "level": None,
+        "level_code": None,
+        "level_name": None,
     }
+    assert body["sufficiency"]["status"] == "preliminary"
+    assert [reason["code"] for reason in body["sufficiency"]["reasons"]] == ["area_coverage"] * 4
     assert body["coverage"]["scored"] == 2
     assert body["coverage"]["total"] == 59
     assert len(body["coverage"]["missing"]) == 57
@@ -96,6 +108,8 @@ def test_scores_of_the_methods_example_through_the_api(api, consultant, audit):
 
 
 def test_level_names_in_russian(api, consultant, audit):
+    audit.sufficiency = {"min_area_coverage": 0}  # levels on the thin evidence of this example
+    audit.save()
     body = _scores(api, audit, lang="ru")
     assert body["overall"]["level_name"] == "Клиентоориентированная компания"  # 43.36 → level 3
     assert body["areas"][0]["level_name"] == "Клиентоцентричная компания"  # 61.72 → level 4
@@ -148,11 +162,12 @@ def test_interview_scores_are_validated_per_item_and_atomic(api, consultant, aud
 def test_publishing_freezes_the_scores(api, consultant, audit):
     interview_scores_set(assessment=audit, user=consultant, items=[{"indicator": "ORG-01", "level": 3}])
     assessment_update(assessment=audit, status=Status.SCORING)
-    assessment_update(assessment=audit, status=Status.PUBLISHED)
+    assessment_update(assessment=audit, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
     frozen = _scores(api, audit)
     assert frozen["published"] is True
-    # Later weight changes do not rewrite what the client has seen.
-    assessment_update(assessment=audit, weight_survey=0)
+    # The weights of what the client has seen no longer change.
+    with pytest.raises(StateConflict):
+        assessment_update(assessment=audit, weight_survey=0)
     assert _scores(api, audit)["overall"] == frozen["overall"]
     # And interview scores of a published assessment are locked.
     put = api.put(
@@ -168,6 +183,8 @@ def test_executive_sees_published_scores_of_own_organization_only(api, audit, ca
     executive = executive_of(audit.organization)
     api.force_authenticate(executive)
     assert api.get(f"/api/v1/assessments/{audit.pk}/scores/").status_code == 404  # not yet published
+    audit.sufficiency = {"min_area_coverage": 0}  # levels on the thin evidence of this example
+    audit.save()
     assessment_update(assessment=audit, status=Status.SCORING)
     assessment_update(assessment=audit, status=Status.PUBLISHED)
     assert _scores(api, audit)["overall"]["level"] == 3
@@ -188,7 +205,11 @@ def test_stranger_gets_404(api, audit):
 
 
 def _published_peer(industry, overall_level, n):
-    peer = AssessmentFactory(organization=OrganizationFactory(industry=industry), status=Status.COLLECTING)
+    peer = AssessmentFactory(
+        organization=OrganizationFactory(industry=industry),
+        status=Status.COLLECTING,
+        sufficiency={"min_area_coverage": 0},  # two indicators answered: enough for these peers
+    )
     for r in range(5):
         respond(peer, f"peer{n}-{r}@bank.kz", "frontline", {"ORG-01": overall_level, "STF-01": overall_level})
     assessment_update(assessment=peer, status=Status.SCORING)

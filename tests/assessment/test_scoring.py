@@ -134,7 +134,15 @@ def test_coverage_excludes_indicators_without_evidence_and_areas_without_scores(
     assert result["coverage"] == {"scored": 1, "total": 3, "missing": ["ORG-02", "STF-01"]}
     organization, staff = result["areas"]
     assert organization["score"] == 75  # ORG-02 is left out, not counted as zero
-    assert staff == {"code": "staff", "score": None, "level": None, "level_code": None, "scored": 0}
+    assert staff == {
+        "code": "staff",
+        "score": None,
+        "level": None,
+        "level_code": None,
+        "scored": 0,
+        "coverage": 0.0,  # and so no level on insufficient evidence (docs/methods.md §3.4)
+        "sufficient": False,
+    }
     assert result["overall"]["score"] == 75
     assert indicator(result, "STF-01")["confidence"] is None
 
@@ -163,12 +171,17 @@ def _team(role, department, count, level, start):
 def test_breakdowns_hide_groups_below_the_anonymity_threshold():
     rows = _team("frontline", "Retail", 5, 2, 0) + _team("executive", "Board", 4, 5, 100)
     result = compute(rows)["breakdowns"]
-    assert [(g["group"], g["respondents"], g["score"]) for g in result["role"]] == [("frontline", 5, 25.0)]
-    assert result["role_hidden"] == 1
-    assert [g["group"] for g in result["department"]] == ["Retail"]
-    assert result["department_hidden"] == 1
+    # The 4 executives are under k = 5; showing the 5 frontline respondents alone would give
+    # them away by subtraction from the totals, so both go (assessment.anonymity).
+    assert (result["role"], result["role_hidden"]) == ([], 2)
+    assert (result["department"], result["department_hidden"]) == ([], 2)
     assert result["anonymity_k"] == 5
-    assert compute(rows, k=4)["breakdowns"]["role_hidden"] == 0
+    shown = compute(rows, k=4)["breakdowns"]
+    assert [(g["group"], g["respondents"], g["score"]) for g in shown["role"]] == [
+        ("executive", 4, 100.0),
+        ("frontline", 5, 25.0),
+    ]
+    assert shown["role_hidden"] == 0
 
 
 def test_management_vs_frontline_gap():

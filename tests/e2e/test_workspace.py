@@ -1,7 +1,8 @@
 """The workspace in a real browser, one test per role journey, on the demo's data: the
 consultant runs an audit from creating it to downloading its PDF, the client executive
-reads their organization's results and downloads a report, and an executive of another
-organization finds none of it. Plus the pages' phone layout, and screenshots on request."""
+reads their organization's results and downloads a report once the consultant released it,
+and an executive of another organization finds none of it. Plus the pages' phone layout,
+and screenshots on request."""
 
 import os
 import re
@@ -16,6 +17,7 @@ from assessment.demo import DEMO_LOGINS, DEMO_PROFILES, demo_customer_files, dem
 from assessment.models import Assessment, InterviewScore, Status
 from assessment.selectors import assessment_scores
 from reports.models import RecommendationItem, Report
+from reports.services import report_release
 from surveys.models import Indicator
 from surveys.services import answers_save, catalog_load, invitation_by_token, response_submit
 from tests.e2e.conftest import DESKTOP, PHONE
@@ -31,6 +33,7 @@ TABS = (
     "customer-data",
     "scores",
     "comparison",
+    "findings",
     "recommendations",
     "reports",
     "audit",
@@ -137,8 +140,12 @@ def test_consultant_runs_an_audit_from_creating_it_to_downloading_the_pdf(live_s
     expect(page.locator(".messages")).to_be_visible()
     assert RecommendationItem.objects.filter(assessment=audit, status="accepted").count() == 1
 
-    # Reports: published to the client, a full report generated and downloaded.
+    # Reports: published to the client (one response is preliminary evidence: with a reason), a
+    # full report generated and downloaded.
     page.get_by_role("link", name="Reports").click()
+    expect(page.locator(".publish__reasons")).to_contain_text("1 response is submitted")
+    reason = page.get_by_label("Reason for publishing preliminary scores")
+    reason.fill("The board asked for a first reading now.")
     page.locator(".tab-panel").get_by_role("button", name="Publish to the client").click()
     expect(page.locator(".assessment-head")).to_contain_text("Published")
     page.get_by_label("Report", exact=True).select_option("full")
@@ -178,6 +185,14 @@ def test_executive_sees_only_their_published_results_and_downloads_a_report(live
     page.get_by_label("Report", exact=True).select_option("executive")
     page.get_by_label("Language", exact=True).select_option("ru")
     _generate(page)
+    # Theirs once the consultant has looked at it and released it.
+    expect(page.locator(".messages")).to_contain_text("released it to you")
+    expect(page.get_by_role("link", name="Download PDF")).to_have_count(0)
+    report = Report.objects.get(
+        assessment=published, requested_by__username=LOGINS["client executive"].username
+    )
+    report_release(report=report, user=published.organization.memberships.get(role="consultant").user)
+    page.reload()
     link = page.get_by_role("link", name="Download PDF").first
     expect(link).to_be_visible(timeout=RENDER_TIMEOUT_MS)
     with page.expect_download() as download:

@@ -6,16 +6,21 @@ import pytest
 from assessment.models import Status
 from assessment.services import assessment_update, interview_scores_set
 from surveys.models import Indicator
+from surveys.services import answers_save, invitation_create_many, response_submit
 from tests.factories import AssessmentFactory, OrganizationFactory, consultant_of, executive_of
 
 
-def _interviews(assessment, consultant, levels: dict[str, int]) -> None:
+def _evidence(assessment, consultant, levels: dict[str, int]) -> None:
+    """Interview levels on every indicator, and five submitted questionnaires answering the same
+    levels: sufficient evidence (docs/methods.md §3.4) that scores exactly the interview levels."""
     codes = Indicator.objects.filter(version=assessment.catalog_version).values_list("code", flat=True)
-    interview_scores_set(
-        assessment=assessment,
-        user=consultant,
-        items=[{"indicator": code, "level": levels[code[:3]], "note": ""} for code in codes],
-    )
+    items = [{"indicator": code, "level": levels[code[:3]]} for code in codes]
+    interview_scores_set(assessment=assessment, user=consultant, items=[{**i, "note": ""} for i in items])
+    rows = [{"email": f"staff{n}@acme.example", "role": "frontline", "department": "HQ"} for n in range(5)]
+    for new in invitation_create_many(assessment=assessment, rows=rows):
+        answers_save(invitation=new.invitation, items=items)
+        response_submit(invitation=new.invitation)
+    assessment_update(assessment=assessment, status=Status.SCORING)
 
 
 @pytest.fixture
@@ -28,19 +33,19 @@ def audit(catalog, settings, tmp_path):
     baseline = AssessmentFactory(
         organization=organization,
         title="Audit 2025",
-        status=Status.SCORING,
+        status=Status.COLLECTING,
         reference_date=datetime.date(2025, 12, 31),
     )
-    _interviews(baseline, consultant, {"ORG": 3, "STF": 3, "PRC": 3, "TEC": 2})
+    _evidence(baseline, consultant, {"ORG": 3, "STF": 3, "PRC": 3, "TEC": 2})
     baseline = assessment_update(assessment=baseline, status=Status.PUBLISHED)
     current = AssessmentFactory(
         organization=organization,
         title="Re-assessment 2026",
-        status=Status.SCORING,
+        status=Status.COLLECTING,
         baseline=baseline,
         reference_date=datetime.date(2026, 9, 30),
     )
-    _interviews(current, consultant, {"ORG": 4, "STF": 4, "PRC": 4, "TEC": 3})
+    _evidence(current, consultant, {"ORG": 4, "STF": 4, "PRC": 4, "TEC": 3})
     return SimpleNamespace(
         organization=organization,
         consultant=consultant,

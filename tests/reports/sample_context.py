@@ -400,6 +400,7 @@ def _indicators(*, language: str) -> tuple[list[dict], list[dict]]:
                     "interview": None if score is None else float(25 * round(score / 25)),
                     "data": None if spec.get("metric") is None or score is None else 75.0,
                 },
+                "covered": score is not None,
             }
             current.append(item)
             baseline.append({**item, "score": before.get(code)})
@@ -421,6 +422,8 @@ def _areas(*, language: str, indicators: list[dict], with_baseline: bool) -> lis
                 "scored": sum(indicator["score"] is not None for indicator in own),
                 "total": len(own),
                 "baseline_score": BASELINE_AREA_SCORES[area["code"]] if with_baseline else None,
+                "sufficient": True,
+                "coverage": sum(indicator["covered"] for indicator in own) / len(own),
             }
         )
     return result
@@ -634,7 +637,8 @@ def _comparison(*, language: str, indicators: list[dict], baseline: list[dict], 
 
 
 def _next_level(*, language: str, indicators: list[dict]) -> dict:
-    """The cheapest indicators to lift to the next level's threshold (80): the lowest ones."""
+    """The indicators to lift to the next level's threshold (80): the lowest ones, six needed,
+    the first five listed (reports.recommendations.NEXT_LEVEL_LISTED)."""
     scored = sorted((row for row in indicators if row["score"] is not None), key=lambda row: row["score"])
     picks = [
         {
@@ -651,7 +655,9 @@ def _next_level(*, language: str, indicators: list[dict]) -> dict:
         "level_name": LEVELS[language][4][0],
         "threshold": 80.0,
         "gap": 80.0 - sum(AREA_SCORES.values()) / 4,
-        "indicators": picks,
+        "indicators": picks[:5],
+        "listed_gain": sum(pick["gain"] for pick in picks[:5]),
+        "more": len(picks) - 5,
         "reachable": True,
     }
 
@@ -697,7 +703,9 @@ def sample_context(
             "level": 4,
             "level_name": levels[3]["name"],
             "level_description": levels[3]["description"],
+            "preliminary": False,
         },
+        "sufficiency": {"preliminary": False, "reasons": [], "submitted_responses": 318, "min_responses": 5},
         "verdict": texts["verdict"],
         "levels": levels,
         "areas": areas,
@@ -752,5 +760,7 @@ def sample_context(
                 "mystery_shopping": [50, 70, 85, 95],
                 "servqual": [-2, -1, 0, 0.5],
             },
+            "sufficiency": {"min_answers": 3, "min_area_coverage_percent": 70.0, "min_responses": 5},
+            "publish_override_reason": "",
         },
     }

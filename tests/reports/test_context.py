@@ -57,7 +57,14 @@ SCORES = {
 }
 NAMES = {"organization": "Organization", "technology": "Technology", "ORG-01": "CX in strategy"}
 COMPARISON = {"overall": {"before": 43.75, "after": 57.5, "delta": 13.75}, "areas": []}
-NEXT_LEVEL = {"level": 4, "threshold": 60.0, "gap": 2.5, "indicators": [{"code": "TEC-01", "name": "CRM"}]}
+NEXT_LEVEL = {
+    "level": 4,
+    "threshold": 60.0,
+    "gap": 2.5,
+    "indicators": [{"code": "TEC-01", "name": "CRM"}],
+    "listed_gain": 2.5,
+    "more": 0,
+}
 
 
 def _build(language="en", **overrides):

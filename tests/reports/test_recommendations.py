@@ -18,6 +18,7 @@ from reports.recommendations import (
     EFFORTS,
     HORIZONS,
     LANGUAGES,
+    NEXT_LEVEL_LISTED,
     library_load,
     metric_value,
     next_level_path,
@@ -192,7 +193,8 @@ def test_both_languages_are_complete():
 
 def test_library_mixes_horizons_efforts_and_trigger_levels():
     items = recommendation_library().recommendations
-    assert {item.horizon for item in items} == set(HORIZONS)
+    # No library recommendation takes over a year to first results; "12+" is for the consultant's.
+    assert {item.horizon for item in items} == set(HORIZONS) - {"12+"}
     assert {item.effort for item in items} == set(EFFORTS)
     assert {item.trigger.indicator_below for item in items} >= {3, 4}
     assert any(item.trigger.metrics for item in items)
@@ -495,6 +497,8 @@ def test_next_level_path_one_indicator_suffices():
         "threshold": 60.0,
         "gap": pytest.approx(3.75),
         "indicators": [{"code": "STF-01", "current": 40.0, "target": 60.0, "gain": pytest.approx(7.5)}],
+        "listed_gain": pytest.approx(7.5),
+        "more": 0,
         "reachable": True,
     }
 
@@ -510,6 +514,7 @@ def test_next_level_path_needs_several_indicators():
         ("ORG-02", pytest.approx(5.625)),
         ("STF-01", pytest.approx(3.75)),
     ]
+    assert (path["listed_gain"], path["more"]) == (pytest.approx(9.375), 0)
     assert path["reachable"] is True
 
 
@@ -549,7 +554,9 @@ def test_next_level_path_is_unreachable_for_inconsistent_scores():
     scores["indicators"] = scores_of(values)["indicators"]
     path = next_level_path(scores=scores, indicators=INDICATORS, areas=AREAS)
     assert path["reachable"] is False
-    assert len(path["indicators"]) == 4
+    # The path is then every indicator with a gain: all four, each 1 point below T.
+    assert len(path["indicators"]) == 4 and path["more"] == 0
+    assert path["listed_gain"] == pytest.approx(1.0)
 
 
 # --- properties -----------------------------------------------------------------------------
@@ -596,6 +603,13 @@ def test_priorities_are_bounded_by_the_total_gain_and_equal_the_overall_gain(val
     path = next_level_path(scores=scores, indicators=CATALOG_INDICATORS, areas=CATALOG_AREAS)
     if level < 5:
         assert path["reachable"] is True
-        assert sum(item["gain"] for item in path["indicators"]) >= path["gap"] - 1e-9
+        listed = [item["gain"] for item in path["indicators"]]
+        assert listed == sorted(listed, reverse=True) and len(listed) <= NEXT_LEVEL_LISTED
+        assert path["listed_gain"] == pytest.approx(sum(listed))
+        # The listed indicators close the gap alone, or are the first of a longer path.
+        if path["more"] == 0:
+            assert path["listed_gain"] >= path["gap"] - 1e-9
+        else:
+            assert len(listed) == NEXT_LEVEL_LISTED and path["listed_gain"] < path["gap"]
     else:
         assert path is None

@@ -53,8 +53,13 @@ def test_review_accepts_rejects_edits_reorders_and_adds(api, audit):
         {
             "items": [
                 {"id": first["id"], "status": "rejected"},
-                {"id": second["id"], "status": "accepted", "title": "Our own words", "actions": ["Do it"]},
-                {"title": "Hire a CX lead", "horizon": "0-3", "effort": "S", "status": "accepted"},
+                {
+                    "id": second["id"],
+                    "status": "accepted",
+                    "title": {"en": "Our own words", "ru": "Наши слова"},
+                    "actions": {"en": ["Do it"], "ru": ["Сделать"]},
+                },
+                {"title": {"en": "Hire a CX lead"}, "horizon": "0-3", "effort": "S", "status": "accepted"},
             ],
             "order": [third["id"]],
         },
@@ -65,9 +70,11 @@ def test_review_accepts_rejects_edits_reorders_and_adds(api, audit):
     assert after[first["id"]]["status"] == "rejected"
     edited = after[second["id"]]
     assert (edited["title"], edited["actions"], edited["edited"]) == ("Our own words", ["Do it"], True)
+    assert edited["texts"]["ru"]["title"] == "Наши слова" and edited["missing_languages"] == []
     assert edited["rationale"] == second["rationale"]  # not edited: still the library's
     custom = next(item for item in after.values() if item["custom"])
     assert (custom["title"], custom["step"], custom["code"]) == ("Hire a CX lead", "custom", "")
+    assert custom["missing_languages"] == ["ru"]  # written in English only
     assert custom["position"] == len(items) + 1
     assert after[third["id"]]["position"] == 1
     assert sorted(item["position"] for item in after.values()) == list(range(1, len(items) + 2))
@@ -88,7 +95,13 @@ def test_a_bad_review_saves_nothing(api, audit):
     items = api.get(_url(audit.current)).json()["items"]
     response = api.patch(
         _url(audit.current),
-        {"items": [{"id": items[0]["id"], "status": "accepted"}, {"id": 999999}, {"title": "No horizon"}]},
+        {
+            "items": [
+                {"id": items[0]["id"], "status": "accepted"},
+                {"id": 999999},
+                {"title": {"en": "No horizon"}},
+            ]
+        },
         format="json",
     )
     assert response.status_code == 400

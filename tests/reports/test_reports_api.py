@@ -45,7 +45,8 @@ def test_a_requested_report_renders_and_downloads(api, audit, request_report, ki
     assert status["download_url"] == f"/api/v1/reports/{queued['id']}/download/"
     download, content = _download(api, queued["id"])
     assert download["Content-Type"] == "application/pdf"
-    assert f"acme-bank-cx-report-{kind}-{language}-2026-09-30.pdf" in download["Content-Disposition"]
+    # Still in scoring: a draft.
+    assert f"acme-bank-cx-report-{kind}-{language}-2026-09-30-DRAFT.pdf" in download["Content-Disposition"]
     assert hashlib.sha256(content).hexdigest() == status["sha256"] and len(content) == status["size"]
     text = _pdf_text(content)
     for fragment in expected:
@@ -99,24 +100,30 @@ def test_running_a_finished_report_again_does_nothing(api, audit, request_report
     )
 
 
-def test_executives_download_only_published_assessments_of_their_organization(api, audit, request_report):
+def test_executives_download_only_released_reports_of_published_assessments(api, audit, request_report):
     api.force_authenticate(audit.consultant)
     baseline_report = request_report(audit.baseline, "executive").json()["id"]
-    current_report = request_report(audit.current, "executive").json()["id"]
+    current_report = request_report(audit.current, "executive").json()["id"]  # a draft
 
     api.force_authenticate(audit.executive)
-    assert _download(api, baseline_report)[0].status_code == 200
+    assert _download(api, baseline_report)[0].status_code == 404  # not released yet
     assert _download(api, current_report)[0].status_code == 404  # not published yet
     assert api.get(f"/api/v1/reports/{current_report}/").status_code == 404
     assert request_report(audit.current).status_code == 404  # not published yet
     executive_report = request_report(audit.baseline, "full", "ru")  # clients may render what they read
     assert executive_report.status_code == 202
-    assert _download(api, executive_report.json()["id"])[0].status_code == 200
+    assert _download(api, executive_report.json()["id"])[0].status_code == 404  # until released
     assert Report.objects.get(pk=executive_report.json()["id"]).requested_by == audit.executive
+
+    api.force_authenticate(audit.consultant)
+    for report_id in (baseline_report, executive_report.json()["id"]):
+        assert api.post(f"/api/v1/reports/{report_id}/release/").status_code == 200
+    api.force_authenticate(audit.executive)
+    assert _download(api, baseline_report)[0].status_code == 200
+    assert _download(api, executive_report.json()["id"])[0].status_code == 200
     assessment_update(assessment=audit.current, status=Status.PUBLISHED)
-    assert _download(api, current_report)[0].status_code == 200
-    listed = api.get(f"/api/v1/assessments/{audit.current.pk}/reports/").json()
-    assert [report["id"] for report in listed] == [current_report]
+    assert _download(api, current_report)[0].status_code == 404  # rendered as a draft: never the client's
+    assert api.get(f"/api/v1/assessments/{audit.current.pk}/reports/").json() == []
 
     other = OrganizationFactory()
     for outsider in (executive_of(other), consultant_of(other)):

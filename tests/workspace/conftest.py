@@ -69,37 +69,41 @@ def stranger_executive_client(other_organization):
 def reassessment(organization, consultant, settings, tmp_path):
     """For the recommendations, comparison and reports tabs: a published baseline scored 43.75
     from interviews (ORG, STF, PRC at level 3, TEC at 2) and its re-assessment, in scoring,
-    scored 68.75 (one level more everywhere)."""
+    scored 68.75 (one level more everywhere); five questionnaires each answering the interview
+    levels make the evidence sufficient (docs/methods.md §3.4) without moving a score."""
     import datetime
     from types import SimpleNamespace
 
     from assessment.services import assessment_update, interview_scores_set
     from surveys.models import Indicator
+    from surveys.services import answers_save, invitation_create_many, response_submit
 
     settings.MEDIA_ROOT = tmp_path
 
-    def interviews(assessment, levels: dict[str, int]) -> None:
+    def evidence(assessment, levels: dict[str, int]) -> None:
         codes = Indicator.objects.filter(version=assessment.catalog_version).values_list("code", flat=True)
-        interview_scores_set(
-            assessment=assessment,
-            user=consultant,
-            items=[{"indicator": code, "level": levels[code[:3]], "note": ""} for code in codes],
-        )
+        items = [{"indicator": code, "level": levels[code[:3]]} for code in codes]
+        interview_scores_set(assessment=assessment, user=consultant, items=[{**i, "note": ""} for i in items])
+        rows = [{"email": f"s{n}@alpha.example", "role": "frontline", "department": "HQ"} for n in range(5)]
+        for new in invitation_create_many(assessment=assessment, rows=rows):
+            answers_save(invitation=new.invitation, items=items)
+            response_submit(invitation=new.invitation)
+        assessment_update(assessment=assessment, status=Status.SCORING)
 
     baseline = AssessmentFactory(
         organization=organization,
         title="Alpha audit 2025",
-        status=Status.SCORING,
+        status=Status.COLLECTING,
         reference_date=datetime.date(2025, 12, 31),
     )
-    interviews(baseline, {"ORG": 3, "STF": 3, "PRC": 3, "TEC": 2})
+    evidence(baseline, {"ORG": 3, "STF": 3, "PRC": 3, "TEC": 2})
     baseline = assessment_update(assessment=baseline, status=Status.PUBLISHED)
     current = AssessmentFactory(
         organization=organization,
         title="Alpha re-assessment 2026",
-        status=Status.SCORING,
+        status=Status.COLLECTING,
         baseline=baseline,
         reference_date=datetime.date(2026, 9, 30),
     )
-    interviews(current, {"ORG": 4, "STF": 4, "PRC": 4, "TEC": 3})
+    evidence(current, {"ORG": 4, "STF": 4, "PRC": 4, "TEC": 3})
     return SimpleNamespace(baseline=baseline, current=current)

@@ -10,7 +10,7 @@ from assessment.audit import audit_events, audit_record_many
 from assessment.kpis import assessment_kpis_set
 from assessment.models import AuditEvent, Status
 from assessment.services import assessment_update, interview_scores_set
-from tests.factories import consultant_of
+from tests.factories import OVERRIDE_REASON, consultant_of
 from tests.workspace.test_exports import read
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +122,8 @@ def test_only_the_assessments_consultants_find_the_tab(
     executive_client, stranger_consultant_client, stranger_executive_client, audit
 ):
     assessment_update(assessment=audit, status=Status.SCORING)
-    assessment_update(assessment=audit, status=Status.PUBLISHED)  # the executive may read it
+    # The executive may read it (published on thin evidence, with a reason).
+    assessment_update(assessment=audit, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
     for client in (executive_client, stranger_consultant_client, stranger_executive_client):
         assert client.get(_url(audit)).status_code == 404
         assert client.get(_export(audit, "csv")).status_code == 404

@@ -63,7 +63,9 @@ def test_upload_stores_the_files_and_shows_the_apis_metrics(consultant_client, a
     html = response.content.decode()
     assert "Customer data imported" in html
     assert api["nps"]["score"] == pytest.approx(10)
-    assert kpi(html, "nps").startswith(f"NPS {api['nps']['score']:.0f} 95 % interval")
+    # 10 ratings: too few to be evidence (docs/methods.md §3.4), flagged beside the value.
+    assert not api["nps"]["sufficient"]
+    assert kpi(html, "nps").startswith(f"NPS {api['nps']['score']:.0f} small sample (n = 10) 95 % interval")
     assert f"{api['nps']['n']} ratings" in kpi(html, "nps")
     assert kpi(html, "churn").startswith(f"Churn rate, % {api['churn']['rate']:.1f}")  # 25.0
     assert kpi(html, "mystery_shopping").startswith(

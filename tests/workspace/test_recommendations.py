@@ -61,41 +61,68 @@ def test_accept_reject_and_restore_change_the_status(consultant_client, current)
     assert "The recommendation is proposed again." in page
 
 
-def test_an_edit_saves_only_the_changed_texts(consultant, consultant_client, current):
+def _unchanged(assessment, item_id: int, language: str) -> dict:
+    """The edit form's fields of one language as the page fills them in."""
+    item = next(
+        row for row in recommendations_list(assessment=assessment, language=language) if row["id"] == item_id
+    )
+    return {
+        f"title_{language}": item["title"],
+        f"rationale_{language}": item["rationale"],
+        f"actions_{language}": "\n".join(item["actions"]),
+        f"impact_{language}": item["impact"],
+    }
+
+
+def test_an_edit_saves_only_the_changed_texts_in_their_language(consultant, consultant_client, current):
     item = recommendations_list(assessment=current, language="en")[0]
     data = _edit_data(
         item["id"],
-        title="Our own title",
-        rationale=item["rationale"],
-        actions="First step\n\n  Second step  ",
-        impact=item["impact"],
+        **_unchanged(current, item["id"], "en"),
+        **_unchanged(current, item["id"], "ru"),
         horizon="6-12",
         effort="L",
+    )
+    data.update(
+        {
+            f"edit-{item['id']}-title_en": "Our own title",
+            f"edit-{item['id']}-actions_en": "First step\n\n  Second step  ",
+        }
     )
     response = consultant_client.post(_url(current), data)
     assert response.status_code == 302
     saved = RecommendationItem.objects.get(pk=item["id"])
     assert (saved.title, saved.actions, saved.horizon, saved.effort) == (
-        "Our own title",
-        ["First step", "Second step"],
+        {"en": "Our own title"},
+        {"en": ["First step", "Second step"]},
         "6-12",
         "L",
     )
-    assert saved.rationale == "" and saved.impact == ""  # still the library's, in every language
+    assert saved.rationale == {} and saved.impact == {}  # still the library's, in every language
     assert saved.updated_by == consultant
     page = consultant_client.get(_url(current)).content.decode()
     assert "Our own title" in page and "Edited" in page
+    assert "No Russian text" in page  # the edit is English only: a Russian report is refused
+    data[f"edit-{item['id']}-title_ru"] = "Наш заголовок"
+    data[f"edit-{item['id']}-actions_ru"] = "Первый шаг\nВторой шаг"
+    consultant_client.post(_url(current), data)
+    saved.refresh_from_db()
+    assert saved.title == {"en": "Our own title", "ru": "Наш заголовок"}
+    assert saved.actions == {"en": ["First step", "Second step"], "ru": ["Первый шаг", "Второй шаг"]}
+    assert "No Russian text" not in consultant_client.get(_url(current)).content.decode()
 
 
 def test_a_bad_edit_shows_the_field_error_and_changes_nothing(consultant_client, current):
     item = recommendations_list(assessment=current, language="en")[0]
     before = RecommendationItem.objects.get(pk=item["id"])
     response = consultant_client.post(
-        _url(current), _edit_data(item["id"], title="", rationale="New words", horizon="0-3", effort="S")
+        _url(current),
+        _edit_data(item["id"], title_en="", title_ru="", rationale_en="New words", horizon="0-3", effort="S"),
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert f'id="id_edit-{item["id"]}-title_error"' in html and "This field is required." in html
+    assert f'id="id_edit-{item["id"]}-title_en_error"' in html
+    assert "Give the title in at least one language." in html
     assert 'class="rec__edit" open' in html
     after = RecommendationItem.objects.get(pk=item["id"])
     assert (after.title, after.rationale, after.horizon, after.effort) == (
@@ -104,7 +131,7 @@ def test_a_bad_edit_shows_the_field_error_and_changes_nothing(consultant_client,
         before.horizon,
         before.effort,
     )
-    bad_horizon = _edit_data(item["id"], title="X", horizon="forever", effort="S")
+    bad_horizon = _edit_data(item["id"], title_en="X", horizon="forever", effort="S")
     assert consultant_client.post(_url(current), bad_horizon).status_code == 400
     assert RecommendationItem.objects.get(pk=item["id"]).title == before.title
 
@@ -125,10 +152,10 @@ def test_a_custom_recommendation_is_added_last(consultant_client, current):
     count = current.recommendations.count()
     data = {
         "action": "add",
-        "add-title": "Hire a head of CX",
-        "add-rationale": "Someone must own the roadmap.",
-        "add-actions": "Write the role\nHire",
-        "add-impact": "",
+        "add-title_en": "Hire a head of CX",
+        "add-rationale_en": "Someone must own the roadmap.",
+        "add-actions_en": "Write the role\nHire",
+        "add-impact_en": "",
         "add-horizon": "0-3",
         "add-effort": "S",
     }
@@ -136,8 +163,8 @@ def test_a_custom_recommendation_is_added_last(consultant_client, current):
     added = current.recommendations.last()
     assert (added.code, added.title, added.actions, added.status, added.position) == (
         "",
-        "Hire a head of CX",
-        ["Write the role", "Hire"],
+        {"en": "Hire a head of CX"},
+        {"en": ["Write the role", "Hire"]},
         RecommendationStatus.ACCEPTED,
         count + 1,
     )
@@ -147,10 +174,12 @@ def test_a_custom_recommendation_is_added_last(consultant_client, current):
 
 def test_an_incomplete_addition_shows_errors_and_adds_nothing(consultant_client, current):
     count = current.recommendations.count()
-    response = consultant_client.post(_url(current), {"action": "add", "add-title": "", "add-horizon": "0-3"})
+    response = consultant_client.post(
+        _url(current), {"action": "add", "add-title_en": "", "add-horizon": "0-3"}
+    )
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'id="id_add-title_error"' in html and 'id="id_add-effort_error"' in html
+    assert 'id="id_add-title_en_error"' in html and 'id="id_add-effort_error"' in html
     assert current.recommendations.count() == count
 
 
@@ -171,8 +200,8 @@ def test_the_roadmap_freezes_once_published(consultant_client, current):
     response = consultant_client.post(_url(current), {"action": "accept", "item": first}, follow=True)
     assert "cannot change once the assessment is published" in response.content.decode()
     assert RecommendationItem.objects.get(pk=first).status == RecommendationStatus.PROPOSED
-    consultant_client.post(_url(current), _edit_data(first, title="Late", horizon="0-3", effort="S"))
-    assert RecommendationItem.objects.get(pk=first).title == ""
+    consultant_client.post(_url(current), _edit_data(first, title_en="Late", horizon="0-3", effort="S"))
+    assert RecommendationItem.objects.get(pk=first).title == {}
 
 
 def test_executives_and_strangers_get_404(
@@ -190,7 +219,12 @@ def test_executives_and_strangers_get_404(
 
 def test_an_unknown_item_changes_nothing(consultant_client, current, reassessment):
     other = RecommendationItem.objects.create(
-        assessment=reassessment.baseline, code="", title="Elsewhere", position=1, horizon="0-3", effort="S"
+        assessment=reassessment.baseline,
+        code="",
+        title={"en": "Elsewhere"},
+        position=1,
+        horizon="0-3",
+        effort="S",
     )
     response = consultant_client.post(_url(current), {"action": "accept", "item": other.pk}, follow=True)
     assert "No such recommendation in this assessment." in response.content.decode()

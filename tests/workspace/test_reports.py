@@ -83,11 +83,11 @@ def test_bad_requests_show_field_errors_and_create_nothing(consultant_client, re
     assert 'value="comparison"' not in consultant_client.get(_url(reassessment.baseline)).content.decode()
 
 
-def test_executives_request_and_download_reports_of_published_assessments(
+def test_executives_request_reports_and_download_the_released_ones(
     executive, executive_client, consultant_client, reassessment, request_report
 ):
     current = reassessment.current
-    request_report(consultant_client, current, "full")  # while still in scoring
+    request_report(consultant_client, current, "full")  # while still in scoring: a draft
     assert executive_client.get(_url(current)).status_code == 404
     assert request_report(executive_client, current).status_code == 404
     assert Report.objects.count() == 1
@@ -96,14 +96,25 @@ def test_executives_request_and_download_reports_of_published_assessments(
     page = executive_client.get(_url(current)).content.decode()
     assert "Publish to the client" not in page and "Close the assessment" not in page
     assert reverse("workspace:recommendations", args=[current.pk]) not in page
-    assert request_report(executive_client, current, "executive", "ru").status_code == 302
+    response = request_report(executive_client, current, "executive", "ru")
+    assert response.status_code == 302
     mine = Report.objects.get(requested_by=executive)
-    assert (mine.kind, mine.status) == ("executive", JobStatus.READY)
+    assert (mine.kind, mine.status, mine.draft) == ("executive", JobStatus.READY, False)
     page = executive_client.get(_url(current)).content.decode()
-    for report in Report.objects.all():
-        assert f'href="/api/v1/reports/{report.pk}/download/"' in page
-        download, content = _download(executive_client, report)
-        assert download["Content-Type"] == "application/pdf" and content.startswith(b"%PDF")
+    assert "once your consultant has reviewed it and released it to you" in page
+    for report in Report.objects.all():  # the draft and the unreleased one: not the client's
+        assert f"/api/v1/reports/{report.pk}/download/" not in page
+        assert _download(executive_client, report)[0].status_code == 404
+
+    release_url = reverse("workspace:report-release", args=[current.pk, mine.pk])
+    assert f'action="{release_url}"' in consultant_client.get(_url(current)).content.decode()
+    assert consultant_client.post(release_url).status_code == 302
+    page = executive_client.get(_url(current)).content.decode()
+    assert f'href="/api/v1/reports/{mine.pk}/download/"' in page
+    download, content = _download(executive_client, mine)
+    assert download["Content-Type"] == "application/pdf" and content.startswith(b"%PDF")
+    draft = Report.objects.get(draft=True)
+    assert f"/api/v1/reports/{draft.pk}/download/" not in page
 
 
 def test_strangers_get_404(

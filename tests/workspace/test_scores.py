@@ -11,6 +11,7 @@ from assessment.services import assessment_update, interview_scores_set
 from config.numbers import number_round, number_text
 from surveys.models import Indicator
 from surveys.services import answers_save, invitation_create_many, response_submit
+from tests.factories import OVERRIDE_REASON
 from workspace import pages as web_pages
 from workspace import scores as web_scores
 
@@ -46,7 +47,8 @@ def scored(audit, consultant):
 
 def _publish(assessment):
     assessment_update(assessment=assessment, status=Status.SCORING)
-    assessment_update(assessment=assessment, status=Status.PUBLISHED)
+    # One indicator of each area has evidence: the scores are preliminary (docs/methods.md §3.4).
+    assessment_update(assessment=assessment, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
 
 
 def _page(client, assessment) -> str:
@@ -78,7 +80,8 @@ def test_consultant_sees_the_api_numbers(consultant_client, scored):
     value, text = _overall_on_page(html)
     assert number_round(float(value), 2) == body["overall"]["score"]
     assert text == number_text(float(value), digits=1)
-    assert body["overall"]["level_name"] in html
+    # Each area covers one of its indicators: the overall score is preliminary, without a level.
+    assert body["overall"]["level_name"] is None and "Preliminary" in html
     organization = next(area for area in body["areas"] if area["code"] == "organization")
     value, text = _area_on_page(html, "organization")
     assert number_round(float(value), 2) == organization["score"]
@@ -94,7 +97,7 @@ def test_consultant_sees_the_api_numbers(consultant_client, scored):
 def test_heat_map_has_one_row_per_indicator(consultant_client, scored):
     html = _page(consultant_client, scored)
     total = Indicator.objects.filter(version=scored.catalog_version).count()
-    assert html.count('class="heatmap__row"') == total == 59
+    assert html.count('class="heatmap__row') == total == 59
     # ORG-01: survey, interview and the total as text, coloured by level.
     row = re.search(r'<tr class="heatmap__row" data-indicator="ORG-01">(.*?)</tr>', html, re.S).group(1)
     body = _api(consultant_client, scored)
@@ -106,22 +109,37 @@ def test_heat_map_has_one_row_per_indicator(consultant_client, scored):
 
 
 def test_groups_below_the_anonymity_threshold_are_hidden(consultant_client, executive_client, scored):
+    # The two back-office people are under k = 5, and frontline and managers shown would give
+    # them away by subtraction from the totals; so would management vs frontline (everyone
+    # minus both sides): nothing is shown by group (assessment.anonymity).
     body = _api(consultant_client, scored)
-    assert [group["group"] for group in body["breakdowns"]["role"]] == ["frontline", "manager"]
-    assert body["breakdowns"]["role_hidden"] == 1
+    breakdowns = body["breakdowns"]
+    assert (breakdowns["role"], breakdowns["role_hidden"]) == ([], 3)
+    assert (breakdowns["department"], breakdowns["department_hidden"]) == ([], 2)
+    assert [gap for gap in body["gaps"] if gap["kind"] == "management_vs_frontline"] == []
     html = _page(consultant_client, scored)
     assert "Tiny team" not in html
     assert "Back office" not in html
-    assert "Frontline" in html and "Manager" in html
-    assert "1 group with fewer than 5 respondents is hidden." in html
-    # Management vs frontline gaps: both sides have five respondents.
-    assert "Management vs frontline" in html and "+" in html
+    assert "3 groups are hidden: they have fewer than 5 respondents" in html
+    assert "Shown once management and frontline each have at least 5 submitted respondents" in html
     _publish(scored)
     executive_html = _page(executive_client, scored)
     assert "Tiny team" not in executive_html
     assert "Back office" not in executive_html
     # No respondent appears by name anywhere.
     assert "@alpha.kz" not in executive_html and "@alpha.kz" not in html
+
+
+def test_groups_of_at_least_the_threshold_are_shown(consultant_client, scored):
+    # Three more in the tiny team: every group has five, and all are shown, with the gaps.
+    for n in range(2, 5):
+        _respond(scored, f"tiny{n}@alpha.kz", "back_office", "Tiny team", {"ORG-01": 1, "TEC-01": 1})
+    body = _api(consultant_client, scored)
+    assert [group["group"] for group in body["breakdowns"]["role"]] == ["back_office", "frontline", "manager"]
+    assert [group["group"] for group in body["breakdowns"]["department"]] == ["Retail", "Tiny team"]
+    html = _page(consultant_client, scored)
+    assert "Frontline" in html and "Manager" in html and "Back office" in html and "Tiny team" in html
+    assert "Management vs frontline" in html and "+" in html
 
 
 def test_executive_sees_the_published_scores(consultant_client, executive_client, scored):
@@ -184,7 +202,8 @@ def test_russian_numbers_and_level_names(consultant_client, scored):
     value, text = _overall_on_page(html)
     assert number_round(float(value), 2) == body["overall"]["score"]
     assert text == f"{number_round(float(value), 1):.1f}".replace(".", ",")
-    assert body["overall"]["level_name"] in html
+    # The scores are preliminary (no level); the heat map's legend names the levels in Russian.
+    assert body["overall"]["level_name"] is None and "Клиентоориентированная компания" in html
 
 
 def test_the_page_and_its_header_share_one_computation_of_the_scores(consultant_client, scored, monkeypatch):

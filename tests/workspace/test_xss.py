@@ -23,6 +23,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from pypdf import PdfReader
 from weasyprint import HTML
@@ -30,13 +31,15 @@ from weasyprint import HTML
 from assessment.customer_data import customer_data_replace
 from assessment.models import Status
 from assessment.services import assessment_update, interview_scores_set
-from reports.models import RecommendationStatus, ReportKind
+from config.jobs import JobStatus
+from reports.models import RecommendationStatus, Report, ReportKind
+from reports.narrative_services import commentary_set, findings_generate, findings_review, quote_pick
 from reports.rendering import report_html, report_pdf
 from reports.selectors import recommendations_list, report_context
 from reports.services import recommendations_ensure, recommendations_review, report_request
-from surveys.models import Indicator, Invitation, InvitationEmail
+from surveys.models import Answer, Indicator, Invitation, InvitationEmail
 from surveys.services import answers_save, invitation_email_render, invitation_link_create, response_submit
-from tests.factories import AssessmentFactory
+from tests.factories import OVERRIDE_REASON, AssessmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,16 +73,26 @@ CONSULTANT_PAGES = {
     "scores": (*HEADER, "DEPT"),
     "comparison": HEADER,
     "recommendations": (*HEADER, "REC", "WHY", "ACT", "GAIN", "CUSTOM", "CUSTOMWHY"),
+    "findings": (*HEADER, "FINDING", "COMMENTARY", "COMMENT", "NOTE", "QUOTE", "DEPT"),
     "reports": HEADER,
     "audit": (*HEADER, "NOTE", "FILE", "REC", "CUSTOM"),
 }
-TABS = ("respondents", "interviews", "customer-data", "scores", "comparison", "recommendations", "reports")
+TABS = (
+    "respondents",
+    "interviews",
+    "customer-data",
+    "scores",
+    "comparison",
+    "findings",
+    "recommendations",
+    "reports",
+)
 EXECUTIVE_PAGES = {
     "home": ("ORG", "INDUSTRY", "TITLE", "BASELINE"),
     "organization": ("ORG", "INDUSTRY", "COUNTRY", "TITLE", "BASELINE"),
     "scores": ("ORG", "TITLE", "BASELINE", "DEPT"),
     "comparison": ("ORG", "TITLE", "BASELINE"),
-    # The consultant requested the report: their name is in the list.
+    # The consultant requested and released the report: their name is in the list.
     "reports": ("ORG", "TITLE", "BASELINE", "PERSON"),
 }
 # Pages answered while the audit was built: the respondent forms' answers, the questionnaire.
@@ -92,8 +105,11 @@ BUILT_PAGES = {
     "respond-done": ("ORG",),
 }
 REPORTS = {
-    ReportKind.FULL: ("ORG", "TITLE", "BASELINE", "REC", "WHY", "ACT", "GAIN", "CUSTOM", "CUSTOMWHY"),
-    ReportKind.EXECUTIVE: ("ORG", "TITLE", "REC", "CUSTOM"),
+    ReportKind.FULL: (
+        *("ORG", "TITLE", "BASELINE", "REC", "WHY", "ACT", "GAIN", "CUSTOM", "CUSTOMWHY"),
+        *("FINDING", "COMMENTARY", "COMMENT", "DEPT"),
+    ),
+    ReportKind.EXECUTIVE: ("ORG", "TITLE", "REC", "CUSTOM", "FINDING", "COMMENTARY"),
     ReportKind.COMPARISON: ("ORG", "TITLE", "BASELINE"),
 }
 EVENT_HANDLER = re.compile(r"on[a-z]+")
@@ -233,7 +249,7 @@ def hostile_audit(organization, consultant, consultant_client, settings, tmp_pat
         reference_date=datetime.date(2025, 12, 31),
     )
     _interviews(baseline, consultant, {"ORG": 3, "STF": 3, "PRC": 3, "TEC": 2}, {})
-    assessment_update(assessment=baseline, status=Status.PUBLISHED)
+    assessment_update(assessment=baseline, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
     current = AssessmentFactory(
         organization=organization,
         title=hostile("TITLE"),
@@ -279,14 +295,14 @@ def hostile_audit(organization, consultant, consultant_client, settings, tmp_pat
             {
                 "id": edited,
                 "status": RecommendationStatus.ACCEPTED,
-                "title": hostile("REC"),
-                "rationale": hostile("WHY"),
-                "actions": [hostile("ACT")],
-                "impact": hostile("GAIN"),
+                "title": {"en": hostile("REC")},
+                "rationale": {"en": hostile("WHY")},
+                "actions": {"en": [hostile("ACT")]},
+                "impact": {"en": hostile("GAIN")},
             },
             {
-                "title": hostile("CUSTOM"),
-                "rationale": hostile("CUSTOMWHY"),
+                "title": {"en": hostile("CUSTOM")},
+                "rationale": {"en": hostile("CUSTOMWHY")},
                 "horizon": "0-3",
                 "effort": "S",
                 "status": RecommendationStatus.ACCEPTED,
@@ -296,6 +312,28 @@ def hostile_audit(organization, consultant, consultant_client, settings, tmp_pat
     # Both first, so that the executive report (its first five items) shows them too.
     custom = current.recommendations.get(code="")
     recommendations_review(assessment=current, user=consultant, changes=[], order=[custom.pk, edited])
+    # A finding of the consultant's (first of its area: the executive summary shows it), the
+    # commentary and a quote of a comment with its translation.
+    findings_generate(assessment=current, actor=consultant)
+    both = {"en": hostile("FINDING"), "ru": hostile("FINDING")}
+    findings_review(
+        assessment=current,
+        user=consultant,
+        changes=[{"area": "organization", "kind": "strength", "text": both}],
+    )
+    findings_review(assessment=current, user=consultant, changes=[], order=[current.findings.get(key="").pk])
+    commentary_set(
+        assessment=current, user=consultant, text={"en": hostile("COMMENTARY"), "ru": hostile("COMMENTARY")}
+    )
+    comment = Answer.objects.filter(response__invitation__assessment=current).exclude(comment="").first()
+    quote_pick(
+        assessment=current,
+        user=consultant,
+        source="comment",
+        source_id=comment.pk,
+        original_language="en",
+        translations={"ru": hostile("QUOTE")},
+    )
     report_request(assessment=current, user=consultant, kind=ReportKind.FULL, language="en")
     return SimpleNamespace(assessment=current, invitation=invitations[0], token=token, built=built)
 
@@ -322,7 +360,12 @@ def test_consultant_pages_print_hostile_text_as_text(consultant_client, hostile_
 
 def test_executive_pages_print_hostile_text_as_text(executive_client, hostile_audit):
     assessment = hostile_audit.assessment
-    assessment_update(assessment=assessment, status=Status.PUBLISHED)
+    assessment_update(assessment=assessment, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    # Executives list released reports only: the consultant's, as if rendered after publishing.
+    report = assessment.reports.get()
+    Report.objects.filter(pk=report.pk).update(
+        status=JobStatus.READY, draft=False, released_at=timezone.now(), released_by=report.requested_by
+    )
     urls = {
         "home": reverse("workspace:home"),
         "organization": reverse("workspace:organization", args=[assessment.organization.pk]),

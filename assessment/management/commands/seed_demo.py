@@ -1,7 +1,7 @@
 import logging
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from assessment.demo import DEMO_LOGINS, demo_respondent_link, demo_seed
@@ -11,7 +11,18 @@ from surveys.services import respondent_url
 class Command(BaseCommand):
     help = "Create the demo logins, organization and assessment (idempotent) and print the logins."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Create the demo even with DEBUG off (known passwords)."
+        )
+
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            # The demo logins have published passwords: on a production server they are a way in.
+            raise CommandError(
+                "DEBUG is off: this looks like a production server, and the demo creates logins with "
+                "published passwords. Run it with DEBUG=true, or add --force to create them anyway."
+            )
         # Demo respondents have made-up addresses: their e-mails stay in memory.
         logging.getLogger("celery").setLevel(logging.WARNING)
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):

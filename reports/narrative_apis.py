@@ -1,0 +1,307 @@
+"""The findings, the executive commentary and the quotes of an assessment, under /api/v1/: its
+consultants review and write them until it is published; the client's executives read what the
+reports show (visible findings, the commentary, the quotes that may be shown)."""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assessment.access import assessment_for_consultant, assessment_readable, user_manages
+from reports.models import FindingKind, QuoteSource
+from reports.narrative_selectors import (
+    commentary_get,
+    findings_list,
+    findings_shown,
+    quote_candidates,
+    quotes_list,
+)
+from reports.narrative_services import (
+    COMMENTARY_TEXT_MAX,
+    FINDING_TEXT_MAX,
+    QUOTE_TEXT_MAX,
+    commentary_set,
+    findings_ensure,
+    findings_generate,
+    findings_review,
+    quote_pick,
+    quote_remove,
+    quote_update,
+)
+from reports.text_fields import localized_text
+from surveys.i18n import language_pick
+
+LANGUAGE_CHOICES = [code for code, _name in settings.LANGUAGES]
+LANG_PARAMETER = OpenApiParameter("lang", str, enum=LANGUAGE_CHOICES)
+
+
+def _texts_field(help_text: str = "") -> serializers.DictField:
+    return serializers.DictField(child=serializers.CharField(allow_blank=True), help_text=help_text)
+
+
+def _missing_field() -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=settings.LANGUAGES),
+        help_text=_("Languages the consultant's text lacks: reports in them are refused"),
+    )
+
+
+# --- findings -------------------------------------------------------------------------------------
+
+
+class FindingOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True, help_text=_("None for a proposal not yet reviewed"))
+    key = serializers.CharField(
+        allow_blank=True, help_text=_("What the engine found; blank for a custom one")
+    )
+    area = serializers.CharField()
+    area_name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=FindingKind.choices)
+    position = serializers.IntegerField()
+    hidden = serializers.BooleanField()
+    custom = serializers.BooleanField()
+    edited = serializers.BooleanField(help_text=_("The consultant wrote the text"))
+    text = serializers.CharField(allow_blank=True, help_text=_("In the language asked for"))
+    texts = _texts_field(_("The consultant's text per language; blank: not written"))
+    generated = _texts_field(_("The engine's text per language (none for a custom finding)"))
+    missing_languages = _missing_field()
+
+
+class FindingChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(required=False, help_text=_("Omit to add a finding of your own"))
+    area = serializers.CharField(required=False, help_text=_("Area code, for a new finding"))
+    kind = serializers.ChoiceField(choices=FindingKind.choices, required=False)
+    text = localized_text(FINDING_TEXT_MAX)(
+        required=False,
+        help_text=_("Per language; a blank one removes it (an engine's finding reads its own again)"),
+    )
+    hidden = serializers.BooleanField(required=False)
+
+
+class FindingsApi(APIView):
+    """An assessment's strengths and improvement zones per area: proposed from the scores on the
+    consultant's first look, then reviewed. The client's executives read the visible ones."""
+
+    class InputSerializer(serializers.Serializer):
+        items = FindingChangeSerializer(many=True, required=False, max_length=200)
+        order = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=500)
+        regenerate = serializers.BooleanField(
+            required=False, default=False, help_text=_("Propose again from the current scores")
+        )
+
+    @extend_schema(parameters=[LANG_PARAMETER], responses=FindingOutputSerializer(many=True))
+    def get(self, request, assessment_id: int):
+        assessment = assessment_readable(user=request.user, assessment_id=assessment_id)
+        language = language_pick(request.query_params.get("lang"))
+        if not user_manages(user=request.user, assessment=assessment):
+            return Response(
+                FindingOutputSerializer(
+                    findings_shown(assessment=assessment, language=language), many=True
+                ).data
+            )
+        findings_ensure(assessment=assessment, actor=request.user)
+        findings = findings_list(assessment=assessment, language=language) or findings_shown(
+            assessment=assessment, language=language
+        )
+        return Response(FindingOutputSerializer(findings, many=True).data)
+
+    @extend_schema(
+        parameters=[LANG_PARAMETER],
+        request=InputSerializer,
+        responses=FindingOutputSerializer(many=True),
+        description=_(
+            "Review the findings: `items` change findings by id (`text` per language, `hidden`) or "
+            "add your own (no id; `area`, `kind` and `text` required); `order` lists ids to put "
+            "first; `regenerate` proposes again from the current scores, keeping what you edited, "
+            "hid or added. All or nothing; 409 once the assessment is published."
+        ),
+    )
+    def patch(self, request, assessment_id: int):
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        findings_ensure(assessment=assessment, actor=request.user)
+        findings_review(
+            assessment=assessment,
+            user=request.user,
+            changes=values.get("items", []),
+            order=values.get("order"),
+        )
+        if values["regenerate"]:
+            findings_generate(assessment=assessment, actor=request.user)
+        language = language_pick(request.query_params.get("lang"))
+        return Response(
+            FindingOutputSerializer(findings_list(assessment=assessment, language=language), many=True).data
+        )
+
+
+# --- the executive commentary --------------------------------------------------------------------
+
+
+class CommentaryOutputSerializer(serializers.Serializer):
+    text = _texts_field(_("Per language: plain paragraphs, a blank line between them"))
+    updated_at = serializers.DateTimeField(allow_null=True)
+    missing_languages = _missing_field()
+
+
+class CommentaryApi(APIView):
+    """The consultant's commentary on the results, on the summary page of the full and the
+    executive report."""
+
+    class InputSerializer(serializers.Serializer):
+        text = localized_text(COMMENTARY_TEXT_MAX)(help_text=_("Per language; a blank one removes it"))
+
+    @extend_schema(responses=CommentaryOutputSerializer)
+    def get(self, request, assessment_id: int):
+        assessment = assessment_readable(user=request.user, assessment_id=assessment_id)
+        return Response(CommentaryOutputSerializer(commentary_get(assessment=assessment)).data)
+
+    @extend_schema(request=InputSerializer, responses=CommentaryOutputSerializer)
+    def put(self, request, assessment_id: int):
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        commentary_set(assessment=assessment, user=request.user, text=data.validated_data["text"])
+        return Response(CommentaryOutputSerializer(commentary_get(assessment=assessment)).data)
+
+
+# --- quotes ------------------------------------------------------------------------------------------
+
+
+class QuoteOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    area = serializers.CharField()
+    area_name = serializers.CharField()
+    source = serializers.ChoiceField(choices=QuoteSource.choices)
+    source_id = serializers.IntegerField(help_text=_("The answer's or the interview score's id"))
+    position = serializers.IntegerField()
+    original = serializers.CharField()
+    original_language = serializers.ChoiceField(choices=settings.LANGUAGES)
+    text = serializers.CharField(allow_blank=True, help_text=_("In the language asked for"))
+    texts = _texts_field(_("The original in its language, the consultant's translations in the others"))
+    attribution = serializers.CharField(allow_blank=True, help_text=_("The group it is quoted as said by"))
+    eligible = serializers.BooleanField(
+        help_text=_("Its group may still be shown (anonymity threshold); reports leave it out if not")
+    )
+    missing_languages = _missing_field()
+
+
+class ClientQuoteOutputSerializer(serializers.Serializer):
+    area = serializers.CharField()
+    area_name = serializers.CharField()
+    text = serializers.CharField(allow_blank=True)
+    texts = _texts_field()
+    attribution = serializers.CharField()
+
+
+class QuotesApi(APIView):
+    """Quotes of respondents' comments and interview notes per area, picked by the consultant;
+    no name is ever shown, and a comment is quoted only from a group the scores may show."""
+
+    class InputSerializer(serializers.Serializer):
+        source = serializers.ChoiceField(choices=QuoteSource.choices)
+        source_id = serializers.IntegerField(
+            help_text=_("The answer's id (comment) or the interview score's")
+        )
+        original_language = serializers.ChoiceField(
+            choices=settings.LANGUAGES, help_text=_("The language the comment or note is written in")
+        )
+        translations = localized_text(QUOTE_TEXT_MAX)(
+            required=False, default=dict, help_text=_("Your translation into each other language")
+        )
+
+    @extend_schema(parameters=[LANG_PARAMETER], responses=QuoteOutputSerializer(many=True))
+    def get(self, request, assessment_id: int):
+        assessment = assessment_readable(user=request.user, assessment_id=assessment_id)
+        language = language_pick(request.query_params.get("lang"))
+        if not user_manages(user=request.user, assessment=assessment):
+            quotes = quotes_list(assessment=assessment, language=language, eligible_only=True)
+            return Response(ClientQuoteOutputSerializer(quotes, many=True).data)
+        return Response(
+            QuoteOutputSerializer(quotes_list(assessment=assessment, language=language), many=True).data
+        )
+
+    @extend_schema(
+        parameters=[LANG_PARAMETER],
+        request=InputSerializer,
+        responses={201: QuoteOutputSerializer},
+        description=_(
+            "Quote a comment or an interview note for the area of its indicator. A comment from a "
+            "group under the anonymity threshold is refused (400 on `source_id`)."
+        ),
+    )
+    def post(self, request, assessment_id: int):
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        quote = quote_pick(assessment=assessment, user=request.user, **data.validated_data)
+        return Response(self._one(request, assessment, quote.pk), status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _one(request, assessment, quote_id: int) -> dict:
+        language = language_pick(request.query_params.get("lang"))
+        quote = next(
+            item for item in quotes_list(assessment=assessment, language=language) if item["id"] == quote_id
+        )
+        return QuoteOutputSerializer(quote).data
+
+
+class QuoteDetailApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        original_language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+        translations = localized_text(QUOTE_TEXT_MAX)(required=False, help_text=_("A blank one removes it"))
+
+    @extend_schema(parameters=[LANG_PARAMETER], request=InputSerializer, responses=QuoteOutputSerializer)
+    def patch(self, request, assessment_id: int, quote_id: int):
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
+        quote = get_object_or_404(assessment.quotes, pk=quote_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        quote_update(assessment=assessment, user=request.user, quote=quote, **data.validated_data)
+        return Response(QuotesApi._one(request, assessment, quote.pk))
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description=_("Not quoted any more"))})
+    def delete(self, request, assessment_id: int, quote_id: int):
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
+        quote = get_object_or_404(assessment.quotes, pk=quote_id)
+        quote_remove(assessment=assessment, user=request.user, quote=quote)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class QuoteCandidateOutputSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=QuoteSource.choices)
+    id = serializers.IntegerField()
+    area = serializers.CharField()
+    indicator = serializers.CharField()
+    indicator_name = serializers.CharField()
+    text = serializers.CharField()
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        allow_null=True,
+        help_text=_("The respondent's language, likely the comment's"),
+    )
+    attribution = serializers.CharField()
+    picked = serializers.IntegerField(allow_null=True, help_text=_("The quote's id, if picked"))
+
+
+class QuoteCandidatesApi(APIView):
+    @extend_schema(
+        parameters=[LANG_PARAMETER, OpenApiParameter("area", str, description=_("An area code"))],
+        responses=QuoteCandidateOutputSerializer(many=True),
+        description=_(
+            "The comments and interview notes that may be quoted, per indicator; comments from "
+            "groups under the anonymity threshold are left out, and names never appear."
+        ),
+    )
+    def get(self, request, assessment_id: int):
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
+        candidates = quote_candidates(
+            assessment=assessment,
+            language=language_pick(request.query_params.get("lang")),
+            area=request.query_params.get("area") or None,
+        )
+        return Response(QuoteCandidateOutputSerializer(candidates, many=True).data)
