@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from celery import current_app
 from django.core.cache import cache
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -29,6 +30,16 @@ def _fast_and_local(settings):
     # A request in Russian leaves Russian active in the thread (LocaleMiddleware activates the
     # request's language and nothing deactivates it); each test starts in the default language.
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _celery_app_restored():
+    """Creating a Celery app (a test's producer or worker) makes it the current one, through
+    which every shared task is sent afterwards: each test ends with the project's app back."""
+    yield
+    if current_app._get_current_object() is not celery_app:
+        celery_app.set_current()
+        celery_app.set_default()
 
 
 @pytest.fixture(autouse=True, scope="session")
