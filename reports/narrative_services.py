@@ -16,6 +16,7 @@ from config.exceptions import ItemErrors, StateConflict
 from reports.findings import findings_propose
 from reports.models import ExecutiveCommentary, Finding, FindingKind, Quote, QuoteSource
 from reports.narrative_selectors import quote_disclosure, quote_group
+from reports.ordering import order_moved_first, positions_store
 from reports.texts import text_given, text_merged
 from surveys.models import Answer
 
@@ -80,12 +81,7 @@ def findings_generate(*, assessment: Assessment, actor: AbstractBaseUser | None 
             kept.append(Finding(assessment=assessment, position=0, **entry))
         else:
             finding.facts = entry["facts"]
-    for position, finding in enumerate(kept, 1):
-        finding.position = position
-    Finding.objects.bulk_create([finding for finding in kept if finding.pk is None])
-    Finding.objects.bulk_update(
-        [finding for finding in kept if finding.pk is not None], ["position", "facts"]
-    )
+    positions_store(items=kept, fields=["facts"])
     audit_record(
         assessment=assessment,
         actor=actor,
@@ -183,14 +179,8 @@ def findings_review(
     audit_record_many(assessment=assessment, actor=user, action=AuditEvent.Action.FINDING, changes=audited)
     if order:
         before_order = _findings_labels(findings.values())
-        first = [findings[pk] for pk in order]
-        ranked = first + sorted(
-            (finding for pk, finding in findings.items() if pk not in set(order)),
-            key=lambda item: item.position,
-        )
-        for position, finding in enumerate(ranked, 1):
-            finding.position = position
-        Finding.objects.bulk_update(ranked, ["position"])
+        ranked = order_moved_first(items=findings, order=order)
+        positions_store(items=ranked)
         audit_record(
             assessment=assessment,
             actor=user,

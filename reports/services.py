@@ -23,6 +23,7 @@ from config.exceptions import ItemErrors, StateConflict, TooManyRequests
 from config.jobs import JobRefused, JobStatus, job_fail, job_progress, jobs_lost, jobs_stalled
 from reports.models import RecommendationItem, RecommendationStatus, Report, ReportKind
 from reports.narrative_selectors import report_texts_missing
+from reports.ordering import order_moved_first, positions_store
 from reports.recommendations import recommendation_library, roadmap_propose
 from reports.rendering import report_filename, report_html, report_pdf
 from reports.selectors import (
@@ -116,12 +117,7 @@ def recommendations_generate(
         return (1, rank.get(item.code, len(rank)))
 
     kept.sort(key=order)
-    for position, item in enumerate(kept, 1):
-        item.position = position
-    RecommendationItem.objects.bulk_create([item for item in kept if item.pk is None])
-    RecommendationItem.objects.bulk_update(
-        [item for item in kept if item.pk is not None], ["position", "priority", "triggered_by"]
-    )
+    positions_store(items=kept, fields=["priority", "triggered_by"])
     audit_record(
         assessment=assessment,
         actor=actor,
@@ -214,12 +210,8 @@ def recommendations_review(
     )
     if order:
         before = _roadmap_labels(items.values())
-        ranked = [items[pk] for pk in order] + sorted(
-            (item for pk, item in items.items() if pk not in set(order)), key=lambda item: item.position
-        )
-        for position, item in enumerate(ranked, 1):
-            item.position = position
-        RecommendationItem.objects.bulk_update(ranked, ["position"])
+        ranked = order_moved_first(items=items, order=order)
+        positions_store(items=ranked)
         audit_record(
             assessment=assessment,
             actor=user,
