@@ -1,6 +1,7 @@
 """The demo organization `make run` sets up, so a new user has something to click on."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,9 +42,11 @@ def _user(login: DemoLogin, **fields):
 
 
 @transaction.atomic
-def demo_seed() -> Assessment:
+def demo_seed(*, before_publish: Callable[..., None] = lambda *, assessment, consultant: None) -> Assessment:
     """Create (once) the demo logins, organization, a published baseline audit and the
-    re-assessment now collecting answers; return the re-assessment."""
+    re-assessment now collecting answers; return the re-assessment. `before_publish` gets the
+    audit and its consultant once it is scored: what the consultant writes for the client is
+    written before publishing freezes it."""
     admin_login, consultant_login, executive_login = DEMO_LOGINS
     _user(admin_login, is_staff=True, is_superuser=True, email="admin@example.com")
     consultant = _user(consultant_login, email="consultant@example.com", first_name="Aigerim")
@@ -66,8 +69,9 @@ def demo_seed() -> Assessment:
         baseline = _demo_assessment(
             organization=organization, consultant=consultant, profile=DEMO_PROFILES["baseline"]
         )
-        for status in (Status.SCORING, Status.PUBLISHED):
-            baseline = assessment_update(assessment=baseline, status=status)
+        baseline = assessment_update(assessment=baseline, status=Status.SCORING)
+        before_publish(assessment=baseline, consultant=consultant)
+        baseline = assessment_update(assessment=baseline, status=Status.PUBLISHED)
         reassessment = _demo_assessment(
             organization=organization,
             consultant=consultant,

@@ -37,7 +37,7 @@ from surveys.models import Answer, RespondentRole
 # executive summary shows the roadmap's first items only, but the roadmap is one text to translate).
 REPORT_TEXTS = {
     ReportKind.FULL: ("recommendations", "findings", "commentary", "quotes"),
-    ReportKind.EXECUTIVE: ("recommendations", "findings", "commentary"),
+    ReportKind.EXECUTIVE: ("recommendations", "findings", "commentary", "quotes"),
     ReportKind.COMPARISON: (),
 }
 RECOMMENDATION_TEXT_FIELDS = ("title", "rationale", "actions", "impact")

@@ -37,11 +37,18 @@ FONT_CONFIG = FontConfiguration()
 PAGE_OF = gettext_noop("Page %(page)s of %(pages)s")
 DRAFT_FILE_MARK = "DRAFT"
 EXECUTIVE_TOP = 3
-# The radar's printed size in inches, where it differs from the full report's page-wide one:
-# beside the verdict in the executive summary; in the comparison, over half the page's width
-# and printed at that size (its text as drawn, 7–8 pt), with the area table on the same page.
-RADAR_SIZES = {"executive": {"width": 3.4, "height": 2.6}, "comparison": {"width": 4.4, "height": 3.1}}
+# The radar's printed size in inches by report kind, printed at that size so that its text
+# keeps its 7–8 pt: beside the verdict in the executive summary and beside the area table in
+# the full report (after the level scale, on its page); over half the page's width in the
+# comparison.
+RADAR_SIZES = {
+    "full": {"width": 3.4, "height": 2.6},
+    "executive": {"width": 3.4, "height": 2.6},
+    "comparison": {"width": 4.4, "height": 3.1},
+}
 EXECUTIVE_ROADMAP = 5
+# Quotes the consultant picked, in their order, that the executive summary has room for.
+EXECUTIVE_QUOTES = 4
 # Of each area's strengths and of its improvement zones, the executive summary shows the first.
 EXECUTIVE_FINDINGS = 1
 
@@ -242,14 +249,20 @@ def _kpi_rows(*, context: dict) -> list[MetricValue]:
 
 
 def _comparison(comparison: dict | None) -> dict | None:
-    """The comparison's metric and KPI rows with the precision their metric is shown with."""
+    """The comparison's metric and KPI rows with the precision their metric is shown with; a
+    KPI taken from the customer data in both assessments is left out of the KPI rows, where it
+    would repeat its customer-metric row."""
     if comparison is None:
         return None
 
     def shown(rows: list[dict]) -> list[dict]:
         return [{**row, "precision": metric(row["code"]).precision} for row in rows]
 
-    return {**comparison, "metrics": shown(comparison["metrics"]), "kpis": shown(comparison["kpis"])}
+    metric_values = {row["code"]: (row["before"], row["after"]) for row in comparison["metrics"]}
+    kpis = [
+        row for row in comparison["kpis"] if metric_values.get(row["code"]) != (row["before"], row["after"])
+    ]
+    return {**comparison, "metrics": shown(comparison["metrics"]), "kpis": shown(kpis)}
 
 
 def chart_labels() -> dict[str, dict[str, str]]:
@@ -329,7 +342,7 @@ def _charts(*, context: dict) -> dict[str, str]:
             areas=context["areas"],
             labels=labels["radar"],
             baseline=[area.get("baseline_score") for area in context["areas"]] if with_baseline else None,
-            **RADAR_SIZES.get(context["kind"], {}),
+            **RADAR_SIZES[context["kind"]],
         ),
         "level_scale": charts.level_scale(
             score=context["overall"]["score"],
@@ -422,6 +435,11 @@ def _template_context(*, context: dict) -> dict:
             for area in result["areas"]
         ]
         result["area_findings"] = [brief for brief in briefs if brief["strengths"] or brief["improvements"]]
+        area_names = {area["code"]: area["name"] for area in result["areas"]}
+        result["top_quotes"] = [
+            {**quote, "area_name": area_names.get(quote["area"], quote["area"])}
+            for quote in context.get("quotes", [])[:EXECUTIVE_QUOTES]
+        ]
     elif context["kind"] == "full":
         result["area_pages"] = _area_pages(
             context=context, areas=result["areas"], indicators=context["indicators"]

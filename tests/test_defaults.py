@@ -59,6 +59,6 @@ def test_the_demo_refuses_to_run_with_debug_off(catalog, settings):
 @pytest.mark.django_db
 def test_the_demo_runs_with_debug_off_when_forced(catalog, settings, capsys):
     settings.DEBUG = False
-    call_command("seed_demo", "--force")
+    call_command("seed_demo", "--force", "--no-reports")
     assert Organization.objects.filter(name="Demo Bank").exists()
     assert "consultant / consultant-demo-2026" in capsys.readouterr().out

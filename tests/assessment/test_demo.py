@@ -16,8 +16,8 @@ def _development(settings):
 
 
 def test_seed_demo_is_idempotent_and_logins_work(catalog, capsys):
-    call_command("seed_demo")
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-reports")
+    call_command("seed_demo", "--no-reports")
     assert Organization.objects.filter(name="Demo Bank").count() == 1
     assert Assessment.objects.count() == 2
     out = capsys.readouterr().out
@@ -38,7 +38,7 @@ def test_seed_demo_is_idempotent_and_logins_work(catalog, capsys):
 def test_demo_tells_the_seeds_re_assessment_story(catalog):
     """Like the seed's bank: about 57 (Customer-Aware), nine months later about 72
     (Customer-Centric), with churn down by about a fifth and NPS up about 12 points."""
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-reports")
     reassessment = Assessment.objects.get(baseline__isnull=False)
     baseline = reassessment.baseline
     assert baseline.status == Status.PUBLISHED and reassessment.status == Status.COLLECTING

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from assessment.demo import demo_seed
+from reports.demo import demo_narrative_write
 from reports.models import ReportKind
 from reports.recommendations import recommendation_library
 from reports.services import report_bytes
@@ -82,15 +83,22 @@ def test_the_scanner_passes_the_firms_own_wording():
 
 
 def test_reports_of_every_kind_and_language_speak_in_the_firms_voice(catalog, tmp_path):
-    reassessment = demo_seed()  # collecting, with the published audit as its baseline
-    assert reassessment.baseline_id is not None
+    # The re-assessment, collecting, with the published audit as its baseline; the audit with
+    # the commentary and quotes the consultant wrote before publishing.
+    reassessment = demo_seed(before_publish=demo_narrative_write)
+    audit = reassessment.baseline
+    assert audit.quotes.count() == 4
+    rendered = [(reassessment, kind) for kind in ReportKind.values] + [
+        (audit, ReportKind.FULL),
+        (audit, ReportKind.EXECUTIVE),
+    ]
     problems = {}
     for language in LANGUAGES:
-        for kind in ReportKind.values:
-            text = pdf_text(report_bytes(assessment=reassessment, kind=kind, language=language), tmp_path)
-            assert reassessment.organization.name in text  # really read back
+        for assessment, kind in rendered:
+            text = pdf_text(report_bytes(assessment=assessment, kind=kind, language=language), tmp_path)
+            assert assessment.organization.name in text  # really read back
             if found := forbidden_found(text):
-                problems[f"{kind}/{language}"] = found
+                problems[f"{assessment.pk}/{kind}/{language}"] = found
     assert problems == {}
 
 

@@ -182,18 +182,19 @@ def _request(api, assessment, kind, language):
     return api.post(_url(assessment, "reports/"), {"kind": kind, "language": language}, format="json")
 
 
-def test_a_missing_translation_refuses_the_full_report_in_that_language(api, voices, quick_render):
+def test_a_missing_translation_refuses_the_reports_in_that_language(api, voices, quick_render):
     api.force_authenticate(voices.consultant)
     _pick(api, voices, voices.comments["frontline"])  # English only
-    response = _request(api, voices.assessment, "full", "ru")
-    assert response.status_code == 400
-    assert response.json() == {
-        "language": [
-            "Missing Russian text: quote “Customers tell us the mobile app is too slow.” in Organization."
-        ]
-    }
-    # The executive summary shows no quotes: it is given.
-    assert _request(api, voices.assessment, "executive", "ru").status_code == 202
+    # Both the full report and the executive summary show the quotes.
+    for kind in ("full", "executive"):
+        response = _request(api, voices.assessment, kind, "ru")
+        assert response.status_code == 400
+        assert response.json() == {
+            "language": [
+                "Missing Russian text: quote “Customers tell us the mobile app is too slow.” in Organization."
+            ]
+        }
+    assert _request(api, voices.assessment, "executive", "en").status_code == 202
     assert _request(api, voices.assessment, "full", "en").status_code == 202
 
 

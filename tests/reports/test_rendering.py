@@ -265,3 +265,22 @@ def test_an_assessment_with_nothing_scored_still_renders(kind):
     text = squeeze("\n".join(pages_text(report_document(context=context))))
     assert "no data" in text
     assert " 0.0 " not in text
+
+
+def test_comparison_kpis_taken_from_the_customer_data_are_not_repeated():
+    """NPS, CSI and churn are KPIs too: taken from the customer data in both assessments they
+    are the customer-metric rows already; a value the consultant entered differs and is kept."""
+    context = sample_context(kind="comparison", language="en")
+    comparison = context["comparison"]
+    metrics = {row["code"]: row for row in comparison["metrics"]}
+    entered_nps = {**metrics["nps"], "after": 35.0}
+    comparison["kpis"] = [metrics["churn_rate"], entered_nps, *comparison["kpis"]]
+    html = report_html(context=context)
+    kpi_table = html[html.index("Business KPIs") :]
+    kpi_rows = re.findall(r'<th scope="row">([^<]+)</th>', kpi_table)
+    assert kpi_rows == [
+        "NPS",
+        "Average deposit",
+        "Repeat-purchase conversion, %",
+        "Complaints per 1,000 clients",
+    ]

@@ -5,15 +5,25 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from assessment.demo import DEMO_LOGINS, demo_respondent_link, demo_seed
+from reports.demo import demo_narrative_write, demo_reports_release
 from surveys.services import respondent_url
 
 
 class Command(BaseCommand):
-    help = "Create the demo logins, organization and assessment (idempotent) and print the logins."
+    help = (
+        "Create the demo logins, organization, published audit with its released reports and the "
+        "re-assessment (idempotent), and print the logins."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--force", action="store_true", help="Create the demo even with DEBUG off (known passwords)."
+        )
+        parser.add_argument(
+            "--no-reports",
+            action="store_false",
+            dest="reports",
+            help="Do not render the audit's released reports (a quicker set-up; the executive sees none).",
         )
 
     def handle(self, *args, **options):
@@ -26,7 +36,12 @@ class Command(BaseCommand):
         # Demo respondents have made-up addresses: their e-mails stay in memory.
         logging.getLogger("celery").setLevel(logging.WARNING)
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            assessment = demo_seed()
+            assessment = demo_seed(before_publish=demo_narrative_write)
+        audit = assessment.baseline
+        self.stdout.write(self.style.SUCCESS(f"Published audit #{audit.pk}: {audit}"))
+        if options["reports"]:
+            released = demo_reports_release(assessment=audit, consultant=audit.created_by)
+            self.stdout.write(f"  its reports released to the client executive: {len(released)}")
         self.stdout.write(self.style.SUCCESS(f"Demo assessment #{assessment.pk}: {assessment}"))
         self.stdout.write(
             f"Open {settings.SITE_URL}/ and sign in; the API is at {settings.SITE_URL}/api/docs/, "
