@@ -254,15 +254,15 @@ def test_a_new_metric_needs_only_its_declaration(with_ces):
         (mass,) = segment_rows(STORED)
         assert [(cell.key, cell.value) for cell in mass.values if cell.value is not None] == [("ces", 2.5)]
 
-        # The report: the KPI table, the comparison table and the methodology's thresholds.
+        # The report: the KPI tiles, the comparison table and the methodology's thresholds.
         kpi_html = render_to_string(
-            "reports/partials/kpis.html",
+            "reports/partials/kpi_tiles.html",
             {
                 "kpis": _kpi_rows(context={"kpis": [{"code": "ces", "label": "", "value": 3.25}]}),
                 "methodology": {"coverage": {}, "respondents": {}},
             },
         )
-        assert re.search(r"Customer effort score</th>\s*<td[^>]*>3.3</td>", kpi_html)
+        assert re.search(r"Customer effort score</span> <span class=\"kpi-tile__value\">3.3</span>", kpi_html)
         change_html = render_to_string(
             "reports/partials/change_table.html", {"rows": _comparison(result)["metrics"], "no_data": "–"}
         )
