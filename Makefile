@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= auto
+# The address in the links the demo prints, the workspace shows and the e-mails carry: where
+# `make run` serves, unless the environment says otherwise.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint format bench migrate demo messages worker clean
 
@@ -27,10 +30,10 @@ migrate: venv
 
 demo: migrate
 	$(PY) manage.py load_catalog
-	$(PY) manage.py seed_demo
+	SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
 
 run: demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
@@ -57,7 +60,7 @@ messages: venv
 	$(PY) manage.py compilemessages $(LOCALES:%=--locale %) --ignore .venv
 
 worker: venv
-	$(VENV)/bin/celery -A config worker --loglevel INFO
+	SITE_URL=$(SITE_URL) $(VENV)/bin/celery -A config worker --loglevel INFO
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -7,6 +7,11 @@ from assessment import apis, customer_apis, respondent_apis
 urlpatterns = [
     path("auth/token/", apis.TokenObtainApi.as_view(), name="token-obtain"),
     path("organizations/", apis.OrganizationListCreateApi.as_view(), name="organizations"),
+    path(
+        "organizations/<int:organization_id>/",
+        apis.OrganizationDetailApi.as_view(),
+        name="organization-detail",
+    ),
     path("assessments/", apis.AssessmentListCreateApi.as_view(), name="assessments"),
     path(
         "assessments/<int:assessment_id>/",

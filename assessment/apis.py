@@ -1,6 +1,7 @@
 import re
 from collections.abc import Mapping
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessment.access import assessment_for_consultant
+from assessment.access import assessment_for_consultant, organization_readable
 from assessment.audit import audit_events
 from assessment.lockout import sign_in_authenticate
 from assessment.metrics import THRESHOLD_COUNT, default_min_samples, metric, thresholds_messages
@@ -36,7 +37,9 @@ from assessment.services import (
     assessment_create,
     assessment_update,
     interview_scores_set,
+    organization_archive,
     organization_create,
+    organization_update,
 )
 from assessment.sufficiency import (
     DEFAULT_MIN_ANSWERS,
@@ -75,17 +78,36 @@ class TokenObtainApi(APIView):
 
 
 class OrganizationOutputSerializer(serializers.ModelSerializer):
+    industry_name = serializers.CharField(source="get_industry_display")
+
     class Meta:
         model = Organization
-        fields = ["id", "name", "industry", "country", "segment", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "industry",
+            "industry_name",
+            "country",
+            "segment",
+            "created_at",
+            "archived_at",
+        ]
+
+
+class OrganizationInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    industry = serializers.ChoiceField(
+        choices=Organization.Industry.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_("From a fixed list, so that peer benchmarks compare like with like"),
+    )
+    country = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    segment = serializers.ChoiceField(choices=Organization.Size.choices, required=False, allow_blank=True)
 
 
 class OrganizationListCreateApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        name = serializers.CharField(max_length=200)
-        industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
-        country = serializers.CharField(max_length=100, required=False, allow_blank=True)
-        segment = serializers.ChoiceField(choices=Organization.Size.choices, required=False, allow_blank=True)
+    InputSerializer = OrganizationInputSerializer
 
     @extend_schema(responses=OrganizationOutputSerializer(many=True))
     def get(self, request):
@@ -100,6 +122,33 @@ class OrganizationListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         organization = organization_create(user=request.user, **data.validated_data)
         return Response(OrganizationOutputSerializer(organization).data, status=status.HTTP_201_CREATED)
+
+
+class OrganizationDetailApi(APIView):
+    class InputSerializer(OrganizationInputSerializer):
+        archived = serializers.BooleanField(
+            required=False, help_text=_("Archived clients take no new assessment; their audits stay readable")
+        )
+
+    @extend_schema(responses=OrganizationOutputSerializer)
+    def get(self, request, organization_id: int):
+        organization = organization_readable(user=request.user, organization_id=organization_id)
+        return Response(OrganizationOutputSerializer(organization).data)
+
+    @extend_schema(request=InputSerializer, responses=OrganizationOutputSerializer)
+    def patch(self, request, organization_id: int):
+        organization = organization_readable(user=request.user, organization_id=organization_id)
+        if not managed_organization_scope(user=request.user).filter(pk=organization.pk).exists():
+            raise exceptions.PermissionDenied(_("Only the organization's consultants can change it."))
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        archived = changes.pop("archived", None)
+        with transaction.atomic():
+            organization_update(organization=organization, **changes)
+            if archived is not None:
+                organization_archive(organization=organization, archived=archived)
+        return Response(OrganizationOutputSerializer(organization).data)
 
 
 class _StrictSerializer(serializers.Serializer):
@@ -518,7 +567,7 @@ class ScoresSerializer(serializers.Serializer):
     benchmark = inline_serializer(
         "Benchmark",
         {
-            "industry": serializers.CharField(),
+            "industry": serializers.ChoiceField(choices=Organization.Industry.choices),
             "peers": serializers.IntegerField(),
             "overall": serializers.FloatField(help_text=_("percentile among peers")),
             "areas": serializers.DictField(child=serializers.FloatField(allow_null=True)),

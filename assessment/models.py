@@ -22,11 +22,34 @@ class Organization(models.Model):
         LARGE = "large", _("Large (1,000–9,999 employees)")
         ENTERPRISE = "enterprise", _("Enterprise (10,000+ employees)")
 
+    class Industry(models.TextChoices):
+        """A fixed list, so that peer benchmarks compare like with like."""
+
+        BANKING = "banking", _("Banking")
+        INSURANCE = "insurance", _("Insurance")
+        MICROFINANCE = "microfinance", _("Microfinance and consumer credit")
+        TELECOM = "telecom", _("Telecommunications")
+        RETAIL = "retail", _("Retail")
+        ECOMMERCE = "ecommerce", _("E-commerce")
+        HOSPITALITY = "hospitality", _("Hotels, restaurants and travel")
+        TRANSPORT = "transport", _("Transport and logistics")
+        UTILITIES = "utilities", _("Energy and utilities")
+        HEALTHCARE = "healthcare", _("Healthcare")
+        EDUCATION = "education", _("Education")
+        REAL_ESTATE = "real_estate", _("Real estate and construction")
+        AUTOMOTIVE = "automotive", _("Automotive")
+        PUBLIC = "public", _("Public services")
+        OTHER = "other", _("Other")
+
     name = models.CharField(_("name"), max_length=200)
-    industry = models.CharField(_("industry"), max_length=100, blank=True, db_index=True)
+    industry = models.CharField(
+        _("industry"), max_length=32, choices=Industry.choices, blank=True, db_index=True
+    )
     country = models.CharField(_("country"), max_length=100, blank=True)
     segment = models.CharField(_("size"), max_length=16, choices=Size.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Archived clients leave the home page's list; their audits and reports stay readable.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

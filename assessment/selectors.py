@@ -227,16 +227,24 @@ def assessment_scores(*, assessment: Assessment) -> AssessmentScores:
 MIN_PEERS = 5
 
 
+def benchmark_industry(*, organization: Organization) -> str:
+    """The name of the industry its peers share; empty when there is none to compare with, as
+    "other" is not an industry: its organizations have nothing in common."""
+    if organization.industry in ("", Organization.Industry.OTHER):
+        return ""
+    return organization.get_industry_display()
+
+
 def peer_benchmark(*, assessment: Assessment, result: ScoreResult) -> Benchmark | None:
     """Percentile of the overall and area scores among published assessments of other
     organizations in the same industry; only with at least MIN_PEERS of them, and
     without naming any."""
     industry = assessment.organization.industry
-    if not industry or result["overall"]["score"] is None:
+    if not benchmark_industry(organization=assessment.organization) or result["overall"]["score"] is None:
         return None
     peers = list(
         ScoreSnapshot.objects.filter(
-            assessment__organization__industry__iexact=industry,
+            assessment__organization__industry=industry,
             assessment__status__in=CLIENT_VISIBLE_STATUSES,
             overall__isnull=False,
         )

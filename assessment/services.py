@@ -32,15 +32,45 @@ from config.tokens import token_new
 from surveys.selectors import catalog_version_current, indicator_ids
 from surveys.services import invitation_reminders_queue, invitations_copy, invitations_unsent_queue
 
+ORGANIZATION_FIELDS = ("name", "industry", "country", "segment")
+
+
+def _organization_save(organization: Organization, *, fields: tuple[str, ...]) -> None:
+    # The API and the pages validate too; this keeps a third caller from storing an industry
+    # outside the list that peer benchmarks rely on.
+    organization.full_clean(exclude=[name for name in ORGANIZATION_FIELDS if name not in fields])
+    organization.save()
+
 
 @transaction.atomic
 def organization_create(
     *, user: AbstractBaseUser, name: str, industry: str = "", country: str = "", segment: str = ""
 ) -> Organization:
     """Create a client organization; its creator becomes its consultant."""
-    organization = Organization.objects.create(name=name, industry=industry, country=country, segment=segment)
+    organization = Organization(name=name, industry=industry, country=country, segment=segment)
+    _organization_save(organization, fields=ORGANIZATION_FIELDS)
     if not user.is_superuser:
         Membership.objects.create(user=user, organization=organization, role=Role.CONSULTANT)
+    return organization
+
+
+@transaction.atomic
+def organization_update(*, organization: Organization, **changes: str) -> Organization:
+    """Change the organization's name, industry, country or size (the keys given)."""
+    unknown = set(changes) - set(ORGANIZATION_FIELDS)
+    if unknown:
+        raise ValueError(f"not an organization field: {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(organization, name, value)
+    _organization_save(organization, fields=tuple(changes))
+    return organization
+
+
+def organization_archive(*, organization: Organization, archived: bool) -> Organization:
+    """Archive a client (it leaves the home page's list and takes no new assessment) or bring it
+    back. Its audits and released reports stay readable."""
+    organization.archived_at = (organization.archived_at or timezone.now()) if archived else None
+    organization.save(update_fields=["archived_at"])
     return organization
 
 
@@ -72,6 +102,11 @@ def assessment_create(
     copied. A re-assessment names its `baseline`, an assessment of the same organization; with
     `copy_invitations` the baseline's respondents are invited again, each with a new personal
     link (their e-mails go out when collection opens). All or nothing."""
+    if organization.archived_at is not None:
+        raise StateConflict(
+            _("The organization is archived: restore it to start a new assessment."),
+            code="organization_archived",
+        )
     _baseline_check(organization=organization, baseline=baseline, assessment_id=None)
     if copy_invitations and baseline is None:
         raise ValidationError({"copy_invitations": _("Choose a baseline to copy its respondents.")})

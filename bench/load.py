@@ -258,6 +258,7 @@ def server_environment(database_url: str) -> dict:
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1",  # required without DEBUG; the load follows no links
         "SECURE_SSL_REDIRECT": "false",
         "DB_CONN_MAX_AGE": "60",
         "CACHE_URL": os.environ.get("LOAD_CACHE_URL", "redis://127.0.0.1:6379/14"),

@@ -52,6 +52,19 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def envurl(name: str, default: str | None) -> str:
+    """An absolute http(s) address without a path or trailing slash; with no default, required."""
+    raw = os.environ.get(name, "").strip() or default
+    if not raw:
+        raise ImproperlyConfigured(
+            f"{name} must be set: the address people open, e.g. https://cx.example.com"
+        )
+    scheme, _, host = raw.rstrip("/").partition("://")
+    if scheme not in {"http", "https"} or not host or "/" in host:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a site address such as https://cx.example.com")
+    return raw.rstrip("/")
+
+
 # Off unless asked for: a server started with no environment is a production one. `make run`,
 # `make bench` and the test suite (config.settings_test) turn it on.
 DEBUG = envbool("DEBUG", False)
@@ -68,7 +81,11 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+# Where the links in e-mails, on pages and in the console lead; `make run` derives it from HOST
+# and PORT. A server without it would send respondents to a developer's machine.
+SITE_URL = envurl("SITE_URL", "http://127.0.0.1:8000" if DEBUG else None)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -280,7 +280,7 @@ def report_context(
             kind=kind,
             language=language,
             generated_on=today or timezone.localdate(),
-            organization={"name": organization.name, "industry": organization.industry},
+            organization={"name": organization.name, "industry": organization.get_industry_display()},
             assessment={"title": assessment.title, "reference_date": assessment.reference_date},
             scores=scores,
             names=catalog_names(version_id=assessment.catalog_version_id, language=language),

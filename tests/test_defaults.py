@@ -1,6 +1,6 @@
 """Safe defaults: a server started with no environment runs with DEBUG off, refuses to start
-without a SECRET_KEY, and will not create the demo's known logins. The settings are read afresh in
-a subprocess with an environment of the test's own, the way a server starts."""
+without a SECRET_KEY or a SITE_URL, and will not create the demo's known logins. The settings
+are read afresh in a subprocess with an environment of the test's own, the way a server starts."""
 
 import subprocess
 import sys
@@ -28,7 +28,7 @@ def _settings_read(**environment: str) -> subprocess.CompletedProcess:
 
 
 def test_debug_is_off_unless_asked_for():
-    result = _settings_read(SECRET_KEY="k" * 50)
+    result = _settings_read(SECRET_KEY="k" * 50, SITE_URL="https://cx.example.com")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "config.redaction.MaskedConsoleEmailBackend", "True"]
 
@@ -39,6 +39,13 @@ def test_without_debug_a_missing_secret_key_refuses_to_start():
     assert "django.core.exceptions.ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off" in (
         result.stderr
     )
+
+
+def test_without_debug_a_missing_site_url_refuses_to_start():
+    """Links in e-mails would otherwise lead respondents to http://127.0.0.1:8000."""
+    result = _settings_read(SECRET_KEY="k" * 50)
+    assert result.returncode == 1
+    assert "ImproperlyConfigured: SITE_URL must be set: the address people open" in result.stderr
 
 
 def test_development_runs_without_a_secret_key():

@@ -15,7 +15,7 @@ SETTINGS_FILE = settings.BASE_DIR / "config" / "settings.py"
 def _production_environment(**overrides: str) -> dict[str, str]:
     # Every variable the settings read is dropped first, so neither the developer's shell nor
     # CI's services can make the check pass or fail; the production values are then set.
-    read = set(re.findall(r'env(?:str|bool|int|list)\(\s*"([A-Z_]+)"', SETTINGS_FILE.read_text()))
+    read = set(re.findall(r'env[a-z]+\(\s*"([A-Z_]+)"', SETTINGS_FILE.read_text()))
     # The browser tests switch Django's async-safety check off in this process only.
     read.add("DJANGO_ALLOW_ASYNC_UNSAFE")
     environment = {name: value for name, value in os.environ.items() if name not in read}

@@ -4,7 +4,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.settings import envbool, envint, envlist
+from config.settings import envbool, envint, envlist, envurl
 
 
 @pytest.mark.parametrize(
@@ -34,6 +34,24 @@ def test_envint(monkeypatch):
 def test_envlist(monkeypatch):
     monkeypatch.setenv("X_HOSTS", "a.example, b.example,,")
     assert envlist("X_HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_envurl(monkeypatch):
+    monkeypatch.setenv("X_URL", " https://cx.example.com:8443/ ")
+    assert envurl("X_URL", None) == "https://cx.example.com:8443"
+    monkeypatch.delenv("X_URL")
+    assert envurl("X_URL", "http://127.0.0.1:8611") == "http://127.0.0.1:8611"
+    with pytest.raises(ImproperlyConfigured, match="X_URL must be set"):
+        envurl("X_URL", None)
+
+
+@pytest.mark.parametrize(
+    "raw", ["cx.example.com", "ftp://cx.example.com", "https://", "https://cx.example.com/cx"]
+)
+def test_envurl_refuses_what_is_not_a_site_address(monkeypatch, raw):
+    monkeypatch.setenv("X_URL", raw)
+    with pytest.raises(ImproperlyConfigured, match=r"is not a site address such as https://cx\.example\.com"):
+        envurl("X_URL", None)
 
 
 def test_production_settings_refuse_a_missing_secret_key():

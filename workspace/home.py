@@ -23,7 +23,12 @@ from assessment.access import (
     user_manages,
 )
 from assessment.models import NEXT_STATUSES, Assessment, Status
-from assessment.selectors import assessment_scope, managed_organization_scope, organization_scope
+from assessment.selectors import (
+    assessment_scope,
+    managed_organization_scope,
+    organization_scope,
+    user_is_consultant,
+)
 from assessment.services import assessment_create, assessment_update
 from config.celery import queue_deferrals
 from config.exceptions import StateConflict
@@ -53,8 +58,19 @@ def home(request: HttpRequest) -> HttpResponse:
             "assessments": _assessments_with_summaries(organization.visible_assessments),
         }
         for organization in organizations
+        if organization.archived_at is None
     ]
-    return render(request, "workspace/home.html", {"rows": rows})
+    return render(
+        request,
+        "workspace/home.html",
+        {
+            "rows": rows,
+            "archived": [
+                organization for organization in organizations if organization.archived_at is not None
+            ],
+            "sets_up": user_is_consultant(user=request.user),
+        },
+    )
 
 
 @login_required
@@ -139,6 +155,8 @@ def assessment_new(request: HttpRequest, organization_id: int) -> HttpResponse:
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
+        except StateConflict as conflict:
+            form.add_error(None, conflict.message)
         else:
             messages.success(request, _("The assessment is created as a draft."))
             if copied:

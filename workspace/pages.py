@@ -14,7 +14,7 @@ from assessment.levels import level_name
 from assessment.models import NEXT_STATUSES, Assessment, Status
 from assessment.selectors import assessment_scores
 from reports.context import scores_preliminary
-from surveys.selectors import response_rate
+from surveys.selectors import invitations_unsent, response_rate
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,10 @@ def assessment_page(
         "summary": assessment_summary(assessment, scores=scores, rate=rate),
         "next_status": next_status,
         "next_status_label": ADVANCE_LABELS.get(next_status),
+        # Opening collection e-mails everyone not yet invited: the confirmation says how many.
+        "unsent": (
+            invitations_unsent(assessment=assessment).count() if next_status == Status.COLLECTING else 0
+        ),
         **(context or {}),
     }
     return render(request, template, page, status=status)

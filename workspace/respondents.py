@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from assessment.access import assessment_managed
-from assessment.models import NEXT_STATUSES, Assessment, Status
+from assessment.models import NEXT_STATUSES, Assessment
 from assessment.services import assessment_update
 from config.celery import queue_deferrals
 from config.exceptions import ItemErrors, StateConflict, TooLarge
@@ -31,7 +31,7 @@ from config.request_limits import body_limit
 from surveys.i18n import FALLBACK
 from surveys.importing import invitation_request_max_bytes, invitation_rows_read
 from surveys.models import Invitation, RespondentRole, RespondentStatus
-from surveys.selectors import invitations_unsent, invitations_with_status, response_rate
+from surveys.selectors import invitations_with_status, response_rate
 from surveys.services import (
     EMAILS_DEFERRED,
     INVITATION_FIELDS,
@@ -326,9 +326,6 @@ def _tab(
         "created": created[:LINKS_LISTED] if created else [],
         "created_count": len(created) if created else 0,
         "created_all": "\n".join(f"{new.invitation.email}\t{new.url}" for new in created or []),
-        "unsent": invitations_unsent(assessment=assessment).count()
-        if assessment.status == Status.DRAFT
-        else 0,
         "advance_target": next(iter(NEXT_STATUSES[assessment.status]), None),
         **_people(request, assessment, rate),
     }

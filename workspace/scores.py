@@ -11,7 +11,7 @@ from assessment.access import assessment_readable, user_manages
 from assessment.models import Assessment
 from assessment.presenters import scores_named
 from assessment.scoring import level_of
-from assessment.selectors import MIN_PEERS, assessment_scope, assessment_scores
+from assessment.selectors import MIN_PEERS, assessment_scope, assessment_scores, benchmark_industry
 from config.numbers import number_text
 from reports import charts
 from reports.context import levels_scale, scores_preliminary, sufficiency_summary
@@ -208,7 +208,7 @@ def scores(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "gaps": _gap_tables(result, names),
             "benchmark": benchmark,
             "min_peers": MIN_PEERS,
-            "industry": assessment.organization.industry,
+            "industry": benchmark_industry(organization=assessment.organization),
             "baseline": baseline,
             "charts": charts_svg,
             "exports": exports,

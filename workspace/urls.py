@@ -10,6 +10,7 @@ from workspace import (
     findings,
     home,
     interviews,
+    organizations,
     reports,
     respondents,
     scores,
@@ -19,7 +20,16 @@ app_name = "workspace"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("organizations/new/", organizations.organization_new, name="organization-new"),
     path("organizations/<int:organization_id>/", home.organization, name="organization"),
+    path(
+        "organizations/<int:organization_id>/edit/", organizations.organization_edit, name="organization-edit"
+    ),
+    path(
+        "organizations/<int:organization_id>/archive/",
+        organizations.organization_archive_page,
+        name="organization-archive",
+    ),
     path("organizations/<int:organization_id>/assessments/new/", home.assessment_new, name="assessment-new"),
     path("assessments/<int:assessment_id>/", home.assessment, name="assessment"),
     path("assessments/<int:assessment_id>/advance/", home.assessment_advance, name="assessment-advance"),

@@ -15,12 +15,16 @@ def _development(settings):
     settings.DEBUG = True
 
 
-def test_seed_demo_is_idempotent_and_logins_work(catalog, capsys):
+def test_seed_demo_is_idempotent_and_logins_work(catalog, capsys, settings):
+    settings.SITE_URL = "http://127.0.0.1:8611"  # `make run PORT=8611`
     call_command("seed_demo", "--no-reports")
     call_command("seed_demo", "--no-reports")
     assert Organization.objects.filter(name="Demo Bank").count() == 1
     assert Assessment.objects.count() == 2
     out = capsys.readouterr().out
+    # The links printed lead where the server runs.
+    assert "Open http://127.0.0.1:8611/ and sign in" in out
+    assert "Demo respondent questionnaire: http://127.0.0.1:8611/r/" in out
     for login in DEMO_LOGINS:
         assert f"{login.username} / {login.password}" in out
         assert authenticate(username=login.username, password=login.password) is not None

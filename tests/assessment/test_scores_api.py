@@ -222,7 +222,7 @@ def test_benchmark_needs_five_peers_and_names_none(api, consultant, audit):
         _published_peer("banking", level, n)
     _published_peer("retail", 1, 99)  # another industry: not a peer
     assert _scores(api, audit)["benchmark"] is None
-    _published_peer("Banking", 3, 5)
+    _published_peer("banking", 3, 5)
     benchmark = _scores(api, audit)["benchmark"]
     # Overall 43.36 vs peers 0, 25, 75, 100, 50: 2 of 5 below → 40. Staff 25 vs the same:
     # one below and one tie (counted half) → 30. Organization 61.72: 3 below → 60.
@@ -233,3 +233,17 @@ def test_benchmark_needs_five_peers_and_names_none(api, consultant, audit):
         "areas": {"organization": 60.0, "staff": 30.0, "processes": None, "technology": None},
     }
     assert "Bank" not in str(benchmark)
+
+
+def test_other_is_no_industry_to_compare_with(api, consultant, audit):
+    """Organizations filed under "other" have nothing in common: no benchmark among them."""
+    for n, level in enumerate([1, 2, 3, 4, 5]):
+        _published_peer("other", level, n)
+    audit.organization.industry = "other"
+    audit.organization.save()
+    assert _scores(api, audit)["benchmark"] is None
+    audit.organization.industry = "banking"
+    audit.organization.save()
+    for n, level in enumerate([1, 2, 3, 4, 5], 10):
+        _published_peer("banking", level, n)
+    assert _scores(api, audit)["benchmark"]["peers"] == 5

@@ -144,7 +144,10 @@ def test_collecting_offers_to_close_collection_and_draft_to_open_it(consultant_c
     _invite(draft, "x@alpha.example")
     page = _page(consultant_client.get(_url(draft)))
     assert "Open collection (sends the invitations)" in page
-    assert "Open collection? 1 invitation e-mail will be sent now." in page
+    assert page.count("Open collection? 1 invitation e-mail will be sent now.") == 2  # tab and header
+    _invite(draft, "y@alpha.example")
+    interviews = _page(consultant_client.get(reverse("workspace:interviews", args=[draft.pk])))
+    assert 'data-confirm="Open collection? 2 invitation e-mails will be sent now."' in interviews
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(audit):

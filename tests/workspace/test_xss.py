@@ -63,8 +63,8 @@ def shown(marker: str) -> str:
 # Where each field is printed, so that the test notices when one is not.
 HEADER = ("ORG", "TITLE", "BASELINE", "PERSON")
 CONSULTANT_PAGES = {
-    "home": ("ORG", "INDUSTRY", "TITLE", "BASELINE", "PERSON"),
-    "organization": ("ORG", "INDUSTRY", "COUNTRY", "TITLE", "BASELINE", "PERSON"),
+    "home": ("ORG", "TITLE", "BASELINE", "PERSON"),
+    "organization": ("ORG", "COUNTRY", "TITLE", "BASELINE", "PERSON"),
     "assessment-new": ("ORG", "TITLE", "BASELINE", "PERSON"),
     "respondents": (*HEADER, "NAME", "DEPT", "EMAIL0", "EMAIL1"),
     "respondents-search": (*HEADER, "QUERY"),
@@ -88,8 +88,8 @@ TABS = (
     "reports",
 )
 EXECUTIVE_PAGES = {
-    "home": ("ORG", "INDUSTRY", "TITLE", "BASELINE"),
-    "organization": ("ORG", "INDUSTRY", "COUNTRY", "TITLE", "BASELINE"),
+    "home": ("ORG", "TITLE", "BASELINE"),
+    "organization": ("ORG", "COUNTRY", "TITLE", "BASELINE"),
     "scores": ("ORG", "TITLE", "BASELINE", "DEPT"),
     "comparison": ("ORG", "TITLE", "BASELINE"),
     # The consultant requested and released the report: their name is in the list.
@@ -236,7 +236,7 @@ def hostile_audit(organization, consultant, consultant_client, settings, tmp_pat
     interview notes, answer comments, customer files (their name and cells), edited and custom
     recommendations. `built` holds the pages answered on the way."""
     settings.MEDIA_ROOT = tmp_path
-    organization.name, organization.industry = hostile("ORG"), hostile("INDUSTRY")
+    organization.name = hostile("ORG")  # the industry is from a fixed list: not user text
     organization.country = hostile("COUNTRY")
     organization.save()
     consultant.first_name = hostile("PERSON")

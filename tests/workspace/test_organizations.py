@@ -1,0 +1,107 @@
+"""Setting up a client from the browser: the home page's "New organization", editing, archiving."""
+
+import pytest
+from django.urls import reverse
+
+from assessment.models import Membership, Organization
+from tests.factories import consultant_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_consultant_sets_up_an_organization_from_the_home_page(consultant_client, consultant):
+    home = consultant_client.get(reverse("workspace:home")).content.decode()
+    assert f'href="{reverse("workspace:organization-new")}"' in home
+    response = consultant_client.post(
+        reverse("workspace:organization-new"),
+        {"name": "Gamma Insurance", "industry": "insurance", "segment": "medium", "country": "Uzbekistan"},
+    )
+    created = Organization.objects.get(name="Gamma Insurance")
+    assert response["Location"] == reverse("workspace:assessment-new", args=[created.pk])
+    assert (created.industry, created.segment, created.country) == ("insurance", "medium", "Uzbekistan")
+    assert Membership.objects.get(organization=created).user == consultant
+    page = consultant_client.get(reverse("workspace:organization", args=[created.pk])).content.decode()
+    assert "Insurance · Uzbekistan · Medium (250–999 employees)" in page
+
+
+def test_a_consultant_with_no_organization_yet_is_told_where_to_start(client):
+    client.force_login(consultant_of(username="newcomer"))
+    home = client.get(reverse("workspace:home")).content.decode()
+    assert "No organization yet: set up your first client with “New organization”." in home
+
+
+def test_bad_input_is_shown_per_field_and_creates_nothing(consultant_client):
+    response = consultant_client.post(
+        reverse("workspace:organization-new"), {"name": "", "industry": "mining"}
+    )
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"name", "industry"}
+    assert not Organization.objects.exclude(name__in=["Alpha Bank"]).exists()
+
+
+def test_executives_set_up_no_organization_and_edit_none(executive_client, organization):
+    home = executive_client.get(reverse("workspace:home")).content.decode()
+    assert reverse("workspace:organization-new") not in home
+    assert executive_client.get(reverse("workspace:organization-new")).status_code == 403
+    assert executive_client.post(reverse("workspace:organization-new"), {"name": "Shadow"}).status_code == 403
+    edit = reverse("workspace:organization-edit", args=[organization.pk])
+    assert executive_client.post(edit, {"name": "Mine"}).status_code == 404
+    assert not Organization.objects.filter(name__in=["Shadow", "Mine"]).exists()
+
+
+def test_a_consultant_of_another_organization_cannot_edit_it(stranger_consultant_client, organization):
+    edit = reverse("workspace:organization-edit", args=[organization.pk])
+    assert stranger_consultant_client.get(edit).status_code == 404
+    archive = reverse("workspace:organization-archive", args=[organization.pk])
+    assert stranger_consultant_client.post(archive, {"archived": "true"}).status_code == 404
+    organization.refresh_from_db()
+    assert organization.archived_at is None
+
+
+def test_the_consultant_edits_the_organization(consultant_client, organization):
+    edit = reverse("workspace:organization-edit", args=[organization.pk])
+    form = consultant_client.get(edit).context["form"]
+    assert form.initial == {
+        "name": "Alpha Bank",
+        "industry": "banking",
+        "country": "Kazakhstan",
+        "segment": "large",
+    }
+    response = consultant_client.post(
+        edit, {"name": "Alpha Bank JSC", "industry": "banking", "segment": "enterprise"}
+    )
+    assert response["Location"] == reverse("workspace:organization", args=[organization.pk])
+    organization.refresh_from_db()
+    assert (organization.name, organization.segment, organization.country) == (
+        "Alpha Bank JSC",
+        "enterprise",
+        "",
+    )
+
+
+def test_an_archived_organization_leaves_the_list_and_takes_no_new_assessment(
+    consultant_client, organization, audit
+):
+    archive = reverse("workspace:organization-archive", args=[organization.pk])
+    consultant_client.post(archive, {"archived": "true"})
+    organization.refresh_from_db()
+    assert organization.archived_at is not None
+    home = consultant_client.get(reverse("workspace:home"))
+    assert home.context["rows"] == [] and home.context["archived"] == [organization]
+    assert "1 archived organization" in home.content.decode()
+    # Its audits stay readable; a new one is refused with the reason.
+    assert consultant_client.get(reverse("workspace:scores", args=[audit.pk])).status_code == 200
+    response = consultant_client.post(
+        reverse("workspace:assessment-new", args=[organization.pk]),
+        {"title": "Alpha 2027", "reference_date": "2027-03-31"},
+    )
+    assert response.context["form"].non_field_errors() == [
+        "The organization is archived: restore it to start a new assessment."
+    ]
+    assert organization.assessments.count() == 1
+    consultant_client.post(archive, {"archived": "false"})
+    organization.refresh_from_db()
+    assert organization.archived_at is None
+    assert [
+        row["organization"] for row in consultant_client.get(reverse("workspace:home")).context["rows"]
+    ] == [organization]
