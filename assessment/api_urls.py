@@ -24,6 +24,11 @@ urlpatterns = [
         name="invitations",
     ),
     path(
+        "assessments/<int:assessment_id>/invitations/remind/",
+        respondent_apis.InvitationRemindEveryoneApi.as_view(),
+        name="invitations-remind",
+    ),
+    path(
         "assessments/<int:assessment_id>/invitations/<int:invitation_id>/resend/",
         respondent_apis.InvitationResendApi.as_view(),
         name="invitation-resend",

@@ -366,6 +366,7 @@ class AuditEvent(models.Model):
         COMMENTARY = "commentary", _("Executive commentary")
         QUOTE = "quote", _("Quote")
         REPORT_RELEASE = "report_release", _("Report released")
+        REMINDERS = "reminders", _("Everyone reminded")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(

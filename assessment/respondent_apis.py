@@ -3,14 +3,16 @@ as a list or from a CSV/XLSX file, and its response rate."""
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessment.access import assessment_for_consultant
+from assessment.services import assessment_remind_everyone
 from config.exceptions import items_validate
 from config.request_limits import body_limit
 from surveys.i18n import FALLBACK
@@ -130,6 +132,26 @@ class InvitationResendApi(APIView):
         invitation = get_object_or_404(Invitation, assessment=assessment, pk=invitation_id)
         invitation_resend(invitation=invitation)
         return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class InvitationRemindEveryoneApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={
+            202: inline_serializer("Reminded", {"reminded": serializers.IntegerField()}),
+            409: OpenApiResponse(
+                description=_(
+                    "Not collecting (assessment_not_collecting), or everyone was reminded less than a day "
+                    "ago (reminded_recently, with next_at)"
+                )
+            ),
+        },
+    )
+    def post(self, request, assessment_id: int):
+        """E-mail a reminder, now, to everyone invited who has not submitted; once a day at most."""
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
+        reminded = assessment_remind_everyone(assessment=assessment, actor=request.user, now=timezone.now())
+        return Response({"reminded": reminded}, status=status.HTTP_202_ACCEPTED)
 
 
 class ResponseRateApi(APIView):

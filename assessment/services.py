@@ -7,9 +7,10 @@ from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from assessment.audit import audit_record, audit_record_many
+from assessment.audit import audit_events, audit_record, audit_record_many
 from assessment.models import (
     CLIENT_VISIBLE_STATUSES,
     NEXT_STATUSES,
@@ -30,7 +31,12 @@ from assessment.sufficiency import PRELIMINARY, sufficiency_messages
 from config.exceptions import ItemErrors, StateConflict
 from config.tokens import token_new
 from surveys.selectors import catalog_version_current, indicator_ids
-from surveys.services import invitation_reminders_queue, invitations_copy, invitations_unsent_queue
+from surveys.services import (
+    invitation_reminders_everyone_queue,
+    invitation_reminders_queue,
+    invitations_copy,
+    invitations_unsent_queue,
+)
 
 ORGANIZATION_FIELDS = ("name", "industry", "country", "segment")
 
@@ -141,6 +147,47 @@ def _weights_check(**weights: Decimal) -> None:
 
 REMINDER_DAYS_MAX_COUNT = 10
 REMINDER_DAY_MAX = 60
+
+
+# Reminding everyone at once is a button: once a day at most, so nobody gets a stream of e-mails.
+REMIND_EVERYONE_EVERY = datetime.timedelta(days=1)
+
+
+def remind_everyone_next_at(*, assessment: Assessment, now: datetime.datetime) -> datetime.datetime | None:
+    """When everyone may be reminded again; None when they may be now."""
+    last = (
+        audit_events(assessment=assessment, action=AuditEvent.Action.REMINDERS)
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if last is None or now - last >= REMIND_EVERYONE_EVERY:
+        return None
+    return last + REMIND_EVERYONE_EVERY
+
+
+@transaction.atomic
+def assessment_remind_everyone(
+    *, assessment: Assessment, actor: AbstractBaseUser, now: datetime.datetime
+) -> int:
+    """E-mail a reminder to everyone invited who has not submitted; the number reminded. Refused
+    outside collection and within a day of the last time (409, with when it may go next)."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)  # one click at a time
+    if not assessment.collecting:
+        raise StateConflict(
+            _("Reminders go out only while the assessment is collecting answers."),
+            code="assessment_not_collecting",
+        )
+    next_at = remind_everyone_next_at(assessment=assessment, now=now)
+    if next_at is not None:
+        raise StateConflict(
+            _("Everyone was reminded less than a day ago; the next reminder can go from %(time)s.")
+            % {"time": date_format(timezone.localtime(next_at), "DATETIME_FORMAT")},
+            code="reminded_recently",
+            extra={"next_at": next_at.isoformat()},
+        )
+    reminded = invitation_reminders_everyone_queue(assessment=assessment)
+    audit_record(assessment=assessment, actor=actor, action=AuditEvent.Action.REMINDERS, after=reminded)
+    return reminded
 
 
 def reminder_days_check(days: list) -> list[int]:

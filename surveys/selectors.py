@@ -105,6 +105,13 @@ def invitations_unsent(*, assessment: Assessment) -> QuerySet[Invitation]:
     )
 
 
+def invitations_awaited(*, assessment: Assessment) -> QuerySet[Invitation]:
+    """Invitations e-mailed whose respondent has not submitted: those a reminder reaches."""
+    return Invitation.objects.filter(assessment=assessment, sent_at__isnull=False).exclude(
+        response__submitted_at__isnull=False
+    )
+
+
 def _rate_table(frame: pd.DataFrame, by: str) -> list[dict]:
     counts = (
         frame.assign(group=frame[by].replace("", "—"))

@@ -40,7 +40,7 @@ from surveys.models import (
     RespondentRole,
     Response,
 )
-from surveys.selectors import indicator_ids
+from surveys.selectors import indicator_ids, invitations_awaited
 
 if TYPE_CHECKING:  # surveys sits below assessment: the type only, never the module at run time
     from assessment.models import Assessment
@@ -407,6 +407,14 @@ def invitation_reminders_queue(*, assessment: Assessment, now: datetime.datetime
         invitation_emails_queue(invitations=due, kind=InvitationEmail.Kind.REMINDER, reminder_day=day)
         queued += len(due)
     return queued
+
+
+def invitation_reminders_everyone_queue(*, assessment: Assessment) -> int:
+    """Queue a reminder, now, to everyone e-mailed who has not submitted (the consultant's
+    button; how often it may be pressed is the caller's rule)."""
+    awaited = list(invitations_awaited(assessment=assessment))
+    invitation_emails_queue(invitations=awaited, kind=InvitationEmail.Kind.REMINDER)
+    return len(awaited)
 
 
 # --- Responses ---------------------------------------------------------------------------------

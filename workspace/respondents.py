@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -24,14 +25,14 @@ from django.views.decorators.http import require_POST
 
 from assessment.access import assessment_managed
 from assessment.models import NEXT_STATUSES, Assessment
-from assessment.services import assessment_update
+from assessment.services import assessment_remind_everyone, assessment_update, remind_everyone_next_at
 from config.celery import queue_deferrals
 from config.exceptions import ItemErrors, StateConflict, TooLarge
 from config.request_limits import body_limit
 from surveys.i18n import FALLBACK
 from surveys.importing import invitation_request_max_bytes, invitation_rows_read
 from surveys.models import Invitation, RespondentRole, RespondentStatus
-from surveys.selectors import invitations_with_status, response_rate
+from surveys.selectors import invitations_awaited, invitations_with_status, response_rate
 from surveys.services import (
     EMAILS_DEFERRED,
     INVITATION_FIELDS,
@@ -318,6 +319,8 @@ def _tab(
         ],
         "invitable": invitable,
         "collecting": assessment.collecting,
+        "awaited": invitations_awaited(assessment=assessment).count() if assessment.collecting else 0,
+        "reminded_next_at": remind_everyone_next_at(assessment=assessment, now=timezone.now()),
         "add_form": forms_.get("add") or RespondentForm(auto_id=_AUTO_IDS["add"]),
         "paste_form": forms_.get("paste") or PasteForm(auto_id=_AUTO_IDS["paste"]),
         "upload_form": forms_.get("upload") or UploadForm(auto_id=_AUTO_IDS["upload"]),
@@ -352,6 +355,8 @@ def respondents(request: HttpRequest, assessment_id: int) -> HttpResponse:
     action = request.POST.get("action")
     if action == "reminders":
         return _reminders_save(request, assessment)
+    if action == "remind_everyone":
+        return _remind_everyone(request, assessment)
     if action not in ("add", "paste", "upload"):
         return redirect("workspace:respondents", assessment.pk)
     if not assessment.invitations_open:
@@ -409,6 +414,29 @@ def _reminders_save(request: HttpRequest, assessment: Assessment) -> HttpRespons
             messages.success(request, _("Reminder days saved."))
             return redirect(reverse("workspace:respondents", args=[assessment.pk]) + "#reminders")
     return _tab(request, assessment, forms_={"reminders": form}, status=400)
+
+
+def _remind_everyone(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+    try:
+        with queue_deferrals() as deferred:
+            reminded = assessment_remind_everyone(
+                assessment=assessment, actor=request.user, now=timezone.now()
+            )
+    except StateConflict as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "A reminder is on its way to %(count)d person who has not submitted.",
+                "A reminder is on its way to %(count)d people who have not submitted.",
+                reminded,
+            )
+            % {"count": reminded},
+        )
+        if deferred:
+            messages.warning(request, EMAILS_DEFERRED)
+    return redirect(reverse("workspace:respondents", args=[assessment.pk]) + "#reminders")
 
 
 @login_required

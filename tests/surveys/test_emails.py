@@ -5,6 +5,7 @@ import pytest
 from celery.exceptions import Retry
 from django.core import mail
 from freezegun import freeze_time
+from rest_framework.test import APIClient
 
 from assessment.models import Status
 from assessment.services import assessment_update, reminders_queue
@@ -203,3 +204,68 @@ def test_beat_schedule_runs_reminders(settings):
 
     assert app.conf.beat_schedule["reminders"]["task"] == "assessment.reminders_send"
     assert "assessment.reminders_send" in app.tasks
+
+
+class TestRemindEveryone:
+    """The consultant's "remind everyone who has not submitted": now, once a day at most, audited."""
+
+    START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+
+    def _remind(self, consultant_api, assessment, when, callbacks):
+        with freeze_time(when), callbacks(execute=True):
+            return consultant_api.post(f"/api/v1/assessments/{assessment.pk}/invitations/remind/")
+
+    def test_everyone_not_submitted_is_reminded_once_a_day_at_most(
+        self, assessment, consultant_api, django_capture_on_commit_callbacks
+    ):
+        from surveys.services import answers_save, response_submit
+
+        cb = django_capture_on_commit_callbacks
+        with freeze_time(self.START), cb(execute=True):
+            invite(assessment, email="waiting@bank.kz")
+            invite(assessment, email="also@bank.kz", language="ru")
+            done = invite(assessment, email="done@bank.kz")
+        answers_save(invitation=done.invitation, items=[{"indicator": "ORG-01", "level": 4}])
+        response_submit(invitation=done.invitation)
+        mail.outbox.clear()
+
+        response = self._remind(consultant_api, assessment, self.START + datetime.timedelta(hours=1), cb)
+        assert (response.status_code, response.json()) == (202, {"reminded": 2})
+        assert sorted(m.to[0] for m in mail.outbox) == ["also@bank.kz", "waiting@bank.kz"]
+        subjects = {m.to[0]: m.subject for m in mail.outbox}
+        assert subjects["waiting@bank.kz"] == "Reminder: Alatau Bank customer-experience survey"
+        assert subjects["also@bank.kz"].startswith("Напоминание")
+        [event] = assessment.audit_events.filter(action="reminders")
+        assert event.after == 2 and event.actor.memberships.get().role == "consultant"
+
+        # Again within the day: refused, nothing sent, and the answer says from when.
+        mail.outbox.clear()
+        again = self._remind(
+            consultant_api, assessment, self.START + datetime.timedelta(hours=24, minutes=59), cb
+        )
+        assert again.status_code == 409
+        assert again.json()["code"] == "reminded_recently"
+        assert again.json()["next_at"] == "2026-03-03T10:00:00+00:00"
+        assert mail.outbox == [] and assessment.audit_events.filter(action="reminders").count() == 1
+        # A day after: allowed again; the scheduled reminder days are unaffected.
+        later = self._remind(consultant_api, assessment, self.START + datetime.timedelta(hours=25), cb)
+        assert later.json() == {"reminded": 2} and len(mail.outbox) == 2
+
+    def test_only_while_collecting_and_only_by_its_consultants(
+        self, assessment, consultant_api, api, django_capture_on_commit_callbacks
+    ):
+        from tests.factories import OrganizationFactory, consultant_of, executive_of
+
+        with django_capture_on_commit_callbacks(execute=True):
+            invite(assessment)
+        url = f"/api/v1/assessments/{assessment.pk}/invitations/remind/"
+        other = APIClient()
+        other.force_authenticate(executive_of(assessment.organization))
+        assert other.post(url).status_code == 404  # executives do not see an audit still collecting
+        other.force_authenticate(consultant_of(OrganizationFactory()))
+        assert other.post(url).status_code == 404
+        assessment_update(assessment=assessment, status=Status.SCORING)
+        mail.outbox.clear()
+        refused = consultant_api.post(url)
+        assert (refused.status_code, refused.json()["code"]) == (409, "assessment_not_collecting")
+        assert mail.outbox == []

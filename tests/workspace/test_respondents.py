@@ -565,3 +565,21 @@ def test_the_service_validates_reminder_days(audit, days):
 
 def test_the_service_sorts_and_deduplicates_reminder_days(audit):
     assert assessment_update(assessment=audit, reminder_days=[7, 1, 7]).reminder_days == [1, 7]
+
+
+def test_everyone_not_submitted_is_reminded_from_the_tab_once_a_day(consultant_client, audit):
+    for email in ("a@alpha.example", "b@alpha.example"):
+        _invite(audit, email)
+    Invitation.objects.filter(assessment=audit).update(sent_at="2026-06-01T09:00:00Z")  # e-mailed
+    page = _page(consultant_client.get(_url(audit)))
+    assert "2 people invited have not submitted yet." in _text(page)
+    assert "Remind everyone who has not submitted" in page
+    assert 'data-confirm="Send a reminder now to 2 people who have not submitted?"' in page
+
+    response = consultant_client.post(_url(audit), {"action": "remind_everyone"}, follow=True)
+    assert "A reminder is on its way to 2 people who have not submitted." in _text(_page(response))
+    assert InvitationEmail.objects.filter(invitation__assessment=audit, kind="reminder").count() == 2
+    again = _text(_page(consultant_client.post(_url(audit), {"action": "remind_everyone"}, follow=True)))
+    assert "Everyone was reminded less than a day ago; the next reminder can go from" in again
+    assert "Remind everyone who has not submitted" not in again
+    assert InvitationEmail.objects.filter(invitation__assessment=audit, kind="reminder").count() == 2
