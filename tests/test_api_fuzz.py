@@ -78,6 +78,7 @@ def demo(catalog, settings, tmp_path):
         translations={"ru": "Цитата."},
     )
     ids = {
+        "organization_id": reassessment.organization_id,
         "invitation_id": reassessment.invitations.first().pk,
         "report_id": report.pk,
         "import_id": CustomerDataImport.objects.create(assessment=reassessment, created_by=consultant).pk,

@@ -45,6 +45,17 @@ def _saved(form: OrganizationForm, save) -> Organization | None:
         return None
 
 
+def _form_page(
+    request: HttpRequest, form: OrganizationForm, *, organization: Organization | None
+) -> HttpResponse:
+    return render(
+        request,
+        "workspace/organization_form.html",
+        {"form": form, "organization": organization},
+        status=400 if form.errors else 200,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def organization_new(request: HttpRequest) -> HttpResponse:
@@ -56,12 +67,7 @@ def organization_new(request: HttpRequest) -> HttpResponse:
         if organization is not None:
             messages.success(request, _("The organization is set up: create its first assessment."))
             return redirect("workspace:assessment-new", organization.pk)
-    return render(
-        request,
-        "workspace/organization_form.html",
-        {"form": form, "organization": None},
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, form, organization=None)
 
 
 @login_required
@@ -77,12 +83,7 @@ def organization_edit(request: HttpRequest, organization_id: int) -> HttpRespons
     ):
         messages.success(request, _("The organization is saved."))
         return redirect("workspace:organization", organization.pk)
-    return render(
-        request,
-        "workspace/organization_form.html",
-        {"form": form, "organization": organization},
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, form, organization=organization)
 
 
 @login_required

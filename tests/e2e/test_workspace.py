@@ -100,19 +100,19 @@ def test_consultant_runs_an_audit_from_creating_it_to_downloading_the_pdf(
     audit = Assessment.objects.get(title="CX audit 2027")
     assert audit.baseline == baseline and audit.status == Status.DRAFT
 
-    # Respondents: one more person, whose personal link is shown once and opens; then collection
-    # opens.
+    # Respondents: one more person, whose personal link is shown once; collection opens, and the
+    # link opens the questionnaire.
     page.get_by_label("E-mail", exact=True).fill("new.hire@demo-bank.example")
     page.locator("#add_role").select_option("frontline")
     page.get_by_role("button", name="Invite", exact=True).click()
     link = page.locator(".new-links__url").first.inner_text()
     token = re.search(rf"^{re.escape(base)}/r/([^/]+)/$", link).group(1)
+    page.get_by_role("button", name="Open collection").first.click()
+    expect(page.locator(".assessment-head")).to_contain_text("Collecting answers")
     respondent = page.context.new_page()
     respondent.goto(link)
     expect(respondent.locator("h1")).to_have_text("CX audit 2027")
     respondent.close()
-    page.get_by_role("button", name="Open collection").first.click()
-    expect(page.locator(".assessment-head")).to_contain_text("Collecting answers")
     _answer_everything(token, level=4)
     page.reload()
     expect(page.locator(".assessment-head")).to_contain_text("1 / 41")
