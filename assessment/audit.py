@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from assessment.models import Assessment, AuditEvent
+from assessment.models import Assessment, AuditEvent, Organization
 
 # (target, before, after) of one change.
 Change = tuple[str, Any, Any]
@@ -26,12 +26,14 @@ def _actor(actor: AbstractBaseUser | AnonymousUser | None) -> AbstractBaseUser |
 
 def audit_record_many(
     *,
-    assessment: Assessment,
+    assessment: Assessment | None = None,
+    organization: Organization | None = None,
     actor: AbstractBaseUser | None,
     action: str,
     changes: Iterable[Change],
 ) -> list[AuditEvent]:
-    """One event per change that changed something (before ≠ after), all at one time."""
+    """One event per change that changed something (before ≠ after), all at one time; of the
+    assessment, or of the organization for what concerns no single assessment (client users)."""
     if not connection.in_atomic_block:
         # Outside the change's transaction the log could keep an event of a change that failed.
         raise RuntimeError("Audit events are recorded inside the transaction of the change.")
@@ -40,6 +42,7 @@ def audit_record_many(
     events = [
         AuditEvent(
             assessment=assessment,
+            organization=organization,
             actor=actor,
             actor_label=actor.get_username() if actor else "",
             created_at=now,
@@ -56,7 +59,8 @@ def audit_record_many(
 
 def audit_record(
     *,
-    assessment: Assessment,
+    assessment: Assessment | None = None,
+    organization: Organization | None = None,
     actor: AbstractBaseUser | None,
     action: str,
     target: str = "",
@@ -65,7 +69,11 @@ def audit_record(
 ) -> AuditEvent | None:
     """The event of one change; None when nothing changed."""
     events = audit_record_many(
-        assessment=assessment, actor=actor, action=action, changes=[(target, before, after)]
+        assessment=assessment,
+        organization=organization,
+        actor=actor,
+        action=action,
+        changes=[(target, before, after)],
     )
     return events[0] if events else None
 

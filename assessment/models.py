@@ -91,6 +91,34 @@ class Membership(models.Model):
         return f"{self.user} — {self.get_role_display()} — {self.organization}"
 
 
+class UserInvitation(models.Model):
+    """A client user's invitation: a one-time link to set their password. Only the hash of the
+    link is kept; each e-mail mints a new link, which replaces the one before, and the link
+    expires INVITATION_LINK_DAYS after it was sent."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitation")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="user_invitations")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # E-mails asked for and sent: one is due while fewer were sent. The last went out (with a
+    # new link) at `sent_at`.
+    emails_requested = models.PositiveSmallIntegerField(default=1)
+    emails_sent = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("client user invitation")
+        verbose_name_plural = _("client user invitations")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organization}"
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     COLLECTING = "collecting", _("Collecting answers")
@@ -367,8 +395,15 @@ class AuditEvent(models.Model):
         QUOTE = "quote", _("Quote")
         REPORT_RELEASE = "report_release", _("Report released")
         REMINDERS = "reminders", _("Everyone reminded")
+        CLIENT_USER = "client_user", _("Client user")
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="audit_events")
+    # An assessment's event, or (client users) an organization's.
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -385,6 +420,12 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["assessment", "-created_at", "-id"], name="audit_event_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(assessment__isnull=False) | Q(organization__isnull=False),
+                name="audit_event_of_something",
+            )
+        ]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 

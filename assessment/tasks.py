@@ -4,9 +4,10 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from assessment import customer_data
+from assessment import client_users, customer_data
 from assessment.models import CustomerDataImport
 from config.jobs import job_run, task_redelivered
+from surveys.tasks import TRANSIENT_MAIL_ERRORS
 
 # Worth retrying: a lost or refused database connection, a deadlock or lock timeout
 # (OperationalError, InterfaceError), and network hiccups of a remote storage
@@ -49,3 +50,14 @@ def reminders_send() -> int:
     from assessment.services import reminders_queue
 
     return reminders_queue(now=timezone.now())
+
+
+@shared_task(
+    name="assessment.client_invitation_send",
+    autoretry_for=TRANSIENT_MAIL_ERRORS,
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=6,
+)
+def client_invitation_send(invitation_id: int) -> bool:
+    return client_users.client_invitation_deliver(invitation_id=invitation_id)

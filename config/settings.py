@@ -199,6 +199,8 @@ EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "CX Maturity <noreply@localhost>")
+# How long a client user's link to set their password stays valid after it was e-mailed.
+INVITATION_LINK_DAYS = envint("INVITATION_LINK_DAYS", 7)
 
 # Production hardening; `manage.py check --deploy` is clean when DEBUG is off.
 SESSION_COOKIE_SECURE = not DEBUG

@@ -394,6 +394,18 @@ def invitation_email_render(*, email: InvitationEmail, token: str) -> EmailMulti
     return message
 
 
+PREVIEW_TOKEN = "your-personal-link"  # noqa: S105 (no credential: a placeholder that opens nothing)
+
+
+def invitation_email_preview(*, assessment: Assessment, kind: str, language: str) -> EmailMultiAlternatives:
+    """The invitation or reminder e-mail as a respondent writing in `language` gets it, with a
+    placeholder for the personal link, for the consultant to read before collection opens."""
+    respondent = Invitation(assessment=assessment, email="name@example.com", language=language)
+    return invitation_email_render(
+        email=InvitationEmail(invitation=respondent, kind=kind), token=PREVIEW_TOKEN
+    )
+
+
 def invitation_reminders_queue(*, assessment: Assessment, now: datetime.datetime) -> int:
     """Queue the assessment's reminders that are due. Each invitation gets at most one reminder
     per reminder day and, when several days are overdue at once, only the latest of them."""

@@ -156,6 +156,8 @@ def world(catalog, settings, tmp_path):
             "report_id": report.pk,
             "import_id": customer_import.pk,
             "quote_id": quote.pk,
+            "kind": "invitation",  # the e-mail previewed
+            "language": "en",
         },
         "alpha_token": invitation.token,
         "beta_token": beta_token,
@@ -282,6 +284,7 @@ NOT_A_PAGE = {
     "api:report-release": "POST only",
     "workspace:report-release": "POST only",
     "workspace:organization-archive": "POST only",
+    "workspace:organization-users": "POST only",
     "api:invitations-remind": "POST only",
 }
 

@@ -4,9 +4,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from workspace.auth import ThrottledLoginView
+from workspace.auth import ThrottledLoginView, client_invitation
 
 urlpatterns = [
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("invitation/<str:token>/", client_invitation, name="client-invitation"),
 ]

@@ -1,4 +1,4 @@
-"""Home, organization and new-assessment pages, and moving an audit to its next status."""
+"""Home and new-assessment pages, and moving an audit to its next status."""
 
 from django import forms
 from django.contrib import messages
@@ -19,7 +19,6 @@ from assessment.access import (
     assessment_readable,
     baseline_readable,
     organization_managed,
-    organization_readable,
     user_manages,
 )
 from assessment.models import NEXT_STATUSES, Assessment, Status
@@ -32,13 +31,8 @@ from assessment.selectors import (
 from assessment.services import assessment_create, assessment_update
 from config.celery import queue_deferrals
 from config.exceptions import StateConflict
-from reports.charts import score_history_chart
 from surveys.services import EMAILS_DEFERRED
-from workspace.pages import assessment_summary, redirect_back, tabs_for
-
-
-def _assessments_with_summaries(assessments) -> list[dict]:
-    return [{"assessment": a, **assessment_summary(a)} for a in assessments]
+from workspace.pages import assessments_with_summaries, redirect_back, tabs_for
 
 
 @login_required
@@ -55,7 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "organization": organization,
             "manages": organization.pk in managed,
-            "assessments": _assessments_with_summaries(organization.visible_assessments),
+            "assessments": assessments_with_summaries(organization.visible_assessments),
         }
         for organization in organizations
         if organization.archived_at is None
@@ -69,33 +63,6 @@ def home(request: HttpRequest) -> HttpResponse:
                 organization for organization in organizations if organization.archived_at is not None
             ],
             "sets_up": user_is_consultant(user=request.user),
-        },
-    )
-
-
-@login_required
-def organization(request: HttpRequest, organization_id: int) -> HttpResponse:
-    organization = organization_readable(user=request.user, organization_id=organization_id)
-    assessments = _assessments_with_summaries(
-        assessment_scope(user=request.user).filter(organization=organization).order_by("reference_date", "id")
-    )
-    history = [row for row in assessments if row["score"] is not None]
-    chart = (
-        score_history_chart(
-            points=[(row["assessment"].reference_date, row["score"], row["level"]) for row in history]
-        )
-        if history
-        else None
-    )
-    manages = managed_organization_scope(user=request.user).filter(pk=organization.pk).exists()
-    return render(
-        request,
-        "workspace/organization.html",
-        {
-            "organization": organization,
-            "assessments": list(reversed(assessments)),
-            "chart": chart,
-            "manages": manages,
         },
     )
 

@@ -1,24 +1,138 @@
-"""Setting up a client organization: create, edit, archive and restore."""
+"""A client organization's page and its setting up: create, edit, archive and restore; its client
+users invited, sent a new link, deactivated and reactivated."""
+
+from functools import partial
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessment.access import organization_managed
+from assessment.access import organization_managed, organization_readable
+from assessment.client_users import (
+    client_user_active_set,
+    client_user_invitation_resend,
+    client_user_invite,
+    client_users_list,
+)
 from assessment.models import Organization
-from assessment.selectors import user_is_consultant
+from assessment.selectors import assessment_scope, managed_organization_scope, user_is_consultant
 from assessment.services import (
     ORGANIZATION_FIELDS,
     organization_archive,
     organization_create,
     organization_update,
 )
+from config.celery import queue_deferrals
+from config.exceptions import StateConflict
+from reports.charts import score_history_chart
+from surveys.services import EMAILS_DEFERRED
+from workspace.pages import assessments_with_summaries
+
+
+class ClientUserForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("E-mail"), max_length=150)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=150, required=False)
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of the e-mail"), choices=settings.LANGUAGES, initial="en"
+    )
+
+
+# What each button on a client user does, and what the page says after.
+CLIENT_USER_ACTIONS = {
+    "resend": (
+        client_user_invitation_resend,
+        gettext_lazy("A new link is on its way; the one before no longer works."),
+    ),
+    "deactivate": (
+        partial(client_user_active_set, active=False),
+        gettext_lazy("The account is deactivated: it can no longer sign in."),
+    ),
+    "activate": (partial(client_user_active_set, active=True), gettext_lazy("The account is active again.")),
+}
+
+
+@login_required
+def organization(request: HttpRequest, organization_id: int) -> HttpResponse:
+    organization = organization_readable(user=request.user, organization_id=organization_id)
+    return _organization_page(request, organization)
+
+
+def _organization_page(
+    request: HttpRequest, organization: Organization, *, user_form: ClientUserForm | None = None
+) -> HttpResponse:
+    assessments = assessments_with_summaries(
+        assessment_scope(user=request.user).filter(organization=organization).order_by("reference_date", "id")
+    )
+    history = [row for row in assessments if row["score"] is not None]
+    chart = (
+        score_history_chart(
+            points=[(row["assessment"].reference_date, row["score"], row["level"]) for row in history]
+        )
+        if history
+        else None
+    )
+    manages = managed_organization_scope(user=request.user).filter(pk=organization.pk).exists()
+    context = {
+        "organization": organization,
+        "assessments": list(reversed(assessments)),
+        "chart": chart,
+        "manages": manages,
+    }
+    if manages:
+        context["client_users"] = client_users_list(organization=organization, now=timezone.now())
+        context["user_form"] = user_form or ClientUserForm(initial={"language": request.LANGUAGE_CODE})
+        context["link_days"] = settings.INVITATION_LINK_DAYS
+    return render(request, "workspace/organization.html", context, status=400 if user_form else 200)
+
+
+@login_required
+@require_POST
+def organization_users(request: HttpRequest, organization_id: int) -> HttpResponse:
+    """Invite a client executive, or act on one (`action`: resend, deactivate, activate)."""
+    organization = organization_managed(user=request.user, organization_id=organization_id)
+    action = request.POST.get("action", "invite")
+    try:
+        with queue_deferrals() as deferred:
+            if action == "invite":
+                form = ClientUserForm(request.POST)
+                if not form.is_valid():
+                    return _organization_page(request, organization, user_form=form)
+                try:
+                    user = client_user_invite(
+                        organization=organization, actor=request.user, **form.cleaned_data
+                    )
+                except ValidationError as error:
+                    form.add_error("email", error.message_dict.get("email", error.messages))
+                    return _organization_page(request, organization, user_form=form)
+                messages.success(
+                    request, _("The invitation is on its way to %(email)s.") % {"email": user.email}
+                )
+            elif action in CLIENT_USER_ACTIONS:
+                act, done = CLIENT_USER_ACTIONS[action]
+                act(organization=organization, actor=request.user, user_id=_user_id(request))
+                messages.success(request, done)
+    except StateConflict as conflict:
+        messages.error(request, conflict.message)
+    else:
+        if deferred:
+            messages.warning(request, EMAILS_DEFERRED)
+    return redirect(reverse("workspace:organization", args=[organization.pk]) + "#client-users")
+
+
+def _user_id(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("user", ""))
+    except ValueError:
+        raise Http404 from None
 
 
 class OrganizationForm(forms.Form):

@@ -116,6 +116,10 @@ def assessment_page(
     return render(request, template, page, status=status)
 
 
+def assessments_with_summaries(assessments) -> list[dict]:
+    return [{"assessment": a, **assessment_summary(a)} for a in assessments]
+
+
 def redirect_back(request: HttpRequest, default: str) -> HttpResponse:
     """After a form post, back to the page named in `next` if it is one of ours."""
     target = request.POST.get("next") or ""

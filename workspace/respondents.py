@@ -31,7 +31,7 @@ from config.exceptions import ItemErrors, StateConflict, TooLarge
 from config.request_limits import body_limit
 from surveys.i18n import FALLBACK
 from surveys.importing import invitation_request_max_bytes, invitation_rows_read
-from surveys.models import Invitation, RespondentRole, RespondentStatus
+from surveys.models import Invitation, InvitationEmail, RespondentRole, RespondentStatus
 from surveys.selectors import invitations_awaited, invitations_with_status, response_rate
 from surveys.services import (
     EMAILS_DEFERRED,
@@ -319,6 +319,7 @@ def _tab(
         ],
         "invitable": invitable,
         "collecting": assessment.collecting,
+        "email_kinds": InvitationEmail.Kind.choices,
         "awaited": invitations_awaited(assessment=assessment).count() if assessment.collecting else 0,
         "reminded_next_at": remind_everyone_next_at(assessment=assessment, now=timezone.now()),
         "add_form": forms_.get("add") or RespondentForm(auto_id=_AUTO_IDS["add"]),

@@ -6,6 +6,7 @@ from workspace import (
     assessment_settings,
     audit,
     customer_data,
+    email_preview,
     exports,
     findings,
     home,
@@ -21,7 +22,12 @@ app_name = "workspace"
 urlpatterns = [
     path("", home.home, name="home"),
     path("organizations/new/", organizations.organization_new, name="organization-new"),
-    path("organizations/<int:organization_id>/", home.organization, name="organization"),
+    path("organizations/<int:organization_id>/", organizations.organization, name="organization"),
+    path(
+        "organizations/<int:organization_id>/users/",
+        organizations.organization_users,
+        name="organization-users",
+    ),
     path(
         "organizations/<int:organization_id>/edit/", organizations.organization_edit, name="organization-edit"
     ),
@@ -38,6 +44,16 @@ urlpatterns = [
         "assessments/<int:assessment_id>/respondents/<int:invitation_id>/resend/",
         respondents.respondent_resend,
         name="respondent-resend",
+    ),
+    path(
+        "assessments/<int:assessment_id>/emails/<slug:kind>/<slug:language>/",
+        email_preview.email_preview,
+        name="email-preview",
+    ),
+    path(
+        "assessments/<int:assessment_id>/emails/<slug:kind>/<slug:language>/html/",
+        email_preview.email_preview_html,
+        name="email-preview-html",
     ),
     path("assessments/<int:assessment_id>/interviews/", interviews.interviews, name="interviews"),
     path("assessments/<int:assessment_id>/customer-data/", customer_data.customer_data, name="customer-data"),

@@ -1,9 +1,10 @@
 """Setting up a client from the browser: the home page's "New organization", editing, archiving."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
-from assessment.models import Membership, Organization
+from assessment.models import Membership, Organization, Role
 from tests.factories import consultant_of
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +106,62 @@ def test_an_archived_organization_leaves_the_list_and_takes_no_new_assessment(
     assert [
         row["organization"] for row in consultant_client.get(reverse("workspace:home")).context["rows"]
     ] == [organization]
+
+
+def _users_url(organization) -> str:
+    return reverse("workspace:organization-users", args=[organization.pk])
+
+
+def test_the_consultant_invites_an_executive_from_the_organization_page(
+    consultant_client, organization, django_capture_on_commit_callbacks, settings
+):
+    settings.SITE_URL = "https://cx.example.com"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = consultant_client.post(
+            _users_url(organization),
+            {"email": "board@alpha.example", "name": "Aliya", "language": "en"},
+        )
+    assert response["Location"] == reverse("workspace:organization", args=[organization.pk]) + "#client-users"
+    page = consultant_client.get(response["Location"]).content.decode()
+    assert "The invitation is on its way to board@alpha.example." in page
+    assert "Invited: link sent" in page and "Send a new link" in page and "Deactivate" in page
+    [message] = mail.outbox
+    assert message.subject == "Alpha Bank: your access to the customer-experience assessment"
+    assert "https://cx.example.com/accounts/invitation/" in message.body
+    user = Membership.objects.get(organization=organization, user__email="board@alpha.example").user
+
+    consultant_client.post(_users_url(organization), {"action": "deactivate", "user": user.pk})
+    user.refresh_from_db()
+    assert not user.is_active
+    page = consultant_client.get(reverse("workspace:organization", args=[organization.pk])).content.decode()
+    assert "Deactivated" in page and "Reactivate" in page
+
+
+def test_a_bad_address_is_a_field_error_and_invites_nobody(consultant_client, organization):
+    response = consultant_client.post(_users_url(organization), {"email": "not an address", "language": "en"})
+    assert response.status_code == 400
+    assert list(response.context["user_form"].errors) == ["email"]
+    assert (
+        not Membership.objects.filter(organization=organization, role=Role.EXECUTIVE)
+        .exclude(user__username="alpha-executive")
+        .exists()
+    )
+
+
+def test_only_the_organizations_consultants_manage_its_users(
+    executive_client, executive, stranger_consultant_client, organization
+):
+    page = executive_client.get(reverse("workspace:organization", args=[organization.pk])).content.decode()
+    assert 'id="client-users"' not in page and "Invite an executive" not in page
+    for client in (executive_client, stranger_consultant_client):
+        assert (
+            client.post(_users_url(organization), {"email": "x@evil.example", "language": "en"}).status_code
+            == 404
+        )
+        assert (
+            client.post(_users_url(organization), {"action": "deactivate", "user": executive.pk}).status_code
+            == 404
+        )
+    executive.refresh_from_db()
+    assert executive.is_active
+    assert not Membership.objects.filter(user__email="x@evil.example").exists()

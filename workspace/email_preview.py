@@ -1,0 +1,49 @@
+"""The e-mails respondents get, as they get them, in each language: read before opening
+collection. The HTML version is served on its own, framed by the preview page, under a policy
+that lets its inline styles apply and nothing run."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from assessment.access import assessment_managed
+from surveys.models import InvitationEmail
+from surveys.services import invitation_email_preview
+from workspace.pages import assessment_page
+
+EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
+
+
+def _preview(request: HttpRequest, assessment_id: int, kind: str, language: str):
+    assessment = assessment_managed(user=request.user, assessment_id=assessment_id)
+    if kind not in InvitationEmail.Kind.values or language not in dict(settings.LANGUAGES):
+        raise Http404
+    return assessment, invitation_email_preview(assessment=assessment, kind=kind, language=language)
+
+
+@login_required
+def email_preview(request: HttpRequest, assessment_id: int, kind: str, language: str) -> HttpResponse:
+    assessment, message = _preview(request, assessment_id, kind, language)
+    return assessment_page(
+        request,
+        assessment,
+        tab="respondents",
+        template="workspace/assessment/email_preview.html",
+        context={
+            "message": message,
+            "kind": kind,
+            "language": language,
+            "kinds": InvitationEmail.Kind.choices,
+            "email_languages": settings.LANGUAGES,
+        },
+    )
+
+
+@login_required
+@xframe_options_sameorigin
+def email_preview_html(request: HttpRequest, assessment_id: int, kind: str, language: str) -> HttpResponse:
+    _assessment, message = _preview(request, assessment_id, kind, language)
+    response = HttpResponse(message.alternatives[0][0])
+    response["Content-Security-Policy"] = EMAIL_CSP
+    return response
