@@ -32,6 +32,8 @@ from assessment.selectors import (
     user_is_consultant,
 )
 from assessment.services import (
+    ANONYMITY_K_MAX,
+    ANONYMITY_K_MIN,
     OVERRIDE_REASON_MIN_LENGTH,
     api_token_create,
     assessment_create,
@@ -246,6 +248,7 @@ class AssessmentOutputSerializer(serializers.ModelSerializer):
             "weights",
             "data_thresholds",
             "sufficiency",
+            "anonymity_k",
             "published_at",
             "publish_override_reason",
             "created_at",
@@ -372,6 +375,14 @@ class AssessmentDetailApi(APIView):
         weight_interview = serializers.DecimalField(**_WEIGHT)
         weight_data = serializers.DecimalField(**_WEIGHT)
         sufficiency = SufficiencySettingsSerializer(required=False)
+        anonymity_k = serializers.IntegerField(
+            min_value=ANONYMITY_K_MIN,
+            max_value=ANONYMITY_K_MAX,
+            required=False,
+            help_text=_(
+                "Groups with fewer submitted respondents are not shown; once published it may only rise"
+            ),
+        )
         override_reason = serializers.CharField(
             max_length=2000,
             required=False,

@@ -177,8 +177,11 @@ def data_evidence_levels(
     )
 
 
-def assessment_scores_compute(*, assessment: Assessment) -> ScoreResult:
-    """The live scores of an assessment from its current evidence."""
+def assessment_scores_compute(
+    *, assessment: Assessment, weights: EvidenceWeights | None = None
+) -> ScoreResult:
+    """The live scores of an assessment from its current evidence; with `weights`, what they
+    would be under those evidence weights (the settings page's preview)."""
     indicators, areas = catalog_frames(version_id=assessment.catalog_version_id)
     samples = customer_evidence_samples(assessment=assessment)
     return scores_compute(
@@ -188,7 +191,8 @@ def assessment_scores_compute(*, assessment: Assessment) -> ScoreResult:
         areas=areas,
         interview=interview_levels(assessment=assessment),
         data=data_evidence_levels(assessment=assessment, indicators=indicators, samples=samples),
-        weights=EvidenceWeights(
+        weights=weights
+        or EvidenceWeights(
             survey=float(assessment.weight_survey),
             interview=float(assessment.weight_interview),
             data=float(assessment.weight_data),

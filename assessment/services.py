@@ -125,8 +125,7 @@ def assessment_create(
         )
         if value is not None
     }
-    _weights_check(**weights)
-    assessment = Assessment.objects.create(
+    assessment = Assessment(
         organization=organization,
         title=title,
         reference_date=reference_date,
@@ -135,14 +134,55 @@ def assessment_create(
         created_by=user,
         **weights,
     )
+    weights_check(**_weights_of(assessment))
+    assessment.save()
     copied = invitations_copy(source=baseline, target=assessment) if copy_invitations else []
     return assessment, len(copied)
 
 
-def _weights_check(**weights: Decimal) -> None:
+ANONYMITY_K_MIN, ANONYMITY_K_MAX = 2, 50
+
+
+def _anonymity_check(assessment: Assessment, k: int) -> None:
+    """Groups under k respondents are not shown (docs/methods.md §5.1). Once the client has the
+    results, k may rise but not fall: a lower one would disclose groups it was promised not to."""
+    if not ANONYMITY_K_MIN <= k <= ANONYMITY_K_MAX:
+        raise ValidationError(
+            {
+                "anonymity_k": _("The anonymity threshold is a whole number from %(min)d to %(max)d.")
+                % {"min": ANONYMITY_K_MIN, "max": ANONYMITY_K_MAX}
+            }
+        )
+    if assessment.status in CLIENT_VISIBLE_STATUSES and k < assessment.anonymity_k:
+        raise StateConflict(
+            _("The assessment is published: its anonymity threshold can rise but not fall below %(k)d.")
+            % {"k": assessment.anonymity_k},
+            code="assessment_published",
+            extra={"fields": ["anonymity_k"]},
+        )
+
+
+def _weights_of(assessment: Assessment) -> dict[str, Decimal]:
+    return {
+        "weight_survey": Decimal(assessment.weight_survey),
+        "weight_interview": Decimal(assessment.weight_interview),
+        "weight_data": Decimal(assessment.weight_data),
+    }
+
+
+def weights_check(*, weight_survey: Decimal, weight_interview: Decimal, weight_data: Decimal) -> None:
+    """The evidence weights an assessment may have: none negative, not all zero (no source would
+    count, and no indicator would have a score)."""
+    weights = {
+        "weight_survey": weight_survey,
+        "weight_interview": weight_interview,
+        "weight_data": weight_data,
+    }
     negative = {name: _("Must be zero or more.") for name, value in weights.items() if value < 0}
     if negative:
         raise ValidationError(negative)
+    if not sum(weights.values()):
+        raise ValidationError({"weights": _("At least one source of evidence needs a weight above zero.")})
 
 
 REMINDER_DAYS_MAX_COUNT = 10
@@ -331,7 +371,8 @@ def assessment_update(
         )
     if "sufficiency" in changes and (problems := sufficiency_messages(changes["sufficiency"])):
         raise ValidationError({f"sufficiency.{name}": messages for name, messages in problems.items()})
-    _weights_check(**{name: value for name, value in changes.items() if name.startswith("weight_")})
+    if "anonymity_k" in changes:
+        _anonymity_check(assessment, changes["anonymity_k"])
     if status is not None and status != assessment.status:
         allowed = NEXT_STATUSES[assessment.status]
         if status not in allowed:
@@ -348,6 +389,7 @@ def assessment_update(
         changes["status"] = status
     for field, value in changes.items():
         setattr(assessment, field, value)
+    weights_check(**_weights_of(assessment))
     publishing = changes.get("status") == Status.PUBLISHED
     if publishing:
         result, assessment.publish_override_reason = _publish_check(assessment, override_reason)

@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -32,6 +31,7 @@ from assessment.services import assessment_create, assessment_update
 from config.celery import queue_deferrals
 from config.exceptions import StateConflict
 from surveys.services import EMAILS_DEFERRED
+from workspace.fields import BaselineChoiceField
 from workspace.pages import assessments_with_summaries, redirect_back, tabs_for
 
 
@@ -71,10 +71,10 @@ class AssessmentForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     reference_date = forms.DateField(
         label=gettext_lazy("Reference date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text=gettext_lazy("The date the scores and customer metrics refer to"),
     )
-    baseline = forms.ModelChoiceField(
+    baseline = BaselineChoiceField(
         label=gettext_lazy("Baseline"),
         queryset=Assessment.objects.none(),
         required=False,
@@ -90,9 +90,6 @@ class AssessmentForm(forms.Form):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["baseline"].queryset = organization.assessments.order_by("-reference_date")
-        self.fields["baseline"].label_from_instance = lambda assessment: (
-            f"{assessment.title} ({date_format(assessment.reference_date, 'SHORT_DATE_FORMAT')})"
-        )
 
     def clean(self):
         data = super().clean()
