@@ -143,5 +143,6 @@ def test_dates_reach_the_date_picker_in_every_language(consultant_client, audit,
         consultant_client.cookies["django_language"] = language
         settings_page = consultant_client.get(_url(audit)).content.decode()
         assert 'type="date" name="reference_date" value="2026-06-30"' in settings_page, language
-        new = consultant_client.get(reverse("workspace:assessment-new", args=[organization.pk])).content.decode()
+        new_assessment = reverse("workspace:assessment-new", args=[organization.pk])
+        new = consultant_client.get(new_assessment).content.decode()
         assert re.search(r'type="date" name="reference_date" value="\d{4}-\d{2}-\d{2}"', new), language
