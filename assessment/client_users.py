@@ -64,15 +64,19 @@ def client_users_list(*, organization: Organization, now: datetime.datetime) -> 
         .select_related("user", "user__invitation")
         .order_by("user__first_name", "user__email")
     )
-    return [
-        ClientUser(
-            user=membership.user,
-            role=membership.role,
-            status=_status(membership.user, getattr(membership.user, "invitation", None), now),
-            invitation=getattr(membership.user, "invitation", None),
+    users = []
+    for membership in memberships:
+        # Executives set up before invitations existed (the demo's) have none.
+        invitation = getattr(membership.user, "invitation", None)
+        users.append(
+            ClientUser(
+                user=membership.user,
+                role=membership.role,
+                status=_status(membership.user, invitation, now),
+                invitation=invitation,
+            )
         )
-        for membership in memberships
-    ]
+    return users
 
 
 def _client_user(*, organization: Organization, user_id: int) -> AbstractBaseUser:
