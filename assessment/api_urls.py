@@ -29,6 +29,11 @@ urlpatterns = [
         name="invitations-remind",
     ),
     path(
+        "assessments/<int:assessment_id>/invitations/<int:invitation_id>/",
+        respondent_apis.InvitationDetailApi.as_view(),
+        name="invitation-detail",
+    ),
+    path(
         "assessments/<int:assessment_id>/invitations/<int:invitation_id>/resend/",
         respondent_apis.InvitationResendApi.as_view(),
         name="invitation-resend",

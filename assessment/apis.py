@@ -249,6 +249,8 @@ class AssessmentOutputSerializer(serializers.ModelSerializer):
             "data_thresholds",
             "sufficiency",
             "anonymity_k",
+            "collection_deadline",
+            "reminder_days",
             "published_at",
             "publish_override_reason",
             "created_at",
@@ -383,6 +385,20 @@ class AssessmentDetailApi(APIView):
                 "Groups with fewer submitted respondents are not shown; once published it may only rise"
             ),
         )
+        collection_deadline = serializers.DateTimeField(
+            required=False,
+            allow_null=True,
+            help_text=_(
+                "When collection closes itself (null: no deadline); a last reminder goes out two days "
+                "before. Set while draft or collecting, in the future"
+            ),
+        )
+        reminder_days = serializers.ListField(
+            child=serializers.IntegerField(),
+            required=False,
+            max_length=50,
+            help_text=_("Days after the invitation when those who have not submitted are reminded"),
+        )
         override_reason = serializers.CharField(
             max_length=2000,
             required=False,
@@ -397,7 +413,12 @@ class AssessmentDetailApi(APIView):
     class ConflictSerializer(serializers.Serializer):
         detail = serializers.CharField()
         code = serializers.ChoiceField(
-            choices=["insufficient_evidence", "baseline_not_published", "assessment_published"]
+            choices=[
+                "insufficient_evidence",
+                "baseline_not_published",
+                "assessment_published",
+                "collection_over",
+            ]
         )
         reasons = _SufficiencyReasonSerializer(
             many=True, required=False, help_text=_("insufficient_evidence: why the scores are preliminary")
@@ -422,8 +443,9 @@ class AssessmentDetailApi(APIView):
                 description=_(
                     "Refused, nothing changed: publishing preliminary scores without override_reason "
                     "(insufficient_evidence, with the reasons), a re-assessment before its baseline "
-                    "(baseline_not_published), or changing what a published assessment keeps "
-                    "(assessment_published, with the fields)"
+                    "(baseline_not_published), changing what a published assessment keeps "
+                    "(assessment_published, with the fields), or the deadline once collection is over "
+                    "(collection_over)"
                 ),
             ),
         },

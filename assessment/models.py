@@ -74,11 +74,19 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    # The lead consultant (one per organization) assigns its other consultants, as admins do.
+    lead = models.BooleanField(_("lead consultant"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "organization"], name="membership_unique"),
+            models.UniqueConstraint(
+                fields=["organization"], condition=Q(lead=True), name="one_lead_consultant"
+            ),
+            models.CheckConstraint(
+                condition=Q(lead=False) | Q(role="consultant"), name="lead_is_a_consultant"
+            ),
             # A client executive belongs to exactly one organization.
             models.UniqueConstraint(
                 fields=["user"], condition=Q(role="executive"), name="executive_of_one_organization"
@@ -193,6 +201,14 @@ class Assessment(models.Model):
         help_text=_("Set when the assessment was published while its scores were preliminary"),
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Past it the questionnaire no longer takes answers; a periodic task then moves the
+    # assessment on to scoring (assessment.services.collections_close).
+    collection_deadline = models.DateTimeField(
+        _("collection deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Collection closes itself at this time; a last reminder goes out two days before"),
+    )
     reminder_days = models.JSONField(
         _("reminder days"),
         default=default_reminder_days,
@@ -237,14 +253,19 @@ class Assessment(models.Model):
             raise ValidationError(errors)
 
     @property
+    def deadline_passed(self) -> bool:
+        return self.collection_deadline is not None and timezone.now() >= self.collection_deadline
+
+    @property
     def collecting(self) -> bool:
-        """Respondents answer and e-mails go out only while the assessment collects answers."""
-        return self.status == Status.COLLECTING
+        """Respondents answer and e-mails go out only while the assessment collects answers, and
+        not past its deadline (even before the periodic task has moved it on)."""
+        return self.status == Status.COLLECTING and not self.deadline_passed
 
     @property
     def invitations_open(self) -> bool:
         """Respondents can be added until collection ends."""
-        return self.status in (Status.DRAFT, Status.COLLECTING)
+        return self.status == Status.DRAFT or self.collecting
 
     @property
     def editable(self) -> bool:
@@ -396,6 +417,8 @@ class AuditEvent(models.Model):
         REPORT_RELEASE = "report_release", _("Report released")
         REMINDERS = "reminders", _("Everyone reminded")
         CLIENT_USER = "client_user", _("Client user")
+        RESPONDENT_REMOVED = "respondent_removed", _("Respondent removed")
+        CONSULTANT = "consultant", _("Consultant assigned")
 
     # An assessment's event, or (client users) an organization's.
     assessment = models.ForeignKey(

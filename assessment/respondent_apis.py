@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessment.access import assessment_for_consultant
-from assessment.services import assessment_remind_everyone
+from assessment.services import assessment_remind_everyone, respondent_remove
 from config.exceptions import items_validate
 from config.request_limits import body_limit
 from surveys.i18n import FALLBACK
@@ -132,6 +132,22 @@ class InvitationResendApi(APIView):
         invitation = get_object_or_404(Invitation, assessment=assessment, pk=invitation_id)
         invitation_resend(invitation=invitation)
         return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class InvitationDetailApi(APIView):
+    @extend_schema(
+        responses={
+            204: None,
+            409: OpenApiResponse(description=_("The assessment is published (assessment_published)")),
+        },
+    )
+    def delete(self, request, assessment_id: int, invitation_id: int):
+        """Remove a respondent who left: their answers leave the scores, their link stops working;
+        audited. Until the assessment is published."""
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
+        invitation = get_object_or_404(Invitation, assessment=assessment, pk=invitation_id)
+        respondent_remove(invitation=invitation, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class InvitationRemindEveryoneApi(APIView):

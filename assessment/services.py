@@ -6,11 +6,13 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from assessment.audit import audit_events, audit_record, audit_record_many
+from assessment.metrics import thresholds_messages
 from assessment.models import (
     CLIENT_VISIBLE_STATUSES,
     NEXT_STATUSES,
@@ -30,6 +32,7 @@ from assessment.selectors import assessment_scores_compute
 from assessment.sufficiency import PRELIMINARY, sufficiency_messages
 from config.exceptions import ItemErrors, StateConflict
 from config.tokens import token_new
+from surveys.models import Invitation, Response
 from surveys.selectors import catalog_version_current, indicator_ids
 from surveys.services import (
     invitation_reminders_everyone_queue,
@@ -52,11 +55,11 @@ def _organization_save(organization: Organization, *, fields: tuple[str, ...]) -
 def organization_create(
     *, user: AbstractBaseUser, name: str, industry: str = "", country: str = "", segment: str = ""
 ) -> Organization:
-    """Create a client organization; its creator becomes its consultant."""
+    """Create a client organization; its creator becomes its lead consultant."""
     organization = Organization(name=name, industry=industry, country=country, segment=segment)
     _organization_save(organization, fields=ORGANIZATION_FIELDS)
     if not user.is_superuser:
-        Membership.objects.create(user=user, organization=organization, role=Role.CONSULTANT)
+        Membership.objects.create(user=user, organization=organization, role=Role.CONSULTANT, lead=True)
     return organization
 
 
@@ -230,6 +233,36 @@ def assessment_remind_everyone(
     return reminded
 
 
+@transaction.atomic
+def respondent_remove(*, invitation: Invitation, actor: AbstractBaseUser) -> dict:
+    """Remove a respondent (one who left the company, say): their invitation, links and answers
+    are deleted, so their answers leave the scores and the quotes, and their link opens nothing.
+    The audit log keeps who it was and what went with them. Refused once the scores are
+    published (409): the client's results do not change behind their back."""
+    assessment = Assessment.objects.select_for_update().get(pk=invitation.assessment_id)
+    if not assessment.editable:
+        raise StateConflict(
+            _("The assessment is published; its respondents no longer change."), code="assessment_published"
+        )
+    response = Response.objects.filter(invitation=invitation).annotate(answer_count=Count("answers")).first()
+    removed = {
+        "email": invitation.email,
+        "role": invitation.role,
+        "department": invitation.department,
+        "submitted": bool(response and response.submitted_at),
+        "answers": response.answer_count if response else 0,
+    }
+    invitation.delete()
+    audit_record(
+        assessment=assessment,
+        actor=actor,
+        action=AuditEvent.Action.RESPONDENT_REMOVED,
+        target=removed["email"],
+        before=removed,
+    )
+    return removed
+
+
 def reminder_days_check(days: list) -> list[int]:
     """Reminder days as stored: whole days 1–60, at most ten, each once, in order."""
     if not isinstance(days, (list, tuple)) or any(
@@ -249,6 +282,17 @@ def reminder_days_check(days: list) -> list[int]:
     return days
 
 
+def _deadline_check(assessment: Assessment, deadline: datetime.datetime | None, *, opening: bool) -> None:
+    """A deadline is set (or removed) until collection is over, and lies ahead; collection does
+    not open with one that has passed."""
+    if deadline == assessment.collection_deadline and not opening:
+        return
+    if not assessment.invitations_open:
+        raise StateConflict(_("Collection is over: its deadline no longer changes."), code="collection_over")
+    if deadline is not None and deadline <= timezone.now():
+        raise ValidationError({"collection_deadline": _("The deadline must lie in the future.")})
+
+
 def _audited_fields(assessment: Assessment) -> dict[tuple[str, str], object]:
     """What the audit log follows of an assessment's own fields: (action, target) → value."""
     return {
@@ -265,6 +309,11 @@ def _audited_fields(assessment: Assessment) -> dict[tuple[str, str], object]:
         (AuditEvent.Action.SETTINGS, "reference_date"): str(assessment.reference_date),
         (AuditEvent.Action.SETTINGS, "baseline"): assessment.baseline_id,
         (AuditEvent.Action.SETTINGS, "reminder_days"): list(assessment.reminder_days),
+        (AuditEvent.Action.SETTINGS, "collection_deadline"): (
+            assessment.collection_deadline.astimezone(datetime.UTC).isoformat()
+            if assessment.collection_deadline
+            else None
+        ),
     }
 
 
@@ -365,10 +414,16 @@ def assessment_update(
     _frozen_check(assessment, changes)
     if "reminder_days" in changes:
         changes["reminder_days"] = reminder_days_check(changes["reminder_days"])
+    if "collection_deadline" in changes:
+        _deadline_check(assessment, changes["collection_deadline"], opening=status == Status.COLLECTING)
+    elif status == Status.COLLECTING and assessment.status == Status.DRAFT:
+        _deadline_check(assessment, assessment.collection_deadline, opening=True)
     if "baseline" in changes:
         _baseline_check(
             organization=assessment.organization, baseline=changes["baseline"], assessment_id=assessment.pk
         )
+    if "data_thresholds" in changes and (problems := thresholds_messages(changes["data_thresholds"])):
+        raise ValidationError({"data_thresholds": problems})
     if "sufficiency" in changes and (problems := sufficiency_messages(changes["sufficiency"])):
         raise ValidationError({f"sufficiency.{name}": messages for name, messages in problems.items()})
     if "anonymity_k" in changes:
@@ -520,5 +575,21 @@ def consultant_grant(*, user: AbstractBaseUser) -> None:
 @transaction.atomic
 def reminders_queue(*, now: datetime.datetime) -> int:
     """Queue the reminders due in every assessment that is collecting answers."""
-    collecting = Assessment.objects.filter(status=Status.COLLECTING).exclude(reminder_days=[])
+    collecting = (
+        Assessment.objects.filter(status=Status.COLLECTING)
+        .exclude(collection_deadline__lte=now)
+        .exclude(reminder_days=[], collection_deadline__isnull=True)
+    )
     return sum(invitation_reminders_queue(assessment=assessment, now=now) for assessment in collecting)
+
+
+def collections_close(*, now: datetime.datetime) -> list[int]:
+    """Move every assessment whose collection deadline has passed on to scoring (audited as done
+    by nobody: the deadline did it); the ids moved. Each in its own transaction, so that one
+    refusal leaves the others closed."""
+    closing = Assessment.objects.filter(status=Status.COLLECTING, collection_deadline__lte=now)
+    closed = []
+    for assessment in closing:
+        assessment_update(assessment=assessment, status=Status.SCORING)
+        closed.append(assessment.pk)
+    return closed

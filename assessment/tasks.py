@@ -52,6 +52,13 @@ def reminders_send() -> int:
     return reminders_queue(now=timezone.now())
 
 
+@shared_task(name="assessment.collections_close")
+def collections_close() -> list[int]:
+    from assessment.services import collections_close as close
+
+    return close(now=timezone.now())
+
+
 @shared_task(
     name="assessment.client_invitation_send",
     autoretry_for=TRANSIENT_MAIL_ERRORS,

@@ -309,6 +309,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "reminders": {"task": "assessment.reminders_send", "schedule": envint("REMINDER_CHECK_SECONDS", 3600)},
+    # Respondents can no longer answer past the deadline; this moves the assessment on to scoring.
+    "collections_close": {
+        "task": "assessment.collections_close",
+        "schedule": envint("COLLECTION_CLOSE_CHECK_SECONDS", 300),
+    },
     # Sends again what the queue did not take or lost (e-mails still pending, jobs still queued),
     # fails jobs whose run was killed, deletes staged uploads nothing refers to (reports.services).
     "sweep": {"task": "reports.outbox_sweep", "schedule": envint("SWEEP_SECONDS", 120)},

@@ -51,7 +51,15 @@ class CatalogSerializer(serializers.Serializer):
 
 
 class QuestionnaireSerializer(serializers.Serializer):
-    assessment = inline_serializer("QuestionnaireAssessment", {"title": serializers.CharField()})
+    assessment = inline_serializer(
+        "QuestionnaireAssessment",
+        {
+            "title": serializers.CharField(),
+            "deadline": serializers.DateTimeField(
+                allow_null=True, help_text=_("Answers are taken until then; null: no deadline")
+            ),
+        },
+    )
     status = serializers.ChoiceField(choices=RespondentStatus.choices)
     language = serializers.CharField()
     areas = CatalogAreaSerializer(many=True)

@@ -150,6 +150,7 @@ class InvitationEmail(models.Model):
     class Kind(models.TextChoices):
         INVITATION = "invitation", _("Invitation")
         REMINDER = "reminder", _("Reminder")
+        DEADLINE = "deadline", _("Last reminder before the deadline")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -172,6 +173,11 @@ class InvitationEmail(models.Model):
                 fields=["invitation", "reminder_day"],
                 condition=Q(kind="reminder"),
                 name="one_reminder_per_day_and_invitation",
+            ),
+            models.UniqueConstraint(
+                fields=["invitation"],
+                condition=Q(kind="deadline"),
+                name="one_deadline_reminder_per_invitation",
             ),
         ]
         verbose_name = _("invitation e-mail")

@@ -105,6 +105,16 @@ def invitations_unsent(*, assessment: Assessment) -> QuerySet[Invitation]:
     )
 
 
+def invitation_email_kinds(*, assessment: Assessment) -> list[tuple[str, str]]:
+    """The kinds of e-mail the assessment's respondents may get (value, label): the last reminder
+    only with a collection deadline."""
+    return [
+        (kind, label)
+        for kind, label in InvitationEmail.Kind.choices
+        if kind != InvitationEmail.Kind.DEADLINE or assessment.collection_deadline is not None
+    ]
+
+
 def invitations_awaited(*, assessment: Assessment) -> QuerySet[Invitation]:
     """Invitations e-mailed whose respondent has not submitted: those a reminder reaches."""
     return Invitation.objects.filter(assessment=assessment, sent_at__isnull=False).exclude(
@@ -172,7 +182,10 @@ def respondent_questionnaire(*, invitation: Invitation, language: str) -> dict:
         status = RespondentStatus.SUBMITTED
     catalog = catalog_tree(version=invitation.assessment.catalog_version, language=language)
     return {
-        "assessment": {"title": invitation.assessment.title},
+        "assessment": {
+            "title": invitation.assessment.title,
+            "deadline": invitation.assessment.collection_deadline,
+        },
         "status": status,
         "language": language,
         "areas": catalog["areas"],

@@ -384,7 +384,9 @@ def invitation_email_render(*, email: InvitationEmail, token: str) -> EmailMulti
             "assessment": assessment,
             "organization": assessment.organization,
             "url": respondent_url(token=token),
-            "reminder": email.kind == InvitationEmail.Kind.REMINDER,
+            "reminder": email.kind != InvitationEmail.Kind.INVITATION,
+            "last_reminder": email.kind == InvitationEmail.Kind.DEADLINE,
+            "deadline": assessment.collection_deadline,
         }
         subject = " ".join(render_to_string("surveys/email/subject.txt", context).split())
         text = render_to_string("surveys/email/body.txt", context)
@@ -406,15 +408,38 @@ def invitation_email_preview(*, assessment: Assessment, kind: str, language: str
     )
 
 
+# The last reminder goes this long before the collection deadline, to those e-mailed nothing in
+# the day before it (an invitation just sent, or a reminder just now, is reminder enough).
+DEADLINE_REMINDER_BEFORE = datetime.timedelta(days=2)
+DEADLINE_REMINDER_QUIET = datetime.timedelta(days=1)
+
+
+def invitation_deadline_reminders_queue(*, assessment: Assessment, now: datetime.datetime) -> int:
+    """Once the deadline is less than DEADLINE_REMINDER_BEFORE away, queue the last reminder to
+    everyone who has not submitted: once per invitation."""
+    deadline = assessment.collection_deadline
+    if deadline is None or not deadline - DEADLINE_REMINDER_BEFORE <= now < deadline:
+        return 0
+    due = list(
+        invitations_awaited(assessment=assessment)
+        .exclude(emails__kind=InvitationEmail.Kind.DEADLINE)
+        .exclude(emails__created_at__gt=now - DEADLINE_REMINDER_QUIET)
+    )
+    invitation_emails_queue(invitations=due, kind=InvitationEmail.Kind.DEADLINE)
+    return len(due)
+
+
 def invitation_reminders_queue(*, assessment: Assessment, now: datetime.datetime) -> int:
-    """Queue the assessment's reminders that are due. Each invitation gets at most one reminder
-    per reminder day and, when several days are overdue at once, only the latest of them."""
-    queued = 0
+    """Queue the assessment's reminders that are due: the last one before its deadline, then
+    those of its reminder days. Each invitation gets at most one reminder per reminder day and,
+    when several days are overdue at once, only the latest of them; none after the last."""
+    queued = invitation_deadline_reminders_queue(assessment=assessment, now=now)
     for day in sorted(set(assessment.reminder_days), reverse=True):
         due = list(
             Invitation.objects.filter(assessment=assessment, sent_at__lte=now - datetime.timedelta(days=day))
             .exclude(response__submitted_at__isnull=False)
             .exclude(emails__kind=InvitationEmail.Kind.REMINDER, emails__reminder_day__gte=day)
+            .exclude(emails__kind=InvitationEmail.Kind.DEADLINE)
         )
         invitation_emails_queue(invitations=due, kind=InvitationEmail.Kind.REMINDER, reminder_day=day)
         queued += len(due)

@@ -78,7 +78,15 @@ def _page(request, template: str, invitation: Invitation, token: str, questionna
 
 
 def _closed(request, invitation, token, questionnaire):
-    return _page(request, "closed.html", invitation, token, questionnaire, status_code=409)
+    return _page(
+        request,
+        "closed.html",
+        invitation,
+        token,
+        questionnaire,
+        status_code=409,
+        deadline_passed=invitation.assessment.deadline_passed,
+    )
 
 
 def _open_questionnaire(request, token: str) -> tuple[Invitation, dict, HttpResponse | None]:

@@ -75,8 +75,8 @@ def test_json_within_the_depth_limit_reaches_the_serializer(api):
 def test_reminder_days_in_superscript_digits_are_a_field_error(assessment, consultant):
     client = Client()
     client.force_login(consultant)
-    url = reverse("workspace:respondents", args=[assessment.pk])
-    response = client.post(url, {"action": "reminders", "reminder_days": "²"})
+    url = reverse("workspace:settings", args=[assessment.pk])
+    response = client.post(url, {"section": "collection", "reminder_days": "²"})
     assert response.status_code == 400
     page = response.content.decode()
     assert 'id="id_reminder_days_error"' in page

@@ -274,6 +274,8 @@ NOT_A_PAGE = {
     "workspace:assessment-advance": "POST only",
     "workspace:respondent-resend": "POST only",
     "api:invitation-resend": "POST only",
+    "workspace:respondent-remove": "POST only",
+    "api:invitation-detail": "DELETE only",
     "api:customer-data": "A has no customer data (404 until uploaded)",
     "api:customers": "A has no customer data",
     "workspace:export": "the customers export: A has no customer data",
@@ -285,6 +287,7 @@ NOT_A_PAGE = {
     "workspace:report-release": "POST only",
     "workspace:organization-archive": "POST only",
     "workspace:organization-users": "POST only",
+    "workspace:organization-consultants": "POST only",
     "api:invitations-remind": "POST only",
 }
 

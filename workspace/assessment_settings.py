@@ -1,8 +1,13 @@
 """The settings tab of an assessment: its title, date and baseline; the weights of the sources of
-evidence, with their effect on the overall score previewed before saving; the anonymity
-threshold; how much evidence its scores need to claim a maturity level (docs/methods.md §3.4).
-Each is validated, audited and frozen (the anonymity threshold: may only rise) by
-assessment_update, as through the API, once the assessment is published."""
+evidence, with their effect on the overall score previewed before saving; the collection
+deadline and reminder days; the anonymity threshold; the data-evidence thresholds and business
+KPIs (workspace.settings_metrics); how much evidence its scores need to claim a maturity level
+(docs/methods.md §3.4). Each is validated, audited and frozen (the anonymity threshold: may only
+rise; the deadline: once collection is over) by the services the API uses."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -11,11 +16,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from assessment.access import assessment_managed
+from assessment.kpis import assessment_kpis, assessment_kpis_set
 from assessment.levels import level_name
 from assessment.metrics import default_min_samples, metric
 from assessment.models import CLIENT_VISIBLE_STATUSES, Assessment
@@ -34,6 +42,7 @@ from assessment.sufficiency import (
 from config.exceptions import StateConflict
 from workspace.fields import BaselineChoiceField
 from workspace.pages import assessment_page
+from workspace.settings_metrics import THRESHOLD_LEVELS, KpisForm, ThresholdsForm
 
 SAMPLE_PREFIX = "min_sample_"
 _WEIGHT = {"max_digits": 4, "decimal_places": 3, "min_value": 0, "max_value": 1}
@@ -75,6 +84,53 @@ class AnonymityForm(forms.Form):
             "would let a smaller one be worked out."
         ),
     )
+
+
+class CollectionForm(forms.Form):
+    collection_deadline = forms.DateTimeField(
+        label=gettext_lazy("Collection deadline"),
+        required=False,
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
+        help_text=gettext_lazy(
+            "Respondents see it on the questionnaire and in the e-mails; collection closes itself then, "
+            "and those who have not submitted get a last reminder two days before. Leave empty for none."
+        ),
+    )
+    reminder_days = forms.CharField(
+        label=gettext_lazy("Reminder days"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy(
+            "Days after the invitation when those who have not submitted get a reminder, e.g. “3, 7”. "
+            "Leave empty for no reminders."
+        ),
+    )
+
+    def clean_reminder_days(self) -> list[int]:
+        parts = [part for part in re.split(r"[\s,;]+", self.cleaned_data["reminder_days"]) if part]
+        # ASCII digits only: str.isdigit() also accepts "²", which int() cannot read.
+        if any(not (part.isascii() and part.isdigit()) for part in parts):
+            raise ValidationError(_("Write whole numbers of days separated by commas, e.g. “3, 7”."))
+        # The range and the count are the service's rules (assessment_update), shown on this field.
+        return [int(part) for part in parts]
+
+
+def _collection_initial(assessment: Assessment) -> dict:
+    deadline = assessment.collection_deadline
+    return {
+        "collection_deadline": timezone.localtime(deadline) if deadline else None,
+        "reminder_days": ", ".join(str(day) for day in assessment.reminder_days),
+    }
+
+
+def _collection_changes(assessment: Assessment, form: CollectionForm) -> dict:
+    """What changed: a deadline shown in minutes and sent back unchanged is no change (its
+    seconds were not shown)."""
+    changes = dict(form.cleaned_data)
+    deadline, stored = changes["collection_deadline"], assessment.collection_deadline
+    if deadline and stored and deadline == stored.replace(second=0, microsecond=0):
+        changes["collection_deadline"] = stored
+    return changes
 
 
 class SufficiencyForm(forms.Form):
@@ -164,36 +220,66 @@ def _weights_initial(assessment: Assessment) -> dict:
     return {name: getattr(assessment, name).normalize() for name in WeightsForm.base_fields}  # 0.5, not 0.500
 
 
-# Each card of the tab: its form, its initial values from the assessment, what assessment_update
-# receives from the valid form, and what the page says once saved. The evidence-sufficiency card
-# is the default, for a form that names no section.
+@dataclass(frozen=True)
+class Section:
+    """A card of the tab: its form, its initial values from the assessment, what the service
+    (assessment_update unless named) receives from the valid form, and what the page says once
+    saved."""
+
+    form: type[forms.Form]
+    initial: Callable[[Assessment], dict]
+    changes: Callable[[Assessment, forms.Form], dict]
+    done: Promise
+    save: Callable[..., object] = assessment_update
+
+
+def _cleaned(_assessment: Assessment, form: forms.Form) -> dict:
+    return form.cleaned_data
+
+
+# The evidence-sufficiency card is the default, for a form that names no section.
 SECTIONS = {
-    "general": (GeneralForm, _general_initial, lambda form: form.cleaned_data, gettext_lazy("Saved.")),
-    "weights": (
-        WeightsForm,
-        _weights_initial,
-        lambda form: form.cleaned_data,
-        gettext_lazy("Weights saved."),
+    "general": Section(GeneralForm, _general_initial, _cleaned, gettext_lazy("Saved.")),
+    "weights": Section(WeightsForm, _weights_initial, _cleaned, gettext_lazy("Weights saved.")),
+    "collection": Section(
+        CollectionForm, _collection_initial, _collection_changes, gettext_lazy("Collection settings saved.")
     ),
-    "anonymity": (
+    "anonymity": Section(
         AnonymityForm,
         lambda assessment: {"anonymity_k": assessment.anonymity_k},
-        lambda form: form.cleaned_data,
+        _cleaned,
         gettext_lazy("Anonymity threshold saved."),
     ),
-    "sufficiency": (
+    "thresholds": Section(
+        ThresholdsForm,
+        ThresholdsForm.initial_of,
+        lambda _assessment, form: {"data_thresholds": form.overrides()},
+        gettext_lazy("Thresholds saved."),
+    ),
+    "kpis": Section(
+        KpisForm,
+        KpisForm.initial_of,
+        lambda _assessment, form: {"values": form.cleaned_data},
+        gettext_lazy("KPIs saved."),
+        save=assessment_kpis_set,
+    ),
+    "sufficiency": Section(
         SufficiencyForm,
         _initial,
-        lambda form: {"sufficiency": form.overrides()},
+        lambda _assessment, form: {"sufficiency": form.overrides()},
         gettext_lazy("Evidence settings saved."),
     ),
 }
 
 
 def _form(section: str, assessment: Assessment, data=None) -> forms.Form:
-    form_class, initial, _changes, _done = SECTIONS[section]
-    extra = {"assessment": assessment} if form_class is GeneralForm else {}
-    return form_class(data, initial=None if data is not None else initial(assessment), **extra)
+    spec = SECTIONS[section]
+    extra = {}
+    if spec.form is GeneralForm:
+        extra = {"assessment": assessment}
+    elif spec.form is KpisForm:
+        extra = {"kpis": assessment_kpis(assessment=assessment)}
+    return spec.form(data, initial=None if data is not None else spec.initial(assessment), **extra)
 
 
 def _weights_preview(assessment: Assessment, form: WeightsForm) -> dict:
@@ -224,7 +310,7 @@ def assessment_settings(request: HttpRequest, assessment_id: int) -> HttpRespons
         if section not in SECTIONS:
             section = "sufficiency"
         form = forms_[section] = _form(section, assessment, request.POST)
-        _form_class, _initial_of, changes, done = SECTIONS[section]
+        spec = SECTIONS[section]
         if form.is_valid() and section == "weights" and "preview" in request.POST:
             try:
                 weights_check(**form.cleaned_data)
@@ -235,7 +321,7 @@ def assessment_settings(request: HttpRequest, assessment_id: int) -> HttpRespons
                 preview = _weights_preview(assessment, form)
         elif form.is_valid():
             try:
-                assessment_update(assessment=assessment, actor=request.user, **changes(form))
+                spec.save(assessment=assessment, actor=request.user, **spec.changes(assessment, form))
             except ValidationError as error:
                 for name, problems in error.message_dict.items():
                     field = _field_of(name)
@@ -243,7 +329,7 @@ def assessment_settings(request: HttpRequest, assessment_id: int) -> HttpRespons
             except StateConflict as conflict:
                 form.add_error(None, conflict.message)
             else:
-                messages.success(request, done)
+                messages.success(request, spec.done)
                 return redirect(reverse("workspace:settings", args=[assessment.pk]) + f"#{section}")
             status = 400
         else:
@@ -258,6 +344,11 @@ def assessment_settings(request: HttpRequest, assessment_id: int) -> HttpRespons
             "general_form": forms_["general"],
             "weights_form": forms_["weights"],
             "anonymity_form": forms_["anonymity"],
+            "collection_form": forms_["collection"],
+            "thresholds_form": forms_["thresholds"],
+            "kpis_form": forms_["kpis"],
+            "threshold_levels": THRESHOLD_LEVELS,
+            "time_zone": timezone.get_current_timezone_name(),
             "weights_preview": preview,
             "frozen": assessment.status in CLIENT_VISIBLE_STATUSES,
         },

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from assessment.access import assessment_managed
-from surveys.models import InvitationEmail
+from surveys.selectors import invitation_email_kinds
 from surveys.services import invitation_email_preview
 from workspace.pages import assessment_page
 
@@ -17,7 +17,8 @@ EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame
 
 def _preview(request: HttpRequest, assessment_id: int, kind: str, language: str):
     assessment = assessment_managed(user=request.user, assessment_id=assessment_id)
-    if kind not in InvitationEmail.Kind.values or language not in dict(settings.LANGUAGES):
+    kinds = dict(invitation_email_kinds(assessment=assessment))
+    if kind not in kinds or language not in dict(settings.LANGUAGES):
         raise Http404
     return assessment, invitation_email_preview(assessment=assessment, kind=kind, language=language)
 
@@ -34,7 +35,7 @@ def email_preview(request: HttpRequest, assessment_id: int, kind: str, language:
             "message": message,
             "kind": kind,
             "language": language,
-            "kinds": InvitationEmail.Kind.choices,
+            "kinds": invitation_email_kinds(assessment=assessment),
             "email_languages": settings.LANGUAGES,
         },
     )

@@ -1,5 +1,6 @@
-"""A client organization's page and its setting up: create, edit, archive and restore; its client
-users invited, sent a new link, deactivated and reactivated."""
+"""A client organization's page and its setting up: create, edit, archive and restore; its
+consultants assigned, taken off and the lead handed on; its client users invited, sent a new
+link, deactivated and reactivated."""
 
 from functools import partial
 
@@ -22,6 +23,14 @@ from assessment.client_users import (
     client_user_invitation_resend,
     client_user_invite,
     client_users_list,
+)
+from assessment.consultants import (
+    consultant_assign,
+    consultant_lead_set,
+    consultant_unassign,
+    consultants_assignable,
+    consultants_manageable,
+    organization_consultants,
 )
 from assessment.models import Organization
 from assessment.selectors import assessment_scope, managed_organization_scope, user_is_consultant
@@ -60,6 +69,24 @@ CLIENT_USER_ACTIONS = {
 }
 
 
+class ConsultantForm(forms.Form):
+    user = forms.ModelChoiceField(label=gettext_lazy("Consultant"), queryset=None, empty_label="—")
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = consultants_assignable(organization=organization)
+        self.fields["user"].label_from_instance = lambda user: (
+            f"{user.get_full_name()} ({user.get_username()})" if user.get_full_name() else user.get_username()
+        )
+
+
+# What each button on an assigned consultant does, and what the page says after.
+CONSULTANT_ACTIONS = {
+    "lead": (consultant_lead_set, gettext_lazy("The lead is handed on.")),
+    "unassign": (consultant_unassign, gettext_lazy("The consultant is taken off the organization.")),
+}
+
+
 @login_required
 def organization(request: HttpRequest, organization_id: int) -> HttpResponse:
     organization = organization_readable(user=request.user, organization_id=organization_id)
@@ -67,7 +94,11 @@ def organization(request: HttpRequest, organization_id: int) -> HttpResponse:
 
 
 def _organization_page(
-    request: HttpRequest, organization: Organization, *, user_form: ClientUserForm | None = None
+    request: HttpRequest,
+    organization: Organization,
+    *,
+    user_form: ClientUserForm | None = None,
+    consultant_form: ConsultantForm | None = None,
 ) -> HttpResponse:
     assessments = assessments_with_summaries(
         assessment_scope(user=request.user).filter(organization=organization).order_by("reference_date", "id")
@@ -91,7 +122,35 @@ def _organization_page(
         context["client_users"] = client_users_list(organization=organization, now=timezone.now())
         context["user_form"] = user_form or ClientUserForm(initial={"language": request.LANGUAGE_CODE})
         context["link_days"] = settings.INVITATION_LINK_DAYS
-    return render(request, "workspace/organization.html", context, status=400 if user_form else 200)
+        context["consultants"] = organization_consultants(organization=organization)
+        if consultants_manageable(user=request.user, organization=organization):
+            context["consultant_form"] = consultant_form or ConsultantForm(organization=organization)
+    invalid = user_form or consultant_form
+    return render(request, "workspace/organization.html", context, status=400 if invalid else 200)
+
+
+@login_required
+@require_POST
+def organization_consultants_page(request: HttpRequest, organization_id: int) -> HttpResponse:
+    """Assign a consultant, or act on one (`action`: lead, unassign); for an admin or the lead."""
+    organization = organization_managed(user=request.user, organization_id=organization_id)
+    action = request.POST.get("action", "assign")
+    try:
+        if action == "assign":
+            form = ConsultantForm(request.POST, organization=organization)
+            if not form.is_valid():
+                return _organization_page(request, organization, consultant_form=form)
+            consultant_assign(
+                organization=organization, actor=request.user, user_id=form.cleaned_data["user"].pk
+            )
+            messages.success(request, _("The consultant is assigned."))
+        elif action in CONSULTANT_ACTIONS:
+            act, done = CONSULTANT_ACTIONS[action]
+            act(organization=organization, actor=request.user, user_id=_user_id(request))
+            messages.success(request, done)
+    except StateConflict as conflict:
+        messages.error(request, conflict.message)
+    return redirect(reverse("workspace:organization", args=[organization.pk]) + "#consultants")
 
 
 @login_required

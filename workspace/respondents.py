@@ -5,7 +5,6 @@ the page that answers the POST lists them once (never cached, never stored), so 
 consultant can copy them when e-mails go to the console."""
 
 import csv
-import re
 
 from django import forms
 from django.conf import settings
@@ -25,14 +24,19 @@ from django.views.decorators.http import require_POST
 
 from assessment.access import assessment_managed
 from assessment.models import NEXT_STATUSES, Assessment
-from assessment.services import assessment_remind_everyone, assessment_update, remind_everyone_next_at
+from assessment.services import assessment_remind_everyone, remind_everyone_next_at, respondent_remove
 from config.celery import queue_deferrals
 from config.exceptions import ItemErrors, StateConflict, TooLarge
 from config.request_limits import body_limit
 from surveys.i18n import FALLBACK
 from surveys.importing import invitation_request_max_bytes, invitation_rows_read
-from surveys.models import Invitation, InvitationEmail, RespondentRole, RespondentStatus
-from surveys.selectors import invitations_awaited, invitations_with_status, response_rate
+from surveys.models import Invitation, RespondentRole, RespondentStatus
+from surveys.selectors import (
+    invitation_email_kinds,
+    invitations_awaited,
+    invitations_with_status,
+    response_rate,
+)
 from surveys.services import (
     EMAILS_DEFERRED,
     INVITATION_FIELDS,
@@ -160,26 +164,6 @@ class UploadForm(forms.Form):
             # Row 1 holds the column names.
             data["rows"] = [{"line": index, **row} for index, row in enumerate(rows, start=2)]
         return data
-
-
-class ReminderDaysForm(forms.Form):
-    reminder_days = forms.CharField(
-        label=gettext_lazy("Reminder days"),
-        required=False,
-        max_length=200,
-        help_text=gettext_lazy(
-            "Days after the invitation when those who have not submitted get a reminder, e.g. “3, 7”. "
-            "Leave empty for no reminders."
-        ),
-    )
-
-    def clean_reminder_days(self) -> list[int]:
-        parts = [part for part in re.split(r"[\s,;]+", self.cleaned_data["reminder_days"]) if part]
-        # ASCII digits only: str.isdigit() also accepts "²", which int() cannot read.
-        if any(not (part.isascii() and part.isdigit()) for part in parts):
-            raise ValidationError(_("Write whole numbers of days separated by commas, e.g. “3, 7”."))
-        # The range and the count are the service's rules (assessment_update), shown on this field.
-        return [int(part) for part in parts]
 
 
 # --- Inviting ----------------------------------------------------------------------------------
@@ -319,14 +303,13 @@ def _tab(
         ],
         "invitable": invitable,
         "collecting": assessment.collecting,
-        "email_kinds": InvitationEmail.Kind.choices,
+        "removable": assessment.editable,
+        "email_kinds": invitation_email_kinds(assessment=assessment),
         "awaited": invitations_awaited(assessment=assessment).count() if assessment.collecting else 0,
         "reminded_next_at": remind_everyone_next_at(assessment=assessment, now=timezone.now()),
         "add_form": forms_.get("add") or RespondentForm(auto_id=_AUTO_IDS["add"]),
         "paste_form": forms_.get("paste") or PasteForm(auto_id=_AUTO_IDS["paste"]),
         "upload_form": forms_.get("upload") or UploadForm(auto_id=_AUTO_IDS["upload"]),
-        "reminders_form": forms_.get("reminders")
-        or ReminderDaysForm(initial={"reminder_days": ", ".join(str(d) for d in assessment.reminder_days)}),
         "created": created[:LINKS_LISTED] if created else [],
         "created_count": len(created) if created else 0,
         "created_all": "\n".join(f"{new.invitation.email}\t{new.url}" for new in created or []),
@@ -354,8 +337,6 @@ def respondents(request: HttpRequest, assessment_id: int) -> HttpResponse:
     if request.method != "POST":
         return _tab(request, assessment)
     action = request.POST.get("action")
-    if action == "reminders":
-        return _reminders_save(request, assessment)
     if action == "remind_everyone":
         return _remind_everyone(request, assessment)
     if action not in ("add", "paste", "upload"):
@@ -394,27 +375,6 @@ def respondents(request: HttpRequest, assessment_id: int) -> HttpResponse:
     # Answered directly rather than redirected: the links must not be stored anywhere.
     assessment.refresh_from_db()
     return _tab(request, assessment, created=created)
-
-
-def _reminders_save(request: HttpRequest, assessment: Assessment) -> HttpResponse:
-    form = ReminderDaysForm(request.POST)
-    if not assessment.invitations_open:
-        messages.error(
-            request, _("Reminder days can change only while the assessment is a draft or collecting.")
-        )
-        return redirect("workspace:respondents", assessment.pk)
-    if form.is_valid():
-        try:
-            assessment_update(
-                assessment=assessment, actor=request.user, reminder_days=form.cleaned_data["reminder_days"]
-            )
-        except ValidationError as error:
-            for message in error.message_dict.get("reminder_days", error.messages):
-                form.add_error("reminder_days", message)
-        else:
-            messages.success(request, _("Reminder days saved."))
-            return redirect(reverse("workspace:respondents", args=[assessment.pk]) + "#reminders")
-    return _tab(request, assessment, forms_={"reminders": form}, status=400)
 
 
 def _remind_everyone(request: HttpRequest, assessment: Assessment) -> HttpResponse:
@@ -457,4 +417,27 @@ def respondent_resend(request: HttpRequest, assessment_id: int, invitation_id: i
         )
         if deferred:
             messages.warning(request, EMAILS_DEFERRED)
+    return redirect_back(request, reverse("workspace:respondents", args=[assessment.pk]))
+
+
+@login_required
+@require_POST
+def respondent_removal(request: HttpRequest, assessment_id: int, invitation_id: int) -> HttpResponse:
+    """Remove a respondent who left the company: their answers leave the scores."""
+    assessment = assessment_managed(user=request.user, assessment_id=assessment_id)
+    invitation = get_object_or_404(Invitation, assessment=assessment, pk=invitation_id)
+    try:
+        removed = respondent_remove(invitation=invitation, actor=request.user)
+    except StateConflict as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(email)s is removed, with %(count)d answer; the personal link no longer opens.",
+                "%(email)s is removed, with %(count)d answers; the personal link no longer opens.",
+                removed["answers"],
+            )
+            % {"email": removed["email"], "count": removed["answers"]},
+        )
     return redirect_back(request, reverse("workspace:respondents", args=[assessment.pk]))

@@ -24,6 +24,11 @@ urlpatterns = [
     path("organizations/new/", organizations.organization_new, name="organization-new"),
     path("organizations/<int:organization_id>/", organizations.organization, name="organization"),
     path(
+        "organizations/<int:organization_id>/consultants/",
+        organizations.organization_consultants_page,
+        name="organization-consultants",
+    ),
+    path(
         "organizations/<int:organization_id>/users/",
         organizations.organization_users,
         name="organization-users",
@@ -44,6 +49,11 @@ urlpatterns = [
         "assessments/<int:assessment_id>/respondents/<int:invitation_id>/resend/",
         respondents.respondent_resend,
         name="respondent-resend",
+    ),
+    path(
+        "assessments/<int:assessment_id>/respondents/<int:invitation_id>/remove/",
+        respondents.respondent_removal,
+        name="respondent-remove",
     ),
     path(
         "assessments/<int:assessment_id>/emails/<slug:kind>/<slug:language>/",

@@ -18,7 +18,7 @@ def _submit(api, new):
 
 def test_questionnaire_shape(api, new_invitation, assessment):
     body = _get(api, new_invitation).json()
-    assert body["assessment"] == {"title": assessment.title}
+    assert body["assessment"] == {"title": assessment.title, "deadline": None}
     assert body["status"] == "invited"
     assert body["answers"] == {}
     assert [area["code"] for area in body["areas"]] == ["organization", "staff", "processes", "technology"]

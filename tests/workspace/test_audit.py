@@ -43,8 +43,8 @@ def test_workspace_changes_are_recorded_with_their_consultant(consultant_client,
         None,
         {"level": 4, "note": "COO"},
     )
-    respondents = reverse("workspace:respondents", args=[audit.pk])
-    response = consultant_client.post(respondents, {"action": "reminders", "reminder_days": "2, 9"})
+    settings_page = reverse("workspace:settings", args=[audit.pk])
+    response = consultant_client.post(settings_page, {"section": "collection", "reminder_days": "2, 9"})
     assert response.status_code == 302
     assert _latest(audit, Action.SETTINGS) == ("alpha-consultant", "reminder_days", [3, 7], [2, 9])
     advance = reverse("workspace:assessment-advance", args=[audit.pk])

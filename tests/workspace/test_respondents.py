@@ -436,7 +436,7 @@ def test_forms_need_a_csrf_token(consultant, audit):
     invitation = _invite(audit, "b@alpha.example")
     resend = reverse("workspace:respondent-resend", args=[audit.pk, invitation.pk])
     assert client.post(resend).status_code == 403
-    assert client.post(_url(audit), {"action": "reminders", "reminder_days": "1"}).status_code == 403
+    assert client.post(_url(audit), {"action": "remind_everyone"}).status_code == 403
     assert list(Invitation.objects.values_list("email", flat=True)) == ["b@alpha.example"]
     # With the page's token the same post goes through.
     page = _page(client.get(_url(audit)))
@@ -508,50 +508,6 @@ def test_resend_of_another_assessments_invitation_is_404(consultant_client, audi
         ).status_code
         == 405
     )
-
-
-# --- Reminder days -----------------------------------------------------------------------------
-
-
-def test_reminder_days_are_saved_sorted_and_without_repeats(consultant_client, audit):
-    response = consultant_client.post(_url(audit), {"action": "reminders", "reminder_days": "7, 3 3;14"})
-    assert response.status_code == 302
-    audit.refresh_from_db()
-    assert audit.reminder_days == [3, 7, 14]
-    page = _page(consultant_client.get(response["Location"]))
-    assert "Reminder days saved." in page
-    assert 'value="3, 7, 14"' in page
-    consultant_client.post(_url(audit), {"action": "reminders", "reminder_days": ""})
-    audit.refresh_from_db()
-    assert audit.reminder_days == []
-
-
-@pytest.mark.parametrize(
-    ("value", "error"),
-    [
-        ("0, 7", "Each reminder day must be a whole number from 1 to 60."),
-        ("3, 61", "Each reminder day must be a whole number from 1 to 60."),
-        ("three", "Write whole numbers of days separated by commas"),
-        ("-2", "Write whole numbers of days separated by commas"),
-        ("1.5", "Write whole numbers of days separated by commas"),
-        (", ".join(str(d) for d in range(1, 12)), "At most 10 reminder days."),
-    ],
-)
-def test_bad_reminder_days_are_field_errors_and_change_nothing(consultant_client, audit, value, error):
-    response = consultant_client.post(_url(audit), {"action": "reminders", "reminder_days": value})
-    assert response.status_code == 400
-    page = _page(response)
-    assert 'id="id_reminder_days_error"' in page
-    assert error in page
-    audit.refresh_from_db()
-    assert audit.reminder_days == [3, 7]
-
-
-def test_reminder_days_cannot_change_once_collection_is_over(consultant_client, organization):
-    closed = AssessmentFactory(organization=organization, status=Status.CLOSED)
-    consultant_client.post(_url(closed), {"action": "reminders", "reminder_days": "1"})
-    closed.refresh_from_db()
-    assert closed.reminder_days == [3, 7]
 
 
 @pytest.mark.parametrize("days", [[0], [61], [True], ["3"], list(range(1, 12)), "3,7"])
