@@ -21,7 +21,15 @@ from assessment.access import assessment_for_consultant, organization_readable
 from assessment.audit import audit_events
 from assessment.lockout import sign_in_authenticate
 from assessment.metrics import THRESHOLD_COUNT, default_min_samples, metric, thresholds_messages
-from assessment.models import NEXT_STATUSES, Assessment, AuditEvent, InterviewScore, Organization, Status
+from assessment.models import (
+    NEXT_STATUSES,
+    Assessment,
+    AuditEvent,
+    Currency,
+    InterviewScore,
+    Organization,
+    Status,
+)
 from assessment.presenters import scores_present
 from assessment.selectors import (
     assessment_scope,
@@ -91,6 +99,7 @@ class OrganizationOutputSerializer(serializers.ModelSerializer):
             "industry_name",
             "country",
             "segment",
+            "currency",
             "created_at",
             "archived_at",
         ]
@@ -106,6 +115,12 @@ class OrganizationInputSerializer(serializers.Serializer):
     )
     country = serializers.CharField(max_length=100, required=False, allow_blank=True)
     segment = serializers.ChoiceField(choices=Organization.Size.choices, required=False, allow_blank=True)
+    currency = serializers.ChoiceField(
+        choices=Currency.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_("ISO 4217; the organization's new assessments start in it"),
+    )
 
 
 class OrganizationListCreateApi(APIView):
@@ -249,6 +264,7 @@ class AssessmentOutputSerializer(serializers.ModelSerializer):
             "data_thresholds",
             "sufficiency",
             "anonymity_k",
+            "currency",
             "collection_deadline",
             "reminder_days",
             "published_at",
@@ -384,6 +400,12 @@ class AssessmentDetailApi(APIView):
             help_text=_(
                 "Groups with fewer submitted respondents are not shown; once published it may only rise"
             ),
+        )
+        currency = serializers.ChoiceField(
+            choices=Currency.choices,
+            required=False,
+            allow_blank=True,
+            help_text=_("What amounts of money are in (ISO 4217); frozen once published"),
         )
         collection_deadline = serializers.DateTimeField(
             required=False,

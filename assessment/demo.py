@@ -55,10 +55,15 @@ def demo_seed(*, before_publish: Callable[..., None] = lambda *, assessment, con
 
     organization, _ = Organization.objects.get_or_create(
         name=DEMO_ORGANIZATION,
-        defaults={"industry": "banking", "country": "Kazakhstan", "segment": Organization.Size.ENTERPRISE},
+        defaults={
+            "industry": "banking",
+            "country": "Kazakhstan",
+            "segment": Organization.Size.ENTERPRISE,
+            "currency": "KZT",
+        },
     )
     Membership.objects.get_or_create(
-        user=consultant, organization=organization, defaults={"role": Role.CONSULTANT}
+        user=consultant, organization=organization, defaults={"role": Role.CONSULTANT, "lead": True}
     )
     Membership.objects.get_or_create(
         user=executive, organization=organization, defaults={"role": Role.EXECUTIVE}

@@ -28,10 +28,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # "%": a percentage, changes read in percentage points; "points": a score on its own scale
-# (NPS, −100…100), changes read in points; "": a plain number (an index, a ratio, an amount of
-# money in the bank's own currency).
-Unit = Literal["%", "points", ""]
-UNITS: tuple[str, ...] = ("%", "points", "")
+# (NPS, −100…100), changes read in points; "money": an amount in the assessment's currency
+# (shown with its code where one is set); "": a plain number (an index, a ratio).
+Unit = Literal["%", "points", "money", ""]
+UNITS: tuple[str, ...] = ("%", "points", "money", "")
 # Data evidence turns a value into a level 1–5 by four thresholds: the lowest values of levels
 # 2, 3, 4 and 5 (the highest values, for a metric where lower is better).
 THRESHOLD_COUNT = 4
@@ -242,7 +242,7 @@ METRICS: tuple[CustomerMetric, ...] = (
     CustomerMetric(
         key="clv",
         label=_("Customer lifetime value"),
-        unit="",
+        unit="money",
         precision=0,
         path=("clv", "overall"),
         segment_path=("clv",),
@@ -252,7 +252,7 @@ METRICS: tuple[CustomerMetric, ...] = (
     CustomerMetric(
         key="average_deposit",
         label=_("Average deposit"),
-        unit="",
+        unit="money",
         precision=0,
         kpi=True,
         bounds=(0.0, UNBOUNDED_ENTRY),

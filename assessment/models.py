@@ -13,6 +13,26 @@ from assessment.sufficiency import sufficiency_messages
 from config.jobs import Job
 
 
+class Currency(models.TextChoices):
+    """The currencies amounts of money (CLV, deposits, budgets) are read in: ISO 4217 codes of
+    the region the firm works in, and the usual reserve currencies."""
+
+    KZT = "KZT", _("Kazakhstani tenge (KZT)")
+    UZS = "UZS", _("Uzbekistani sum (UZS)")
+    KGS = "KGS", _("Kyrgyzstani som (KGS)")
+    TJS = "TJS", _("Tajikistani somoni (TJS)")
+    RUB = "RUB", _("Russian rouble (RUB)")
+    AZN = "AZN", _("Azerbaijani manat (AZN)")
+    GEL = "GEL", _("Georgian lari (GEL)")
+    AMD = "AMD", _("Armenian dram (AMD)")
+    TRY = "TRY", _("Turkish lira (TRY)")
+    AED = "AED", _("UAE dirham (AED)")
+    CNY = "CNY", _("Chinese yuan (CNY)")
+    USD = "USD", _("US dollar (USD)")
+    EUR = "EUR", _("Euro (EUR)")
+    GBP = "GBP", _("Pound sterling (GBP)")
+
+
 class Organization(models.Model):
     """A client company whose CX management is assessed."""
 
@@ -47,6 +67,8 @@ class Organization(models.Model):
     )
     country = models.CharField(_("country"), max_length=100, blank=True)
     segment = models.CharField(_("size"), max_length=16, choices=Size.choices, blank=True)
+    # Its assessments start in it; each keeps its own (assessment.Assessment.currency).
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Archived clients leave the home page's list; their audits and reports stay readable.
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
@@ -167,6 +189,13 @@ class Assessment(models.Model):
         blank=True,
         related_name="reassessments",
         help_text=_("An earlier assessment of the same organization to compare with"),
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        choices=Currency.choices,
+        blank=True,
+        help_text=_("What amounts of money in the customer data and the reports are in"),
     )
     weight_survey = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.5"))
     weight_interview = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.3"))

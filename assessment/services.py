@@ -41,7 +41,7 @@ from surveys.services import (
     invitations_unsent_queue,
 )
 
-ORGANIZATION_FIELDS = ("name", "industry", "country", "segment")
+ORGANIZATION_FIELDS = ("name", "industry", "country", "segment", "currency")
 
 
 def _organization_save(organization: Organization, *, fields: tuple[str, ...]) -> None:
@@ -53,10 +53,18 @@ def _organization_save(organization: Organization, *, fields: tuple[str, ...]) -
 
 @transaction.atomic
 def organization_create(
-    *, user: AbstractBaseUser, name: str, industry: str = "", country: str = "", segment: str = ""
+    *,
+    user: AbstractBaseUser,
+    name: str,
+    industry: str = "",
+    country: str = "",
+    segment: str = "",
+    currency: str = "",
 ) -> Organization:
     """Create a client organization; its creator becomes its lead consultant."""
-    organization = Organization(name=name, industry=industry, country=country, segment=segment)
+    organization = Organization(
+        name=name, industry=industry, country=country, segment=segment, currency=currency
+    )
     _organization_save(organization, fields=ORGANIZATION_FIELDS)
     if not user.is_superuser:
         Membership.objects.create(user=user, organization=organization, role=Role.CONSULTANT, lead=True)
@@ -65,7 +73,7 @@ def organization_create(
 
 @transaction.atomic
 def organization_update(*, organization: Organization, **changes: str) -> Organization:
-    """Change the organization's name, industry, country or size (the keys given)."""
+    """Change the organization's name, industry, country, size or currency (the keys given)."""
     unknown = set(changes) - set(ORGANIZATION_FIELDS)
     if unknown:
         raise ValueError(f"not an organization field: {', '.join(sorted(unknown))}")
@@ -134,6 +142,7 @@ def assessment_create(
         reference_date=reference_date,
         baseline=baseline,
         catalog_version=catalog_version_current(),
+        currency=organization.currency,
         created_by=user,
         **weights,
     )
@@ -309,6 +318,7 @@ def _audited_fields(assessment: Assessment) -> dict[tuple[str, str], object]:
         (AuditEvent.Action.SETTINGS, "reference_date"): str(assessment.reference_date),
         (AuditEvent.Action.SETTINGS, "baseline"): assessment.baseline_id,
         (AuditEvent.Action.SETTINGS, "reminder_days"): list(assessment.reminder_days),
+        (AuditEvent.Action.SETTINGS, "currency"): assessment.currency,
         (AuditEvent.Action.SETTINGS, "collection_deadline"): (
             assessment.collection_deadline.astimezone(datetime.UTC).isoformat()
             if assessment.collection_deadline
@@ -320,6 +330,7 @@ def _audited_fields(assessment: Assessment) -> dict[tuple[str, str], object]:
 # What a published (or closed) assessment keeps as the client received it.
 FROZEN_ONCE_PUBLISHED = (
     "title",
+    "currency",
     "baseline",
     "weight_survey",
     "weight_interview",

@@ -281,7 +281,11 @@ def report_context(
             language=language,
             generated_on=today or timezone.localdate(),
             organization={"name": organization.name, "industry": organization.get_industry_display()},
-            assessment={"title": assessment.title, "reference_date": assessment.reference_date},
+            assessment={
+                "title": assessment.title,
+                "reference_date": assessment.reference_date,
+                "currency": assessment.currency,
+            },
             scores=scores,
             names=catalog_names(version_id=assessment.catalog_version_id, language=language),
             metrics=metrics,

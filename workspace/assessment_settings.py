@@ -26,7 +26,7 @@ from assessment.access import assessment_managed
 from assessment.kpis import assessment_kpis, assessment_kpis_set
 from assessment.levels import level_name
 from assessment.metrics import default_min_samples, metric
-from assessment.models import CLIENT_VISIBLE_STATUSES, Assessment
+from assessment.models import CLIENT_VISIBLE_STATUSES, Assessment, Currency
 from assessment.scoring import EvidenceWeights
 from assessment.selectors import assessment_scores_compute
 from assessment.services import ANONYMITY_K_MAX, ANONYMITY_K_MIN, assessment_update, weights_check
@@ -53,6 +53,12 @@ class GeneralForm(forms.Form):
     reference_date = forms.DateField(
         label=gettext_lazy("Reference date"),
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    currency = forms.ChoiceField(
+        label=gettext_lazy("Currency"),
+        choices=[("", "—"), *Currency.choices],
+        required=False,
+        help_text=gettext_lazy("What amounts of money in the customer data and the reports are in."),
     )
     baseline = BaselineChoiceField(
         label=gettext_lazy("Baseline"),
@@ -212,6 +218,7 @@ def _general_initial(assessment: Assessment) -> dict:
     return {
         "title": assessment.title,
         "reference_date": assessment.reference_date,
+        "currency": assessment.currency,
         "baseline": assessment.baseline,
     }
 

@@ -32,7 +32,7 @@ from assessment.consultants import (
     consultants_manageable,
     organization_consultants,
 )
-from assessment.models import Organization
+from assessment.models import Currency, Organization
 from assessment.selectors import assessment_scope, managed_organization_scope, user_is_consultant
 from assessment.services import (
     ORGANIZATION_FIELDS,
@@ -206,6 +206,12 @@ class OrganizationForm(forms.Form):
         label=gettext_lazy("Size"), choices=[("", "—"), *Organization.Size.choices], required=False
     )
     country = forms.CharField(label=gettext_lazy("Country"), max_length=100, required=False)
+    currency = forms.ChoiceField(
+        label=gettext_lazy("Currency"),
+        choices=[("", "—"), *Currency.choices],
+        required=False,
+        help_text=gettext_lazy("What the client's amounts of money are in; its new assessments start in it."),
+    )
 
 
 def _saved(form: OrganizationForm, save) -> Organization | None:

@@ -93,8 +93,11 @@ class KpisForm(forms.Form):
         return {entry.key: assessment.kpis.get(entry.key) for entry in kpi_metrics()}
 
     def rows(self) -> list[dict]:
-        """One row per KPI: its field and the value in force with where it comes from."""
-        return [{"field": self[entry.key], "kpi": self.kpis[entry.key]} for entry in kpi_metrics()]
+        """One row per KPI: the metric, its field and the value in force with where it comes from."""
+        return [
+            {"metric": entry, "field": self[entry.key], "kpi": self.kpis[entry.key]}
+            for entry in kpi_metrics()
+        ]
 
     def clean(self):
         data = super().clean()

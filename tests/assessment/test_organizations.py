@@ -99,3 +99,19 @@ def test_free_text_industries_are_mapped_onto_the_list():
         assert organization.industry == typed[raw], raw
     untyped.refresh_from_db()
     assert untyped.industry == ""
+
+
+def test_the_currency_is_from_the_list_and_new_assessments_start_in_it(api, consultant, bank):
+    assert _patch(api, bank, {"currency": "kzt"}).status_code == 400
+    response = _patch(api, bank, {"currency": "KZT"})
+    assert (response.status_code, response.json()["currency"]) == (200, "KZT")
+    created = api.post(
+        "/api/v1/assessments/",
+        {"organization": bank.pk, "title": "Halyk 2026", "reference_date": "2026-06-30"},
+        format="json",
+    )
+    assert created.json()["currency"] == "KZT"
+    changed = api.patch(f"/api/v1/assessments/{created.json()['id']}/", {"currency": "USD"}, format="json")
+    assert changed.json()["currency"] == "USD"
+    bank.refresh_from_db()
+    assert bank.currency == "KZT"  # the assessment keeps its own

@@ -15,12 +15,30 @@ def test_a_consultant_sets_up_an_organization_from_the_home_page(consultant_clie
     assert f'href="{reverse("workspace:organization-new")}"' in home
     response = consultant_client.post(
         reverse("workspace:organization-new"),
-        {"name": "Gamma Insurance", "industry": "insurance", "segment": "medium", "country": "Uzbekistan"},
+        {
+            "name": "Gamma Insurance",
+            "industry": "insurance",
+            "segment": "medium",
+            "country": "Uzbekistan",
+            "currency": "UZS",
+        },
     )
     created = Organization.objects.get(name="Gamma Insurance")
     assert response["Location"] == reverse("workspace:assessment-new", args=[created.pk])
-    assert (created.industry, created.segment, created.country) == ("insurance", "medium", "Uzbekistan")
-    assert Membership.objects.get(organization=created).user == consultant
+    assert (created.industry, created.segment, created.country, created.currency) == (
+        "insurance",
+        "medium",
+        "Uzbekistan",
+        "UZS",
+    )
+    membership = Membership.objects.get(organization=created)
+    assert (membership.user, membership.lead) == (consultant, True)
+    # Its assessments start in its currency.
+    consultant_client.post(
+        reverse("workspace:assessment-new", args=[created.pk]),
+        {"title": "Gamma 2026", "reference_date": "2026-06-30"},
+    )
+    assert created.assessments.get().currency == "UZS"
     page = consultant_client.get(reverse("workspace:organization", args=[created.pk])).content.decode()
     assert "Insurance · Uzbekistan · Medium (250–999 employees)" in page
 
@@ -67,6 +85,7 @@ def test_the_consultant_edits_the_organization(consultant_client, organization):
         "industry": "banking",
         "country": "Kazakhstan",
         "segment": "large",
+        "currency": "",
     }
     response = consultant_client.post(
         edit, {"name": "Alpha Bank JSC", "industry": "banking", "segment": "enterprise"}

@@ -402,3 +402,22 @@ def test_where_lower_is_better_thresholds_must_fall(monkeypatch):
     falling = ThresholdsForm({"churn_rate_2": 30, "churn_rate_3": 15, "churn_rate_4": 10, "churn_rate_5": 5})
     assert falling.is_valid()
     assert falling.overrides() == {"churn_rate": [30.0, 15.0, 10.0, 5.0]}
+
+
+def test_the_currency_is_saved_audited_frozen_once_published_and_labels_amounts(consultant_client, audit):
+    general = {"section": "general", "title": audit.title, "reference_date": "2026-06-30"}
+    assert consultant_client.post(_url(audit), {**general, "currency": "KZT"}).status_code == 302
+    audit.refresh_from_db()
+    assert audit.currency == "KZT"
+    event = AuditEvent.objects.get(assessment=audit, action="settings", target="currency")
+    assert (event.before, event.after) == ("", "KZT")
+    assert consultant_client.post(_url(audit), {**general, "currency": "XXX"}).status_code == 400
+    page = _text(consultant_client.get(_url(audit)))
+    assert "Average deposit, KZT" in page  # the KPI field of an amount of money
+    assert "NPS, KZT" not in page
+    assessment_update(assessment=audit, status=Status.SCORING)
+    assessment_update(assessment=audit, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    frozen = consultant_client.post(_url(audit), {**general, "currency": "USD"})
+    assert "these cannot change any more: currency" in frozen.content.decode()
+    audit.refresh_from_db()
+    assert audit.currency == "KZT"
