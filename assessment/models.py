@@ -1,3 +1,4 @@
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -31,6 +32,30 @@ class Currency(models.TextChoices):
     USD = "USD", _("US dollar (USD)")
     EUR = "EUR", _("Euro (EUR)")
     GBP = "GBP", _("Pound sterling (GBP)")
+
+
+def logo_upload_to(_instance, filename: str) -> str:
+    """Logos are stored under random names: their address reveals no client, and a new logo gets
+    a new address, so that caches never show the old one."""
+    return f"logos/{secrets.token_hex(16)}.{filename.rsplit('.', 1)[-1]}"
+
+
+class FirmBranding(models.Model):
+    """The consulting firm's name, logo and colour on the reports, the questionnaire, the e-mails
+    and the workspace; one row, set by an admin (assessment.branding). Without it, the
+    product's own name and colours."""
+
+    name = models.CharField(_("firm name"), max_length=100, blank=True)
+    colour = models.CharField(_("colour"), max_length=7, blank=True)
+    logo = models.FileField(_("logo"), upload_to=logo_upload_to, blank=True, max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("firm branding")
+        verbose_name_plural = _("firm branding")
+
+    def __str__(self) -> str:
+        return self.name or "—"
 
 
 class Organization(models.Model):
@@ -69,6 +94,8 @@ class Organization(models.Model):
     segment = models.CharField(_("size"), max_length=16, choices=Size.choices, blank=True)
     # Its assessments start in it; each keeps its own (assessment.Assessment.currency).
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, blank=True)
+    # On the report cover, the questionnaire's welcome page and the e-mails (assessment.branding).
+    logo = models.FileField(_("logo"), upload_to=logo_upload_to, blank=True, max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
     # Archived clients leave the home page's list; their audits and reports stay readable.
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)

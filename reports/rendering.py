@@ -5,8 +5,10 @@ only presentation happens. WeasyPrint may read nothing but this app's own static
 template links them as `cx-static:<path>` and the URL fetcher refuses every other URL.
 """
 
+import base64
 import datetime
 import mimetypes
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from assessment.branding import DEFAULT_FIRM_NAME
 from assessment.loyalty import CSI_BANDS, SATISFIED_AT
 from assessment.metrics import CustomerMetric, MetricValue, evidence_metrics, metric
 from reports import charts
@@ -118,10 +121,18 @@ def static_file(*, url: str) -> Path:
     return path
 
 
+# A logo inline: stored PNG or cleaned SVG, carried in the context (assessment.branding).
+INLINE_LOGO = re.compile(r"^data:(image/png|image/svg\+xml);base64,")
+
+
 class StaticFileFetcher(URLFetcher):
-    """Serves this app's static files to WeasyPrint and nothing else (no network, no disk)."""
+    """Serves this app's static files and the inline logos to WeasyPrint, nothing else (no
+    network, no disk)."""
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        if match := INLINE_LOGO.match(url):  # the logos (assessment.branding.logo_data_uri)
+            body = base64.b64decode(url[match.end() :], validate=True)
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": match.group(1)})
         path = static_file(url=url)
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime_type})
@@ -408,6 +419,8 @@ def _template_context(*, context: dict) -> dict:
     comparison = context["comparison"]
     overall = comparison["overall"] if comparison else {}
     sections = _sections(context=context)
+    # A context built without branding (the tests' own) shows the product's name.
+    branding = context.get("branding") or {"firm_name": str(DEFAULT_FIRM_NAME)}
     result = {
         **context,
         "kpis": _kpi_rows(context=context),
@@ -416,7 +429,8 @@ def _template_context(*, context: dict) -> dict:
         "satisfied_at": SATISFIED_AT,
         "csi_bands": dict(CSI_BANDS),
         "areas": _areas(context=context),
-        "brand": _("CX Maturity"),
+        "branding": branding,
+        "brand": branding["firm_name"],
         "stylesheet_url": static_url(path=STYLESHEET),
         "footer": _footer(),
         "sections": sections,

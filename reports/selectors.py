@@ -8,6 +8,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone, translation
 
 from assessment.access import baseline_readable
+from assessment.branding import DEFAULT_FIRM_NAME, firm_branding, logo_data_uri
 from assessment.kpis import assessment_kpis
 from assessment.metrics import evidence_thresholds, metrics_with_samples
 from assessment.models import (
@@ -16,6 +17,7 @@ from assessment.models import (
     AuditEvent,
     CustomerDataset,
     InterviewScore,
+    Organization,
 )
 from assessment.presenters import scores_named
 from assessment.selectors import (
@@ -324,4 +326,22 @@ def report_context(
                 "publish_override_reason": assessment.publish_override_reason,
             },
         )
-    return {**context, **report_narrative(assessment=assessment, kind=kind, language=language, scores=scores)}
+    return {
+        **context,
+        **report_narrative(assessment=assessment, kind=kind, language=language, scores=scores),
+        "branding": report_branding(organization=organization, language=language),
+    }
+
+
+def report_branding(*, organization: Organization, language: str) -> dict:
+    """The firm's name, colour and logo and the client's logo as the PDF shows them: the logos
+    inline, since the renderer loads nothing from outside."""
+    firm = firm_branding()
+    with translation.override(language):
+        name = firm.name or str(DEFAULT_FIRM_NAME)
+    return {
+        "firm_name": name,
+        "colour": firm.colour,
+        "firm_logo": logo_data_uri(firm.logo),
+        "client_logo": logo_data_uri(organization.logo),
+    }

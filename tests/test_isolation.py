@@ -46,10 +46,13 @@ PUBLIC = {
     "api:token-obtain": "exchanges a username and password for a token; no data",
     "api:catalog": "the questionnaire catalog: the same for every organization",
     "api:customer-data-template": "empty customer-file templates: the same for every organization",
+    "workspace:branding-css": "the firm's colour: the same for everyone",
+    "workspace:logo": "a logo by its random name (128 bits): the address is the credential",
 }
 # No data at all.
 NO_DATA = {
     "workspace:organization-new": "a blank form (who may: tests/workspace/test_organizations.py)",
+    "workspace:branding": "the firm's branding: admins only (tests/workspace/test_branding_pages.py)",
 }
 # No object in the path: answered to B, with B's data only.
 OWN_SCOPE = {

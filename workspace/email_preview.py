@@ -12,7 +12,13 @@ from surveys.selectors import invitation_email_kinds
 from surveys.services import invitation_email_preview
 from workspace.pages import assessment_page
 
-EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
+
+def _email_csp() -> str:
+    # The logos load from the site's address, as in the e-mail itself.
+    return (
+        f"default-src 'none'; style-src 'unsafe-inline'; img-src {settings.SITE_URL} 'self' data:; "
+        "frame-ancestors 'self'; sandbox"
+    )
 
 
 def _preview(request: HttpRequest, assessment_id: int, kind: str, language: str):
@@ -46,5 +52,5 @@ def email_preview(request: HttpRequest, assessment_id: int, kind: str, language:
 def email_preview_html(request: HttpRequest, assessment_id: int, kind: str, language: str) -> HttpResponse:
     _assessment, message = _preview(request, assessment_id, kind, language)
     response = HttpResponse(message.alternatives[0][0])
-    response["Content-Security-Policy"] = EMAIL_CSP
+    response["Content-Security-Policy"] = _email_csp()
     return response

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment.access import organization_managed, organization_readable
+from assessment.branding import organization_logo_set
 from assessment.client_users import (
     client_user_active_set,
     client_user_invitation_resend,
@@ -44,6 +46,7 @@ from config.celery import queue_deferrals
 from config.exceptions import StateConflict
 from reports.charts import score_history_chart
 from surveys.services import EMAILS_DEFERRED
+from workspace.fields import LogoField
 from workspace.pages import assessments_with_summaries
 
 
@@ -212,12 +215,21 @@ class OrganizationForm(forms.Form):
         required=False,
         help_text=gettext_lazy("What the client's amounts of money are in; its new assessments start in it."),
     )
+    logo = LogoField()
+    remove_logo = forms.BooleanField(label=gettext_lazy("Remove the logo"), required=False)
 
 
 def _saved(form: OrganizationForm, save) -> Organization | None:
-    """The organization `save` wrote, or None with the service's errors on the form."""
+    """The organization `save` wrote with its logo, or None with the services' errors on the
+    form (and nothing written)."""
+    data = dict(form.cleaned_data)
+    logo, remove_logo = data.pop("logo"), data.pop("remove_logo")
     try:
-        return save(**form.cleaned_data)
+        with transaction.atomic():
+            organization = save(**data)
+            if logo or remove_logo:
+                organization_logo_set(organization=organization, logo=logo, remove=remove_logo)
+            return organization
     except ValidationError as error:
         for field, problems in error.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)
@@ -240,7 +252,7 @@ def _form_page(
 def organization_new(request: HttpRequest) -> HttpResponse:
     if not user_is_consultant(user=request.user):
         raise PermissionDenied(_("Only consultants can set up organizations."))
-    form = OrganizationForm(request.POST or None)
+    form = OrganizationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         organization = _saved(form, lambda **data: organization_create(user=request.user, **data))
         if organization is not None:
@@ -254,7 +266,7 @@ def organization_new(request: HttpRequest) -> HttpResponse:
 def organization_edit(request: HttpRequest, organization_id: int) -> HttpResponse:
     organization = organization_managed(user=request.user, organization_id=organization_id)
     initial = {name: getattr(organization, name) for name in ORGANIZATION_FIELDS}
-    form = OrganizationForm(request.POST or None, initial=initial)
+    form = OrganizationForm(request.POST or None, request.FILES or None, initial=initial)
     if (
         request.method == "POST"
         and form.is_valid()

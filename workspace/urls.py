@@ -5,6 +5,7 @@ from django.urls import path
 from workspace import (
     assessment_settings,
     audit,
+    branding,
     customer_data,
     email_preview,
     exports,
@@ -21,6 +22,9 @@ app_name = "workspace"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("branding/", branding.branding_page, name="branding"),
+    path("branding.css", branding.branding_css, name="branding-css"),
+    path("logos/<str:name>", branding.logo, name="logo"),
     path("organizations/new/", organizations.organization_new, name="organization-new"),
     path("organizations/<int:organization_id>/", organizations.organization, name="organization"),
     path(

@@ -42,5 +42,18 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
+  // Each data cell of a stacking table names its column, for the phone layout (workspace.css);
+  // a row's heading needs no name.
+  document.querySelectorAll("table.table--stack").forEach(function (table) {
+    var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (names[index] && cell.tagName === "TD" && cell.colSpan === 1) cell.dataset.label = names[index];
+      });
+    });
+  });
+
   window.cx = { api: api, csrfToken: csrfToken };
 })();

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from assessment.branding import firm_branding_update
 from assessment.demo import DEMO_LOGINS, DEMO_PROFILES, demo_customer_files, demo_seed
 from assessment.models import Assessment, InterviewScore, Status
 from assessment.selectors import assessment_scores
@@ -270,6 +272,41 @@ def test_every_page_fits_a_phone_without_sideways_scrolling(live_server, new_con
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{url} is {width} px wide on a {PHONE['width']} px phone"
         assert page.locator("html").get_attribute("lang") == language
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_the_executive_reads_everything_on_a_phone_without_a_table_scrolling(
+    live_server, new_context, language, demo, tmp_path, settings
+):
+    """With the firm's branding in the header: the executive's pages fit a 390 px phone and
+    every table stacks instead of scrolling sideways."""
+    settings.MEDIA_ROOT = tmp_path
+    logo = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 90 30"><rect width="90" height="30"/></svg>'
+    firm_branding_update(
+        name="Qadam Customer Experience Advisory", colour="#0b6e4f", logo=SimpleUploadedFile("q.svg", logo)
+    )
+    baseline = demo.baseline
+    base = live_server.url
+    context = new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+    page = context.new_page()
+    _sign_in(page, base, "client executive")
+    stacked = 0
+    urls = ["/", f"/organizations/{baseline.organization_id}/"] + [
+        f"/assessments/{baseline.pk}/{tab}/" for tab in ("scores", "reports")
+    ]
+    for url in urls:
+        assert page.goto(f"{base}{url}").status == 200
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{url} is {width} px wide on a {PHONE['width']} px phone"
+        scrolling = page.evaluate(
+            "() => [...document.querySelectorAll('.table-wrap')]"
+            ".filter(frame => frame.scrollWidth > frame.clientWidth + 1).map(frame => frame.scrollWidth)"
+        )
+        assert scrolling == [], f"{url}: tables {scrolling} px wide scroll sideways"
+        stacked += page.locator("table.table--stack td[data-label]").count()
+    assert stacked > 100  # the scores' tables, with their columns named in every cell
+    assert page.locator(".brand").inner_text() == "Qadam Customer Experience Advisory"
 
 
 @pytest.mark.skipif(os.environ.get("SCREENSHOTS") != "1", reason="screenshots only with SCREENSHOTS=1")

@@ -3,6 +3,7 @@ source documents or their contradictions, in any language. The reports of the de
 rendered in every kind and language and read back with pdftotext; the recommendation library,
 the invitation e-mails and the executive's pages are scanned too."""
 
+import datetime
 import re
 from html import unescape
 from types import SimpleNamespace
@@ -116,13 +117,16 @@ def test_the_recommendation_library_speaks_in_the_firms_voice():
     assert problems == []
 
 
-@pytest.mark.parametrize("reminder", [False, True])
-def test_invitation_emails_speak_in_the_firms_voice(reminder):
+@pytest.mark.django_db  # the e-mails read the firm's branding
+@pytest.mark.parametrize(("reminder", "last_reminder"), [(False, False), (True, False), (True, True)])
+def test_invitation_emails_speak_in_the_firms_voice(reminder, last_reminder):
     context = {
         "invitation": SimpleNamespace(name="Aigerim"),
         "organization": SimpleNamespace(name="Demo Bank"),
         "url": "https://cx.example.com/r/token/",
         "reminder": reminder,
+        "last_reminder": last_reminder,
+        "deadline": datetime.datetime(2026, 12, 20, 18, 0, tzinfo=datetime.UTC),
     }
     for language in LANGUAGES:
         with translation.override(language):

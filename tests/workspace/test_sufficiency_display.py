@@ -205,7 +205,8 @@ def test_group_scores_claim_no_level_the_assessment_does_not(consultant_client, 
             )
             response_submit(invitation=new.invitation)
     html = _page(consultant_client, audit)
-    table = re.search(r'<table class="table table--compact groups">.*?</table>', html, re.S).group(0)
+    groups = r'<table class="table table--stack table--compact groups">.*?</table>'
+    table = re.search(groups, html, re.S).group(0)
     row = re.search(r'<th scope="row">Manager</th>(.*?)</tr>', table, re.S).group(1)
     cells = re.findall(r'<td class="num heat ([^"]*)">([^<]*)', row)
     # Total, then Organization, Staff, Processes, Technology.
