@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -177,6 +178,21 @@ def _send_later(invitation: UserInvitation) -> None:
     from assessment.tasks import client_invitation_send  # the tasks call these services
 
     task_enqueue_on_commit_or_defer(client_invitation_send, invitation.pk)
+
+
+def client_invitations_lost_queue(*, now: datetime.datetime, lost_after: datetime.timedelta) -> int:
+    """Send the invitation e-mails asked for more than `lost_after` ago and not sent (their task
+    never reached a worker); sending twice sends once (client_invitation_deliver)."""
+    lost = list(
+        UserInvitation.objects.filter(
+            emails_sent__lt=F("emails_requested"), accepted_at__isnull=True, user__is_active=True
+        )
+        .filter(Q(sent_at__lt=now - lost_after) | Q(sent_at__isnull=True, created_at__lt=now - lost_after))
+        .values_list("pk", flat=True)
+    )
+    for invitation_id in lost:
+        _send_later(UserInvitation(pk=invitation_id))
+    return len(lost)
 
 
 def client_invitation_deliver(*, invitation_id: int) -> bool:

@@ -19,6 +19,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon, Rectangle
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 
 from config.numbers import number_text
@@ -59,14 +60,46 @@ def _figure(*, width: float, height: float) -> Figure:
     return figure
 
 
-def _svg(figure: Figure) -> str:
+# On a screen a chart is shown at its own size or larger (workspace.css), so text of this size
+# reads as at least 10 px; the printed reports keep their smaller, denser text.
+SCREEN_MIN_TEXT_PT = 7.5
+# The radar on a screen: narrow enough to fit a phone at that text size, scaled up on wider screens.
+SCREEN_RADAR = {"width": 3.3, "height": 3.3, "min_text_pt": SCREEN_MIN_TEXT_PT}
+
+
+def _text_at_least(figure: Figure, size: float) -> None:
+    """Raise every text of the figure, tick labels included, to at least `size` pt."""
+    figure.draw_without_rendering()  # lays out the ticks, whose labels exist only from then
+    for axes in figure.axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            if axis.get_ticklabels() and min(label.get_fontsize() for label in axis.get_ticklabels()) < size:
+                axis.set_tick_params(labelsize=size)
+    for text in figure.findobj(Text):
+        if text.get_fontsize() < size:
+            text.set_fontsize(size)
+
+
+def _smallest_text(figure: Figure) -> float:
+    figure.draw_without_rendering()
+    sizes = [text.get_fontsize() for text in figure.findobj(Text) if text.get_visible() and text.get_text()]
+    return min(sizes, default=0.0)
+
+
+def _svg(figure: Figure, *, min_text_pt: float | None = None) -> str:
     """The figure as an inlinable <svg> element: no XML prologue, comments (they repeat every
-    label), metadata or CSS; width and height in pt beside the viewBox so CSS can scale it."""
+    label), metadata or CSS; width and height in pt beside the viewBox so CSS can scale it. With
+    `min_text_pt` (a chart for the screen), no text is smaller, and the smallest size is on the
+    element (data-min-text-pt)."""
+    attributes = ""
+    if min_text_pt:
+        _text_at_least(figure, min_text_pt)
+        attributes = f' data-min-text-pt="{_smallest_text(figure):g}"'
     buffer = io.StringIO()
     figure.canvas.print_svg(buffer, metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     text = _COMMENTS.sub("", _METADATA.sub("", _PROLOGUE.sub("", buffer.getvalue(), count=1)))
     text = _ROOT_SIZE.sub(
-        r'<svg\1 width="\2pt" height="\3pt" class="chart-svg" stroke-linejoin="round" stroke-linecap="butt"',
+        r'<svg\1 width="\2pt" height="\3pt" class="chart-svg" stroke-linejoin="round" stroke-linecap="butt"'
+        + attributes,
         _STYLE_SHEET.sub("", text, count=1),
         count=1,
     )
@@ -128,9 +161,11 @@ def radar_chart(
     baseline: Sequence | None,
     width: float = 5.2,
     height: float = 4.0,
+    min_text_pt: float | None = None,
 ) -> str:
     """The areas' scores (0–100) on a radar: current filled, the baseline dashed over it.
-    width × height in inches is the printed size (a smaller radar keeps its text size).
+    width × height in inches is the printed size (a smaller radar keeps its text size);
+    `min_text_pt` raises its smallest text for a screen (SCREEN_MIN_TEXT_PT).
 
     An area without sufficient evidence (`sufficient` False) is drawn thin: a hollow point, the
     outline dashed on either side of it, its label faded with its coverage (labels
@@ -243,7 +278,7 @@ def radar_chart(
             linespacing=1.3,
         )
     axes.legend(handles, names, loc="lower left", fontsize=7, frameon=False, bbox_to_anchor=(0.0, 0.0))
-    return _svg(figure)
+    return _svg(figure, min_text_pt=min_text_pt)
 
 
 def indicator_bars(*, indicators: Sequence[Mapping]) -> str:
@@ -305,6 +340,7 @@ def level_scale(
     baseline: float | None = None,
     labels=None,
     preliminary: bool = False,
+    min_text_pt: float | None = None,
 ) -> str:
     """The five level bands as one horizontal scale, a marker at the score and, when given, a
     hollow marker at the baseline score. `labels` names the markers (current, baseline). A
@@ -383,7 +419,7 @@ def level_scale(
             color=TEXT,
             fontweight="bold",
         )
-    return _svg(figure)
+    return _svg(figure, min_text_pt=min_text_pt)
 
 
 # --- customers --------------------------------------------------------------------------------
@@ -565,7 +601,7 @@ def activity_chart(*, activity: Mapping[str, int], labels: Mapping[str, str]) ->
     return _svg(figure)
 
 
-def score_history_chart(*, points: Sequence[tuple]) -> str:
+def score_history_chart(*, points: Sequence[tuple], min_text_pt: float | None = None) -> str:
     """An organization's overall score per assessment (reference date, score, level) over the
     level bands, so each point reads as a level at a glance."""
     figure = _figure(width=5.2, height=2.2)
@@ -594,7 +630,7 @@ def score_history_chart(*, points: Sequence[tuple]) -> str:
         list(positions), [formats.date_format(date, "SHORT_DATE_FORMAT") for date, _s, _l in points]
     )
     axes.set_xlim(-0.5, len(points) - 0.5)
-    return _svg(figure)
+    return _svg(figure, min_text_pt=min_text_pt)
 
 
 # --- roadmap ----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessment.audit import audit_record, audit_record_many
+from assessment.client_users import client_invitations_lost_queue
 from assessment.customer_data import customer_imports_sweep
 from assessment.models import CLIENT_VISIBLE_STATUSES, Assessment, AuditEvent
 from assessment.selectors import assessment_scores, catalog_frames
@@ -35,7 +36,7 @@ from reports.selectors import (
     reports_pending_count,
 )
 from reports.texts import text_given, text_merged
-from surveys.services import invitation_emails_lost_queue
+from surveys.services import EMAIL_LOST_AFTER, invitation_emails_lost_queue
 
 EDITABLE_FIELDS = ("status", "title", "rationale", "actions", "impact", "horizon", "effort")
 TEXT_FIELDS = ("title", "rationale", "actions", "impact")
@@ -393,6 +394,9 @@ def outbox_sweep(*, now: datetime.datetime) -> dict[str, dict[str, int]]:
     requeue = queue_waiting() == 0
     return {
         "emails": {"requeued": invitation_emails_lost_queue(now=now) if requeue else 0},
+        "client_invitations": {
+            "requeued": client_invitations_lost_queue(now=now, lost_after=EMAIL_LOST_AFTER) if requeue else 0
+        },
         "imports": customer_imports_sweep(now=now, requeue=requeue),
         "reports": reports_sweep(now=now, requeue=requeue),
     }

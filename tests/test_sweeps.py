@@ -37,6 +37,7 @@ IMPORT_UNFINISHED = "The import could not finish. Please upload the files again.
 RENDER_INTERRUPTED = "The rendering was interrupted and did not finish. Please request the report again."
 NOTHING = {
     "emails": {"requeued": 0},
+    "client_invitations": {"requeued": 0},
     "imports": {"requeued": 0, "failed": 0, "files_deleted": 0},
     "reports": {"requeued": 0, "failed": 0},
 }
@@ -137,6 +138,23 @@ def test_an_email_whose_task_is_retrying_keeps_its_error_and_is_left_to_that_tas
     assert (email.state, email.error) == (InvitationEmail.State.PENDING, "SMTPServerDisconnected('gone')")
 
     assert sweep(now=timezone.now() + datetime.timedelta(hours=1)) == NOTHING
+
+
+def test_a_client_invitation_whose_task_was_lost_is_sent_once(audit, sweep):
+    from assessment.client_users import client_user_invite
+
+    consultant = consultant_of(audit.organization)
+    # Recorded, but its task never reaches a worker (the commit's callbacks are not run).
+    client_user_invite(
+        organization=audit.organization, actor=consultant, email="ceo@sweep.example", name="", language="ru"
+    )
+    assert sweep() == NOTHING  # not lost yet
+    later = timezone.now() + EMAIL_LOST_AFTER + datetime.timedelta(seconds=30)
+    assert sweep(now=later)["client_invitations"] == {"requeued": 1}
+    [message] = mail.outbox
+    assert message.to == ["ceo@sweep.example"]
+    assert sweep(now=later) == NOTHING
+    assert len(mail.outbox) == 1
 
 
 # --- reports ------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from assessment.services import (
 )
 from config.celery import queue_deferrals
 from config.exceptions import StateConflict
-from reports.charts import score_history_chart
+from reports.charts import SCREEN_MIN_TEXT_PT, score_history_chart
 from surveys.services import EMAILS_DEFERRED
 from workspace.fields import LogoField
 from workspace.pages import assessments_with_summaries
@@ -109,7 +109,8 @@ def _organization_page(
     history = [row for row in assessments if row["score"] is not None]
     chart = (
         score_history_chart(
-            points=[(row["assessment"].reference_date, row["score"], row["level"]) for row in history]
+            points=[(row["assessment"].reference_date, row["score"], row["level"]) for row in history],
+            min_text_pt=SCREEN_MIN_TEXT_PT,
         )
         if history
         else None

@@ -440,6 +440,7 @@ def comparison(request: HttpRequest, assessment_id: int) -> HttpResponse:
         areas=[{"name": area["name"], "score": area["after"]} for area in result["areas"]],
         labels={"current": _("This assessment"), "baseline": _("Baseline")},
         baseline=[area["before"] for area in result["areas"]],
+        **charts.SCREEN_RADAR,
     )
     return assessment_page(
         request,

@@ -150,12 +150,14 @@ def scores(request: HttpRequest, assessment_id: int) -> HttpResponse:
             baseline=baseline["overall"]["score"] if baseline else None,
             labels=labels["scale"],
             preliminary=sufficiency["preliminary"],
+            min_text_pt=charts.SCREEN_MIN_TEXT_PT,
         )
         with_baseline = any(value is not None for value in baseline_areas.values())
         charts_svg["radar"] = charts.radar_chart(
             areas=areas,
             labels=labels["radar"],
             baseline=[area["baseline"] for area in areas] if with_baseline else None,
+            **charts.SCREEN_RADAR,
         )
     manages = user_manages(user=request.user, assessment=assessment)
     exports = [

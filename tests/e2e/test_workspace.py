@@ -291,7 +291,7 @@ def test_the_executive_reads_everything_on_a_phone_without_a_table_scrolling(
     context.add_cookies([{"name": "django_language", "value": language, "url": base}])
     page = context.new_page()
     _sign_in(page, base, "client executive")
-    stacked = 0
+    stacked = charts = 0
     urls = ["/", f"/organizations/{baseline.organization_id}/"] + [
         f"/assessments/{baseline.pk}/{tab}/" for tab in ("scores", "reports")
     ]
@@ -305,7 +305,16 @@ def test_the_executive_reads_everything_on_a_phone_without_a_table_scrolling(
         )
         assert scrolling == [], f"{url}: tables {scrolling} px wide scroll sideways"
         stacked += page.locator("table.table--stack td[data-label]").count()
+        # Each chart's smallest text, at the size the chart is shown: 10 px at least.
+        smallest = page.evaluate(
+            "() => [...document.querySelectorAll('figure.chart svg')].map(svg =>"
+            " parseFloat(svg.dataset.minTextPt) * svg.getBoundingClientRect().width"
+            " / svg.viewBox.baseVal.width)"
+        )
+        assert all(size >= 9.99 for size in smallest), f"{url}: chart text of {smallest} px"
+        charts += len(smallest)
     assert stacked > 100  # the scores' tables, with their columns named in every cell
+    assert charts == 3  # the score history, the level scale and the radar
     assert page.locator(".brand").inner_text() == "Qadam Customer Experience Advisory"
 
 

@@ -1,5 +1,6 @@
 """Report charts: valid inlinable SVG, the expected marks, no bitmaps, fast and thread-safe."""
 
+import datetime
 import re
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
@@ -163,3 +164,25 @@ def test_charts_are_the_same_when_drawn_in_parallel(context):
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda _: all_charts(context), range(4)))
     assert all(result == expected for result in results)
+
+
+def test_charts_for_the_screen_raise_their_smallest_text_and_say_so():
+    """Printed, the level scale's band edges are 6 pt and its ticks smaller still; on a screen
+    nothing is under SCREEN_MIN_TEXT_PT (10 px at the chart's own size), tick labels included."""
+    levels = [{"level": n, "name": f"L{n}", "low": 20 * (n - 1), "high": 20 * n} for n in range(1, 6)]
+    printed = charts.level_scale(score=57.0, levels=levels)
+    assert "data-min-text-pt" not in printed  # the PDF's charts are unchanged
+    screen = charts.level_scale(score=57.0, levels=levels, min_text_pt=charts.SCREEN_MIN_TEXT_PT)
+    assert 'data-min-text-pt="7.5"' in screen
+    history = charts.score_history_chart(
+        points=[(datetime.date(2025, 12, 31), 57.6, 3), (datetime.date(2026, 9, 30), 72.1, 4)],
+        min_text_pt=charts.SCREEN_MIN_TEXT_PT,
+    )
+    assert 'data-min-text-pt="7.5"' in history  # its 7 pt tick labels raised too
+    radar = charts.radar_chart(
+        areas=[{"name": name, "score": 50.0} for name in ("A", "B", "C", "D")],
+        labels={"current": "Now"},
+        baseline=None,
+        **charts.SCREEN_RADAR,
+    )
+    assert re.search(r'<svg[^>]* width="237\.6pt" height="237\.6pt"[^>]* data-min-text-pt="7\.5"', radar)
