@@ -6,11 +6,13 @@ from contextvars import ContextVar
 
 from celery import Celery
 from celery.signals import after_setup_logger, after_setup_task_logger
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
 from config.redaction import SecretsFilter
+from config.request_log import JsonFormatter, RequestIdFilter
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -50,11 +52,15 @@ def _redis_timeouts(sender, **kwargs) -> None:
 
 @after_setup_logger.connect
 @after_setup_task_logger.connect
-def _secrets_masked(logger, **kwargs) -> None:
+def _worker_logs_like_the_web(logger, **kwargs) -> None:
     # A worker replaces the settings' log handlers with its own (including what tasks print,
-    # e-mails of the console backend among them): those mask personal links and tokens too.
+    # e-mails of the console backend among them): those mask personal links and tokens too,
+    # carry the request id of the request that enqueued the task, and write JSON if asked.
     for handler in logger.handlers:
         handler.addFilter(SecretsFilter())
+        handler.addFilter(RequestIdFilter())
+        if settings.LOG_FORMAT == "json":
+            handler.setFormatter(JsonFormatter())
 
 
 class BrokerUnavailable(Exception):

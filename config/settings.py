@@ -52,6 +52,13 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}")
+    return value
+
+
 def envurl(name: str, default: str | None) -> str:
     """An absolute http(s) address without a path or trailing slash; with no default, required."""
     raw = os.environ.get(name, "").strip() or default
@@ -81,6 +88,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+# /metrics for the monitoring system (config.metrics): with a token, `Authorization: Bearer
+# <token>`; without, only from this machine.
+METRICS_TOKEN = envstr("METRICS_TOKEN")
 
 
 # Where the links in e-mails, on pages and in the console lead; `make run` derives it from HOST
@@ -101,9 +111,14 @@ INSTALLED_APPS = [
     "assessment",
     "reports",
     "workspace",
+    "config.filestore",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "config.request_log.RequestIdMiddleware",
+    "config.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -116,6 +131,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -166,8 +182,33 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Every file the platform keeps (staged uploads, customer data, rendered reports, logos) goes
+# through the default storage. `local`: under MEDIA_ROOT, for one machine. `database`: in the
+# database, chunked, so every web node and worker reads what another wrote with no further
+# service. `s3`: an S3-compatible object store (django-storages), bucket private, reads signed.
+FILE_STORAGE = envchoice("FILE_STORAGE", "local", ("local", "database", "s3"))
+_FILE_STORAGE_BACKENDS = {
+    "local": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "database": {"BACKEND": "config.filestore.storage.DatabaseStorage"},
+    "s3": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": envstr("S3_BUCKET"),
+            "endpoint_url": envstr("S3_ENDPOINT_URL") or None,
+            "region_name": envstr("S3_REGION") or None,
+            "access_key": envstr("S3_ACCESS_KEY_ID") or None,
+            "secret_key": envstr("S3_SECRET_ACCESS_KEY") or None,
+            "location": envstr("S3_PREFIX"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    },
+}
+if FILE_STORAGE == "s3" and not envstr("S3_BUCKET"):
+    raise ImproperlyConfigured("FILE_STORAGE=s3 needs S3_BUCKET (and usually S3_ENDPOINT_URL and the keys)")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _FILE_STORAGE_BACKENDS[FILE_STORAGE],
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -177,7 +218,7 @@ STORAGES = {
 # Development serves static files straight from the apps; production from collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
-# Uploaded customer files and rendered reports: outside the static roots.
+# With FILE_STORAGE=local: uploaded customer files, rendered reports and logos, outside the static roots.
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 CUSTOMER_DATA_MAX_BYTES = envint("CUSTOMER_DATA_MAX_BYTES", 200 * 1024 * 1024)
 # Uploads this large together or larger are imported by a Celery task (202 + a job to poll).
@@ -322,22 +363,33 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
-# Every handler masks personal links and tokens (config.redaction). Django's own handlers are
-# replaced: its loggers write through the root's, and the development server's access lines
-# through a masked handler of the same format.
+# Every handler masks personal links and tokens (config.redaction) and carries the request's id
+# (config.request_log). Django's own handlers are replaced: its loggers write through the root's,
+# and the development server's access lines through a masked handler of the same format.
+# LOG_FORMAT=json writes one JSON object a line, for a log collector; text, for a terminal.
+LOG_FORMAT = envchoice("LOG_FORMAT", "text" if DEBUG else "json", ("json", "text"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"secrets": {"()": "config.redaction.SecretsFilter"}},
+    "filters": {
+        "secrets": {"()": "config.redaction.SecretsFilter"},
+        "request_id": {"()": "config.request_log.RequestIdFilter"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
+        "json": {"()": "config.request_log.JsonFormatter"},
+        "text": {"format": "{levelname} {name} [{request_id}] {message}", "style": "{"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["secrets"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["secrets", "request_id"],
+            "formatter": LOG_FORMAT,
+        },
         "django.server": {
             "class": "logging.StreamHandler",
             "formatter": "django.server",

@@ -5,13 +5,17 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config.metrics import metrics
+
 api_v1 = [
     path("", include("assessment.api_urls")),
     path("", include("surveys.api_urls")),
     path("", include("reports.api_urls")),
 ]
 
+# /healthz and /readyz are answered by config.health.HealthProbeMiddleware, before any URL.
 urlpatterns = [
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("workspace.auth_urls")),
     path("r/", include("surveys.urls")),

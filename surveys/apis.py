@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.exceptions import items_validate
+from config.metrics import AUTOSAVED_ANSWERS, AUTOSAVES
 from surveys.i18n import SUPPORTED, language_pick
 from surveys.models import Invitation, Metric, RespondentStatus
 from surveys.selectors import (
@@ -138,7 +139,10 @@ class RespondAnswersApi(_RespondApi):
         body.is_valid(raise_exception=True)
         items = AnswerInputSerializer(data=body.validated_data["answers"], many=True)
         items_validate(items, field="answers")
-        return Response({"saved": answers_save(invitation=invitation, items=items.validated_data)})
+        saved = answers_save(invitation=invitation, items=items.validated_data)
+        AUTOSAVES.inc()
+        AUTOSAVED_ANSWERS.inc(saved)
+        return Response({"saved": saved})
 
 
 class RespondSubmitApi(_RespondApi):

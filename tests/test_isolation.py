@@ -48,6 +48,7 @@ PUBLIC = {
     "api:customer-data-template": "empty customer-file templates: the same for every organization",
     "workspace:branding-css": "the firm's colour: the same for everyone",
     "workspace:logo": "a logo by its random name (128 bits): the address is the credential",
+    "metrics": "operations counts, no organization's data; loopback or token only (test_metrics_endpoint)",
 }
 # No data at all.
 NO_DATA = {
