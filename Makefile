@@ -35,8 +35,11 @@ demo: migrate
 run: demo
 	SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
+# The whole suite on the default file storage, then the storage tests (marker `storage`) again
+# with the files in the database, as several nodes keep them.
 test: venv
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	FILE_STORAGE=database $(PY) -m pytest -n $(PYTEST_WORKERS) -m storage $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

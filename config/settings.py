@@ -163,6 +163,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Behind PgBouncer in transaction mode a connection serves another client between transactions:
+# no server-side cursors and no prepared statements (psycopg prepares a query run often).
+DB_BEHIND_PGBOUNCER = envbool("DB_BEHIND_PGBOUNCER", False)
+if DB_BEHIND_PGBOUNCER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

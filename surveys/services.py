@@ -15,7 +15,7 @@ import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -458,8 +458,12 @@ def invitation_reminders_everyone_queue(*, assessment: Assessment) -> int:
 
 
 def invitation_by_token(*, token: str) -> Invitation | None:
+    """The invitation of a personal link with its assessment, catalog version and response (if
+    any), in one query: an autosave needs them all."""
     link = (
-        InvitationToken.objects.select_related("invitation__assessment__catalog_version")
+        InvitationToken.objects.select_related(
+            "invitation__assessment__catalog_version", "invitation__response"
+        )
         .filter(token_hash=token_hash(token))
         .first()
     )
@@ -474,26 +478,33 @@ def _collecting_check(invitation: Invitation) -> None:
         )
 
 
-def _response_for_update(invitation: Invitation) -> Response:
-    """The respondent's response row, created on first save, locked for this transaction."""
-    response, _created = Response.objects.select_for_update().get_or_create(invitation=invitation)
+def _submitted_conflict() -> StateConflict:
+    return StateConflict(
+        _("The questionnaire is already submitted; answers are read-only."), code="submitted"
+    )
+
+
+def _response_started(invitation: Invitation) -> Response:
+    """The respondent's response row (created on the first save), refused once submitted."""
+    try:
+        response = invitation.response
+    except Response.DoesNotExist:
+        response = None
+    # A create that lost the race to another tab leaves its unsaved row cached on the invitation.
+    if response is None or response.pk is None:
+        response, _created = Response.objects.get_or_create(invitation=invitation)
     if response.submitted_at is not None:
-        raise StateConflict(
-            _("The questionnaire is already submitted; answers are read-only."), code="submitted"
-        )
+        raise _submitted_conflict()
     return response
 
 
-def answers_save(*, invitation: Invitation, items: list[dict]) -> int:
-    """Save a partial set of answers, all or nothing; saving the same answer again changes
-    nothing. Each item: {"indicator": code, "level": 1..5 | None, "comment": str}."""
-    _collecting_check(invitation)
-    ids = indicator_ids(version_id=invitation.assessment.catalog_version_id)
+def _items_errors(items: list[dict], *, known: Mapping[str, int] | None) -> dict[int, dict[str, list[str]]]:
+    """Field errors by item: unknown indicators (when `known` is given), repeats, unsavable text."""
     errors: dict[int, dict[str, list[str]]] = {}
     seen: set[str] = set()
     for index, item in enumerate(items):
         code = item["indicator"]
-        if code not in ids:
+        if known is not None and code not in known:
             errors[index] = {"indicator": [_("Unknown indicator %(code)s.") % {"code": code}]}
         elif code in seen:
             errors[index] = {"indicator": [_("%(code)s appears twice in this request.") % {"code": code}]}
@@ -508,16 +519,76 @@ def answers_save(*, invitation: Invitation, items: list[dict]) -> int:
                 ]
             }
         seen.add(code)
-    if errors:
-        raise ItemErrors(errors, field="answers")
+    return errors
 
+
+def answers_save(*, invitation: Invitation, items: list[dict]) -> int:
+    """Save a partial set of answers, all or nothing; saving the same answer again changes
+    nothing. Each item: {"indicator": code, "level": 1..5 | None, "comment": str}.
+
+    An autosave is the busiest request there is, so the common case costs two database round
+    trips: the link's lookup (invitation_by_token) and one statement that writes the answers only
+    if every indicator is known and the response is still open. Only a refused save asks more,
+    to say why."""
+    _collecting_check(invitation)
+    if errors := _items_errors(items, known=None):
+        raise ItemErrors(errors, field="answers")
+    response = _response_started(invitation)
+    version_id = invitation.assessment.catalog_version_id
+    if answers_upsert(response_id=response.pk, version_id=version_id, items=items, now=timezone.now()):
+        return len(items)
+    if errors := _items_errors(items, known=indicator_ids(version_id=version_id)):
+        raise ItemErrors(errors, field="answers")
+    raise _submitted_conflict()  # the only other reason: submitted since the lookup
+
+
+def answers_upsert(*, response_id: int, version_id: int, items: list[dict], now: datetime.datetime) -> bool:
+    """Write the answers (indicators by code) and touch the response, in one statement on
+    PostgreSQL; False, with nothing written, if an indicator is not in the catalog version or the
+    response has been submitted. `items` hold distinct indicators."""
+    if connection.vendor != "postgresql":  # SQLite, for development: no writes inside WITH
+        return _answers_upsert_portable(response_id=response_id, version_id=version_id, items=items, now=now)
+    rows = ", ".join(["(CAST(%s AS varchar), CAST(%s AS smallint), CAST(%s AS text))"] * len(items))
+    values = [
+        value for item in items for value in (item["indicator"], item.get("level"), item.get("comment") or "")
+    ]
+    # Updating the response row locks it until the answers are in: a submission waits for them.
+    sql = f"""
+        WITH sent (code, level, comment) AS (VALUES {rows}),
+        matched AS (
+            SELECT indicator.id AS indicator_id, sent.level, sent.comment
+            FROM sent JOIN {Indicator._meta.db_table} AS indicator
+              ON indicator.code = sent.code AND indicator.version_id = %s
+        ),
+        touched AS (
+            UPDATE {Response._meta.db_table} SET updated_at = %s
+            WHERE id = %s AND submitted_at IS NULL AND (SELECT count(*) FROM matched) = %s
+            RETURNING id
+        )
+        INSERT INTO {Answer._meta.db_table} (response_id, indicator_id, level, comment, updated_at)
+        SELECT touched.id, matched.indicator_id, matched.level, matched.comment, %s
+        FROM touched, matched
+        ON CONFLICT (response_id, indicator_id) DO UPDATE
+        SET level = EXCLUDED.level, comment = EXCLUDED.comment, updated_at = EXCLUDED.updated_at
+    """  # noqa: S608 - table names from the models; every value is a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, version_id, now, response_id, len(items), now])
+        return cursor.rowcount == len(items)
+
+
+def _answers_upsert_portable(
+    *, response_id: int, version_id: int, items: list[dict], now: datetime.datetime
+) -> bool:
+    ids = indicator_ids(version_id=version_id)
+    if any(item["indicator"] not in ids for item in items):
+        return False
     with transaction.atomic():
-        response = _response_for_update(invitation)
-        now = timezone.now()
+        if not Response.objects.filter(pk=response_id, submitted_at__isnull=True).update(updated_at=now):
+            return False
         Answer.objects.bulk_create(
             [
                 Answer(
-                    response=response,
+                    response_id=response_id,
                     indicator_id=ids[item["indicator"]],
                     level=item.get("level"),
                     comment=item.get("comment") or "",
@@ -529,8 +600,7 @@ def answers_save(*, invitation: Invitation, items: list[dict]) -> int:
             unique_fields=["response", "indicator"],
             update_fields=["level", "comment", "updated_at"],
         )
-        Response.objects.filter(pk=response.pk).update(updated_at=now)
-    return len(items)
+    return True
 
 
 def response_submit(*, invitation: Invitation) -> Response:

@@ -11,6 +11,37 @@ from surveys.services import catalog_load
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
+# The modules whose subject is keeping, reading or deleting files: `make test` runs them a second
+# time with FILE_STORAGE=database (marker `storage`). tests/test_file_storage.py checks the list
+# against the modules that touch storage.
+STORAGE_MODULES = {
+    "tests/assessment/test_branding.py",
+    "tests/assessment/test_customer_data.py",
+    "tests/assessment/test_customer_fuzz.py",
+    "tests/assessment/test_customer_import_job.py",
+    "tests/assessment/test_file_cleanup.py",
+    "tests/assessment/test_upload_sniffing.py",
+    "tests/reports/test_broker_down.py",
+    "tests/reports/test_release.py",
+    "tests/reports/test_reports_api.py",
+    "tests/reports/test_worker_killed.py",
+    "tests/test_broker_outage.py",
+    "tests/test_faults.py",
+    "tests/test_file_storage.py",
+    "tests/test_health.py",
+    "tests/test_sweeps.py",
+    "tests/test_upload_bombs.py",
+    "tests/workspace/test_branding_pages.py",
+    "tests/workspace/test_reports.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    root = config.rootpath
+    for item in items:
+        if str(item.path.relative_to(root)) in STORAGE_MODULES:
+            item.add_marker(pytest.mark.storage)
+
 
 def require_service(available: bool, reason: str) -> None:
     """A test that needs a real service fails under CI=true and skips elsewhere."""

@@ -12,10 +12,7 @@ from config.jobs import JobStatus
 from reports.models import Report
 from tests.assessment.test_customer_data import CUSTOMERS, SURVEY
 from tests.factories import consultant_of
-
-
-def _stored(root) -> list[str]:
-    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+from tests.stored_files import stored_names
 
 
 @pytest.fixture
@@ -48,8 +45,7 @@ def stored(audit):
 def test_deleting_an_assessment_deletes_all_its_files(
     audit, stored, settings, django_capture_on_commit_callbacks
 ):
-    root = settings.MEDIA_ROOT
-    assert [path.split("/")[0] for path in _stored(root)] == [
+    assert [path.split("/")[0] for path in stored_names()] == [
         "customer-data",
         "customer-data",
         "customer-imports",
@@ -59,24 +55,24 @@ def test_deleting_an_assessment_deletes_all_its_files(
     with django_capture_on_commit_callbacks(execute=True):
         audit.delete()
 
-    assert _stored(root) == []
+    assert stored_names() == []
 
 
 def test_deleting_one_report_deletes_only_its_file(
     audit, stored, settings, django_capture_on_commit_callbacks
 ):
     job, report = stored
-    before = _stored(settings.MEDIA_ROOT)
+    before = stored_names()
 
     with django_capture_on_commit_callbacks(execute=True):
         report.delete()
 
-    assert _stored(settings.MEDIA_ROOT) == [path for path in before if not path.startswith("reports/")]
+    assert stored_names() == [path for path in before if not path.startswith("reports/")]
     assert default_storage.exists(job.uploads["customers"]["path"])
 
 
 def test_a_rolled_back_delete_keeps_the_files(audit, stored, settings, django_capture_on_commit_callbacks):
-    before = _stored(settings.MEDIA_ROOT)
+    before = stored_names()
 
     with (
         django_capture_on_commit_callbacks(execute=True),
@@ -86,5 +82,5 @@ def test_a_rolled_back_delete_keeps_the_files(audit, stored, settings, django_ca
         audit.delete()
         raise RuntimeError("changed my mind")
 
-    assert _stored(settings.MEDIA_ROOT) == before
+    assert stored_names() == before
     assert audit.customer_data.files.keys() == {"customers", "survey"}

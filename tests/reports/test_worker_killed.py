@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 from celery import Celery
+from django.core.files.storage import default_storage
 from django.db import connection
 
 from config.jobs import JobStatus
 from reports.models import Report
 from tests.conftest import require_service
+from tests.stored_files import stored_names
 from tests.test_services import _broker_reachable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,14 +108,14 @@ def _killed_mid_render(audit, env, kill) -> tuple[Report, list[str]]:
     return Report.objects.get(pk=report.pk), _log(env)
 
 
-def _assert_completed_once(report: Report, log: list[str], media_root: str) -> None:
+def _assert_completed_once(report: Report, log: list[str]) -> None:
     assert report.status == JobStatus.READY, report.error
     # Two renders started (the killed one and the redelivery); one finished.
     assert log[0::2] == ["start", "start", "done"]
-    stored = list((Path(media_root) / "reports" / str(report.assessment_id)).iterdir())
-    assert [path.name for path in stored] == [Path(report.file_path).name]
-    assert stored[0].read_bytes()[:5] == b"%PDF-"
-    assert stored[0].stat().st_size == report.size
+    assert stored_names(f"reports/{report.assessment_id}") == [report.file_path]
+    with default_storage.open(report.file_path) as stored:
+        assert stored.read(5) == b"%PDF-"
+    assert default_storage.size(report.file_path) == report.size
 
 
 @pytest.mark.services
@@ -124,7 +126,7 @@ def test_render_process_killed_is_requeued_and_completes_once(worker_env, audit)
         os.kill(render_pid, signal.SIGKILL)
 
     report, log = _killed_mid_render(audit, worker_env, kill_render_process)
-    _assert_completed_once(report, log, worker_env["MEDIA_ROOT"])
+    _assert_completed_once(report, log)
     assert log[1] != log[3]  # a fresh pool process rendered it
 
 
@@ -140,4 +142,4 @@ def test_whole_worker_killed_redelivers_to_a_new_worker_once(worker_env, audit):
         time.sleep(VISIBILITY_TIMEOUT + 0.5)
 
     report, log = _killed_mid_render(audit, worker_env, kill_worker)
-    _assert_completed_once(report, log, worker_env["MEDIA_ROOT"])
+    _assert_completed_once(report, log)
