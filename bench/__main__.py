@@ -19,11 +19,12 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
-from bench import catalog, customer_data, load, report, scoring, upload_bombs  # noqa: E402
+from bench import catalog, customer_data, load, report, scale, scoring, upload_bombs  # noqa: E402
 
 BENCHMARKS = {
     "catalog": catalog.run,
     "scoring": scoring.run,
+    "scale": scale.run,
     "report": report.run,
     "customer_data": customer_data.run,
     "upload_bombs": upload_bombs.run,

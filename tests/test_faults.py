@@ -20,6 +20,7 @@ from assessment import customer_data
 from assessment.audit import audit_events
 from assessment.customer_data import customer_data_replace, dataset_frames
 from assessment.models import AuditEvent, CustomerDataset, Status
+from surveys import services as surveys_services
 from surveys.models import Answer, Response
 from surveys.services import catalog_load, invitation_create_many
 from tests.assessment.test_customer_data import CUSTOMERS, SURVEY, upload
@@ -289,17 +290,16 @@ def test_a_connection_dropped_during_an_autosave_is_a_retryable_503(live_server,
     acknowledged = _stored_answers()
     started = Response.objects.get().updated_at
 
-    # The answers are written, then the connection drops before the transaction commits.
+    # The link is looked up, then the connection drops as the answers' write is sent.
     terminated = []
-    bulk_create = Answer.objects.bulk_create
+    answers_upsert = surveys_services.answers_upsert
 
-    def bulk_create_then_drop_the_connection(*args, **kwargs):
-        created = bulk_create(*args, **kwargs)
+    def drop_the_connection_then_write(**kwargs):
         if not terminated:
             terminated.append(_terminate_backend_of(connection))
-        return created
+        return answers_upsert(**kwargs)
 
-    monkeypatch.setattr(Answer.objects, "bulk_create", bulk_create_then_drop_the_connection)
+    monkeypatch.setattr(surveys_services, "answers_upsert", drop_the_connection_then_write)
     change = {"answers": [{"indicator": "ORG-01", "level": 5}, {"indicator": "ORG-02", "level": 4}]}
     status, headers, body = _http("PATCH", url, change)
     assert terminated == [True]

@@ -173,6 +173,7 @@ INCIDENTAL = {
     "tests/test_api_fuzz.py",
     "tests/test_isolation.py",
     "tests/test_number_consistency.py",
+    "tests/test_topology.py",  # its own processes, FILE_STORAGE=database whatever the run's
     "tests/workspace/test_findings_pages.py",
     "tests/workspace/test_xss.py",
 }

@@ -7,15 +7,13 @@ import subprocess
 import sys
 
 import pytest
-from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.test import Client
 
 from config.redaction import SecretsFilter
 from config.request_log import HEADER, JsonFormatter, RequestIdFilter, _request_id, request_id_current
-from tests.conftest import IN_CI, require_service
-from tests.test_services import _broker_reachable
+from tests.test_services import worker_app
 
 TOKEN = "Ab3" * 14 + "x"  # 43 characters: the shape of a personal link's token
 
@@ -91,13 +89,7 @@ def test_log_format_defaults_to_json_without_debug_and_rejects_unknown_values():
 
 @pytest.mark.services
 def test_a_task_logs_the_id_of_the_request_that_enqueued_it(caplog):
-    configured = not settings.CELERY_TASK_ALWAYS_EAGER
-    broker = settings.CELERY_BROKER_URL if configured else "redis://127.0.0.1:6379/0"
-    require_service(configured or not IN_CI, "CELERY_BROKER_URL is not set")
-    require_service(_broker_reachable(broker), f"no broker reachable at {broker}")
-    app = Celery("request-id", task_cls="celery.contrib.django.task:DjangoTask")
-    app.config_from_object("django.conf:settings", namespace="CELERY")
-    app.conf.update(broker_url=broker, result_backend=broker, task_always_eager=False)
+    app = worker_app("request-id")
 
     @app.task(name="tests.request_id_seen")
     def request_id_seen() -> str | None:

@@ -27,18 +27,23 @@ def _broker_reachable(url: str) -> bool:
         return False
 
 
-@pytest.mark.services
-def test_real_worker_runs_a_task_through_redis():
+def worker_app(name: str) -> Celery:
+    """A Celery app on the real broker (CI's, else the local Redis) for a test's own worker.
+    A fresh app from the same settings: the session's app has cached its eager, in-memory
+    result backend per thread."""
     configured = not settings.CELERY_TASK_ALWAYS_EAGER
     broker = settings.CELERY_BROKER_URL if configured else "redis://127.0.0.1:6379/0"
     require_service(configured or not IN_CI, "CELERY_BROKER_URL is not set")
     require_service(_broker_reachable(broker), f"no broker reachable at {broker}")
-
-    # A fresh app from the same settings: the session's app has cached its eager,
-    # in-memory result backend per thread.
-    app = Celery("config-integration", task_cls="celery.contrib.django.task:DjangoTask")
+    app = Celery(name, task_cls="celery.contrib.django.task:DjangoTask")
     app.config_from_object("django.conf:settings", namespace="CELERY")
     app.conf.update(broker_url=broker, result_backend=broker, task_always_eager=False)
+    return app
+
+
+@pytest.mark.services
+def test_real_worker_runs_a_task_through_redis():
+    app = worker_app("config-integration")
     remote_ping = app.task(name="config.ping")(ping.run)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         assert remote_ping.delay().get(timeout=20) == "pong"

@@ -29,6 +29,7 @@ import requests
 
 from tests.assessment.test_customer_data import CUSTOMERS
 from tests.conftest import require_service
+from tests.reports.test_worker_killed import _wait
 from tests.test_services import _broker_reachable
 
 pytestmark = pytest.mark.services
@@ -217,15 +218,6 @@ def reassessment(cluster, session) -> int:
     return next(row["id"] for row in rows if row["status"] == "collecting")
 
 
-def _until(check, *, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if result := check():
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"{what} did not happen within {seconds} s")
-
-
 def _media_empty(cluster: Cluster) -> bool:
     return not any(
         path.is_file() for name in cluster.processes for path in (cluster.tmp_path / name).rglob("*")
@@ -251,7 +243,7 @@ def test_a_report_requested_on_a_node_killed_at_once_is_downloaded_from_the_othe
         assert report["status"] != "failed", report
         return report if report["status"] == "ready" else None
 
-    report = _until(ready, seconds=240, what=f"the worker's render: {cluster.log('worker')}")
+    report = _wait(ready, seconds=240, what=f"the worker's render ({cluster.log('worker')})")
     downloaded = session.get(f"{node_b}/api/v1/reports/{report_id}/download/", timeout=60)
     assert downloaded.status_code == 200
     assert downloaded.content[:5] == b"%PDF-"
@@ -286,7 +278,7 @@ def test_a_background_upload_on_one_node_is_imported_by_the_worker_and_read_on_t
         assert job["status"] != "failed", job
         return job["status"] == "ready"
 
-    _until(imported, seconds=120, what=f"the worker's import: {cluster.log('worker')}")
+    _wait(imported, seconds=120, what=f"the worker's import ({cluster.log('worker')})")
     after = session.get(metrics_url, timeout=30).json()
     assert after != before
     assert (
