@@ -5,7 +5,6 @@ staged uploads nothing refers to; running it again does nothing more."""
 import datetime
 import io
 import json
-import os
 import smtplib
 
 import pytest
@@ -30,6 +29,7 @@ from surveys.services import EMAIL_LOST_AFTER, invitation_create_many
 from tests.assessment.test_customer_data import CUSTOMERS
 from tests.conftest import require_service
 from tests.factories import AssessmentFactory, OrganizationFactory, consultant_of
+from tests.stored_files import stored_file_backdate
 from tests.test_services import _broker_reachable
 
 FILES_GONE = "The uploaded files are no longer available, so nothing was imported. Please upload them again."
@@ -87,8 +87,7 @@ def _import(audit, *, uploads, status=JobStatus.QUEUED, created=LOST, started=No
 
 
 def _age(path: str, delta: datetime.timedelta) -> None:
-    then = _ago(delta).timestamp()
-    os.utime(default_storage.path(path), (then, then))
+    stored_file_backdate(path, _ago(delta))
 
 
 # --- e-mails ------------------------------------------------------------------------------------

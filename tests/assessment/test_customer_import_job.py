@@ -13,6 +13,7 @@ from config.celery import app as celery_app
 from config.jobs import JobStatus, job_run
 from tests.assessment.test_customer_data import CUSTOMERS, MYSTERY, SURVEY, upload
 from tests.factories import OrganizationFactory, consultant_of, executive_of
+from tests.stored_files import stored_names
 
 
 @pytest.fixture
@@ -29,8 +30,7 @@ def run_on_commit(django_capture_on_commit_callbacks):
 
 
 def _staged(audit) -> list[str]:
-    folder = f"customer-imports/{audit.pk}"
-    return default_storage.listdir(folder)[1] if default_storage.exists(folder) else []
+    return stored_names(f"customer-imports/{audit.pk}")
 
 
 def _good_files():
