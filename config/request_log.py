@@ -16,6 +16,8 @@ from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
+from config.redaction import secrets_mask
+
 HEADER = "X-Request-ID"
 TASK_HEADER = "request_id"
 _PLAUSIBLE = re.compile(r"^[\w.-]{1,64}$")
@@ -68,7 +70,8 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", None),
         }
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            # The filters mask the message only; an exception's text may quote a link too.
+            entry["exception"] = secrets_mask(self.formatException(record.exc_info))
         if task_id := getattr(record, "task_id", None):
             entry["task_id"] = task_id
         return json.dumps(entry, ensure_ascii=False, default=str)
