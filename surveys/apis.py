@@ -1,3 +1,5 @@
+import re
+
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
@@ -6,11 +8,12 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.exceptions import items_validate
+from config.exceptions import ItemErrors, items_validate
 from config.metrics import AUTOSAVED_ANSWERS, AUTOSAVES
 from surveys.i18n import SUPPORTED, language_pick
 from surveys.models import Invitation, Metric, RespondentStatus
@@ -21,6 +24,7 @@ from surveys.selectors import (
 )
 from surveys.services import (
     answers_save,
+    answers_save_by_token,
     invitation_by_token,
     response_submit,
 )
@@ -109,6 +113,11 @@ class RespondApi(_RespondApi):
         return Response(respondent_questionnaire(invitation=invitation, language=language))
 
 
+MAX_ANSWERS_PER_SAVE = 500
+# What the serializers' text fields refuse: null characters and lone surrogates.
+_UNSAVABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 class AnswerInputSerializer(serializers.Serializer):
     indicator = serializers.CharField(max_length=16)
     level = serializers.IntegerField(min_value=1, max_value=5, allow_null=True)
@@ -121,9 +130,40 @@ class AnswerInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+def answers_plain(data) -> list[dict] | None:
+    """The answers of an autosave body already in the canonical form the serializers would give
+    (codes and comments without surrounding spaces, levels as integers 1–5 or null), without
+    running them: they cost a fifth of an autosave. None for anything else, which the serializers
+    then validate and explain."""
+    answers = data.get("answers") if isinstance(data, dict) else None
+    if not isinstance(answers, list) or not 0 < len(answers) <= MAX_ANSWERS_PER_SAVE:
+        return None
+    plain = []
+    for item in answers:
+        if not isinstance(item, dict) or "level" not in item:
+            return None
+        code, level, comment = item.get("indicator"), item["level"], item.get("comment", "")
+        if not (
+            type(code) is str
+            and 0 < len(code) <= 16
+            and code == code.strip()
+            and not _UNSAVABLE.search(code)
+            and (level is None or (type(level) is int and 1 <= level <= 5))
+            and type(comment) is str
+            and len(comment) <= 2000
+            and comment == comment.strip()
+            and not _UNSAVABLE.search(comment)
+        ):
+            return None
+        plain.append({"indicator": code, "level": level, "comment": comment})
+    return plain
+
+
 class RespondAnswersApi(_RespondApi):
     class InputSerializer(serializers.Serializer):
-        answers = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=500)
+        answers = serializers.ListField(
+            child=serializers.DictField(), allow_empty=False, max_length=MAX_ANSWERS_PER_SAVE
+        )
 
     class OutputSerializer(serializers.Serializer):
         saved = serializers.IntegerField()
@@ -134,15 +174,27 @@ class RespondAnswersApi(_RespondApi):
         auth=[],
     )
     def patch(self, request, token: str):
-        invitation = self.invitation(token)
-        body = self.InputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        items = AnswerInputSerializer(data=body.validated_data["answers"], many=True)
-        items_validate(items, field="answers")
-        saved = answers_save(invitation=invitation, items=items.validated_data)
+        items = answers_plain(request.data)
+        if items is None:
+            items = self.validated(request, token)
+        if answers_save_by_token(token=token, items=items):
+            saved = len(items)
+        else:
+            saved = answers_save(invitation=self.invitation(token), items=items)
         AUTOSAVES.inc()
         AUTOSAVED_ANSWERS.inc(saved)
         return Response({"saved": saved})
+
+    def validated(self, request, token: str) -> list[dict]:
+        try:
+            body = self.InputSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            items = AnswerInputSerializer(data=body.validated_data["answers"], many=True)
+            items_validate(items, field="answers")
+        except (ValidationError, ItemErrors):
+            self.invitation(token)  # an unknown link is a 404 whatever the body
+            raise
+        return items.validated_data
 
 
 class RespondSubmitApi(_RespondApi):

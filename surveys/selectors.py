@@ -34,7 +34,25 @@ def indicator_ids(*, version_id: int) -> dict[str, int]:
     return dict(Indicator.objects.filter(version_id=version_id).values_list("code", "id"))
 
 
+# Trees built by this process, by (version id, content hash, language); a handful at most.
+_TREES: dict[tuple[int, str, str], dict] = {}
+_TREES_KEPT = 32
+
+
 def catalog_tree(*, version: CatalogVersion, language: str) -> dict:
+    """The catalog as nested plain data in one language. A catalog version never changes, so each
+    process builds a version's tree once per language (one query) and every questionnaire shares
+    it: callers must not change it."""
+    key = (version.pk, version.content_hash, language)
+    tree = _TREES.get(key)
+    if tree is None:
+        if len(_TREES) >= _TREES_KEPT:
+            _TREES.clear()
+        tree = _TREES[key] = catalog_tree_build(version=version, language=language)
+    return tree
+
+
+def catalog_tree_build(*, version: CatalogVersion, language: str) -> dict:
     """The catalog as nested plain data in one language, from one query."""
     rows = (
         Indicator.objects.filter(version=version)

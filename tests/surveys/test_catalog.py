@@ -132,3 +132,18 @@ def test_load_catalog_command_reports_a_bad_file(db, tmp_path):
     path.write_text("areas: [", encoding="utf-8")
     with pytest.raises(CommandError, match="cannot read"):
         call_command("load_catalog", "--file", str(path))
+
+
+def test_each_process_builds_a_versions_tree_once_per_language(db, django_assert_num_queries, monkeypatch):
+    from surveys import selectors
+    from surveys.selectors import catalog_tree
+
+    monkeypatch.setattr(selectors, "_TREES", {})  # as a fresh process
+    version = catalog_load().version
+    with django_assert_num_queries(1):
+        english = catalog_tree(version=version, language="en")
+        assert catalog_tree(version=version, language="en") is english
+    with django_assert_num_queries(1):
+        russian = catalog_tree(version=version, language="ru")
+    assert russian["areas"][0]["name"] == "Организация" and english["areas"][0]["name"] == "Organization"
+    assert sum(len(area["indicators"]) for area in russian["areas"]) == 59
