@@ -270,6 +270,7 @@ def _http(method: str, url: str, body: dict | None = None) -> tuple[int, dict, d
 def _terminate_backend_of(database) -> bool:
     """Terminate the server process behind `database` from a separate connection, as a
     database restart or failover would, and wait until it is gone."""
+    database.ensure_connection()
     pid = database.connection.info.backend_pid
     params = {
         "dbname": database.settings_dict["NAME"],
@@ -290,16 +291,16 @@ def test_a_connection_dropped_during_an_autosave_is_a_retryable_503(live_server,
     acknowledged = _stored_answers()
     started = Response.objects.get().updated_at
 
-    # The link is looked up, then the connection drops as the answers' write is sent.
+    # The connection drops as the answers' write is sent (the autosave's one statement).
     terminated = []
-    answers_upsert = surveys_services.answers_upsert
+    answers_upsert_sql = surveys_services._answers_upsert_sql
 
     def drop_the_connection_then_write(**kwargs):
         if not terminated:
             terminated.append(_terminate_backend_of(connection))
-        return answers_upsert(**kwargs)
+        return answers_upsert_sql(**kwargs)
 
-    monkeypatch.setattr(surveys_services, "answers_upsert", drop_the_connection_then_write)
+    monkeypatch.setattr(surveys_services, "_answers_upsert_sql", drop_the_connection_then_write)
     change = {"answers": [{"indicator": "ORG-01", "level": 5}, {"indicator": "ORG-02", "level": 4}]}
     status, headers, body = _http("PATCH", url, change)
     assert terminated == [True]
