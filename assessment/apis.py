@@ -546,7 +546,16 @@ class _IndicatorScoreSerializer(_LevelScoreSerializer):
     code = serializers.CharField()
     area = serializers.CharField()
     n = serializers.IntegerField()
-    mean_level = serializers.FloatField(allow_null=True)
+    mean_level = serializers.FloatField(
+        allow_null=True,
+        help_text=_(
+            "Mean answer, don't know excluded; under method 2 the mean of the roles' means "
+            "(docs/methods.md §3.2)"
+        ),
+    )
+    raw_mean_level = serializers.FloatField(
+        allow_null=True, help_text=_("Mean of all answers, every respondent weighing the same")
+    )
     std = serializers.FloatField(allow_null=True)
     dont_know_share = serializers.FloatField(allow_null=True)
     confidence = serializers.ChoiceField(choices=["low", "medium", "high"], allow_null=True)
@@ -580,6 +589,9 @@ class _GroupScoreSerializer(_LevelScoreSerializer):
 
 
 class ScoresSerializer(serializers.Serializer):
+    method_version = serializers.ChoiceField(
+        choices=[1, 2], help_text=_("The version of the scoring method these scores follow")
+    )
     overall = _LevelScoreSerializer()
     areas = _AreaScoreSerializer(many=True)
     indicators = _IndicatorScoreSerializer(many=True)

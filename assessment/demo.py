@@ -189,7 +189,7 @@ def demo_responses_seed(
         .order_by("position")
         .values_list("code", flat=True)
     )
-    area_base = {"ORG": 3.6, "STF": 3.4, "PRC": 3.1, "TEC": 2.8}
+    area_base = {"ORG": 3.55, "STF": 3.35, "PRC": 3.05, "TEC": 2.75}
     truth = np.array([area_base[code[:3]] for code in codes]) + rng.normal(0, 0.45, len(codes)) + level_shift
     rows = [
         {

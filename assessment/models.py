@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessment.method import CURRENT_METHOD_VERSION, METHODS
 from assessment.metrics import kpi_metrics, thresholds_messages
 from assessment.sufficiency import sufficiency_messages
 from config.jobs import Job
@@ -224,6 +225,12 @@ class Assessment(models.Model):
         blank=True,
         help_text=_("What amounts of money in the customer data and the reports are in"),
     )
+    # The scoring method it is scored by (assessment.method): new assessments take the current one.
+    method_version = models.PositiveSmallIntegerField(
+        _("method version"),
+        choices=[(version, str(version)) for version in METHODS],
+        default=CURRENT_METHOD_VERSION,
+    )
     weight_survey = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.5"))
     weight_interview = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.3"))
     weight_data = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.2"))
@@ -361,6 +368,9 @@ class ScoreSnapshot(models.Model):
     assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="score_snapshot")
     result = models.JSONField()
     overall = models.FloatField(null=True, help_text=_("Unrounded overall score, for peer benchmarks"))
+    method_version = models.PositiveSmallIntegerField(
+        _("method version"), default=1, help_text=_("The scoring method the result was computed with")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

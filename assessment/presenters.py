@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assessment.levels import level_name
+from assessment.method import result_method
 from assessment.metrics import metric
 from assessment.results import AssessmentScores, SufficiencyReason
 from assessment.scoring import BREAKDOWN_DIMENSIONS
@@ -64,14 +65,18 @@ def sufficiency_reasons_present(reasons: list[SufficiencyReason]) -> list[Suffic
 
 
 def scores_named(*, result: AssessmentScores, language: str) -> AssessmentScores:
-    """The score result with every level's name in `language`; numbers untouched."""
+    """The score result with every level's name in `language`; numbers untouched. Results
+    stored before methods had versions are method 1's, whose mean answers were not balanced."""
     with translation.override(language):
         breakdowns = result["breakdowns"]
         return {
             **result,
+            "method_version": result_method(result).version,
             "overall": _named(result["overall"]),
             "areas": [_named(area) for area in result["areas"]],
-            "indicators": [_named(item) for item in result["indicators"]],
+            "indicators": [
+                {"raw_mean_level": item["mean_level"], **_named(item)} for item in result["indicators"]
+            ],
             "breakdowns": {
                 **breakdowns,
                 **{dim: [_named(group) for group in breakdowns[dim]] for dim in BREAKDOWN_DIMENSIONS},

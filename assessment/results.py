@@ -34,7 +34,8 @@ class IndicatorScore(LevelScore):
     code: str
     area: str
     n: int  # answers, don't-know excluded
-    mean_level: float | None
+    mean_level: float | None  # method 2: the mean of the roles' means (assessment.method)
+    raw_mean_level: NotRequired[float | None]  # every answer alike; absent in snapshots before it
     std: float | None
     dont_know_share: float | None  # 0–1
     confidence: Confidence | None
@@ -107,8 +108,10 @@ class Sufficiency(TypedDict):
 
 class ScoreResult(TypedDict):
     """What `scoring.scores_compute` returns and a snapshot stores. The overall level and
-    level_code are None while the sufficiency status is preliminary; the score stays."""
+    level_code are None while the sufficiency status is preliminary; the score stays.
+    method_version is absent from snapshots taken before methods had versions: those are 1."""
 
+    method_version: NotRequired[int]
     overall: LevelScore
     areas: list[AreaScore]
     indicators: list[IndicatorScore]

@@ -2,10 +2,12 @@
 
 Method (docs/methods.md §1, §3–§6, §8):
 - evidence per indicator on 0–100: survey S = (mean answered level − 1) · 25 over submitted
-  answers, don't-know excluded; interview I and data D = (level − 1) · 25;
+  answers, don't-know excluded (under method 2 the mean of the roles' means,
+  assessment.method.role_balanced_means); interview I and data D = (level − 1) · 25;
 - indicator score = weighted mean of the evidence present (weights renormalized);
 - area score = indicator-weighted mean of its scored indicators; overall = area-weighted
-  mean of the scored areas; level by the unrounded score in bands of 20;
+  mean of the scored areas; level by the unrounded score in the bands of the method
+  (assessment.method);
 - an area or the overall score claims its level only on sufficient evidence
   (assessment.sufficiency, docs/methods.md §3.4).
 """
@@ -17,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from assessment.anonymity import BREAKDOWN_DIMENSIONS, Disclosure, gap_side, groups_disclosed
+from assessment.method import CURRENT_METHOD_VERSION, METHODS, Method, level_of, role_balanced_means
 from assessment.metrics import EvidenceSample, default_thresholds, level_reached, metric
 from assessment.results import Breakdowns, Gap, LevelScore, ScoreResult
 from assessment.sufficiency import (
@@ -29,7 +32,6 @@ from assessment.sufficiency import (
 )
 
 LEVEL_CODES = ("negligent", "chaotic", "aware", "centric", "champion")
-LEVEL_EDGES = (20.0, 40.0, 60.0, 80.0)
 DEFAULT_ANONYMITY_K = 5
 TOP_GAPS = 10
 
@@ -39,11 +41,6 @@ class EvidenceWeights:
     survey: float = 0.5
     interview: float = 0.3
     data: float = 0.2
-
-
-def level_of(score: float) -> int:
-    """Maturity level 1..5 of an unrounded 0–100 score: [0,20) → 1 … [80,100] → 5."""
-    return int(np.searchsorted(LEVEL_EDGES, score, side="right")) + 1
 
 
 def level_to_score(level):
@@ -78,10 +75,10 @@ def _weighted_mean(values: pd.DataFrame, weights: pd.Series) -> pd.Series:
     return (summed / total).where(total > 0)
 
 
-def _level_fields(score) -> LevelScore:
+def _level_fields(score, edges: Sequence[float]) -> LevelScore:
     if score is None or (isinstance(score, float) and np.isnan(score)):
         return {"score": None, "level": None, "level_code": None}
-    level = level_of(score)
+    level = level_of(score, edges)
     return {"score": float(score), "level": level, "level_code": LEVEL_CODES[level - 1]}
 
 
@@ -154,7 +151,7 @@ def _indicator_stats(answers: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
 
 
 def _breakdowns(
-    answers: pd.DataFrame, respondents: pd.DataFrame, indicators, areas, disclosure: Disclosure
+    answers: pd.DataFrame, respondents: pd.DataFrame, indicators, areas, disclosure: Disclosure, edges
 ) -> Breakdowns:
     """Survey scores of the groups `disclosure` shows (assessment.anonymity)."""
     result = {}
@@ -169,7 +166,7 @@ def _breakdowns(
             {
                 "group": str(group),
                 "respondents": int(sizes[group]),
-                **_level_fields(overall.get(group)),
+                **_level_fields(overall.get(group), edges),
                 "areas": {area: plain_value(area_scores.loc[group, area]) for area in areas.index},
             }
             for group in shown
@@ -235,6 +232,7 @@ def scores_compute(
     anonymity_k: int = DEFAULT_ANONYMITY_K,
     rules: SufficiencyRules | None = None,
     samples: Sequence[EvidenceSample] = (),
+    method: Method = METHODS[CURRENT_METHOD_VERSION],
 ) -> ScoreResult:
     """Scores of one assessment.
 
@@ -251,15 +249,25 @@ def scores_compute(
     rules: the evidence-sufficiency rules (the defaults if None).
     samples: the customer metrics that can give data evidence, with their samples; those too
         small are listed among the sufficiency reasons.
+    method: the version of the method to score by (assessment.method).
     """
     rules = rules or SufficiencyRules()
     codes = indicators.index
     answers = answers.assign(level=answers["level"].astype("float64"))  # don't know → NaN
     stats = _indicator_stats(answers, codes)
     n = stats["n"]
+    edges = method.level_edges
+    disclosure = groups_disclosed(respondents=respondents, k=anonymity_k)
+    survey_mean = (
+        role_balanced_means(
+            answers, codes, min_role_answers=method.min_role_answers, roles_shown=disclosure.shown["role"]
+        )
+        if method.role_balance
+        else stats["mean"]
+    )
     evidence = pd.DataFrame(
         {
-            "survey": level_to_score(stats["mean"]),
+            "survey": level_to_score(survey_mean),
             "interview": level_to_score(interview.reindex(codes).astype(float)),
             "data": level_to_score(data.reindex(codes).astype(float)),
         },
@@ -294,19 +302,20 @@ def scores_compute(
         score=score,
         scored=scored,
         n=n,
-        mean_level=stats["mean"],
+        mean_level=survey_mean,
+        raw_mean_level=stats["mean"],
         std=stats["std"],
         dont_know_share=dont_know,
         confidence=confidence,
         covered=covered,
     )
-    disclosure = groups_disclosed(respondents=respondents, k=anonymity_k)
     return {
-        "overall": _claimed(_level_fields(overall), sufficiency["status"] != PRELIMINARY),
+        "method_version": method.version,
+        "overall": _claimed(_level_fields(overall, edges), sufficiency["status"] != PRELIMINARY),
         "areas": [
             {
                 "code": area,
-                **_claimed(_level_fields(area_scores[area]), bool(sufficient[area])),
+                **_claimed(_level_fields(area_scores[area], edges), bool(sufficient[area])),
                 "scored": int(scored_per_area.get(area, 0)),
                 "coverage": float(coverage.loc[area, "coverage"]),
                 "sufficient": bool(sufficient[area]),
@@ -317,9 +326,10 @@ def scores_compute(
             {
                 "code": code,
                 "area": row["area"],
-                **_level_fields(row["score"]),
+                **_level_fields(row["score"], edges),
                 "n": int(row["n"]),
                 "mean_level": plain_value(row["mean_level"]),
+                "raw_mean_level": plain_value(row["raw_mean_level"]),
                 "std": plain_value(row["std"]),
                 "dont_know_share": plain_value(row["dont_know_share"]),
                 "confidence": row["confidence"] if row["scored"] else None,
@@ -333,7 +343,7 @@ def scores_compute(
             "total": len(codes),
             "missing": [code for code in codes if not scored[code]],
         },
-        "breakdowns": _breakdowns(answers, respondents, indicators, areas, disclosure),
+        "breakdowns": _breakdowns(answers, respondents, indicators, areas, disclosure, edges),
         "gaps": _management_frontline_gaps(answers, indicators, areas, disclosure)
         + _employee_customer_gaps(evidence, indicators),
         "sufficiency": sufficiency,

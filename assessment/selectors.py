@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from assessment.anonymity import groups_disclosed, result_disclosed
+from assessment.method import Method, method_get, result_method
 from assessment.metrics import EvidenceSample, catalog_binding, evidence_samples, evidence_thresholds
 from assessment.models import (
     CLIENT_VISIBLE_STATUSES,
@@ -178,10 +179,11 @@ def data_evidence_levels(
 
 
 def assessment_scores_compute(
-    *, assessment: Assessment, weights: EvidenceWeights | None = None
+    *, assessment: Assessment, weights: EvidenceWeights | None = None, method: Method | None = None
 ) -> ScoreResult:
     """The live scores of an assessment from its current evidence; with `weights`, what they
-    would be under those evidence weights (the settings page's preview)."""
+    would be under those evidence weights (the settings page's preview); with `method`, under
+    that version of the method instead of the assessment's own."""
     indicators, areas = catalog_frames(version_id=assessment.catalog_version_id)
     samples = customer_evidence_samples(assessment=assessment)
     return scores_compute(
@@ -200,6 +202,7 @@ def assessment_scores_compute(
         anonymity_k=assessment.anonymity_k,
         rules=sufficiency_rules(assessment.sufficiency),
         samples=samples,
+        method=method or method_get(assessment.method_version),
     )
 
 
@@ -226,6 +229,18 @@ def assessment_scores(*, assessment: Assessment) -> AssessmentScores:
         },
         "benchmark": peer_benchmark(assessment=assessment, result=result),
     }
+
+
+def assessment_scores_under(*, assessment: Assessment, method_version: int) -> AssessmentScores:
+    """The scores of `assessment` as scored by `method_version`, to compare like with like: as
+    shown when it follows that version already, else its stored evidence scored again by it,
+    with `rescored_from` naming the version it was scored by."""
+    shown = assessment_scores(assessment=assessment)
+    own_version = result_method(shown).version
+    if own_version == method_version:
+        return shown
+    rescored = assessment_scores_compute(assessment=assessment, method=method_get(method_version))
+    return {**shown, **rescored, "rescored_from": own_version}
 
 
 MIN_PEERS = 5

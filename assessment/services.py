@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from assessment.audit import audit_events, audit_record, audit_record_many
+from assessment.method import result_method
 from assessment.metrics import thresholds_messages
 from assessment.models import (
     CLIENT_VISIBLE_STATUSES,
@@ -492,7 +493,12 @@ def assessment_update(
 def score_snapshot_take(*, assessment: Assessment, result: ScoreResult) -> ScoreSnapshot:
     """Freeze the scores as what the client sees from now on."""
     snapshot, _created = ScoreSnapshot.objects.update_or_create(
-        assessment=assessment, defaults={"result": result, "overall": result["overall"]["score"]}
+        assessment=assessment,
+        defaults={
+            "result": result,
+            "overall": result["overall"]["score"],
+            "method_version": result_method(result).version,
+        },
     )
     return snapshot
 

@@ -22,6 +22,7 @@ from matplotlib.patches import Polygon, Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 
+from assessment.method import level_bands
 from config.numbers import number_text
 
 # Set once at import, never changed afterwards: text as glyph paths (no font needed in the
@@ -41,7 +42,6 @@ NEUTRAL = "#b9c2cd"
 LEVEL_COLOURS = ("#b3261e", "#e07b24", "#d9a521", "#4f9d69", "#1f6f43")
 # Text on those colours: dark on the light orange and yellow, for contrast.
 LEVEL_TEXT_COLOURS = ("white", TEXT, TEXT, "white", "white")
-LEVEL_EDGES = (20, 40, 60, 80)
 
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 _COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -281,8 +281,8 @@ def radar_chart(
     return _svg(figure, min_text_pt=min_text_pt)
 
 
-def indicator_bars(*, indicators: Sequence[Mapping]) -> str:
-    """One horizontal bar per indicator (0–100), coloured by its level, with the level edges
+def indicator_bars(*, indicators: Sequence[Mapping], edges: Sequence[float]) -> str:
+    """One horizontal bar per indicator (0–100), coloured by its level, with the level `edges`
     and the values in a column on the right. A scored indicator without enough evidence
     (`covered` False) is greyed: a hatched grey bar, its code and value faded."""
     height = 0.45 + 0.19 * len(indicators)
@@ -321,7 +321,7 @@ def indicator_bars(*, indicators: Sequence[Mapping]) -> str:
             color=TEXT if score is not None and not is_thin else MUTED,
             clip_on=False,
         )
-    for edge in LEVEL_EDGES:
+    for edge in edges:
         axes.axvline(edge, color=BASELINE, linewidth=0.5, linestyle=(0, (2, 2)), zorder=0)
     axes.set_yticks(list(positions), [indicator["code"] for indicator in indicators])
     for tick, is_thin in zip(axes.get_yticklabels(), thin, strict=True):
@@ -329,7 +329,8 @@ def indicator_bars(*, indicators: Sequence[Mapping]) -> str:
             tick.set_color(BASELINE)
     axes.set_ylim(len(indicators) - 0.5, -0.5)
     axes.set_xlim(0, 100)
-    axes.set_xticks([0, 20, 40, 60, 80, 100])
+    # Ticks on the level edges, so each dotted line is labelled with where its level starts.
+    axes.set_xticks([0, *edges, 100], [number_text(tick, digits=-1) for tick in (0, *edges, 100)])
     return _svg(figure)
 
 
@@ -383,8 +384,16 @@ def level_scale(
             color=TEXT,
             linespacing=1.2,
         )
-    for edge in (0, *LEVEL_EDGES, 100):
-        axes.text(edge, 0.3, str(edge), ha="center", va="bottom", fontsize=6, color=MUTED)
+    for edge in [levels[0]["low"], *(level["high"] for level in levels)]:
+        axes.text(
+            edge,
+            0.3,
+            number_text(edge, digits=-1),
+            ha="center",
+            va="bottom",
+            fontsize=6,
+            color=MUTED,
+        )
     names = labels or {}
     # Close scores would overprint their labels: the current one then goes a line higher.
     close = baseline is not None and score is not None and abs(score - baseline) < 25
@@ -601,14 +610,17 @@ def activity_chart(*, activity: Mapping[str, int], labels: Mapping[str, str]) ->
     return _svg(figure)
 
 
-def score_history_chart(*, points: Sequence[tuple], min_text_pt: float | None = None) -> str:
+def score_history_chart(
+    *, points: Sequence[tuple], edges: Sequence[float], min_text_pt: float | None = None
+) -> str:
     """An organization's overall score per assessment (reference date, score, level) over the
-    level bands, so each point reads as a level at a glance."""
+    level bands (`edges`, the latest assessment's method), so each point reads as a level at a
+    glance."""
     figure = _figure(width=5.2, height=2.2)
     axes = figure.add_axes((0.08, 0.14, 0.9, 0.8))
     _style_axes(axes, grid_axis=None)
-    for index, low in enumerate((0, *LEVEL_EDGES)):
-        axes.axhspan(low, low + 20, color=LEVEL_COLOURS[index], alpha=0.1, linewidth=0)
+    for index, (low, high) in enumerate(level_bands(edges)):
+        axes.axhspan(low, high, color=LEVEL_COLOURS[index], alpha=0.1, linewidth=0)
     positions = range(len(points))
     scores = [score for _date, score, _level in points]
     axes.plot(positions, scores, color=PRIMARY, linewidth=1.5, zorder=2)
@@ -625,7 +637,7 @@ def score_history_chart(*, points: Sequence[tuple], min_text_pt: float | None = 
             color=TEXT,
         )
     axes.set_ylim(0, 100)
-    axes.set_yticks([0, *LEVEL_EDGES, 100])
+    axes.set_yticks([0, *edges, 100])
     axes.set_xticks(
         list(positions), [formats.date_format(date, "SHORT_DATE_FORMAT") for date, _s, _l in points]
     )

@@ -12,8 +12,9 @@ from typing import TypedDict
 import pandas as pd
 
 from assessment.levels import level_name
+from assessment.method import level_of, result_method
 from assessment.metrics import CustomerMetric, Registry, comparable_metrics, kpi_metrics, value_at
-from assessment.scoring import level_of, plain_value
+from assessment.scoring import plain_value
 from reports.context import scores_preliminary
 
 TOP_CHANGES = 5
@@ -75,7 +76,11 @@ def _scored(items: list[dict]) -> pd.Series:
 def _claimed_level(result: Mapping) -> int | None:
     """The overall level a result claims: none without a score, none while it is preliminary."""
     score = result["overall"]["score"]
-    return None if score is None or scores_preliminary(result) else level_of(score)
+    return (
+        None
+        if score is None or scores_preliminary(result)
+        else level_of(score, result_method(result).level_edges)
+    )
 
 
 def _level_pair(baseline: Mapping, current: Mapping) -> dict:
@@ -131,6 +136,11 @@ def comparison_compute(
         }
 
     return {
+        # A baseline scored by another version of the method comes scored again by the current's.
+        "method": {
+            "version": result_method(current).version,
+            "baseline_rescored_from": baseline.get("rescored_from"),
+        },
         "overall": {
             "before": overall_before,
             "after": overall_after,

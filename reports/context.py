@@ -8,7 +8,7 @@ from typing import TypedDict
 from django.utils.translation import gettext as _
 
 from assessment.levels import LEVEL_DESCRIPTIONS, LEVEL_NAMES, level_name
-from assessment.scoring import LEVEL_EDGES
+from assessment.method import level_bands, result_method
 from assessment.sufficiency import PRELIMINARY
 from config.numbers import number_text
 
@@ -62,17 +62,17 @@ def small_sample(section) -> bool:
     return isinstance(section, Mapping) and section.get("sufficient", True) is False
 
 
-def levels_scale() -> list[dict]:
-    edges = (0.0, *LEVEL_EDGES, 100.0)
+def levels_scale(scores: Mapping) -> list[dict]:
+    """The five levels with their bands under the method `scores` were computed with."""
     return [
         {
             "level": level,
             "name": str(LEVEL_NAMES[level]),
-            "low": edges[level - 1],
-            "high": edges[level],
+            "low": low,
+            "high": high,
             "description": str(LEVEL_DESCRIPTIONS[level]),
         }
-        for level in LEVEL_NAMES
+        for level, (low, high) in enumerate(level_bands(result_method(scores).level_edges), start=1)
     ]
 
 
@@ -184,7 +184,7 @@ def verdict_text(
             )
             % {
                 "name": level_name(next_level["level"]),
-                "threshold": number_text(next_level["threshold"], digits=0),
+                "threshold": number_text(next_level["threshold"], digits=-1),
                 "count": len(next_level["indicators"]) + next_level["more"],
                 "first": next_level["indicators"][0]["name"],
             }
@@ -261,7 +261,8 @@ def report_context_build(
             next_level=next_level,
             metrics=metrics,
         ),
-        "levels": levels_scale(),
+        "levels": levels_scale(scores),
+        "level_edges": list(result_method(scores).level_edges),
         "areas": areas,
         "indicators": indicators,
         # Ties keep the catalog order on both lists.
@@ -273,5 +274,9 @@ def report_context_build(
         "roadmap": roadmap,
         "next_level": next_level,
         "comparison": comparison,
-        "methodology": dict(methodology),
+        "methodology": {
+            **methodology,
+            "method_version": result_method(scores).version,
+            "role_balance": result_method(scores).role_balance,
+        },
     }

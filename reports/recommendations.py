@@ -26,8 +26,8 @@ import yaml
 from django.core.exceptions import ImproperlyConfigured
 
 from assessment.loyalty import ACTIVITY_SEGMENTS, LOYALTY_TYPES
+from assessment.method import TOP_SCORE, level_of, result_method
 from assessment.metrics import computed_metrics
-from assessment.scoring import LEVEL_EDGES, level_of
 from reports.models import Horizon
 from surveys.i18n import FALLBACK, SUPPORTED
 
@@ -41,7 +41,6 @@ ACTIONS_PER_LANGUAGE = (2, 4)
 TEXT_FIELDS = ("title", "rationale", "impact")
 INDICATOR_CODE = re.compile(r"^[A-Z]{3}-\d{2}$")
 LEVELS = range(2, 6)  # "below level 1" could never hold
-TOP_SCORE = 100.0
 # The path to the next level lists the indicators that weigh most in the gap, at most this many.
 NEXT_LEVEL_LISTED = 5
 
@@ -409,20 +408,22 @@ def _scores_by_code(items: list[dict], codes: pd.Index, field: str) -> pd.Series
     return pd.Series(values, dtype="float64").reindex(codes)
 
 
-def _levels_by_code(items: list[dict], codes: pd.Index) -> pd.Series:
-    """Levels of scored items; a missing level is derived from the score, unscored is NaN."""
+def _levels_by_code(items: list[dict], codes: pd.Index, edges) -> pd.Series:
+    """Levels of scored items; a missing level is derived from the score by the method's
+    `edges`, unscored is NaN."""
     levels = _scores_by_code(items, codes, "level")
     scores = _scores_by_code(items, codes, "score")
-    derived = scores.dropna().map(level_of)
+    derived = scores.dropna().map(lambda score: level_of(score, edges))
     return levels.fillna(derived.reindex(codes))
 
 
-def next_level_threshold(overall: float | None) -> float | None:
-    """T: the lower edge of the level above the overall score's level (100 at level 5)."""
+def next_level_threshold(overall: float | None, edges) -> float | None:
+    """T: the lower edge of the level above the overall score's level by the method's `edges`
+    (100 at level 5)."""
     if overall is None or not math.isfinite(overall):
         return None
-    level = level_of(overall)
-    return TOP_SCORE if level > len(LEVEL_EDGES) else LEVEL_EDGES[level - 1]
+    level = level_of(overall, edges)
+    return TOP_SCORE if level > len(edges) else edges[level - 1]
 
 
 def effective_weights(
@@ -559,7 +560,7 @@ def roadmap_propose(
     indicators and areas and absent metrics never trigger.
 
     priority = Σ over its indicators of effective weight × max(0, T − score), T the lower edge of
-    the level above the overall level (overall 57 → T 60; 100 at level 5): exactly the overall
+    the level above the overall level (method 2: overall 57 → T 62.5; 100 at level 5): exactly the overall
     points gained if those indicators rose to T. Ranking: recommendations with priority > 0 first,
     by priority descending; then those closing no gap (e.g. triggered only by a metric), by how
     far their metrics are past the thresholds — |value − threshold| / the metric's scale
@@ -574,14 +575,15 @@ def roadmap_propose(
     recommendations = library.recommendations
     codes = indicators.index
     indicator_scores = _scores_by_code(scores["indicators"], codes, "score")
-    target = next_level_threshold(scores["overall"]["score"])
+    edges = result_method(scores).level_edges
+    target = next_level_threshold(scores["overall"]["score"], edges)
     gains = indicator_gains(
         indicator_scores=indicator_scores, target=target, indicators=indicators, areas=areas
     )
     priorities = _membership(recommendations, codes) @ gains.to_numpy(dtype=float)
 
-    indicator_levels = _levels_by_code(scores["indicators"], codes)
-    area_levels = _levels_by_code(scores["areas"], areas.index)
+    indicator_levels = _levels_by_code(scores["indicators"], codes, edges)
+    area_levels = _levels_by_code(scores["areas"], areas.index, edges)
     proposed = []
     for recommendation, priority in zip(recommendations, priorities, strict=True):
         triggered_by = _triggered_by(
@@ -623,8 +625,9 @@ def next_level_path(*, scores: dict, indicators: pd.DataFrame, areas: pd.DataFra
     mean to at least T) — it guards against scores taken with other weights or another catalog.
     """
     overall = scores["overall"]["score"]
-    target = next_level_threshold(overall)
-    if target is None or level_of(overall) == len(LEVEL_EDGES) + 1:
+    edges = result_method(scores).level_edges
+    target = next_level_threshold(overall, edges)
+    if target is None or level_of(overall, edges) == len(edges) + 1:
         return None
     indicator_scores = _scores_by_code(scores["indicators"], indicators.index, "score")
     gains = indicator_gains(
@@ -638,7 +641,7 @@ def next_level_path(*, scores: dict, indicators: pd.DataFrame, areas: pd.DataFra
     needed = min(int(np.searchsorted(cumulative, gap - 10**-_TIE_DIGITS, side="left")) + 1, len(ranked))
     listed = ranked.iloc[: min(needed, NEXT_LEVEL_LISTED)]
     return {
-        "level": level_of(overall) + 1,
+        "level": level_of(overall, edges) + 1,
         "threshold": target,
         "gap": gap,
         "indicators": [

@@ -407,7 +407,7 @@ def _area_pages(*, context: dict, areas: list[dict], indicators: list[dict]) -> 
                 "indicators": own,
                 # Scored without enough evidence: the chart hatches their bars.
                 "uncovered": sum(not item["covered"] and item["score"] is not None for item in own),
-                "chart": _safe(charts.indicator_bars(indicators=own)),
+                "chart": _safe(charts.indicator_bars(indicators=own, edges=context["level_edges"])),
                 "findings": _area_findings(context=context, area=area["code"]),
             }
         )

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from assessment.access import baseline_readable
 from assessment.branding import DEFAULT_FIRM_NAME, firm_branding, logo_data_uri
 from assessment.kpis import assessment_kpis
+from assessment.method import result_method
 from assessment.metrics import evidence_thresholds, metrics_with_samples
 from assessment.models import (
     CLIENT_VISIBLE_STATUSES,
@@ -23,6 +24,7 @@ from assessment.presenters import scores_named
 from assessment.selectors import (
     assessment_scope,
     assessment_scores,
+    assessment_scores_under,
     catalog_frames,
     managed_assessment_scope,
 )
@@ -244,9 +246,12 @@ def assessment_comparison(
             **catalog_names(version_id=baseline.catalog_version_id, language=language),
             **catalog_names(version_id=assessment.catalog_version_id, language=language),
         }
+        current = scores or assessment_scores(assessment=assessment)
         result = comparison_compute(
-            current=scores or assessment_scores(assessment=assessment),
-            baseline=assessment_scores(assessment=baseline),
+            current=current,
+            baseline=assessment_scores_under(
+                assessment=baseline, method_version=result_method(current).version
+            ),
             current_metrics=metrics
             if metrics is not None
             else customer_metrics_stored(assessment=assessment),

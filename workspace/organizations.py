@@ -34,6 +34,7 @@ from assessment.consultants import (
     consultants_manageable,
     organization_consultants,
 )
+from assessment.method import method_get
 from assessment.models import Currency, Organization
 from assessment.selectors import assessment_scope, managed_organization_scope, user_is_consultant
 from assessment.services import (
@@ -110,6 +111,7 @@ def _organization_page(
     chart = (
         score_history_chart(
             points=[(row["assessment"].reference_date, row["score"], row["level"]) for row in history],
+            edges=method_get(history[-1]["assessment"].method_version).level_edges,
             min_text_pt=SCREEN_MIN_TEXT_PT,
         )
         if history

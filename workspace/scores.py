@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assessment.access import assessment_readable, user_manages
+from assessment.method import level_of, result_method
 from assessment.models import Assessment
 from assessment.presenters import scores_named
-from assessment.scoring import level_of
 from assessment.selectors import MIN_PEERS, assessment_scope, assessment_scores, benchmark_industry
 from config.numbers import number_text
 from reports import charts
@@ -24,10 +24,10 @@ from workspace.pages import assessment_page
 EVIDENCE_SOURCES = ("survey", "interview", "data")
 
 
-def _cell(value: float | None, *, claims: bool = True) -> dict:
-    """A heat-map cell: the value and its level (None for no evidence, or where the evidence
-    does not suffice to claim one)."""
-    return {"value": value, "level": level_of(value) if value is not None and claims else None}
+def _cell(value: float | None, edges, *, claims: bool = True) -> dict:
+    """A heat-map cell: the value and its level by the method's `edges` (None for no evidence, or
+    where the evidence does not suffice to claim one)."""
+    return {"value": value, "level": level_of(value, edges) if value is not None and claims else None}
 
 
 def _names(tree: dict) -> dict[str, str]:
@@ -66,7 +66,11 @@ def _groups(scores: dict, dimension: str, k: int) -> tuple[list[dict], int]:
         if scores_preliminary(scores):
             group["level"] = None
         group["area_cells"] = [
-            _cell(group["areas"].get(area["code"]), claims=area.get("sufficient", True))
+            _cell(
+                group["areas"].get(area["code"]),
+                result_method(scores).level_edges,
+                claims=area.get("sufficient", True),
+            )
             for area in scores["areas"]
         ]
     return shown, hidden
@@ -120,11 +124,12 @@ def scores(request: HttpRequest, assessment_id: int) -> HttpResponse:
         }
         for area in result["areas"]
     ]
+    edges = result_method(result).level_edges
     indicators = [
         {
             **item,
             "name": names.get(item["code"], item["code"]),
-            "cells": [_cell(item["evidence"][source]) for source in EVIDENCE_SOURCES],
+            "cells": [_cell(item["evidence"][source], edges) for source in EVIDENCE_SOURCES],
             "dont_know_percent": None if item["dont_know_share"] is None else item["dont_know_share"] * 100,
             # Scored without enough evidence (an unscored one shows no score at all).
             "uncovered": item.get("covered", True) is False and item["score"] is not None,
@@ -146,7 +151,7 @@ def scores(request: HttpRequest, assessment_id: int) -> HttpResponse:
         labels = chart_labels()
         charts_svg["scale"] = charts.level_scale(
             score=result["overall"]["score"],
-            levels=levels_scale(),
+            levels=levels_scale(result),
             baseline=baseline["overall"]["score"] if baseline else None,
             labels=labels["scale"],
             preliminary=sufficiency["preliminary"],
@@ -214,6 +219,6 @@ def scores(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "baseline": baseline,
             "charts": charts_svg,
             "exports": exports,
-            "levels": levels_scale(),
+            "levels": levels_scale(result),
         },
     )

@@ -104,13 +104,30 @@ def _shown_sets(people, result, disclosure: Disclosure) -> list[tuple[str, np.nd
     return sets
 
 
+def _balanced_from_shown(people, levels, sets):
+    """The role-balanced mean (assessment.method) from figures the attack already has: the
+    shown roles' means and the mean of everyone else, so it tells the attack nothing more."""
+    truth = np.array([levels])
+    alone = np.zeros(len(people), dtype=bool)
+    means = []
+    for name, members in sets:
+        count, total, _ = (value[0] for value in _figures(truth, members))
+        if name.startswith("role:") and count >= 3:
+            alone |= members
+            means.append(total / count)
+    count, total, _ = (value[0] for value in _figures(truth, ~alone))
+    means += [total / count] if count else []
+    return pytest.approx(np.mean(means)) if means else None
+
+
 def _check_the_model(people, levels, result, sets) -> None:
     """The figures the attack works from are the ones the scores show."""
     truth = np.array([levels])
     count, total, squares = (value[0] for value in _figures(truth, np.ones(len(people), dtype=bool)))
     item = result["indicators"][0]
     assert item["n"] == count
-    assert item["mean_level"] == (pytest.approx(total / count) if count else None)
+    assert item["raw_mean_level"] == (pytest.approx(total / count) if count else None)
+    assert item["mean_level"] == _balanced_from_shown(people, levels, sets)
     if count > 1:
         assert item["std"] == pytest.approx(np.sqrt((squares - total**2 / count) / (count - 1)), abs=1e-9)
     shown = {

@@ -4,8 +4,8 @@ from django.core.management import call_command
 
 from assessment.demo import DEMO_LOGINS
 from assessment.kpis import assessment_kpis
+from assessment.method import CURRENT_METHOD_VERSION, level_of, result_method
 from assessment.models import Assessment, Membership, Organization, Role, Status
-from assessment.scoring import level_of
 from assessment.selectors import assessment_scope, assessment_scores, user_is_consultant
 
 
@@ -57,7 +57,8 @@ def test_demo_tells_the_seeds_re_assessment_story(catalog):
     assert 70 <= after["overall"]["score"] < 75 and after["overall"]["level"] is None
     assert after["sufficiency"]["status"] == "preliminary"
     assert after["sufficiency"]["reasons"] == [{"code": "too_few_responses", "submitted": 40, "minimum": 41}]
-    assert level_of(after["overall"]["score"]) == 4
+    assert level_of(after["overall"]["score"], result_method(after).level_edges) == 4
+    assert result_method(before).version == result_method(after).version == CURRENT_METHOD_VERSION
     kpis_before = assessment_kpis(assessment=baseline)
     kpis_after = assessment_kpis(assessment=reassessment)
     churn_change = kpis_after["churn_rate"]["value"] / kpis_before["churn_rate"]["value"] - 1

@@ -272,7 +272,7 @@ def test_a_new_metric_needs_only_its_declaration(with_ces):
         methodology = render_to_string(
             "reports/partials/methodology.html",
             {
-                "levels": levels_scale(),
+                "levels": levels_scale({"method_version": 2}),
                 "threshold_rows": rows,
                 "methodology": {"weights": {}, "respondents": {}, "coverage": {}},
                 "csi_bands": {"high": 80.0, "medium": 75.0, "insufficient": 50.0},

@@ -77,9 +77,11 @@ def test_scores_of_the_methods_example_through_the_api(api, consultant, audit):
     body = _scores(api, audit)
     org01 = next(i for i in body["indicators"] if i["code"] == "ORG-01")
     assert org01["score"] == 61.72  # 61.71875, rounded to 2 decimals
-    assert org01["level"] == 4
-    assert org01["level_name"] == "Customer-Centric"
+    assert org01["level"] == 3  # method 2: Centric from 62.5
+    assert org01["level_name"] == "Customer-Aware"
     assert org01["evidence"] == {"survey": 68.75, "interview": 50.0, "data": None}
+    assert org01["mean_level"] == org01["raw_mean_level"] == 3.75  # one role: nothing to balance
+    assert body["method_version"] == 2
     assert org01["n"] == 4
     assert org01["dont_know_share"] == 0.2
     # organization: only ORG-01 scored → 61.71875; staff: STF-01 all level 2 → 25.
@@ -111,8 +113,8 @@ def test_level_names_in_russian(api, consultant, audit):
     audit.sufficiency = {"min_area_coverage": 0}  # levels on the thin evidence of this example
     audit.save()
     body = _scores(api, audit, lang="ru")
-    assert body["overall"]["level_name"] == "Клиентоориентированная компания"  # 43.36 → level 3
-    assert body["areas"][0]["level_name"] == "Клиентоцентричная компания"  # 61.72 → level 4
+    assert body["overall"]["level_name"] == "Клиентоориентированная компания"  # 46.88 → level 3
+    assert body["areas"][0]["level_name"] == "Клиентоцентричная компания"  # 68.75 → level 4
 
 
 def test_interview_scores_put_get_and_clear(api, consultant, audit):
@@ -247,3 +249,24 @@ def test_other_is_no_industry_to_compare_with(api, consultant, audit):
     for n, level in enumerate([1, 2, 3, 4, 5], 10):
         _published_peer("banking", level, n)
     assert _scores(api, audit)["benchmark"]["peers"] == 5
+
+
+def test_the_api_shows_the_balanced_and_the_raw_mean(api, consultant, audit):
+    # Five executives answer 5 on ORG-01 beside the five tellers' 4, 3, 5, don't know, 3.
+    for n in range(5):
+        respond(audit, f"board{n}@bank.kz", "executive", {"ORG-01": 5}, department="Board")
+    org01 = next(i for i in _scores(api, audit)["indicators"] if i["code"] == "ORG-01")
+    assert org01["mean_level"] == 4.38  # (3.75 + 5) / 2 = 4.375
+    assert org01["raw_mean_level"] == 4.44  # (15 + 25) / 9
+    assert org01["evidence"]["survey"] == 84.38  # 25 · (4.375 − 1)
+
+
+def test_an_assessment_of_method_1_keeps_its_bands_and_says_so(api, consultant, audit):
+    interview_scores_set(assessment=audit, user=consultant, items=[{"indicator": "ORG-01", "level": 3}])
+    audit.method_version = 1
+    audit.save()
+    body = _scores(api, audit)
+    org01 = next(i for i in body["indicators"] if i["code"] == "ORG-01")
+    assert body["method_version"] == 1
+    assert (org01["score"], org01["level_code"]) == (61.72, "centric")  # Aware under method 2
+    assert org01["raw_mean_level"] == org01["mean_level"] == 3.75

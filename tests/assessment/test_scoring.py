@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessment.scoring import EvidenceWeights, level_of, metric_level, percentile_rank, scores_compute
+from assessment.method import METHODS, level_bands, level_of, role_balanced_means
+from assessment.scoring import EvidenceWeights, metric_level, percentile_rank, scores_compute
 
 INDICATORS = pd.DataFrame(
     {
@@ -33,7 +34,14 @@ def respondent_counts(frame):
 
 
 def compute(
-    rows, interview=NONE, data=NONE, weights=DEFAULT_WEIGHTS, k=5, indicators=INDICATORS, areas=AREAS
+    rows,
+    interview=NONE,
+    data=NONE,
+    weights=DEFAULT_WEIGHTS,
+    k=5,
+    indicators=INDICATORS,
+    areas=AREAS,
+    method=METHODS[2],
 ):
     frame = answers(rows)
     return scores_compute(
@@ -45,6 +53,7 @@ def compute(
         data=pd.Series(data, dtype=float),
         weights=weights,
         anonymity_k=k,
+        method=method,
     )
 
 
@@ -57,35 +66,125 @@ def test_methods_worked_example():
     rows = [(r, "ORG-01", level, "frontline", "Retail") for r, level in enumerate([4, 3, 5, None, 3])]
     result = compute(rows, interview={"ORG-01": 3})
     item = indicator(result, "ORG-01")
+    assert result["method_version"] == 2
     assert item["evidence"] == {"survey": 68.75, "interview": 50.0, "data": None}
     assert item["score"] == pytest.approx(61.71875)
-    assert item["level"] == 4
-    assert item["level_code"] == "centric"
+    assert (item["level"], item["level_code"]) == (3, "aware")  # below 62.5
     assert item["n"] == 4
-    assert item["mean_level"] == 3.75
+    assert item["mean_level"] == item["raw_mean_level"] == 3.75  # one role: nothing to balance
     assert item["dont_know_share"] == pytest.approx(0.2)
     assert item["std"] == pytest.approx(0.9574271)  # sample std of 4, 3, 5, 3
+    # Method 1 read the same score in bands of 20.
+    version_1 = compute(rows, interview={"ORG-01": 3}, method=METHODS[1])
+    assert version_1["method_version"] == 1
+    assert indicator(version_1, "ORG-01")["level_code"] == "centric"
 
 
 @pytest.mark.parametrize(
     ("score", "level"),
     [
         (0, 1),
-        (19.99, 1),
-        (20, 2),
-        (39.99, 2),
-        (40, 3),
-        (57, 3),
-        (59.99, 3),
-        (60, 4),
-        (72, 4),
-        (79.99, 4),
-        (80, 5),
+        (12.49, 1),
+        (12.5, 2),
+        (37.49, 2),
+        (37.5, 3),
+        (57, 3),  # the audit of the published case
+        (62.49, 3),
+        (62.5, 4),
+        (72, 4),  # its re-assessment
+        (87.49, 4),
+        (87.5, 5),
         (100, 5),
     ],
 )
-def test_level_bands(score, level):
-    assert level_of(score) == level
+def test_level_bands_of_method_2(score, level):
+    assert level_of(score, METHODS[2].level_edges) == level
+
+
+@pytest.mark.parametrize(
+    ("score", "level"),
+    [(0, 1), (19.99, 1), (20, 2), (39.99, 2), (40, 3), (59.99, 3), (60, 4), (79.99, 4), (80, 5), (100, 5)],
+)
+def test_level_bands_of_method_1(score, level):
+    assert level_of(score, METHODS[1].level_edges) == level
+
+
+def test_each_level_anchor_sits_at_the_centre_of_its_band_in_method_2():
+    bands = level_bands(METHODS[2].level_edges)
+    assert bands == [(0, 12.5), (12.5, 37.5), (37.5, 62.5), (62.5, 87.5), (87.5, 100)]
+    assert [(low + high) / 2 for low, high in bands[1:4]] == [25, 50, 75]
+
+
+@settings(max_examples=200, deadline=None)
+@given(mean_answer=st.floats(1, 5, allow_nan=False))
+def test_the_level_of_method_2_is_the_mean_answer_rounded_half_up(mean_answer):
+    score = 25 * (mean_answer - 1)
+    assert level_of(score, METHODS[2].level_edges) == int(mean_answer + 0.5)
+
+
+def _balanced(rows, roles_shown=("executive", "manager", "frontline", "back_office")):
+    frame = pd.DataFrame(rows, columns=["indicator", "role", "level", "count"])
+    return role_balanced_means(
+        frame, pd.Index(["ORG-01", "ORG-02"]), min_role_answers=3, roles_shown=roles_shown
+    )
+
+
+def test_role_balance_averages_the_roles_and_pools_the_small_ones():
+    rows = [
+        ("ORG-01", "executive", 5.0, 3),  # 3 executives answer 5
+        ("ORG-01", "frontline", 2.0, 9),  # 9 tellers answer 2
+        ("ORG-01", "manager", 4.0, 1),  # 1 manager and 1 back office: pooled, mean 3
+        ("ORG-01", "back_office", 2.0, 1),
+        ("ORG-01", "manager", float("nan"), 4),  # don't know counts for nothing
+    ]
+    balanced = _balanced(rows)
+    assert balanced["ORG-01"] == pytest.approx((5 + 2 + 3) / 3)
+    assert pd.isna(balanced["ORG-02"])  # unanswered
+    # The raw mean would be (15 + 18 + 4 + 2) / 14 = 2.79: the tellers' weight.
+    # A role the scores may not show (under the anonymity threshold) is pooled however many answer.
+    assert _balanced(rows, roles_shown=("frontline",))["ORG-01"] == pytest.approx((2 + (15 + 4 + 2) / 5) / 2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    counts=st.dictionaries(
+        st.sampled_from(["executive", "manager", "frontline", "back_office"]),
+        st.tuples(st.integers(1, 8), st.integers(1, 5)),
+        min_size=1,
+    ),
+    copies=st.integers(2, 4),
+)
+def test_role_balance_properties(counts, copies):
+    rows = [("ORG-01", role, float(level), count) for role, (count, level) in counts.items()]
+    balanced = _balanced(rows)["ORG-01"]
+    # Order does not matter.
+    assert _balanced(list(reversed(rows)))["ORG-01"] == pytest.approx(balanced)
+    # Within the range of the answers.
+    levels = [level for _count, level in counts.values()]
+    assert min(levels) - 1e-9 <= balanced <= max(levels) + 1e-9
+    # A role that stands alone weighs the same however many of it answer.
+    big = {role for role, (count, _level) in counts.items() if count >= 3}
+    more = [
+        ("ORG-01", role, level, count * copies if role in big else count) for _, role, level, count in rows
+    ]
+    assert _balanced(more)["ORG-01"] == pytest.approx(balanced)
+    # One role alone: the plain mean.
+    role, (count, level) = next(iter(counts.items()))
+    assert _balanced([("ORG-01", role, float(level), count)])["ORG-01"] == pytest.approx(level)
+
+
+def test_scores_show_the_balanced_and_the_raw_mean():
+    rows = [(r, "ORG-01", 5, "executive", "Board") for r in range(5)] + [
+        (10 + r, "ORG-01", 2, "frontline", "Retail") for r in range(15)
+    ]
+    item = indicator(compute(rows), "ORG-01")
+    assert item["mean_level"] == pytest.approx(3.5)  # (5 + 2) / 2
+    assert item["raw_mean_level"] == pytest.approx(2.75)  # (25 + 30) / 20
+    assert item["evidence"]["survey"] == pytest.approx(62.5)
+    assert item["level_code"] == "centric"
+    pooled = indicator(compute(rows, method=METHODS[1]), "ORG-01")
+    assert pooled["mean_level"] == pooled["raw_mean_level"] == pytest.approx(2.75)
+    assert pooled["evidence"]["survey"] == pytest.approx(43.75)
 
 
 def test_evidence_weights_renormalize_over_what_is_present():

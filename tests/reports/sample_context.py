@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from assessment.method import CURRENT_METHOD_VERSION, METHODS, level_bands, level_of
+
 CATALOG = Path(__file__).resolve().parents[2] / "surveys" / "catalog" / "cx_maturity.yaml"
 REFERENCE_DATE = datetime.date(2026, 9, 30)
 BASELINE_DATE = datetime.date(2025, 12, 31)
@@ -353,10 +355,11 @@ def _catalog() -> dict:
     return yaml.safe_load(CATALOG.read_text(encoding="utf-8"))
 
 
+METHOD = METHODS[CURRENT_METHOD_VERSION]
+
+
 def _level_of(score: float | None) -> int | None:
-    if score is None:
-        return None
-    return min(5, int(score // 20) + 1)
+    return None if score is None else level_of(score, METHOD.level_edges)
 
 
 def _spread(*, codes: list[str], mean: float, rng: random.Random, width: float) -> dict[str, float]:
@@ -677,11 +680,13 @@ def sample_context(
         {
             "level": index + 1,
             "name": name,
-            "low": 20 * index,
-            "high": 20 * (index + 1),
+            "low": low,
+            "high": high,
             "description": description,
         }
-        for index, (name, description) in enumerate(LEVELS[language])
+        for index, ((name, description), (low, high)) in enumerate(
+            zip(LEVELS[language], level_bands(METHOD.level_edges), strict=True)
+        )
     ]
     customer = customer_metrics() if with_customer else None
     kpi_values = {
@@ -708,6 +713,7 @@ def sample_context(
         "sufficiency": {"preliminary": False, "reasons": [], "submitted_responses": 318, "min_responses": 5},
         "verdict": texts["verdict"],
         "levels": levels,
+        "level_edges": list(METHOD.level_edges),
         "areas": areas,
         "indicators": indicators,
         "strengths": ranked[:5],
@@ -750,6 +756,8 @@ def sample_context(
             else None
         ),
         "methodology": {
+            "method_version": METHOD.version,
+            "role_balance": METHOD.role_balance,
             "weights": {"survey": 0.5, "interview": 0.3, "data": 0.2},
             "anonymity_k": 5,
             "respondents": {"invited": 412, "submitted": 318},

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from assessment.method import METHODS
 from reports import charts
 from tests.reports.sample_context import customer_metrics, sample_context
 
@@ -56,7 +57,9 @@ def chart_makers(context: dict) -> dict:
             labels={"current": "Now", "baseline": "Baseline"},
             baseline=[area["baseline_score"] for area in areas],
         ),
-        "bars": lambda: charts.indicator_bars(indicators=context["indicators"][:16]),
+        "bars": lambda: charts.indicator_bars(
+            indicators=context["indicators"][:16], edges=context["level_edges"]
+        ),
         "scale": lambda: charts.level_scale(score=72.4, levels=context["levels"], baseline=57.3),
         "servqual": lambda: charts.servqual_gaps(gaps=customer["servqual"]["gaps"]),
         "loyalty": lambda: charts.loyalty_matrix(types=customer["loyalty_types"], labels=LOYALTY_LABELS),
@@ -91,7 +94,7 @@ def test_charts_inlined_together_share_no_ids(context):
 
 def test_indicator_bars_one_bar_per_indicator_coloured_by_level(context):
     indicators = [row for row in context["indicators"] if row["area"] == "technology"]
-    root = parse(charts.indicator_bars(indicators=indicators))
+    root = parse(charts.indicator_bars(indicators=indicators, edges=context["level_edges"]))
     bars = marks(root, "bar")
     assert len(bars) == len(indicators) == 15
     for bar, indicator in zip(bars, indicators, strict=True):
@@ -176,6 +179,7 @@ def test_charts_for_the_screen_raise_their_smallest_text_and_say_so():
     assert 'data-min-text-pt="7.5"' in screen
     history = charts.score_history_chart(
         points=[(datetime.date(2025, 12, 31), 57.6, 3), (datetime.date(2026, 9, 30), 72.1, 4)],
+        edges=METHODS[2].level_edges,
         min_text_pt=charts.SCREEN_MIN_TEXT_PT,
     )
     assert 'data-min-text-pt="7.5"' in history  # its 7 pt tick labels raised too

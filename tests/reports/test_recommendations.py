@@ -13,7 +13,8 @@ from django.core.exceptions import ImproperlyConfigured
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessment.scoring import level_of
+from assessment.method import METHODS
+from assessment.method import level_of as level_by_edges
 from reports.recommendations import (
     EFFORTS,
     HORIZONS,
@@ -53,6 +54,12 @@ def weighted_mean(values: dict, weights: dict) -> float | None:
     if not scored or total == 0:
         return None
     return sum(values[code] * weights[code] for code in scored) / total
+
+
+def level_of(score: float) -> int:
+    """Levels of the results these tests build, which name no method version: method 1, as
+    the results stored before methods had versions (the last tests here cover method 2)."""
+    return level_by_edges(score, METHODS[1].level_edges)
 
 
 def level_fields(score: float | None) -> dict:
@@ -501,6 +508,20 @@ def test_next_level_path_one_indicator_suffices():
         "more": 0,
         "reachable": True,
     }
+
+
+def test_next_level_path_under_method_2_aims_at_the_next_band():
+    # Case A under method 2: 56.25 is Aware, Centric from 62.5, gap 6.25. Gains: STF-01
+    # 22.5 · 3/8 = 8.4375, ORG-02 12.5 · 3/16 = 2.34375, ORG-01 32.5 / 16 = 2.03125.
+    scores = {**scores_of(CASE_A), "method_version": 2}
+    path = next_level_path(scores=scores, indicators=INDICATORS, areas=AREAS)
+    assert (path["level"], path["threshold"], path["gap"]) == (4, 62.5, pytest.approx(6.25))
+    assert path["indicators"] == [
+        {"code": "STF-01", "current": 40.0, "target": 62.5, "gain": pytest.approx(8.4375)}
+    ]
+    # 88.75 is a Champion's score under method 2 (from 87.5), whose path ends there.
+    champion = {**scores_of({**dict.fromkeys(INDICATORS.index, 90.0), "ORG-01": 70.0}), "method_version": 2}
+    assert next_level_path(scores=champion, indicators=INDICATORS, areas=AREAS) is None
 
 
 def test_next_level_path_needs_several_indicators():

@@ -23,10 +23,10 @@ def test_first_look_proposes_a_roadmap_ranked_by_priority(api, audit):
     assert first["status"] == "proposed" and not first["custom"] and not first["edited"]
     assert first["title"] == recommendation_text_en(first["code"])
     assert first["horizon"] == library.recommendation(first["code"]).horizon
-    # The level is 4 (68.75): what it takes to reach Customer-Champion at 80 points.
+    # The level is 4 (68.75): what it takes to reach Customer-Champion at 87.5 points.
     next_level = response.json()["next_level"]
-    assert next_level["level"] == 5 and next_level["threshold"] == 80.0
-    assert next_level["gap"] == 80.0 - 68.75
+    assert next_level["level"] == 5 and next_level["threshold"] == 87.5
+    assert next_level["gap"] == 87.5 - 68.75
     # Asking again proposes nothing new.
     assert api.get(_url(audit.current)).json()["items"] == items
 

@@ -281,7 +281,7 @@ def test_charts_draw_thin_evidence():
         for row in context["indicators"]
         if row["area"] == "staff"
     ]
-    bars = parse(charts.indicator_bars(indicators=indicators))
+    bars = parse(charts.indicator_bars(indicators=indicators, edges=context["level_edges"]))
     hatched = marks(bars, "uncovered-bar")
     assert [mark.get("id").rsplit("-", 1)[1] for mark in hatched] == ["1", "4"]
     # Hatched: filled with a pattern, not with the level's colour.

@@ -43,8 +43,8 @@ def test_the_page_lists_the_roadmap_in_its_order_with_the_next_level(consultant_
     assert first["title"] in html.replace("&#x27;", "'")
     assert f"+{first['priority']:.1f} points" in html
     assert 'name="action" value="accept"' in html and "Add a custom recommendation" in html
-    # 68.75 is Customer-Centric: 11.25 points short of Customer-Champion at 80.
-    assert "needs 11.3 more points to reach 80, the threshold of Customer-Champion" in html
+    # 68.75 is Customer-Centric: 18.75 points short of Customer-Champion at 87.5.
+    assert "needs 18.8 more points to reach 87.5, the threshold of Customer-Champion" in html
 
 
 def test_accept_reject_and_restore_change_the_status(consultant_client, current):
