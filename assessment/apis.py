@@ -588,11 +588,58 @@ class _GroupScoreSerializer(_LevelScoreSerializer):
     areas = serializers.DictField(child=serializers.FloatField(allow_null=True))
 
 
+class _OverallScoreSerializer(_LevelScoreSerializer):
+    gated = inline_serializer(
+        "OverallGate",
+        {
+            "code": serializers.ChoiceField(choices=["reality_gap"]),
+            "uncapped_level": serializers.IntegerField(),
+            "level": serializers.IntegerField(),
+            "gap": serializers.FloatField(),
+            "limit": serializers.FloatField(),
+        },
+        allow_null=True,
+        required=False,
+        help_text=_(
+            "Why the level is below the one its score reads: the maturity score exceeds the "
+            "customer outcomes index by more than the limit (method 2)"
+        ),
+    )
+
+
 class ScoresSerializer(serializers.Serializer):
     method_version = serializers.ChoiceField(
         choices=[1, 2], help_text=_("The version of the scoring method these scores follow")
     )
-    overall = _LevelScoreSerializer()
+    overall = _OverallScoreSerializer()
+    outcomes = inline_serializer(
+        "Outcomes",
+        {
+            "index": serializers.FloatField(help_text=_("0–100")),
+            "level": serializers.IntegerField(),
+            "level_name": serializers.CharField(),
+            "metrics": inline_serializer(
+                "OutcomeMetric",
+                {
+                    "key": serializers.CharField(),
+                    "label": serializers.CharField(),
+                    "value": serializers.FloatField(),
+                    "level": serializers.IntegerField(),
+                    "score": serializers.FloatField(),
+                },
+                many=True,
+            ),
+        },
+        allow_null=True,
+        required=False,
+        help_text=_(
+            "The customer outcomes index: the customer metrics on a sufficient sample read as "
+            "levels by their thresholds (method 2; null without such a metric)"
+        ),
+    )
+    reality_gap = serializers.FloatField(
+        allow_null=True, required=False, help_text=_("The overall score minus the customer outcomes index")
+    )
     areas = _AreaScoreSerializer(many=True)
     indicators = _IndicatorScoreSerializer(many=True)
     coverage = inline_serializer(

@@ -14,6 +14,7 @@ and per client alike.
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -622,6 +623,7 @@ def customer_metrics(
         nps, csi = _nps_per(answers, segment, len(segments)), _csi_per(answers, segment, len(segments))
         kind = _loyalty(customers, answers, segment, len(segments), active).kind
         result["loyalty_types"] = _type_counts(np.bincount(kind, minlength=len(LOYALTY_TYPES)))
+        result["loyalty_shares"] = loyalty_shares(result["loyalty_types"])
         types = _types_per_segment(segment[active], kind, len(segments))
     result["by_segment"] = {
         name: {
@@ -633,6 +635,19 @@ def customer_metrics(
         for index, name in enumerate(segments)
     }
     return result
+
+
+def loyalty_shares(types: Mapping[str, int]) -> dict | None:
+    """The loyal and the disloyal clients as percentages of the clients whose loyalty type is
+    known (surveyed enough to be classified), with that count; None when none is."""
+    classified = sum(count for name, count in types.items() if name != "unclassified")
+    if classified == 0:
+        return None
+    return {
+        "loyal": 100.0 * types["loyal"] / classified,
+        "disloyal": 100.0 * types["disloyal"] / classified,
+        "classified": int(classified),
+    }
 
 
 def _survey_overall(answers: _Answers | None) -> dict:
@@ -649,6 +664,7 @@ def _base_placeholders(mystery: pd.DataFrame | None) -> dict:
         "mystery_shopping": mystery_summary(mystery),
         "product_load": None,
         "loyalty_types": None,
+        "loyalty_shares": None,
         "churn": None,
         "clv": None,
         "activity": None,

@@ -5,7 +5,8 @@ the one it was scored with, so what a client has read never changes under it. Pu
 - Version 1: levels in bands of 20 points; every answer on an indicator weighs the same.
 - Version 2: each level's anchor (an answer of k scores 25·(k − 1)) sits at the centre of its
   band, so the level is the mean answer rounded half up; an indicator's survey evidence balances
-  the respondents' roles (role_balanced_means).
+  the respondents' roles (role_balanced_means); the customer outcomes index stands beside the
+  maturity score and caps its level when the two are far apart (assessment.outcomes).
 """
 
 import itertools
@@ -24,11 +25,15 @@ class Method:
     role_balance: bool
     # A role with fewer answers on an indicator than this joins the pooled group.
     min_role_answers: int = 3
+    # The largest reality gap (maturity score − customer outcomes index) the overall level
+    # stands; beyond it the level is capped one above the outcomes' (assessment.outcomes).
+    # None: no outcomes index.
+    max_reality_gap: float | None = None
 
 
 METHODS = {
     1: Method(version=1, level_edges=(20.0, 40.0, 60.0, 80.0), role_balance=False),
-    2: Method(version=2, level_edges=(12.5, 37.5, 62.5, 87.5), role_balance=True),
+    2: Method(version=2, level_edges=(12.5, 37.5, 62.5, 87.5), role_balance=True, max_reality_gap=20.0),
 }
 CURRENT_METHOD_VERSION = 2
 TOP_SCORE = 100.0

@@ -23,6 +23,16 @@ def _named(item: dict) -> dict:
     return {**item, "level_name": level_name(item.get("level"))}
 
 
+def _outcomes_named(outcomes: dict | None) -> dict | None:
+    """The outcomes index with its level's name and each metric's label."""
+    if outcomes is None:
+        return None
+    return {
+        **_named(outcomes),
+        "metrics": [{**row, "label": str(metric(row["key"]).label)} for row in outcomes["metrics"]],
+    }
+
+
 def _reason_message(reason: SufficiencyReason) -> str:
     code = reason["code"]
     if code == "too_few_responses":
@@ -73,6 +83,7 @@ def scores_named(*, result: AssessmentScores, language: str) -> AssessmentScores
             **result,
             "method_version": result_method(result).version,
             "overall": _named(result["overall"]),
+            **({"outcomes": _outcomes_named(result["outcomes"])} if "outcomes" in result else {}),
             "areas": [_named(area) for area in result["areas"]],
             "indicators": [
                 {"raw_mean_level": item["mean_level"], **_named(item)} for item in result["indicators"]

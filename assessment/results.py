@@ -106,19 +106,52 @@ class Sufficiency(TypedDict):
     min_responses: int
 
 
+class OutcomeMetric(TypedDict):
+    key: str  # a customer metric of assessment.metrics
+    value: float
+    level: int  # 1–5 by its thresholds
+    score: float  # 25 · (level − 1)
+
+
+class Outcomes(TypedDict):
+    """The customer outcomes index (assessment.outcomes)."""
+
+    index: float  # 0–100
+    level: int
+    metrics: list[OutcomeMetric]
+
+
+class OverallGate(TypedDict):
+    """Why the overall level is lower than its score reads (assessment.outcomes)."""
+
+    code: str  # "reality_gap"
+    uncapped_level: int
+    level: int
+    gap: float
+    limit: float
+
+
+class OverallScore(LevelScore):
+    gated: NotRequired[OverallGate | None]
+
+
 class ScoreResult(TypedDict):
     """What `scoring.scores_compute` returns and a snapshot stores. The overall level and
     level_code are None while the sufficiency status is preliminary; the score stays.
     method_version is absent from snapshots taken before methods had versions: those are 1."""
 
     method_version: NotRequired[int]
-    overall: LevelScore
+    overall: OverallScore
     areas: list[AreaScore]
     indicators: list[IndicatorScore]
     coverage: Coverage
     breakdowns: Breakdowns
     gaps: list[Gap]
     sufficiency: Sufficiency
+    # Method 2 on (absent before): the customer outcomes index, None without a metric on a
+    # sufficient sample, and the maturity score minus it.
+    outcomes: NotRequired[Outcomes | None]
+    reality_gap: NotRequired[float | None]
 
 
 class RespondentCounts(TypedDict):

@@ -21,7 +21,8 @@ import pandas as pd
 from assessment.anonymity import BREAKDOWN_DIMENSIONS, Disclosure, gap_side, groups_disclosed
 from assessment.method import CURRENT_METHOD_VERSION, METHODS, Method, level_of, role_balanced_means
 from assessment.metrics import EvidenceSample, default_thresholds, level_reached, metric
-from assessment.results import Breakdowns, Gap, LevelScore, ScoreResult
+from assessment.outcomes import outcomes_compute, reality_gap_cap
+from assessment.results import Breakdowns, Gap, LevelScore, OverallScore, ScoreResult
 from assessment.sufficiency import (
     PRELIMINARY,
     SufficiencyRules,
@@ -220,6 +221,21 @@ def _employee_customer_gaps(evidence: pd.DataFrame, indicators: pd.DataFrame) ->
     ]
 
 
+def _outcomes_weighed(
+    overall: LevelScore, *, samples: Sequence[EvidenceSample], thresholds: Mapping[str, tuple], method: Method
+) -> tuple[OverallScore, dict]:
+    """The overall fields, capped when the reality gap is too wide, and the outcome fields of
+    the result (none before method 2)."""
+    if method.max_reality_gap is None:
+        return overall, {}
+    outcomes = outcomes_compute(samples=samples, thresholds=thresholds, edges=method.level_edges)
+    gate = reality_gap_cap(score=overall["score"], level=overall["level"], outcomes=outcomes, method=method)
+    if gate is not None:
+        overall = {**overall, "level": gate["level"], "level_code": LEVEL_CODES[gate["level"] - 1]}
+    gap = None if outcomes is None or overall["score"] is None else overall["score"] - outcomes["index"]
+    return {**overall, "gated": gate}, {"outcomes": outcomes, "reality_gap": gap}
+
+
 def scores_compute(
     *,
     answers: pd.DataFrame,
@@ -233,6 +249,7 @@ def scores_compute(
     rules: SufficiencyRules | None = None,
     samples: Sequence[EvidenceSample] = (),
     method: Method = METHODS[CURRENT_METHOD_VERSION],
+    thresholds: Mapping[str, tuple] | None = None,
 ) -> ScoreResult:
     """Scores of one assessment.
 
@@ -250,6 +267,8 @@ def scores_compute(
     samples: the customer metrics that can give data evidence, with their samples; those too
         small are listed among the sufficiency reasons.
     method: the version of the method to score by (assessment.method).
+    thresholds: the customer metrics' data-evidence thresholds (the registry's if None), which
+        the outcomes index reads the `samples` by (assessment.outcomes).
     """
     rules = rules or SufficiencyRules()
     codes = indicators.index
@@ -309,9 +328,15 @@ def scores_compute(
         confidence=confidence,
         covered=covered,
     )
+    overall_fields, outcome_fields = _outcomes_weighed(
+        _claimed(_level_fields(overall, edges), sufficiency["status"] != PRELIMINARY),
+        samples=samples,
+        thresholds=thresholds or default_thresholds(),
+        method=method,
+    )
     return {
         "method_version": method.version,
-        "overall": _claimed(_level_fields(overall, edges), sufficiency["status"] != PRELIMINARY),
+        "overall": overall_fields,
         "areas": [
             {
                 "code": area,
@@ -347,6 +372,7 @@ def scores_compute(
         "gaps": _management_frontline_gaps(answers, indicators, areas, disclosure)
         + _employee_customer_gaps(evidence, indicators),
         "sufficiency": sufficiency,
+        **outcome_fields,
     }
 
 

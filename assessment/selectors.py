@@ -203,6 +203,7 @@ def assessment_scores_compute(
         rules=sufficiency_rules(assessment.sufficiency),
         samples=samples,
         method=method or method_get(assessment.method_version),
+        thresholds=evidence_thresholds(assessment.data_thresholds),
     )
 
 

@@ -74,13 +74,13 @@ def _scored(items: list[dict]) -> pd.Series:
 
 
 def _claimed_level(result: Mapping) -> int | None:
-    """The overall level a result claims: none without a score, none while it is preliminary."""
+    """The overall level a result claims: none without a score, none while it is preliminary,
+    the capped one where a wide reality gap caps it."""
     score = result["overall"]["score"]
-    return (
-        None
-        if score is None or scores_preliminary(result)
-        else level_of(score, result_method(result).level_edges)
-    )
+    if score is None or scores_preliminary(result):
+        return None
+    gate = result["overall"].get("gated")
+    return gate["level"] if gate else level_of(score, result_method(result).level_edges)
 
 
 def _level_pair(baseline: Mapping, current: Mapping) -> dict:

@@ -59,6 +59,10 @@ def test_demo_tells_the_seeds_re_assessment_story(catalog):
     assert after["sufficiency"]["reasons"] == [{"code": "too_few_responses", "submitted": 40, "minimum": 41}]
     assert level_of(after["overall"]["score"], result_method(after).level_edges) == 4
     assert result_method(before).version == result_method(after).version == CURRENT_METHOD_VERSION
+    # The customers' own metrics tell the same story (docs/methods.md §8.1): Aware → Centric.
+    assert (before["outcomes"]["level"], after["outcomes"]["level"]) == (3, 4)
+    assert {row["key"] for row in before["outcomes"]["metrics"]} >= {"nps", "churn_rate", "loyal_share"}
+    assert 0 < before["reality_gap"] < 20 and before["overall"]["gated"] is None
     kpis_before = assessment_kpis(assessment=baseline)
     kpis_after = assessment_kpis(assessment=reassessment)
     churn_change = kpis_after["churn_rate"]["value"] / kpis_before["churn_rate"]["value"] - 1

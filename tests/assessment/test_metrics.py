@@ -84,6 +84,8 @@ def test_the_registry_holds_every_metric_the_platform_shows():
         "servqual",
         "mystery_shopping",
         "churn_rate",
+        "loyal_share",
+        "disloyal_share",
         "product_load",
         "clv",
     ]
@@ -102,6 +104,9 @@ def test_the_registry_holds_every_metric_the_platform_shows():
         "csi": (50.0, 75.0, 80.0, 90.0),
         "servqual": (-2.0, -1.0, 0.0, 0.5),
         "mystery_shopping": (50.0, 70.0, 85.0, 95.0),
+        "churn_rate": (30.0, 20.0, 12.0, 8.0),
+        "loyal_share": (10.0, 20.0, 35.0, 50.0),
+        "disloyal_share": (40.0, 30.0, 20.0, 10.0),
     }
 
 

@@ -98,7 +98,9 @@ def test_scores_of_the_methods_example_through_the_api(api, consultant, audit):
         "level": None,
         "level_code": None,
         "level_name": None,
+        "gated": None,
     }
+    assert (body["outcomes"], body["reality_gap"]) == (None, None)  # no customer data
     assert body["sufficiency"]["status"] == "preliminary"
     assert [reason["code"] for reason in body["sufficiency"]["reasons"]] == ["area_coverage"] * 4
     assert body["coverage"]["scored"] == 2

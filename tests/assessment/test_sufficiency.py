@@ -115,7 +115,7 @@ def test_an_area_claims_its_level_from_exactly_seventy_percent_coverage():
         "sufficient": False,
     }
     # An area without a level leaves the overall score preliminary: (75 + 25) / 2, no level.
-    assert result["overall"] == {"score": 50.0, "level": None, "level_code": None}
+    assert result["overall"] == {"score": 50.0, "level": None, "level_code": None, "gated": None}
     assert result["sufficiency"] == {
         "status": "preliminary",
         "reasons": [
@@ -149,11 +149,11 @@ def test_the_area_coverage_minimum_is_a_setting():
 def test_the_overall_level_needs_five_submitted_responses():
     everything = dict.fromkeys(ORG + STF, 3)  # every indicator covered at level 3 (50)
     enough = compute(interview=everything, respondents=5)
-    assert enough["overall"] == {"score": 50.0, "level": 3, "level_code": "aware"}
+    assert enough["overall"] == {"score": 50.0, "level": 3, "level_code": "aware", "gated": None}
     assert enough["sufficiency"]["status"] == "sufficient" and enough["sufficiency"]["reasons"] == []
 
     four = compute(interview=everything, respondents=4)
-    assert four["overall"] == {"score": 50.0, "level": None, "level_code": None}
+    assert four["overall"] == {"score": 50.0, "level": None, "level_code": None, "gated": None}
     assert [area["level"] for area in four["areas"]] == [3, 3]  # the areas keep theirs
     assert four["sufficiency"] == {
         "status": "preliminary",
@@ -226,8 +226,14 @@ def test_settings_are_checked_setting_by_setting():
         "min_responses": ["Must be a whole number from 1 to 100000."],
         "min_area_coverage": ["Must be a share from 0 to 1, such as 0.7."],
         "min_sample.nps": ["Must be a whole number from 1 to 1000000."],
-        "min_sample.revenue": ["Unknown metric; known: nps, csi, servqual, mystery_shopping."],
+        "min_sample.revenue": [
+            "Unknown metric; known: nps, csi, servqual, mystery_shopping, churn_rate, loyal_share, "
+            "disloyal_share."
+        ],
     }
+
+
+SAMPLES = {"nps": 100, "csi": 100, "servqual": 50, "mystery_shopping": 10}
 
 
 def test_left_out_settings_keep_their_defaults():
@@ -235,13 +241,14 @@ def test_left_out_settings_keep_their_defaults():
         min_answers=3,
         min_area_coverage=0.7,
         min_responses=5,
-        min_sample={"nps": 100, "csi": 100, "servqual": 50, "mystery_shopping": 10},
+        min_sample={**SAMPLES, "churn_rate": 100, "loyal_share": 100, "disloyal_share": 100},
     )
     assert sufficiency_rules({"min_sample": {"csi": 40}}).min_sample == {
-        "nps": 100,
+        **SAMPLES,
         "csi": 40,
-        "servqual": 50,
-        "mystery_shopping": 10,
+        "churn_rate": 100,
+        "loyal_share": 100,
+        "disloyal_share": 100,
     }
 
 
@@ -325,7 +332,8 @@ def test_nps_ratings_are_evidence_from_a_hundred(consultant_api, audit, ratings,
     else:
         assert org10["evidence"]["data"] is None
         assert org10["score"] == 25.0  # the survey alone
-        assert [r for r in scores["sufficiency"]["reasons"] if r["code"] == "small_customer_sample"] == [
+        small = [r for r in scores["sufficiency"]["reasons"] if r["code"] == "small_customer_sample"]
+        assert [r for r in small if r["metric"] == "nps"] == [
             {
                 "code": "small_customer_sample",
                 "metric": "nps",
@@ -378,6 +386,7 @@ def test_the_scores_api_shape_on_thin_evidence(consultant_api, audit):
         "level": None,
         "level_code": None,
         "level_name": None,
+        "gated": None,
     }
     indicators = by_code(body["indicators"])
     assert (indicators["ORG-01"]["covered"], indicators["STF-01"]["covered"]) == (True, False)
@@ -421,7 +430,15 @@ def test_the_schema_documents_sufficiency(api, consultant_api):
     assert {"sufficiency", "override_reason"} <= set(patch)
     settings = components["SufficiencySettings"]["properties"]
     assert set(settings) == {"min_answers", "min_area_coverage", "min_responses", "min_sample"}
-    assert set(components["MinSamples"]["properties"]) == {"nps", "csi", "servqual", "mystery_shopping"}
+    assert set(components["MinSamples"]["properties"]) == {
+        "nps",
+        "csi",
+        "servqual",
+        "mystery_shopping",
+        "churn_rate",
+        "loyal_share",
+        "disloyal_share",
+    }
     assert {"sample", "sufficient"} <= set(components["Nps"]["properties"])
     assert {"published_at", "publish_override_reason", "sufficiency"} <= set(
         components["AssessmentOutput"]["properties"]

@@ -709,7 +709,11 @@ def sample_context(
             "level_name": levels[3]["name"],
             "level_description": levels[3]["description"],
             "preliminary": False,
+            "gated": None,
         },
+        # NPS, CSI, churn and the loyal share at level 4, SERVQUAL at 3 (docs/methods.md §8.1).
+        "outcomes": {"index": 70.0, "level": 4, "level_name": levels[3]["name"]},
+        "reality_gap": overall - 70.0,
         "sufficiency": {"preliminary": False, "reasons": [], "submitted_responses": 318, "min_responses": 5},
         "verdict": texts["verdict"],
         "levels": levels,

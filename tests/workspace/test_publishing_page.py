@@ -93,6 +93,9 @@ def test_the_settings_tab_shows_the_rules_in_force_and_saves_what_differs(consul
         "min_sample_csi": "100",
         "min_sample_servqual": "50",
         "min_sample_mystery_shopping": "10",
+        "min_sample_churn_rate": "100",
+        "min_sample_loyal_share": "100",
+        "min_sample_disloyal_share": "100",
     }
     response = consultant_client.post(_settings(audit), form)
     assert response.status_code == 302
@@ -118,6 +121,9 @@ def test_settings_are_refused_once_published(consultant_client, executive_client
         "min_sample_csi": "100",
         "min_sample_servqual": "50",
         "min_sample_mystery_shopping": "10",
+        "min_sample_churn_rate": "100",
+        "min_sample_loyal_share": "100",
+        "min_sample_disloyal_share": "100",
     }
     assert "these settings no longer change" in consultant_client.get(_settings(thin)).content.decode()
     response = consultant_client.post(_settings(thin), form)

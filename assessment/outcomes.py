@@ -1,0 +1,58 @@
+"""The customer outcomes index and the reality gap (docs/methods.md §8.1). Pure: no ORM.
+
+A maturity score says how a bank manages customer experience; its customers' metrics say what
+that management achieves. The outcomes index reads every customer metric that has data-evidence
+thresholds and a sufficient sample as a level by those thresholds, and averages the levels' scores
+(25 · (level − 1)) on the 0–100 scale of the maturity score. The reality gap is the maturity score
+minus the index: when management reads far better than its results, the overall level is capped
+one level above the outcomes' level.
+"""
+
+from collections.abc import Mapping, Sequence
+
+from assessment.method import Method, level_of
+from assessment.metrics import EvidenceSample, level_reached, metric
+from assessment.results import Outcomes, OverallGate
+
+
+def outcomes_compute(
+    *, samples: Sequence[EvidenceSample], thresholds: Mapping[str, tuple], edges: Sequence[float]
+) -> Outcomes | None:
+    """The index of the metrics on a sufficient sample (None when none is), its level by the
+    method's `edges`, and each metric's value, level and score."""
+    rows = [
+        {
+            "key": item.key,
+            "value": item.value,
+            "level": level_reached(metric(item.key), item.value, thresholds[item.key]),
+        }
+        for item in samples
+        if item.sufficient
+    ]
+    if not rows:
+        return None
+    for row in rows:
+        row["score"] = 25.0 * (row["level"] - 1)
+    index = sum(row["score"] for row in rows) / len(rows)
+    return {"index": index, "level": level_of(index, edges), "metrics": rows}
+
+
+def reality_gap_cap(
+    *, score: float | None, level: int | None, outcomes: Outcomes | None, method: Method
+) -> OverallGate | None:
+    """The cap on the overall level when the maturity score exceeds the outcomes index by more
+    than the method allows: the level becomes one above the outcomes' level. None when nothing
+    caps it (no level, no index, a gap within the limit, or a level already within the cap)."""
+    if method.max_reality_gap is None or None in (score, level) or outcomes is None:
+        return None
+    gap = score - outcomes["index"]
+    cap = outcomes["level"] + 1
+    if gap <= method.max_reality_gap or level <= cap:
+        return None
+    return {
+        "code": "reality_gap",
+        "uncapped_level": level,
+        "level": cap,
+        "gap": gap,
+        "limit": method.max_reality_gap,
+    }
