@@ -533,8 +533,40 @@ class _LevelScoreSerializer(serializers.Serializer):
     level_name = serializers.CharField(allow_null=True)
 
 
+class _GateReasonSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["critical_indicator", "weakest_area", "reality_gap"])
+    cap = serializers.IntegerField(help_text=_("The highest level this reason allows"))
+    message = serializers.CharField()
+    area = serializers.CharField(required=False)
+    indicator = serializers.CharField(required=False)
+    indicator_level = serializers.IntegerField(required=False)
+    area_level = serializers.IntegerField(required=False)
+    gap = serializers.FloatField(required=False)
+    limit = serializers.FloatField(required=False)
+    outcomes_level = serializers.IntegerField(required=False)
+
+
+class _GateSerializer(serializers.Serializer):
+    uncapped_level = serializers.IntegerField(help_text=_("The level the score alone reads"))
+    level = serializers.IntegerField()
+    level_name = serializers.CharField()
+    uncapped_level_name = serializers.CharField()
+    reasons = _GateReasonSerializer(many=True)
+
+
+def _gate_field() -> _GateSerializer:
+    return _GateSerializer(
+        allow_null=True,
+        required=False,
+        help_text=_(
+            "Method 2: why the level is below the one its score reads (docs/methods.md §3.5); null if not"
+        ),
+    )
+
+
 class _AreaScoreSerializer(_LevelScoreSerializer):
     code = serializers.CharField()
+    gated = _gate_field()
     scored = serializers.IntegerField()
     coverage = serializers.FloatField(help_text=_("Share of the area's indicators covered, 0–1"))
     sufficient = serializers.BooleanField(
@@ -589,22 +621,7 @@ class _GroupScoreSerializer(_LevelScoreSerializer):
 
 
 class _OverallScoreSerializer(_LevelScoreSerializer):
-    gated = inline_serializer(
-        "OverallGate",
-        {
-            "code": serializers.ChoiceField(choices=["reality_gap"]),
-            "uncapped_level": serializers.IntegerField(),
-            "level": serializers.IntegerField(),
-            "gap": serializers.FloatField(),
-            "limit": serializers.FloatField(),
-        },
-        allow_null=True,
-        required=False,
-        help_text=_(
-            "Why the level is below the one its score reads: the maturity score exceeds the "
-            "customer outcomes index by more than the limit (method 2)"
-        ),
-    )
+    gated = _gate_field()
 
 
 class ScoresSerializer(serializers.Serializer):

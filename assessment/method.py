@@ -29,11 +29,16 @@ class Method:
     # stands; beyond it the level is capped one above the outcomes' (assessment.outcomes).
     # None: no outcomes index.
     max_reality_gap: float | None = None
+    # Areas capped by their weakest critical indicator, the overall level by the weakest area
+    # (assessment.gating).
+    gating: bool = False
 
 
 METHODS = {
     1: Method(version=1, level_edges=(20.0, 40.0, 60.0, 80.0), role_balance=False),
-    2: Method(version=2, level_edges=(12.5, 37.5, 62.5, 87.5), role_balance=True, max_reality_gap=20.0),
+    2: Method(
+        version=2, level_edges=(12.5, 37.5, 62.5, 87.5), role_balance=True, max_reality_gap=20.0, gating=True
+    ),
 }
 CURRENT_METHOD_VERSION = 2
 TOP_SCORE = 100.0

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from assessment.method import Method, level_of
 from assessment.metrics import EvidenceSample, level_reached, metric
-from assessment.results import Outcomes, OverallGate
+from assessment.results import GateReason, Outcomes
 
 
 def outcomes_compute(
@@ -37,22 +37,20 @@ def outcomes_compute(
     return {"index": index, "level": level_of(index, edges), "metrics": rows}
 
 
-def reality_gap_cap(
-    *, score: float | None, level: int | None, outcomes: Outcomes | None, method: Method
-) -> OverallGate | None:
-    """The cap on the overall level when the maturity score exceeds the outcomes index by more
-    than the method allows: the level becomes one above the outcomes' level. None when nothing
-    caps it (no level, no index, a gap within the limit, or a level already within the cap)."""
-    if method.max_reality_gap is None or None in (score, level) or outcomes is None:
+def reality_gap_reason(
+    *, score: float | None, outcomes: Outcomes | None, method: Method
+) -> GateReason | None:
+    """A reason capping the overall level one above the outcomes' level when the maturity score
+    exceeds the outcomes index by more than the method allows (assessment.gating)."""
+    if method.max_reality_gap is None or score is None or outcomes is None:
         return None
     gap = score - outcomes["index"]
-    cap = outcomes["level"] + 1
-    if gap <= method.max_reality_gap or level <= cap:
+    if gap <= method.max_reality_gap:
         return None
     return {
         "code": "reality_gap",
-        "uncapped_level": level,
-        "level": cap,
         "gap": gap,
         "limit": method.max_reality_gap,
+        "outcomes_level": outcomes["level"],
+        "cap": outcomes["level"] + 1,
     }

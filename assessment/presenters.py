@@ -20,7 +20,40 @@ API_DIGITS = 2
 
 
 def _named(item: dict) -> dict:
-    return {**item, "level_name": level_name(item.get("level"))}
+    """A level with its name and, where a cap lowered it (assessment.gating), why, in words."""
+    named = {**item, "level_name": level_name(item.get("level"))}
+    if gate := item.get("gated"):
+        named["gated"] = {
+            **gate,
+            "level_name": level_name(gate["level"]),
+            "uncapped_level_name": level_name(gate["uncapped_level"]),
+            "reasons": [{**reason, "message": _gate_message(reason)} for reason in gate["reasons"]],
+        }
+    return named
+
+
+def _gate_message(reason: dict) -> str:
+    names = reason.get("area_name")
+    area = localized(names, translation.get_language()) if names else reason.get("area", "")
+    if reason["code"] == "critical_indicator":
+        return _(
+            "%(area)s: its critical indicator %(indicator)s is at level %(level)d, and an area claims "
+            "at most one level above its weakest critical indicator."
+        ) % {"area": area, "indicator": reason["indicator"], "level": reason["indicator_level"]}
+    if reason["code"] == "weakest_area":
+        return _(
+            "The weakest area, %(area)s, is at level %(level)d, and the overall level is at most one "
+            "above the weakest area's."
+        ) % {"area": area, "level": reason["area_level"]}
+    return _(
+        "The maturity score exceeds the customer outcomes index by %(gap)s points, more than "
+        "%(limit)s: management reads better than its results, so the overall level is at most one "
+        "above the outcomes' level (%(level)d)."
+    ) % {
+        "gap": number_text(reason["gap"], digits=1),
+        "limit": number_text(reason["limit"], digits=-1),
+        "level": reason["outcomes_level"],
+    }
 
 
 def _outcomes_named(outcomes: dict | None) -> dict | None:

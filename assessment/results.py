@@ -18,6 +18,8 @@ class LevelScore(TypedDict):
 class AreaScore(LevelScore):
     """level and level_code are None, the score kept, when the area is not `sufficient`."""
 
+    gated: NotRequired["Gate | None"]  # method 2 on
+
     code: str
     scored: int  # indicators with any evidence
     coverage: float  # share of its indicators covered (assessment.sufficiency), 0–1
@@ -121,18 +123,31 @@ class Outcomes(TypedDict):
     metrics: list[OutcomeMetric]
 
 
-class OverallGate(TypedDict):
-    """Why the overall level is lower than its score reads (assessment.outcomes)."""
+class GateReason(TypedDict):
+    """One reason a level is capped (assessment.gating), with the fields of its code."""
 
-    code: str  # "reality_gap"
+    code: str  # "critical_indicator", "weakest_area" or "reality_gap"
+    cap: int  # the highest level it allows
+    area: NotRequired[str]  # critical_indicator, weakest_area
+    area_name: NotRequired[dict[str, str]]  # by language
+    indicator: NotRequired[str]  # critical_indicator
+    indicator_level: NotRequired[int]
+    area_level: NotRequired[int]  # weakest_area
+    gap: NotRequired[float]  # reality_gap: the maturity score minus the outcomes index
+    limit: NotRequired[float]
+    outcomes_level: NotRequired[int]
+
+
+class Gate(TypedDict):
+    """Why a level is lower than its score reads: the lowest cap of the binding reasons."""
+
     uncapped_level: int
     level: int
-    gap: float
-    limit: float
+    reasons: list[GateReason]
 
 
 class OverallScore(LevelScore):
-    gated: NotRequired[OverallGate | None]
+    gated: NotRequired[Gate | None]  # method 2 on
 
 
 class ScoreResult(TypedDict):

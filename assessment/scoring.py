@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 
 from assessment.anonymity import BREAKDOWN_DIMENSIONS, Disclosure, gap_side, groups_disclosed
+from assessment.gating import critical_reasons, gate_of, indicator_levels, weakest_area_reason
 from assessment.method import CURRENT_METHOD_VERSION, METHODS, Method, level_of, role_balanced_means
 from assessment.metrics import EvidenceSample, default_thresholds, level_reached, metric
-from assessment.outcomes import outcomes_compute, reality_gap_cap
-from assessment.results import Breakdowns, Gap, LevelScore, OverallScore, ScoreResult
+from assessment.outcomes import outcomes_compute, reality_gap_reason
+from assessment.results import Breakdowns, Gap, LevelScore, ScoreResult
 from assessment.sufficiency import (
     PRELIMINARY,
     SufficiencyRules,
@@ -221,19 +222,12 @@ def _employee_customer_gaps(evidence: pd.DataFrame, indicators: pd.DataFrame) ->
     ]
 
 
-def _outcomes_weighed(
-    overall: LevelScore, *, samples: Sequence[EvidenceSample], thresholds: Mapping[str, tuple], method: Method
-) -> tuple[OverallScore, dict]:
-    """The overall fields, capped when the reality gap is too wide, and the outcome fields of
-    the result (none before method 2)."""
-    if method.max_reality_gap is None:
-        return overall, {}
-    outcomes = outcomes_compute(samples=samples, thresholds=thresholds, edges=method.level_edges)
-    gate = reality_gap_cap(score=overall["score"], level=overall["level"], outcomes=outcomes, method=method)
-    if gate is not None:
-        overall = {**overall, "level": gate["level"], "level_code": LEVEL_CODES[gate["level"] - 1]}
-    gap = None if outcomes is None or overall["score"] is None else overall["score"] - outcomes["index"]
-    return {**overall, "gated": gate}, {"outcomes": outcomes, "reality_gap": gap}
+def _gated(fields: LevelScore, reasons: list) -> LevelScore:
+    """`fields` with the level lowered to the binding reasons' cap, and `gated` saying why."""
+    gate = gate_of(fields["level"], reasons)
+    if gate is None:
+        return {**fields, "gated": None}
+    return {**fields, "level": gate["level"], "level_code": LEVEL_CODES[gate["level"] - 1], "gated": gate}
 
 
 def scores_compute(
@@ -328,19 +322,47 @@ def scores_compute(
         confidence=confidence,
         covered=covered,
     )
-    overall_fields, outcome_fields = _outcomes_weighed(
-        _claimed(_level_fields(overall, edges), sufficiency["status"] != PRELIMINARY),
-        samples=samples,
-        thresholds=thresholds or default_thresholds(),
-        method=method,
-    )
+    area_fields = {
+        area: _claimed(_level_fields(area_scores[area], edges), bool(sufficient[area]))
+        for area in areas.index
+    }
+    overall_fields = _claimed(_level_fields(overall, edges), sufficiency["status"] != PRELIMINARY)
+    outcome_fields = {}
+    if method.gating:
+        area_names = areas["name"] if "name" in areas else pd.Series(dtype=object)
+        caps = critical_reasons(
+            levels=indicator_levels(score, edges),
+            critical=indicators["critical"] if "critical" in indicators else pd.Series(False, index=codes),
+            covered=covered,
+            area_of=indicators["area"],
+            area_names=area_names,
+        )
+        area_fields = {area: _gated(fields, [caps.get(area)]) for area, fields in area_fields.items()}
+        outcomes = outcomes_compute(
+            samples=samples, thresholds=thresholds or default_thresholds(), edges=method.level_edges
+        )
+        overall_fields = _gated(
+            overall_fields,
+            [
+                weakest_area_reason(
+                    {area: fields["level"] for area, fields in area_fields.items()}, area_names
+                ),
+                reality_gap_reason(score=overall_fields["score"], outcomes=outcomes, method=method),
+            ],
+        )
+        gap = (
+            None
+            if outcomes is None or overall_fields["score"] is None
+            else overall_fields["score"] - outcomes["index"]
+        )
+        outcome_fields = {"outcomes": outcomes, "reality_gap": gap}
     return {
         "method_version": method.version,
         "overall": overall_fields,
         "areas": [
             {
                 "code": area,
-                **_claimed(_level_fields(area_scores[area], edges), bool(sufficient[area])),
+                **area_fields[area],
                 "scored": int(scored_per_area.get(area, 0)),
                 "coverage": float(coverage.loc[area, "coverage"]),
                 "sufficient": bool(sufficient[area]),

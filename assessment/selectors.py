@@ -122,15 +122,15 @@ def submitted_respondents_frame(*, assessment: Assessment) -> pd.DataFrame:
 
 
 def catalog_frames(*, version_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(indicators indexed by code: area, weight, metric; areas indexed by code: weight, name
+    """(indicators indexed by code: area, weight, metric, critical; areas indexed by code: weight, name
     (texts by language))."""
     indicators = pd.DataFrame(
         list(
             Indicator.objects.filter(version_id=version_id)
             .order_by("position")
-            .values_list("code", "area__code", "weight", "metric")
+            .values_list("code", "area__code", "weight", "metric", "critical")
         ),
-        columns=["code", "area", "weight", "metric"],
+        columns=["code", "area", "weight", "metric", "critical"],
     ).set_index("code")
     indicators["weight"] = indicators["weight"].astype(float)
     indicators["metric"] = indicators["metric"].replace("", None)

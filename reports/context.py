@@ -62,17 +62,6 @@ def small_sample(section) -> bool:
     return isinstance(section, Mapping) and section.get("sufficient", True) is False
 
 
-def gate_named(gate: Mapping | None) -> dict | None:
-    """A cap on the overall level with the names of the level and of the one its score reads."""
-    if not gate:
-        return None
-    return {
-        **gate,
-        "level_name": level_name(gate["level"]),
-        "uncapped_level_name": level_name(gate["uncapped_level"]),
-    }
-
-
 def levels_scale(scores: Mapping) -> list[dict]:
     """The five levels with their bands under the method `scores` were computed with."""
     return [
@@ -232,6 +221,7 @@ def report_context_build(
             "level": area["level"],
             "level_name": level_name(area["level"]),
             "scored": area["scored"],
+            "gated": area.get("gated"),
             "total": sum(1 for item in scores["indicators"] if item["area"] == area["code"]),
             "baseline_score": baseline_areas.get(area["code"]),
             # Scores published before sufficiency was judged claim their levels.
@@ -262,7 +252,7 @@ def report_context_build(
             "level_name": level_name(overall["level"]),
             "level_description": str(LEVEL_DESCRIPTIONS[overall["level"]]) if overall["level"] else None,
             "preliminary": sufficiency["preliminary"],
-            "gated": gate_named(overall.get("gated")),
+            "gated": overall.get("gated"),
         },
         "outcomes": scores.get("outcomes"),
         "reality_gap": scores.get("reality_gap"),

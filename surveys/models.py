@@ -64,6 +64,9 @@ class Indicator(models.Model):
     position = models.PositiveSmallIntegerField()
     weight = models.DecimalField(max_digits=6, decimal_places=3, default=1)
     metric = models.CharField(max_length=32, choices=Metric.choices, blank=True, default="")
+    critical = models.BooleanField(
+        default=False, help_text=_("A weakness here caps its area's maturity level (docs/methods.md §3.5)")
+    )
     title = models.JSONField()
     question = models.JSONField()
     levels = models.JSONField(help_text=_("Five level descriptors per language"))

@@ -161,6 +161,7 @@ def catalog_load(*, path: Path = CATALOG_FILE) -> CatalogLoad:
                     position=position,
                     weight=_weight(data.get("weight"), data["code"]),
                     metric=data.get("metric") or "",
+                    critical=bool(data.get("critical", False)),
                     title=data["title"],
                     question=data["question"],
                     levels={lang: data["levels"][lang] for lang in SUPPORTED},

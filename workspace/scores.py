@@ -14,7 +14,7 @@ from assessment.presenters import scores_named
 from assessment.selectors import MIN_PEERS, assessment_scope, assessment_scores, benchmark_industry
 from config.numbers import number_text
 from reports import charts
-from reports.context import gate_named, levels_scale, scores_preliminary, sufficiency_summary
+from reports.context import levels_scale, scores_preliminary, sufficiency_summary
 from reports.rendering import chart_labels
 from surveys.i18n import language_pick
 from surveys.models import Metric, RespondentRole
@@ -197,7 +197,8 @@ def scores(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "scores": result,
             "has_scores": has_scores,
             "overall": result["overall"],
-            "gated": gate_named(result["overall"].get("gated")),
+            "gates": [{"area": None, "gated": result["overall"].get("gated")}]
+            + [{"area": area["name"], "gated": area["gated"]} for area in areas if area.get("gated")],
             "sufficiency": sufficiency,
             "areas": areas,
             "heat_map": heat_map,

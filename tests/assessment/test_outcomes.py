@@ -4,10 +4,11 @@
 import pandas as pd
 import pytest
 
+from assessment.gating import gate_of
 from assessment.loyalty import loyalty_shares
 from assessment.method import METHODS
 from assessment.metrics import EvidenceSample, default_thresholds
-from assessment.outcomes import outcomes_compute, reality_gap_cap
+from assessment.outcomes import outcomes_compute, reality_gap_reason
 from assessment.scoring import EvidenceWeights, scores_compute
 
 V2 = METHODS[2]
@@ -59,18 +60,25 @@ def test_no_metric_on_a_sufficient_sample_gives_no_index():
 def test_a_reality_gap_over_20_caps_the_level_one_above_the_outcomes(
     score, level, index, outcomes_level, capped
 ):
-    gate = reality_gap_cap(
-        score=score, level=level, outcomes={"index": index, "level": outcomes_level, "metrics": []}, method=V2
+    reason = reality_gap_reason(
+        score=score, outcomes={"index": index, "level": outcomes_level, "metrics": []}, method=V2
     )
+    gate = gate_of(level, [reason])
     if capped is None:
         assert gate is None
     else:
         assert gate == {
-            "code": "reality_gap",
             "uncapped_level": level,
             "level": capped,
-            "gap": score - index,
-            "limit": 20.0,
+            "reasons": [
+                {
+                    "code": "reality_gap",
+                    "gap": score - index,
+                    "limit": 20.0,
+                    "outcomes_level": outcomes_level,
+                    "cap": capped,
+                }
+            ],
         }
 
 
@@ -104,6 +112,7 @@ def test_a_bank_with_nps_minus_40_and_30_percent_churn_cannot_read_centric():
     assert result["overall"]["score"] == 75.0
     assert (result["overall"]["level"], result["overall"]["level_code"]) == (3, "aware")
     assert result["overall"]["gated"]["uncapped_level"] == 4
+    assert [reason["code"] for reason in result["overall"]["gated"]["reasons"]] == ["reality_gap"]
     # Method 1 has no outcomes index and no cap.
     version_1 = scores_compute(**common, method=METHODS[1])
     assert "outcomes" not in version_1 and "gated" not in version_1["overall"]

@@ -241,6 +241,7 @@ def test_coverage_excludes_indicators_without_evidence_and_areas_without_scores(
         "scored": 0,
         "coverage": 0.0,  # and so no level on insufficient evidence (docs/methods.md §3.4)
         "sufficient": False,
+        "gated": None,
     }
     assert result["overall"]["score"] == 75
     assert indicator(result, "STF-01")["confidence"] is None

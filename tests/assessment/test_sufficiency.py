@@ -103,6 +103,7 @@ def test_an_area_claims_its_level_from_exactly_seventy_percent_coverage():
         "scored": 7,
         "coverage": 0.7,
         "sufficient": True,
+        "gated": None,
     }
     # Just below: 60 % claims no level; the score stays.
     assert staff == {
@@ -113,6 +114,7 @@ def test_an_area_claims_its_level_from_exactly_seventy_percent_coverage():
         "scored": 6,
         "coverage": 0.6,
         "sufficient": False,
+        "gated": None,
     }
     # An area without a level leaves the overall score preliminary: (75 + 25) / 2, no level.
     assert result["overall"] == {"score": 50.0, "level": None, "level_code": None, "gated": None}
@@ -369,6 +371,7 @@ def test_the_scores_api_shape_on_thin_evidence(consultant_api, audit):
         "scored": 10,
         "coverage": 0.71,
         "sufficient": True,
+        "gated": None,
     }
     # Technology: 100 from 1 of 15 indicators claims nothing.
     assert areas["technology"] == {
@@ -380,6 +383,7 @@ def test_the_scores_api_shape_on_thin_evidence(consultant_api, audit):
         "scored": 1,
         "coverage": 0.07,
         "sufficient": False,
+        "gated": None,
     }
     assert body["overall"] == {
         "score": pytest.approx((75 + 50 + 100) / 3, abs=0.005),

@@ -10,8 +10,10 @@ import re
 from functools import cache
 
 import pytest
+from django.utils import translation
 from pypdf import PdfReader
 
+from assessment.presenters import scores_named
 from reports.rendering import (
     STATIC_SCHEME,
     StaticFileFetcher,
@@ -291,29 +293,37 @@ def test_comparison_kpis_taken_from_the_customer_data_are_not_repeated():
     [
         (
             "en",
-            "The maturity score exceeds the customer outcomes index by 47.4 points, more than 20: management "
-            "reads better than its results. The overall level is therefore capped at “Customer-Aware”, one "
-            "level above the outcomes' level; the score alone would read “Customer-Centric”.",
+            "The overall level is capped at “Customer-Aware”; the score alone would read “Customer-Centric”: "
+            "The maturity score exceeds the customer outcomes index by 47.4 points, more than 20",
         ),
-        ("ru", "Поэтому общий уровень ограничен уровнем «Клиентоориентированная компания»"),
+        ("ru", "Общий уровень ограничен уровнем «Клиентоориентированная компания»"),
     ],
 )
 def test_a_capped_level_says_why_on_the_level_page(language, expected):
     context = sample_context(kind="executive", language=language)
     context["outcomes"] = {**context["outcomes"], "index": 25.0, "level": 2}
     context["reality_gap"] = context["overall"]["score"] - 25.0
-    context["overall"] = {
-        **context["overall"],
-        "level": 3,
-        "gated": {
-            "code": "reality_gap",
-            "uncapped_level": 4,
-            "level": 3,
-            "gap": context["reality_gap"],
-            "limit": 20.0,
-            "level_name": context["levels"][2]["name"],
-            "uncapped_level_name": context["levels"][3]["name"],
-        },
+    reason = {
+        "code": "reality_gap",
+        "gap": context["reality_gap"],
+        "limit": 20.0,
+        "outcomes_level": 2,
+        "cap": 3,
     }
+    with translation.override(language):
+        named = scores_named(
+            result={
+                "overall": {
+                    "score": 72.4,
+                    "level": 3,
+                    "gated": {"uncapped_level": 4, "level": 3, "reasons": [reason]},
+                },
+                "areas": [],
+                "indicators": [],
+                "breakdowns": {"role": [], "department": []},
+            },
+            language=language,
+        )
+    context["overall"] = {**context["overall"], "level": 3, "gated": named["overall"]["gated"]}
     text = squeeze(" ".join(pages_text(report_document(context=context))))
     assert expected in text

@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from surveys.models import Indicator
+from surveys.services import catalog_load
+
 CATALOG_V2 = Path(__file__).resolve().parents[2] / "surveys" / "catalog" / "cx_maturity_v2.yaml"
 ROLES = {"executive", "manager", "frontline", "back_office", "it"}
 LANGUAGES = ("en", "ru")
@@ -67,3 +70,11 @@ def test_no_role_reads_more_than_2000_words(language):
 def test_critical_indicators_are_the_documented_ones():
     critical = {item["code"] for item in _indicators() if item["critical"]}
     assert critical == {"ORG-01", "ORG-03", "ORG-08", "STF-03", "PRC-01", "TEC-01", "TEC-11", "TEC-13"}
+
+
+@pytest.mark.django_db
+def test_the_loader_keeps_the_critical_marks():
+    version = catalog_load(path=CATALOG_V2).version
+    critical = Indicator.objects.filter(version=version, critical=True).values_list("code", flat=True)
+    assert set(critical) == {"ORG-01", "ORG-03", "ORG-08", "STF-03", "PRC-01", "TEC-01", "TEC-11", "TEC-13"}
+    assert Indicator.objects.filter(version=version).count() == 59

@@ -219,3 +219,23 @@ def test_the_page_and_its_header_share_one_computation_of_the_scores(consultant_
     assert calls == [scored.pk]
     value, _text = _overall_on_page(html)
     assert f"{float(value):.1f}" in html.split('class="assessment-head"')[1].split("</header>")[0]
+
+
+def test_a_capped_level_is_explained_on_the_page(consultant_client, audit, consultant):
+    # Interviews on every indicator: organization, processes and technology at 5 (100), staff at
+    # 2 (25), five submitted responses. Overall 81.25 reads Customer-Centric; the weakest area,
+    # staff, is Customer-Chaotic, so the overall level is capped at Customer-Aware.
+    levels = {"ORG": 5, "STF": 2, "PRC": 5, "TEC": 5}
+    codes = Indicator.objects.filter(version=audit.catalog_version).values_list("code", flat=True)
+    items = [{"indicator": code, "level": levels[code[:3]]} for code in codes]
+    interview_scores_set(assessment=audit, user=consultant, items=items)
+    for n in range(5):
+        _respond(audit, f"staff{n}@alpha.kz", "frontline", "Retail", {"ORG-01": 5})
+    scores = assessment_scores(assessment=audit)
+    assert (scores["overall"]["score"], scores["overall"]["level"]) == (81.25, 3)
+    html = _page(consultant_client, audit)
+    assert (
+        "The overall level is capped at “Customer-Aware”; the score alone would read “Customer-Centric”:"
+        in html
+    )
+    assert "The weakest area, Staff, is at level 2, and the overall level is at most one above" in html
