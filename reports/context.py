@@ -5,6 +5,7 @@ import datetime
 from collections.abc import Mapping
 from typing import TypedDict
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from assessment.levels import LEVEL_DESCRIPTIONS, LEVEL_NAMES, level_name
@@ -63,11 +64,15 @@ def small_sample(section) -> bool:
 
 
 def levels_scale(scores: Mapping) -> list[dict]:
-    """The five levels with their bands under the method `scores` were computed with."""
+    """The five levels with their bands under the method `scores` were computed with, and their
+    English names: beside a translation, they tell apart names a reader might take for synonyms."""
+    with translation.override("en"):
+        english = {level: str(name) for level, name in LEVEL_NAMES.items()}
     return [
         {
             "level": level,
             "name": str(LEVEL_NAMES[level]),
+            "english_name": english[level],
             "low": low,
             "high": high,
             "description": str(LEVEL_DESCRIPTIONS[level]),

@@ -682,6 +682,7 @@ def sample_context(
             "name": name,
             "low": low,
             "high": high,
+            "english_name": LEVELS["en"][index][0],
             "description": description,
         }
         for index, ((name, description), (low, high)) in enumerate(

@@ -327,3 +327,12 @@ def test_a_capped_level_says_why_on_the_level_page(language, expected):
     context["overall"] = {**context["overall"], "level": 3, "gated": named["overall"]["gated"]}
     text = squeeze(" ".join(pages_text(report_document(context=context))))
     assert expected in text
+
+
+def test_a_russian_report_names_each_level_in_english_too():
+    _html, pages = rendered("full", "ru")
+    text = squeeze(" ".join(pages))
+    assert "Клиентоориентированная компания (Customer-Aware)" in text
+    assert "Клиентоцентричная компания (Customer-Centric)" in text
+    english = squeeze(" ".join(rendered("full", "en")[1]))
+    assert "(Customer-Aware)" not in english
