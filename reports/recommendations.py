@@ -611,7 +611,9 @@ def roadmap_propose(
 def next_level_path(*, scores: dict, indicators: pd.DataFrame, areas: pd.DataFrame) -> dict | None:
     """Which indicators must rise to reach the next level, the few that weigh most listed.
 
-    None when unscored or already at level 5. Otherwise {"level": next level, "threshold": T,
+    None when unscored, already at level 5, or when a cap holds the level below its score
+    (assessment.gating): raising the score is then not the way up, lifting what caps it is, and
+    the cap's reasons say what that is. Otherwise {"level": next level, "threshold": T,
     "gap": T − overall, "indicators": [{"code", "current", "target": T, "gain"}],
     "listed_gain", "more", "reachable"}.
 
@@ -627,7 +629,7 @@ def next_level_path(*, scores: dict, indicators: pd.DataFrame, areas: pd.DataFra
     overall = scores["overall"]["score"]
     edges = result_method(scores).level_edges
     target = next_level_threshold(overall, edges)
-    if target is None or level_of(overall, edges) == len(edges) + 1:
+    if target is None or level_of(overall, edges) == len(edges) + 1 or scores["overall"].get("gated"):
         return None
     indicator_scores = _scores_by_code(scores["indicators"], indicators.index, "score")
     gains = indicator_gains(

@@ -522,6 +522,10 @@ def test_next_level_path_under_method_2_aims_at_the_next_band():
     # 88.75 is a Champion's score under method 2 (from 87.5), whose path ends there.
     champion = {**scores_of({**dict.fromkeys(INDICATORS.index, 90.0), "ORG-01": 70.0}), "method_version": 2}
     assert next_level_path(scores=champion, indicators=INDICATORS, areas=AREAS) is None
+    # A capped level is raised by lifting what caps it, not the score: no path is drawn.
+    gate = {"uncapped_level": 3, "level": 2, "reasons": [{"code": "weakest_area", "cap": 2}]}
+    capped = {**scores, "overall": {**scores["overall"], "gated": gate}}
+    assert next_level_path(scores=capped, indicators=INDICATORS, areas=AREAS) is None
 
 
 def test_next_level_path_needs_several_indicators():
