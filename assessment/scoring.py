@@ -23,7 +23,7 @@ from assessment.gating import critical_reasons, gate_of, indicator_levels, weake
 from assessment.method import CURRENT_METHOD_VERSION, METHODS, Method, level_of, role_balanced_means
 from assessment.metrics import EvidenceSample, default_thresholds, level_reached, metric
 from assessment.outcomes import outcomes_compute, reality_gap_reason
-from assessment.results import Breakdowns, Gap, LevelScore, ScoreResult
+from assessment.results import Breakdowns, Gap, LevelScore, Outcomes, ScoreResult
 from assessment.sufficiency import (
     PRELIMINARY,
     SufficiencyRules,
@@ -230,6 +230,42 @@ def _gated(fields: LevelScore, reasons: list) -> LevelScore:
     return {**fields, "level": gate["level"], "level_code": LEVEL_CODES[gate["level"] - 1], "gated": gate}
 
 
+def _levels_capped(
+    area_fields: dict[str, LevelScore],
+    overall_fields: LevelScore,
+    *,
+    indicator_scores: pd.Series,
+    covered: pd.Series,
+    indicators: pd.DataFrame,
+    areas: pd.DataFrame,
+    outcomes: Outcomes | None,
+    method: Method,
+) -> tuple[dict[str, LevelScore], LevelScore]:
+    """The areas' and the overall levels with the caps of assessment.gating applied: areas by
+    their weakest covered critical indicator, then the overall level by the weakest area and
+    the reality gap."""
+    area_names = areas["name"] if "name" in areas else pd.Series(dtype=object)
+    critical = (
+        indicators["critical"] if "critical" in indicators else pd.Series(False, index=indicators.index)
+    )
+    caps = critical_reasons(
+        levels=indicator_levels(indicator_scores, method.level_edges),
+        critical=critical,
+        covered=covered,
+        area_of=indicators["area"],
+        area_names=area_names,
+    )
+    area_fields = {area: _gated(fields, [caps.get(area)]) for area, fields in area_fields.items()}
+    overall_fields = _gated(
+        overall_fields,
+        [
+            weakest_area_reason({area: fields["level"] for area, fields in area_fields.items()}, area_names),
+            reality_gap_reason(score=overall_fields["score"], outcomes=outcomes, method=method),
+        ],
+    )
+    return area_fields, overall_fields
+
+
 def scores_compute(
     *,
     answers: pd.DataFrame,
@@ -327,35 +363,32 @@ def scores_compute(
         for area in areas.index
     }
     overall_fields = _claimed(_level_fields(overall, edges), sufficiency["status"] != PRELIMINARY)
-    outcome_fields = {}
+    outcomes = (
+        outcomes_compute(samples=samples, thresholds=thresholds or default_thresholds(), edges=edges)
+        if method.max_reality_gap is not None
+        else None
+    )
     if method.gating:
-        area_names = areas["name"] if "name" in areas else pd.Series(dtype=object)
-        caps = critical_reasons(
-            levels=indicator_levels(score, edges),
-            critical=indicators["critical"] if "critical" in indicators else pd.Series(False, index=codes),
-            covered=covered,
-            area_of=indicators["area"],
-            area_names=area_names,
-        )
-        area_fields = {area: _gated(fields, [caps.get(area)]) for area, fields in area_fields.items()}
-        outcomes = outcomes_compute(
-            samples=samples, thresholds=thresholds or default_thresholds(), edges=method.level_edges
-        )
-        overall_fields = _gated(
+        area_fields, overall_fields = _levels_capped(
+            area_fields,
             overall_fields,
-            [
-                weakest_area_reason(
-                    {area: fields["level"] for area, fields in area_fields.items()}, area_names
-                ),
-                reality_gap_reason(score=overall_fields["score"], outcomes=outcomes, method=method),
-            ],
+            indicator_scores=score,
+            covered=covered,
+            indicators=indicators,
+            areas=areas,
+            outcomes=outcomes,
+            method=method,
         )
-        gap = (
-            None
+    outcome_fields = (
+        {}
+        if method.max_reality_gap is None
+        else {
+            "outcomes": outcomes,
+            "reality_gap": None
             if outcomes is None or overall_fields["score"] is None
-            else overall_fields["score"] - outcomes["index"]
-        )
-        outcome_fields = {"outcomes": outcomes, "reality_gap": gap}
+            else overall_fields["score"] - outcomes["index"],
+        }
+    )
     return {
         "method_version": method.version,
         "overall": overall_fields,
