@@ -42,11 +42,11 @@ def _user(login: DemoLogin, **fields):
 
 
 @transaction.atomic
-def demo_seed(*, before_publish: Callable[..., None] = lambda *, assessment, consultant: None) -> Assessment:
+def demo_seed(*, before_publish: Callable[..., None]) -> Assessment:
     """Create (once) the demo logins, organization, a published baseline audit and the
     re-assessment now collecting answers; return the re-assessment. `before_publish` gets the
-    audit and its consultant once it is scored: what the consultant writes for the client is
-    written before publishing freezes it."""
+    audit and its consultant once it is scored: the consultant's review and what they write for
+    the client (reports.demo.demo_narrative_write) come before publishing freezes them."""
     admin_login, consultant_login, executive_login = DEMO_LOGINS
     _user(admin_login, is_staff=True, is_superuser=True, email="admin@example.com")
     consultant = _user(consultant_login, email="consultant@example.com", first_name="Aigerim")

@@ -6,7 +6,8 @@ the one it was scored with, so what a client has read never changes under it. Pu
 - Version 2: each level's anchor (an answer of k scores 25·(k − 1)) sits at the centre of its
   band, so the level is the mean answer rounded half up; an indicator's survey evidence balances
   the respondents' roles (role_balanced_means); the customer outcomes index stands beside the
-  maturity score and caps its level when the two are far apart (assessment.outcomes).
+  maturity score and caps its level when the two are far apart (assessment.outcomes); the roadmap
+  puts value per effort first, after prerequisites, and holds 12 initiatives.
 """
 
 import itertools
@@ -32,16 +33,27 @@ class Method:
     # Areas capped by their weakest critical indicator, the overall level by the weakest area
     # (assessment.gating).
     gating: bool = False
+    # The roadmap (reports.recommendations): ranked by expected value per effort in an order that
+    # respects prerequisites, and at most this many initiatives before the rest is "later".
+    # None: ranked by the overall points that close the gap to the next level, uncapped.
+    roadmap_limit: int | None = None
 
 
 METHODS = {
     1: Method(version=1, level_edges=(20.0, 40.0, 60.0, 80.0), role_balance=False),
     2: Method(
-        version=2, level_edges=(12.5, 37.5, 62.5, 87.5), role_balance=True, max_reality_gap=20.0, gating=True
+        version=2,
+        level_edges=(12.5, 37.5, 62.5, 87.5),
+        role_balance=True,
+        max_reality_gap=20.0,
+        gating=True,
+        roadmap_limit=12,
     ),
 }
 CURRENT_METHOD_VERSION = 2
 TOP_SCORE = 100.0
+# An answer (or a metric's level) one level higher scores this many points more: 25 · (level − 1).
+LEVEL_STEP = 25.0
 # The pooled group of the roles too small to stand alone (no role is named so).
 _POOLED = ""
 

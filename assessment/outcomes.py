@@ -10,7 +10,7 @@ one level above the outcomes' level.
 
 from collections.abc import Mapping, Sequence
 
-from assessment.method import Method, level_of
+from assessment.method import LEVEL_STEP, Method, level_of
 from assessment.metrics import EvidenceSample, level_reached, metric
 from assessment.results import GateReason, Outcomes
 
@@ -32,7 +32,7 @@ def outcomes_compute(
     if not rows:
         return None
     for row in rows:
-        row["score"] = 25.0 * (row["level"] - 1)
+        row["score"] = LEVEL_STEP * (row["level"] - 1)
     index = sum(row["score"] for row in rows) / len(rows)
     return {"index": index, "level": level_of(index, edges), "metrics": rows}
 

@@ -20,7 +20,14 @@ import pandas as pd
 
 from assessment.anonymity import BREAKDOWN_DIMENSIONS, Disclosure, gap_side, groups_disclosed
 from assessment.gating import critical_reasons, gate_of, indicator_levels, weakest_area_reason
-from assessment.method import CURRENT_METHOD_VERSION, METHODS, Method, level_of, role_balanced_means
+from assessment.method import (
+    CURRENT_METHOD_VERSION,
+    LEVEL_STEP,
+    METHODS,
+    Method,
+    level_of,
+    role_balanced_means,
+)
 from assessment.metrics import EvidenceSample, default_thresholds, level_reached, metric
 from assessment.outcomes import outcomes_compute, reality_gap_reason
 from assessment.results import Breakdowns, Gap, LevelScore, Outcomes, ScoreResult
@@ -47,7 +54,7 @@ class EvidenceWeights:
 
 def level_to_score(level):
     """A level on the 1–5 scale as a 0–100 score (works on scalars and arrays)."""
-    return (level - 1) * 25
+    return (level - 1) * LEVEL_STEP
 
 
 def metric_level(key: str, value: float, thresholds: Mapping[str, tuple] | None = None) -> int:

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -370,6 +371,12 @@ def _stored_form(name: str, value):
     return value
 
 
+# Sent while an assessment is published, in its transaction, once this app's checks pass: the
+# apps above it check what they give the client (reports: the roadmap reviewed) and raise
+# StateConflict to refuse, which changes nothing.
+assessment_publishing = Signal()
+
+
 def _publish_check(assessment: Assessment, override_reason: str) -> tuple[ScoreResult, str]:
     """Whether `assessment` (with its pending changes) may be published: its baseline published
     first, and its scores sufficient, or preliminary with a reason given for publishing them
@@ -384,6 +391,7 @@ def _publish_check(assessment: Assessment, override_reason: str) -> tuple[ScoreR
     result = assessment_scores_compute(assessment=assessment)
     sufficiency = result["sufficiency"]
     if sufficiency["status"] != PRELIMINARY:
+        assessment_publishing.send(sender=Assessment, assessment=assessment)
         return result, ""
     if not override_reason:
         raise StateConflict(
@@ -401,6 +409,7 @@ def _publish_check(assessment: Assessment, override_reason: str) -> tuple[ScoreR
                 % {"count": OVERRIDE_REASON_MIN_LENGTH}
             }
         )
+    assessment_publishing.send(sender=Assessment, assessment=assessment)
     return result, override_reason
 
 

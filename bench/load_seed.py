@@ -14,13 +14,14 @@ from django.contrib.auth import get_user_model  # noqa: E402
 
 from assessment.demo import DEMO_LOGINS, demo_seed  # noqa: E402
 from assessment.services import api_token_create  # noqa: E402
+from reports.demo import demo_narrative_write  # noqa: E402
 from surveys.selectors import indicator_ids  # noqa: E402
 from surveys.services import catalog_load, invitation_create_many  # noqa: E402
 
 
 def main(respondents: int) -> None:
     catalog_load()
-    assessment = demo_seed()
+    assessment = demo_seed(before_publish=demo_narrative_write)
     invited = invitation_create_many(
         assessment=assessment,
         rows=[{"email": f"load-{n:05d}@bank.example", "role": "frontline"} for n in range(respondents)],

@@ -42,7 +42,27 @@ class RecommendationOutputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=RecommendationStatus.choices)
     custom = serializers.BooleanField()
     edited = serializers.BooleanField()
-    priority = serializers.FloatField(allow_null=True, help_text=_("Overall points it may gain"))
+    priority = serializers.FloatField(
+        allow_null=True,
+        help_text=_(
+            "Its rank: method 2, expected gain per unit of effort (S 1, M 2, L 4); method 1, the "
+            "overall points it may gain"
+        ),
+    )
+    maturity_gain = serializers.FloatField(
+        allow_null=True, help_text=_("Expected overall maturity points, its indicators one level up, shared")
+    )
+    outcomes_gain = serializers.FloatField(
+        allow_null=True,
+        help_text=_("Expected customer outcomes index points (method 2; null under method 1)"),
+    )
+    prerequisites = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("Library codes of the recommendations on this roadmap it comes after"),
+    )
+    later = serializers.BooleanField(
+        help_text=_("Past the method's roadmap limit among the recommendations not rejected")
+    )
     triggered_by = serializers.ListField(child=serializers.DictField())
     title = serializers.CharField()
     rationale = serializers.CharField(allow_blank=True)

@@ -197,6 +197,15 @@ def verdict_text(
     return " ".join(sentences)
 
 
+def _roadmap_rows(items: list[dict]) -> list[dict]:
+    """The roadmap's items, each with `after`: the positions of its prerequisites on it."""
+    positions = {item["code"]: item["position"] for item in items if item.get("code")}
+    return [
+        {**item, "after": [positions[code] for code in item.get("prerequisites", []) if code in positions]}
+        for item in items
+    ]
+
+
 def report_context_build(
     *,
     kind: str,
@@ -212,11 +221,14 @@ def report_context_build(
     next_level: Mapping | None,
     comparison: Mapping | None,
     methodology: Mapping,
+    roadmap_awaiting: int = 0,
 ) -> dict:
     """The report's context; `scores` is an unrounded score result as
     assessment.presenters.scores_named presents it in the report's language, `metrics` the
     customer metrics with their samples judged (assessment.metrics.metrics_with_samples),
-    `names` maps area and indicator codes to names in the report's language."""
+    `names` maps area and indicator codes to names in the report's language. `roadmap` holds the
+    accepted recommendations in order, those past the method's limit marked `later`;
+    `roadmap_awaiting` counts the proposals not reviewed yet (a draft report says so)."""
     baseline_areas = {area["code"]: area["before"] for area in comparison["areas"]} if comparison else {}
     areas = [
         {
@@ -280,7 +292,9 @@ def report_context_build(
         "gaps": _gap_rows(scores["gaps"], names),
         "customer": metrics,
         "kpis": kpis,
-        "roadmap": roadmap,
+        "roadmap": _roadmap_rows([item for item in roadmap if not item.get("later")]),
+        "roadmap_later": [item for item in roadmap if item.get("later")],
+        "roadmap_awaiting": roadmap_awaiting,
         "next_level": next_level,
         "comparison": comparison,
         "methodology": {

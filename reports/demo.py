@@ -9,7 +9,7 @@ from config.jobs import JobStatus
 from reports.models import Report, ReportKind
 from reports.narrative_selectors import quote_candidates
 from reports.narrative_services import commentary_set, findings_ensure, quote_pick
-from reports.services import recommendations_ensure, report_release
+from reports.services import recommendations_accept_proposed, recommendations_ensure, report_release
 from reports.tasks import report_render
 
 DEMO_COMMENTARY = {
@@ -63,10 +63,11 @@ DEMO_RELEASED_REPORTS = tuple(
 
 
 def demo_narrative_write(*, assessment: Assessment, consultant: AbstractBaseUser) -> None:
-    """The consultant's review before publishing: findings and roadmap kept as proposed, the
-    commentary written and quotes picked, in English and Russian."""
+    """The consultant's review before publishing: findings kept as proposed, every proposed
+    recommendation accepted, the commentary written and quotes picked, in English and Russian."""
     findings_ensure(assessment=assessment, actor=consultant)
     recommendations_ensure(assessment=assessment, actor=consultant)
+    recommendations_accept_proposed(assessment=assessment, user=consultant)
     commentary_set(assessment=assessment, user=consultant, text=DEMO_COMMENTARY)
     candidates = quote_candidates(assessment=assessment, language="en")
     for source, indicator, original_language, translations in DEMO_QUOTES:

@@ -38,7 +38,14 @@ class RecommendationItem(models.Model):
     status = models.CharField(
         max_length=16, choices=RecommendationStatus.choices, default=RecommendationStatus.PROPOSED
     )
-    priority = models.FloatField(null=True, blank=True, help_text=_("Overall points it may gain"))
+    # Method 1: the overall points it may gain; method 2: its expected gain per unit of effort.
+    priority = models.FloatField(null=True, blank=True, help_text=_("Rank of the proposal"))
+    maturity_gain = models.FloatField(
+        null=True, blank=True, help_text=_("Expected overall maturity points it gains")
+    )
+    outcomes_gain = models.FloatField(
+        null=True, blank=True, help_text=_("Expected customer outcomes index points it gains")
+    )
     triggered_by = models.JSONField(default=list, blank=True)
     # The consultant's texts per language (reports.texts), {"en": …, "ru": …}; actions a list
     # of lines per language. A text not written is the library's, in every language; one

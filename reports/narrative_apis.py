@@ -191,11 +191,13 @@ class QuoteOutputSerializer(serializers.Serializer):
 
 
 class ClientQuoteOutputSerializer(serializers.Serializer):
+    """What every reader of a quote gets; the consultant's list adds QuoteOutput's fields."""
+
     area = serializers.CharField()
     area_name = serializers.CharField()
     text = serializers.CharField(allow_blank=True)
     texts = _texts_field()
-    attribution = serializers.CharField()
+    attribution = serializers.CharField(allow_blank=True)
 
 
 class QuotesApi(APIView):
@@ -214,7 +216,16 @@ class QuotesApi(APIView):
             required=False, default=dict, help_text=_("Your translation into each other language")
         )
 
-    @extend_schema(parameters=[LANG_PARAMETER], responses=QuoteOutputSerializer(many=True))
+    @extend_schema(
+        parameters=[LANG_PARAMETER],
+        responses=OpenApiResponse(
+            response=ClientQuoteOutputSerializer(many=True),
+            description=_(
+                "The client's executives get these fields of the quotes they may see; the "
+                "consultants get every quote with all the fields of QuoteOutput."
+            ),
+        ),
+    )
     def get(self, request, assessment_id: int):
         assessment = assessment_readable(user=request.user, assessment_id=assessment_id)
         language = language_pick(request.query_params.get("lang"))

@@ -26,8 +26,8 @@ import yaml
 from django.core.exceptions import ImproperlyConfigured
 
 from assessment.loyalty import ACTIVITY_SEGMENTS, LOYALTY_TYPES
-from assessment.method import TOP_SCORE, level_of, result_method
-from assessment.metrics import computed_metrics
+from assessment.method import LEVEL_STEP, TOP_SCORE, level_of, result_method
+from assessment.metrics import computed_metrics, evidence_metrics
 from reports.models import Horizon
 from surveys.i18n import FALLBACK, SUPPORTED
 
@@ -37,6 +37,9 @@ LANGUAGES = SUPPORTED
 FALLBACK_LANGUAGE = FALLBACK
 HORIZONS = tuple(Horizon.values)  # months, soonest first ("0-3" … "12+"): the tie-break order
 EFFORTS = ("S", "M", "L")  # smallest first: the tie-break order
+# What an effort costs in units of S, to rank by value per effort (method 2): a step up in
+# effort roughly doubles the people and months an initiative takes.
+EFFORT_COST = {"S": 1.0, "M": 2.0, "L": 4.0}
 ACTIONS_PER_LANGUAGE = (2, 4)
 TEXT_FIELDS = ("title", "rationale", "impact")
 INDICATOR_CODE = re.compile(r"^[A-Z]{3}-\d{2}$")
@@ -124,6 +127,10 @@ class Recommendation:
     areas: tuple[str, ...]
     horizon: str
     effort: str
+    # Library codes to carry out first where they are on the roadmap too (method 2).
+    prerequisites: tuple[str, ...] = ()
+    # Customer metrics of the outcomes index (assessment.outcomes) it is expected to move.
+    outcomes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,6 +164,8 @@ _RECOMMENDATION_KEYS = {
     "areas",
     "horizon",
     "effort",
+    "prerequisites",
+    "outcomes",
 }
 _TRIGGER_KEYS = {"indicator_below", "area_below", "metrics"}
 
@@ -281,7 +290,47 @@ def _recommendation(entry: Mapping, steps: set[str]) -> Recommendation:
         areas=_codes(entry, "areas", required=False),
         horizon=_choice(entry, "horizon", HORIZONS),
         effort=_choice(entry, "effort", EFFORTS),
+        prerequisites=_codes(entry, "prerequisites", required=False),
+        outcomes=_outcomes(entry),
     )
+
+
+def _outcomes(entry: Mapping) -> tuple[str, ...]:
+    outcomes = _codes(entry, "outcomes", required=False)
+    known = {metric.key for metric in evidence_metrics()}
+    unknown = [key for key in outcomes if key not in known]
+    if unknown:
+        raise _Invalid(
+            f"unknown outcome metric(s) {', '.join(unknown)} (use one of {', '.join(sorted(known))})"
+        )
+    return outcomes
+
+
+def _prerequisites_check(recommendations: tuple[Recommendation, ...]) -> None:
+    """Every prerequisite is a recommendation of the library, and following prerequisites never
+    leads back to where it started (the roadmap could not order a cycle)."""
+    requires = {item.code: item.prerequisites for item in recommendations}
+    for item in recommendations:
+        unknown = [code for code in item.prerequisites if code not in requires]
+        if unknown:
+            raise _Invalid(f"recommendation {item.code}: unknown prerequisite(s) {', '.join(unknown)}")
+    done: set[str] = set()
+    for start in requires:
+        path: list[str] = []
+        _cycle_check(start, requires, path, done)
+
+
+def _cycle_check(code: str, requires: Mapping[str, tuple[str, ...]], path: list[str], done: set[str]) -> None:
+    if code in path:
+        cycle = " → ".join([*path[path.index(code) :], code])
+        raise _Invalid(f"prerequisites form a cycle: {cycle}")
+    if code in done:
+        return
+    path.append(code)
+    for prerequisite in requires[code]:
+        _cycle_check(prerequisite, requires, path, done)
+    path.pop()
+    done.add(code)
 
 
 def _steps(document: Mapping) -> tuple[Step, ...]:
@@ -320,6 +369,7 @@ def _recommendations(document: Mapping, steps: tuple[Step, ...]) -> tuple[Recomm
             result.append(_recommendation(entry, step_codes))
         except _Invalid as error:
             raise _Invalid(f"recommendation {code}: {error}") from None
+    _prerequisites_check(tuple(result))
     return tuple(result)
 
 
@@ -523,8 +573,8 @@ def _triggered_by(
     )
 
 
-def _rank_key(item: dict) -> tuple:
-    priority = round(item["priority"], _TIE_DIGITS)
+def _rank_key(item: dict, priority: float) -> tuple:
+    priority = round(priority, _TIE_DIGITS)
     closes_gap = priority > 0
     # Only recommendations that close no gap are ordered by how far their metrics are off.
     excess = (
@@ -540,6 +590,96 @@ def _rank_key(item: dict) -> tuple:
     )
 
 
+def indicator_level_gains(
+    *, indicator_scores: pd.Series, indicators: pd.DataFrame, areas: pd.DataFrame
+) -> pd.Series:
+    """Overall points gained if each indicator alone rose one level: effective weight ×
+    min(25, 100 − score); 0 for unscored indicators."""
+    scores = indicator_scores.reindex(indicators.index)
+    weights = effective_weights(indicator_scores=scores, indicators=indicators, areas=areas)
+    return (weights * (TOP_SCORE - scores).clip(lower=0.0, upper=LEVEL_STEP)).fillna(0.0)
+
+
+def outcome_level_gains(outcomes: Mapping | None) -> pd.Series:
+    """Points of the customer outcomes index gained if each of its metrics alone rose one
+    level: min(25, 100 − its score) / the number of metrics in the index. Empty without one."""
+    rows = (outcomes or {}).get("metrics") or []
+    return pd.Series(
+        {row["key"]: min(LEVEL_STEP, TOP_SCORE - row["score"]) / len(rows) for row in rows}, dtype="float64"
+    )
+
+
+def _shared_gains(membership: np.ndarray, gains: np.ndarray) -> np.ndarray:
+    """Each row's share of the gains of the columns it addresses, a column's gain split equally
+    among the rows addressing it: the rows' values add up to what they gain together, and no
+    gain counts twice."""
+    counts = membership.sum(axis=0)
+    shares = np.divide(gains, counts, out=np.zeros_like(gains, dtype=float), where=counts > 0)
+    return membership @ shares
+
+
+def _outcome_membership(recommendations: list[Recommendation], keys: pd.Index) -> np.ndarray:
+    return np.array(
+        [[key in item.outcomes for key in keys] for item in recommendations], dtype=float
+    ).reshape(len(recommendations), len(keys))
+
+
+def _roadmap_values(
+    recommendations: list[Recommendation],
+    *,
+    scores: dict,
+    indicators: pd.DataFrame,
+    areas: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The expected gains of the proposed recommendations carried out (method 2): overall
+    maturity points from one level more on each of their indicators, and outcomes-index points
+    from one level more on each outcome metric they move, each gain shared among the proposed
+    recommendations addressing it."""
+    indicator_scores = _scores_by_code(scores["indicators"], indicators.index, "score")
+    maturity = indicator_level_gains(indicator_scores=indicator_scores, indicators=indicators, areas=areas)
+    outcome = outcome_level_gains(scores.get("outcomes"))
+    return (
+        _shared_gains(_membership(tuple(recommendations), indicators.index), maturity.to_numpy(dtype=float)),
+        _shared_gains(_outcome_membership(recommendations, outcome.index), outcome.to_numpy(dtype=float)),
+    )
+
+
+def _urgencies(items: list[dict], before: Mapping[str, list[str]]) -> dict[str, float]:
+    """Each item's priority, or the highest priority of an item that waits for it (directly or
+    through others), whichever is higher: a foundation ranks with what it unlocks."""
+    waiting: dict[str, list[str]] = {item["code"]: [] for item in items}
+    for code, prerequisites in before.items():
+        for prerequisite in prerequisites:
+            waiting[prerequisite].append(code)
+    priority = {item["code"]: item["priority"] for item in items}
+
+    @functools.cache
+    def urgency(code: str) -> float:
+        return max([priority[code], *(urgency(dependent) for dependent in waiting[code])])
+
+    return {code: urgency(code) for code in priority}
+
+
+def _prerequisite_order(items: list[dict], library: RecommendationLibrary) -> list[dict]:
+    """The items ranked (_rank_key, by urgency) with each after the prerequisites it has among
+    them: at every place, the best-ranked item whose prerequisites are all placed."""
+    codes = {item["code"] for item in items}
+    before = {
+        item["code"]: [code for code in library.recommendation(item["code"]).prerequisites if code in codes]
+        for item in items
+    }
+    urgency = _urgencies(items, before)
+    waiting = sorted(items, key=lambda item: _rank_key(item, urgency[item["code"]]))
+    placed: list[dict] = []
+    done: set[str] = set()
+    while waiting:
+        ready = next(item for item in waiting if all(code in done for code in before[item["code"]]))
+        waiting.remove(ready)
+        placed.append({**ready, "prerequisites": before[ready["code"]]})
+        done.add(ready["code"])
+    return placed
+
+
 def roadmap_propose(
     *,
     scores: dict,
@@ -551,61 +691,99 @@ def roadmap_propose(
     """The triggered recommendations, ranked.
 
     scores: unrounded output of assessment.scoring.scores_compute (overall, areas, indicators;
-        score and level None when unscored). metrics: the customer-metrics dict or None.
-    indicators / areas: catalog frames (assessment.selectors.catalog_frames).
+        score and level None when unscored; method 2: the outcomes index). metrics: the
+        customer-metrics dict or None. indicators / areas: catalog frames
+        (assessment.selectors.catalog_frames).
 
     A recommendation is proposed when any trigger condition holds: one of its indicators has a
     level below `indicator_below`; one of its areas (named, else its indicators' areas) a level
     below `area_below`; or a metric condition holds on the customer metrics. Unscored
     indicators and areas and absent metrics never trigger.
 
-    priority = Σ over its indicators of effective weight × max(0, T − score), T the lower edge of
-    the level above the overall level (method 2: overall 57 → T 62.5; 100 at level 5): exactly the overall
-    points gained if those indicators rose to T. Ranking: recommendations with priority > 0 first,
-    by priority descending; then those closing no gap (e.g. triggered only by a metric), by how
-    far their metrics are past the thresholds — |value − threshold| / the metric's scale
-    (metric_scales: the span of its docs/methods.md §8 level thresholds, 100 for percentages), the largest of
-    their conditions, descending. Ties break by horizon (sooner first), effort (S first), code.
+    Method 1 (the scores' method has no roadmap_limit): priority = Σ over its indicators of
+    effective weight × max(0, T − score), T the lower edge of the level above the overall level
+    (overall 57 → T 60; 100 at level 5): exactly the overall points gained if those indicators
+    rose to T (`maturity_gain`).
 
-    Each item: {"code", "step", "priority", "triggered_by": [{"kind": "indicator" | "area" |
-    "metric", "code", "value", "threshold", and for metrics "op" and "excess"}], "indicators",
-    "horizon", "effort"}; indicator and area values are levels, thresholds the level k.
+    Method 2: the expected gain of carrying it out is one level more (25 points, at most up to
+    100) on each of its indicators, in overall points (`maturity_gain`: effective weight × the
+    rise), plus one level more on each outcome metric it names that is in the outcomes index,
+    in index points (`outcomes_gain`: the rise / the metrics in the index); an indicator's or
+    metric's gain is shared equally among the proposed recommendations addressing it.
+    priority = (maturity_gain + outcomes_gain) / EFFORT_COST of its effort. The ranking puts
+    each recommendation after its proposed prerequisites and ranks a prerequisite by the
+    highest priority waiting for it; the first roadmap_limit are the roadmap, the rest `later`.
+
+    Ranking: recommendations with priority > 0 first, by priority descending; then those closing
+    no gap (e.g. triggered only by a metric), by how far their metrics are past the thresholds —
+    |value − threshold| / the metric's scale (metric_scales: the span of its docs/methods.md §8
+    level thresholds, 100 for percentages), the largest of their conditions, descending. Ties
+    break by horizon (sooner first), effort (S first), code.
+
+    Each item: {"code", "step", "priority", "maturity_gain", "outcomes_gain" (None under
+    method 1), "triggered_by": [{"kind": "indicator" | "area" | "metric", "code", "value",
+    "threshold", and for metrics "op" and "excess"}], "indicators", "prerequisites" (those
+    proposed too), "horizon", "effort", "later"}; indicator and area values are levels,
+    thresholds the level k.
     """
     library = library or recommendation_library()
-    recommendations = library.recommendations
+    method = result_method(scores)
     codes = indicators.index
-    indicator_scores = _scores_by_code(scores["indicators"], codes, "score")
-    edges = result_method(scores).level_edges
-    target = next_level_threshold(scores["overall"]["score"], edges)
-    gains = indicator_gains(
-        indicator_scores=indicator_scores, target=target, indicators=indicators, areas=areas
-    )
-    priorities = _membership(recommendations, codes) @ gains.to_numpy(dtype=float)
-
-    indicator_levels = _levels_by_code(scores["indicators"], codes, edges)
-    area_levels = _levels_by_code(scores["areas"], areas.index, edges)
-    proposed = []
-    for recommendation, priority in zip(recommendations, priorities, strict=True):
-        triggered_by = _triggered_by(
-            recommendation,
-            indicator_levels=indicator_levels,
-            area_levels=area_levels,
-            indicators=indicators,
-            metrics=metrics,
-        )
-        if triggered_by:
-            proposed.append(
-                {
-                    "code": recommendation.code,
-                    "step": recommendation.step,
-                    "priority": float(priority),
-                    "triggered_by": triggered_by,
-                    "indicators": list(recommendation.indicators),
-                    "horizon": recommendation.horizon,
-                    "effort": recommendation.effort,
-                }
+    indicator_levels = _levels_by_code(scores["indicators"], codes, method.level_edges)
+    area_levels = _levels_by_code(scores["areas"], areas.index, method.level_edges)
+    triggered = [
+        (recommendation, found)
+        for recommendation in library.recommendations
+        if (
+            found := _triggered_by(
+                recommendation,
+                indicator_levels=indicator_levels,
+                area_levels=area_levels,
+                indicators=indicators,
+                metrics=metrics,
             )
-    return sorted(proposed, key=_rank_key)
+        )
+    ]
+    recommendations = [recommendation for recommendation, _found in triggered]
+    if not recommendations:
+        return []
+    if method.roadmap_limit is None:
+        indicator_scores = _scores_by_code(scores["indicators"], codes, "score")
+        target = next_level_threshold(scores["overall"]["score"], method.level_edges)
+        gains = indicator_gains(
+            indicator_scores=indicator_scores, target=target, indicators=indicators, areas=areas
+        )
+        maturity = _membership(tuple(recommendations), codes) @ gains.to_numpy(dtype=float)
+        outcome = np.full(len(recommendations), np.nan)
+        priorities = maturity
+    else:
+        maturity, outcome = _roadmap_values(
+            recommendations, scores=scores, indicators=indicators, areas=areas
+        )
+        costs = np.array([EFFORT_COST[item.effort] for item in recommendations])
+        priorities = (maturity + outcome) / costs if recommendations else maturity
+    proposed = [
+        {
+            "code": recommendation.code,
+            "step": recommendation.step,
+            "priority": float(priority),
+            "maturity_gain": float(gain),
+            "outcomes_gain": None if np.isnan(outcome_gain) else float(outcome_gain),
+            "triggered_by": found,
+            "indicators": list(recommendation.indicators),
+            "prerequisites": [],
+            "horizon": recommendation.horizon,
+            "effort": recommendation.effort,
+            "later": False,
+        }
+        for (recommendation, found), priority, gain, outcome_gain in zip(
+            triggered, priorities, maturity, outcome, strict=True
+        )
+    ]
+    if method.roadmap_limit is None:
+        return sorted(proposed, key=lambda item: _rank_key(item, item["priority"]))
+    ranked = _prerequisite_order(proposed, library)
+    return [{**item, "later": position >= method.roadmap_limit} for position, item in enumerate(ranked)]
 
 
 def next_level_path(*, scores: dict, indicators: pd.DataFrame, areas: pd.DataFrame) -> dict | None:

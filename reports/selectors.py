@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from assessment.access import baseline_readable
 from assessment.branding import DEFAULT_FIRM_NAME, firm_branding, logo_data_uri
 from assessment.kpis import assessment_kpis
-from assessment.method import result_method
+from assessment.method import method_get, result_method
 from assessment.metrics import evidence_thresholds, metrics_with_samples
 from assessment.models import (
     CLIENT_VISIBLE_STATUSES,
@@ -180,6 +180,8 @@ def recommendation_item_present(item: RecommendationItem, *, language: str) -> d
         "custom": item.custom,
         "edited": edited,
         "priority": item.priority,
+        "maturity_gain": item.maturity_gain,
+        "outcomes_gain": item.outcomes_gain,
         "triggered_by": item.triggered_by,
         "title": _written_or(item.title, language, library.get("title", "")),
         "rationale": _written_or(item.rationale, language, library.get("rationale", "")),
@@ -201,13 +203,39 @@ def recommendation_item_present(item: RecommendationItem, *, language: str) -> d
     }
 
 
-def recommendations_list(
-    *, assessment: Assessment, language: str, include_rejected: bool = True
-) -> list[dict]:
-    items = assessment.recommendations.all()
-    if not include_rejected:
-        items = items.exclude(status=RecommendationStatus.REJECTED)
-    return [recommendation_item_present(item, language=language) for item in items]
+def recommendations_list(*, assessment: Assessment, language: str, accepted_only: bool = False) -> list[dict]:
+    """The roadmap in its order (only what the consultant accepted, for a report), each item
+    with `prerequisites`: the library's prerequisites among the items not rejected, and
+    `later`: past the method's roadmap limit among them (docs/methods.md §10.3)."""
+    items = list(assessment.recommendations.all())
+    if accepted_only:
+        items = [item for item in items if item.status == RecommendationStatus.ACCEPTED]
+    kept = [item for item in items if item.status != RecommendationStatus.REJECTED]
+    on_roadmap = {item.code for item in kept if item.code}
+    limit = method_get(assessment.method_version).roadmap_limit
+    place = {item.pk: position for position, item in enumerate(kept)}
+    presented = []
+    for item in items:
+        entry = _library_entry(item.code)
+        presented.append(
+            {
+                **recommendation_item_present(item, language=language),
+                "prerequisites": [code for code in entry.prerequisites if code in on_roadmap]
+                if entry
+                else [],
+                "later": limit is not None and place.get(item.pk, -1) >= limit,
+            }
+        )
+    return presented
+
+
+def roadmap_awaiting_review(*, assessment: Assessment) -> list[str]:
+    """The proposals the consultant has neither accepted nor rejected, by library code (#id for
+    a custom one), in roadmap order."""
+    return [
+        item.code or f"#{item.pk}"
+        for item in assessment.recommendations.filter(status=RecommendationStatus.PROPOSED)
+    ]
 
 
 def assessment_next_level(*, assessment: Assessment, scores: dict, language: str) -> dict | None:
@@ -269,8 +297,8 @@ def assessment_comparison(
 def report_context(
     *, assessment: Assessment, kind: str, language: str, today: datetime.date | None = None
 ) -> dict:
-    """Everything a report of `kind` shows, in `language` (the roadmap as reviewed, without
-    rejected items; the findings, commentary and quotes as reports.narrative_selectors gives
+    """Everything a report of `kind` shows, in `language` (the roadmap as reviewed: only the
+    accepted recommendations; the findings, commentary and quotes as reports.narrative_selectors gives
     them)."""
     scores = scores_named(result=assessment_scores(assessment=assessment), language=language)
     metrics = customer_metrics_stored(assessment=assessment)
@@ -300,9 +328,10 @@ def report_context(
             roadmap=[
                 {**item, "position": position}
                 for position, item in enumerate(
-                    recommendations_list(assessment=assessment, language=language, include_rejected=False), 1
+                    recommendations_list(assessment=assessment, language=language, accepted_only=True), 1
                 )
             ],
+            roadmap_awaiting=len(roadmap_awaiting_review(assessment=assessment)),
             next_level=assessment_next_level(assessment=assessment, scores=scores, language=language),
             comparison=assessment_comparison(
                 assessment=assessment,

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessment.audit import audit_record, audit_record_many
 from assessment.client_users import client_invitations_lost_queue
@@ -34,6 +35,7 @@ from reports.selectors import (
     report_draft,
     report_reusable,
     reports_pending_count,
+    roadmap_awaiting_review,
 )
 from reports.texts import text_given, text_merged
 from surveys.services import EMAIL_LOST_AFTER, invitation_emails_lost_queue
@@ -108,6 +110,7 @@ def recommendations_generate(
             )
             kept.append(item)
         item.priority, item.triggered_by = entry["priority"], entry["triggered_by"]
+        item.maturity_gain, item.outcomes_gain = entry["maturity_gain"], entry["outcomes_gain"]
     rank = {entry["code"]: index for index, entry in enumerate(proposal)}
 
     def order(item: RecommendationItem) -> tuple:
@@ -118,7 +121,7 @@ def recommendations_generate(
         return (1, rank.get(item.code, len(rank)))
 
     kept.sort(key=order)
-    positions_store(items=kept, fields=["priority", "triggered_by"])
+    positions_store(items=kept, fields=["priority", "maturity_gain", "outcomes_gain", "triggered_by"])
     audit_record(
         assessment=assessment,
         actor=actor,
@@ -134,6 +137,40 @@ def recommendations_ensure(*, assessment: Assessment, actor: AbstractBaseUser | 
     """A roadmap exists once anyone looks at it: proposed on first use."""
     if not assessment.recommendations.exists():
         recommendations_generate(assessment=assessment, actor=actor)
+
+
+def recommendations_accept_proposed(*, assessment: Assessment, user: AbstractBaseUser) -> None:
+    """Accept every proposal awaiting review, as one audited review step."""
+    proposed = assessment.recommendations.filter(status=RecommendationStatus.PROPOSED)
+    recommendations_review(
+        assessment=assessment,
+        user=user,
+        changes=[
+            {"id": pk, "status": RecommendationStatus.ACCEPTED}
+            for pk in proposed.values_list("pk", flat=True)
+        ],
+    )
+
+
+def roadmap_reviewed_check(*, assessment: Assessment) -> None:
+    """StateConflict naming the proposals awaiting review: a client is shown only the
+    recommendations the consultant accepted, so none may be left undecided when the client
+    gets the roadmap (proposed first, if it never was)."""
+    recommendations_ensure(assessment=assessment)
+    pending = roadmap_awaiting_review(assessment=assessment)
+    if pending:
+        raise StateConflict(
+            ngettext(
+                "%(count)d proposed recommendation awaits your review (%(codes)s): accept or reject it "
+                "on the roadmap first.",
+                "%(count)d proposed recommendations await your review (%(codes)s): accept or reject "
+                "each on the roadmap first.",
+                len(pending),
+            )
+            % {"count": len(pending), "codes": ", ".join(pending)},
+            code="roadmap_not_reviewed",
+            extra={"pending": pending},
+        )
 
 
 def _item_check(change: dict, item: RecommendationItem | None) -> dict[str, list[str]]:
@@ -182,7 +219,12 @@ def recommendations_review(
     next_position = (assessment.recommendations.aggregate(last=Max("position"))["last"] or 0) + 1
     audited = []
     for change in changes:
-        item = items[change["id"]] if "id" in change else RecommendationItem(assessment=assessment, code="")
+        # The consultant's own recommendation is accepted by writing it.
+        item = (
+            items[change["id"]]
+            if "id" in change
+            else RecommendationItem(assessment=assessment, code="", status=RecommendationStatus.ACCEPTED)
+        )
         fields = [field for field in EDITABLE_FIELDS if field in change]
         before = None if item.pk is None else {field: getattr(item, field) for field in fields}
         for field in fields:
@@ -253,6 +295,9 @@ def report_request(*, assessment: Assessment, user: AbstractBaseUser, kind: str,
         raise ValidationError({"kind": str(refused)}) from refused
     # The first report proposes the roadmap; settled now, it is no change after this request.
     recommendations_ensure(assessment=assessment)
+    # A draft shows the accepted recommendations and counts the rest; the client's report waits.
+    if not report_draft(assessment=assessment):
+        roadmap_reviewed_check(assessment=assessment)
     # The consultant's texts are shown only in the language they were written in: a report in
     # a language one of them lacks is refused, naming each (no text falls back to another).
     if missing := report_texts_missing(assessment=assessment, kind=kind, language=language):
@@ -325,11 +370,16 @@ def report_bytes(
     language: str,
     progress: Callable[[int], None] = lambda percent: None,
 ) -> bytes:
-    """The PDF of a report of `kind` in `language` (JobRefused if the kind does not apply or
-    a consultant's text it shows is not written in `language`), marked DRAFT on every page
-    while the assessment is not published."""
+    """The PDF of a report of `kind` in `language` (JobRefused if the kind does not apply, a
+    consultant's text it shows is not written in `language` or, once published, a proposal
+    awaits review), marked DRAFT on every page while the assessment is not published."""
     _kind_check(assessment=assessment, kind=kind)
     recommendations_ensure(assessment=assessment)
+    if not report_draft(assessment=assessment):
+        try:
+            roadmap_reviewed_check(assessment=assessment)
+        except StateConflict as conflict:
+            raise JobRefused(conflict.message) from conflict
     if missing := report_texts_missing(assessment=assessment, kind=kind, language=language):
         raise JobRefused(" ".join(missing))
     context = report_context(assessment=assessment, kind=kind, language=language)

@@ -3,8 +3,10 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from assessment.models import Assessment, Membership, Organization, Role
-from assessment.services import consultant_grant
+from assessment.models import Assessment, Membership, Organization, Role, Status
+from assessment.services import assessment_update, consultant_grant
+from reports.models import RecommendationStatus
+from reports.services import recommendations_ensure
 from surveys.selectors import catalog_version_current
 
 
@@ -55,3 +57,18 @@ def executive_of(organization: Organization, **kwargs):
 # Why a test publishes scores whose evidence does not suffice (assessment.services: at least
 # OVERRIDE_REASON_MIN_LENGTH characters); the test is about something else than the evidence.
 OVERRIDE_REASON = "Published on the evidence at hand, for this test."
+
+
+def roadmap_accepted(assessment: Assessment) -> None:
+    """The consultant's review of the roadmap, every proposal accepted: a client's report shows
+    only accepted recommendations and waits for none to be undecided (docs/methods.md §10.3)."""
+    recommendations_ensure(assessment=assessment)
+    assessment.recommendations.filter(status=RecommendationStatus.PROPOSED).update(
+        status=RecommendationStatus.ACCEPTED
+    )
+
+
+def assessment_published(*, assessment: Assessment, **changes) -> Assessment:
+    """Publish `assessment` (assessment_update with `changes`) after accepting its roadmap."""
+    roadmap_accepted(assessment)
+    return assessment_update(assessment=assessment, status=Status.PUBLISHED, **changes)

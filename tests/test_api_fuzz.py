@@ -27,6 +27,7 @@ from assessment.demo import demo_respondent_link, demo_seed
 from assessment.models import CustomerDataImport
 from assessment.services import api_token_create
 from config.wsgi import application
+from reports.demo import demo_narrative_write
 from reports.narrative_selectors import quote_candidates
 from reports.narrative_services import quote_pick
 from reports.services import report_request
@@ -60,7 +61,7 @@ def demo(catalog, settings, tmp_path):
         # Generated logins would soon be throttled (429); throttling has its own tests.
         "DEFAULT_THROTTLE_RATES": {"auth": None, "respond_token": None, "respond_ip": None},
     }
-    reassessment = demo_seed()
+    reassessment = demo_seed(before_publish=demo_narrative_write)
     consultant = reassessment.organization.memberships.get(role="consultant").user
     executive = reassessment.organization.memberships.get(role="executive").user
     report = report_request(assessment=reassessment.baseline, user=consultant, kind="full", language="en")

@@ -24,6 +24,7 @@ from tests.factories import (
     OVERRIDE_REASON,
     AssessmentFactory,
     OrganizationFactory,
+    assessment_published,
     consultant_of,
     executive_of,
 )
@@ -117,9 +118,7 @@ def world(catalog, settings, tmp_path):
     interview_scores_set(
         assessment=published, user=consultant, items=[{"indicator": c, "level": 3, "note": ""} for c in codes]
     )
-    published = assessment_update(
-        assessment=published, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON
-    )
+    published = assessment_published(assessment=published, override_reason=OVERRIDE_REASON)
     current = AssessmentFactory(organization=alpha, title="Alphaleak re-audit 2026", baseline=published)
     invitation = invitation_create_many(
         assessment=current,

@@ -25,6 +25,7 @@ from assessment.access import (
     user_manages,
 )
 from assessment.levels import level_name
+from assessment.method import method_get
 from assessment.metrics import metric
 from assessment.models import CLIENT_VISIBLE_STATUSES, Assessment, Status
 from assessment.presenters import sufficiency_reasons_present
@@ -46,8 +47,10 @@ from reports.selectors import (
     recommendations_list,
     report_baseline,
     report_scope,
+    roadmap_awaiting_review,
 )
 from reports.services import (
+    recommendations_accept_proposed,
     recommendations_ensure,
     recommendations_generate,
     recommendations_review,
@@ -220,9 +223,17 @@ def _recommendations_context(
         code: sum(1 for item in items if item["status"] == code) for code in RecommendationStatus.values
     }
     next_level = assessment_next_level(assessment=assessment, scores=scores, language=language)
+    titles = {item["code"]: item["title"] for item in items if item["code"]}
+    for row in rows:
+        row["prerequisite_titles"] = [
+            {"code": code, "title": titles.get(code, code)} for code in row["prerequisites"]
+        ]
+    method = method_get(assessment.method_version)
     return {
         "items": rows,
         "counts": counts,
+        "by_value": method.roadmap_limit is not None,
+        "roadmap_limit": method.roadmap_limit,
         "reviewable": assessment.editable,
         "add_form": bound_form if bound and bound_id is None else RecommendationForm(prefix="add"),
         "add_open": bool(bound and bound_id is None),
@@ -259,6 +270,8 @@ class _ItemAction(forms.Form):
     item = forms.IntegerField()
 
 
+# Actions on the whole roadmap, the rest act on one item.
+ROADMAP_ACTIONS = ("add", "regenerate", "accept_all")
 ITEM_ACTIONS = {
     "accept": RecommendationStatus.ACCEPTED,
     "reject": RecommendationStatus.REJECTED,
@@ -267,7 +280,8 @@ ITEM_ACTIONS = {
 
 
 def _recommendations_post(request: HttpRequest, assessment: Assessment) -> HttpResponse:
-    """One review step per form: accept, reject, restore, edit, move up/down, add, regenerate."""
+    """One review step per form: accept, reject, restore, edit, move up/down, add, regenerate,
+    accept every proposal."""
     action = request.POST.get("action", "")
     here = reverse("workspace:recommendations", args=[assessment.pk])
     if not assessment.editable:
@@ -277,7 +291,7 @@ def _recommendations_post(request: HttpRequest, assessment: Assessment) -> HttpR
             messages.error(request, conflict.message)
         return redirect(here)
     item_id = None
-    if action not in ("add", "regenerate"):
+    if action not in ROADMAP_ACTIONS:
         picked = _ItemAction(request.POST)
         if not picked.is_valid():
             messages.error(request, _("No such recommendation in this assessment."))
@@ -328,6 +342,9 @@ def _recommendations_post(request: HttpRequest, assessment: Assessment) -> HttpR
             done = (
                 _("The recommendation is saved.") if action == "edit" else _("The recommendation is added.")
             )
+        elif action == "accept_all":
+            recommendations_accept_proposed(assessment=assessment, user=request.user)
+            done = _("Every proposed recommendation is accepted.")
         elif action == "regenerate":
             recommendations_review(assessment=assessment, user=request.user, changes=[])  # frozen check
             recommendations_generate(assessment=assessment, actor=request.user)
@@ -558,6 +575,8 @@ def reports(request: HttpRequest, assessment_id: int) -> HttpResponse:
         )
     manages = user_manages(user=request.user, assessment=assessment)
     can_publish = manages and assessment.status == Status.SCORING
+    if can_publish:  # what publishing waits for includes the roadmap, proposed on first look
+        recommendations_ensure(assessment=assessment, actor=request.user)
     scores = assessment_scores(assessment=assessment)
     response = assessment_page(
         request,
@@ -570,6 +589,7 @@ def reports(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "manages": manages,
             "can_publish": can_publish,
             "publish_reasons": _publish_reasons(scores) if can_publish else [],
+            "roadmap_awaiting": roadmap_awaiting_review(assessment=assessment) if can_publish else [],
             "override_reason_min_length": OVERRIDE_REASON_MIN_LENGTH,
             "collecting": manages and assessment.invitations_open,
             # The consultant's texts a report in some language lacks (it is refused until written).

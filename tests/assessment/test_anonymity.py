@@ -39,7 +39,7 @@ from assessment.scoring import EvidenceWeights, scores_compute
 from assessment.selectors import assessment_scores_compute
 from assessment.services import assessment_update
 from surveys.services import answers_save, invitation_create_many, response_submit
-from tests.factories import OVERRIDE_REASON, executive_of
+from tests.factories import OVERRIDE_REASON, assessment_published, executive_of
 
 INDICATORS = pd.DataFrame(
     {"area": ["organization"], "weight": [1.0], "metric": [None]}, index=pd.Index(["ORG-01"])
@@ -415,7 +415,7 @@ def test_the_executive_cannot_work_out_solo(api, audit):
         "department_hidden": 1,
     }
     assessment_update(assessment=audit, status=Status.SCORING)
-    assessment_update(assessment=audit, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    assessment_published(assessment=audit, override_reason=OVERRIDE_REASON)
     ScoreSnapshot.objects.filter(assessment=audit).update(result=leaky)
     api.force_authenticate(executive_of(audit.organization))
     body = api.get(f"/api/v1/assessments/{audit.pk}/scores/").json()
@@ -430,7 +430,7 @@ def test_the_executive_cannot_work_out_solo(api, audit):
 def test_executives_see_no_response_rate_by_group(api, audit):
     _answer(audit, BIG_SOLO, BIG_SOLO_LEVELS)
     assessment_update(assessment=audit, status=Status.SCORING)
-    assessment_update(assessment=audit, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    assessment_published(assessment=audit, override_reason=OVERRIDE_REASON)
     executive = executive_of(audit.organization)
     api.force_authenticate(executive)
     # Respondents per department and role are the consultants' working data, not the client's.

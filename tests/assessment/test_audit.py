@@ -21,6 +21,7 @@ from tests.factories import (
     OVERRIDE_REASON,
     AssessmentFactory,
     OrganizationFactory,
+    assessment_published,
     consultant_of,
     executive_of,
 )
@@ -260,9 +261,7 @@ def test_reminder_days_anonymity_and_publication_by_a_service_caller(audit, cons
     assert _events(audit, Action.SETTINGS) == [("ann", "reminder_days", [3, 7], [2, 5])]
     assert _events(audit, Action.ANONYMITY) == [("ann", "", 5, 7)]
     assessment_update(assessment=audit, status=Status.SCORING)  # no actor: the system
-    assessment_update(
-        assessment=audit, actor=consultant, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON
-    )
+    assessment_published(assessment=audit, actor=consultant, override_reason=OVERRIDE_REASON)
     assert _events(audit, Action.STATUS) == [
         ("", "", "collecting", "scoring"),
         ("ann", "", "scoring", "published"),
@@ -289,9 +288,7 @@ def test_a_change_that_fails_after_its_event_rolls_the_event_back(audit, consult
 
     monkeypatch.setattr(services, "score_snapshot_take", snapshot_fails)
     with pytest.raises(RuntimeError):
-        assessment_update(
-            assessment=audit, actor=consultant, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON
-        )
+        assessment_published(assessment=audit, actor=consultant, override_reason=OVERRIDE_REASON)
     audit.refresh_from_db()
     assert audit.status == Status.SCORING
     assert _events(audit, Action.STATUS) == [("ann", "", "collecting", "scoring")]
@@ -450,7 +447,7 @@ def test_the_api_lists_the_log_newest_first_for_consultants_only(api, api_as, au
     assert api_as.get(url, {"action": "nonsense"}).status_code == 400
 
     assessment_update(assessment=audit, status=Status.SCORING)
-    assessment_update(assessment=audit, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    assessment_published(assessment=audit, override_reason=OVERRIDE_REASON)
     api.force_authenticate(executive_of(audit.organization))
     assert api.get(url).status_code == 403  # may read the published assessment, not run the audit
     api.force_authenticate(consultant_of(OrganizationFactory(), username="stranger"))

@@ -5,9 +5,10 @@ import pytest
 
 from assessment.models import Assessment, AuditEvent, ScoreSnapshot, Status
 from assessment.services import interview_scores_set
+from reports.models import RecommendationItem, RecommendationStatus
 from surveys.models import Indicator
 from surveys.services import answers_save, invitation_create_many, response_submit
-from tests.factories import AssessmentFactory, consultant_of
+from tests.factories import AssessmentFactory, consultant_of, roadmap_accepted
 
 REASON = "The board meets on Monday; the survey closes next week."  # 55 characters
 
@@ -38,12 +39,15 @@ def as_consultant(api, consultant):
     return api
 
 
-def _scoring(assessment, *, responses: int, consultant) -> Assessment:
-    """`assessment` with interviews on every indicator and `responses` submitted, collection closed."""
+def _scoring(assessment, *, responses: int, consultant, reviewed: bool = True) -> Assessment:
+    """`assessment` with interviews on every indicator and `responses` submitted, collection
+    closed, and (if `reviewed`) its roadmap accepted."""
     _interviews(assessment, consultant)
     _respond(assessment, responses)
     Assessment.objects.filter(pk=assessment.pk).update(status=Status.SCORING)
     assessment.refresh_from_db()
+    if reviewed:
+        roadmap_accepted(assessment)
     return assessment
 
 
@@ -202,4 +206,41 @@ def test_a_re_assessment_is_published_only_after_its_baseline(as_consultant, aud
     audit.refresh_from_db()
     assert audit.status == Status.SCORING
     Assessment.objects.filter(pk=baseline.pk).update(status=Status.CLOSED)
+    assert _patch(as_consultant, audit, status="published").status_code == 200
+
+
+def test_a_roadmap_awaiting_review_is_refused_naming_the_proposals_and_nothing_changes(
+    as_consultant, audit, consultant
+):
+    # Every indicator at level 3 proposes the recommendations triggered below level 4 and 5.
+    audit = _scoring(audit, responses=5, consultant=consultant, reviewed=False)
+    events = AuditEvent.objects.filter(assessment=audit).count()
+    response = _patch(as_consultant, audit, status="published")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "roadmap_not_reviewed"
+    pending = body["pending"]
+    assert len(pending) >= 10 and all(
+        code[:3] in {"STR", "SUP", "ANA", "OMN", "PER", "RET", "SMP"} for code in pending
+    )
+    assert body["detail"].startswith(
+        f"{len(pending)} proposed recommendations await your review ({pending[0]}, "
+    )
+    audit.refresh_from_db()
+    assert (audit.status, audit.published_at) == (Status.SCORING, None)
+    assert AuditEvent.objects.filter(assessment=audit).count() == events
+    assert not ScoreSnapshot.objects.filter(assessment=audit).exists()
+    # The roadmap proposed for the check is rolled back with the refusal: proposed on next look.
+    assert not RecommendationItem.objects.filter(assessment=audit).exists()
+
+    roadmap_accepted(audit)
+    one = RecommendationItem.objects.filter(assessment=audit).order_by("position").last()
+    RecommendationItem.objects.filter(pk=one.pk).update(status=RecommendationStatus.PROPOSED)
+    response = _patch(as_consultant, audit, status="published")
+    assert (response.status_code, response.json()["pending"]) == (409, [one.code])
+    assert response.json()["detail"] == (
+        f"1 proposed recommendation awaits your review ({one.code}): "
+        "accept or reject it on the roadmap first."
+    )
+    RecommendationItem.objects.filter(pk=one.pk).update(status=RecommendationStatus.REJECTED)
     assert _patch(as_consultant, audit, status="published").status_code == 200

@@ -10,6 +10,7 @@ from tests.factories import (
     AssessmentFactory,
     OrganizationFactory,
     UserFactory,
+    assessment_published,
     consultant_of,
     executive_of,
 )
@@ -166,7 +167,7 @@ def test_interview_scores_are_validated_per_item_and_atomic(api, consultant, aud
 def test_publishing_freezes_the_scores(api, consultant, audit):
     interview_scores_set(assessment=audit, user=consultant, items=[{"indicator": "ORG-01", "level": 3}])
     assessment_update(assessment=audit, status=Status.SCORING)
-    assessment_update(assessment=audit, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    assessment_published(assessment=audit, override_reason=OVERRIDE_REASON)
     frozen = _scores(api, audit)
     assert frozen["published"] is True
     # The weights of what the client has seen no longer change.
@@ -190,7 +191,7 @@ def test_executive_sees_published_scores_of_own_organization_only(api, audit, ca
     audit.sufficiency = {"min_area_coverage": 0}  # levels on the thin evidence of this example
     audit.save()
     assessment_update(assessment=audit, status=Status.SCORING)
-    assessment_update(assessment=audit, status=Status.PUBLISHED)
+    assessment_published(assessment=audit)
     assert _scores(api, audit)["overall"]["level"] == 3
     assert api.get(f"/api/v1/assessments/{audit.pk}/interview-scores/").status_code == 403
     other = AssessmentFactory(status=Status.PUBLISHED)
@@ -217,7 +218,7 @@ def _published_peer(industry, overall_level, n):
     for r in range(5):
         respond(peer, f"peer{n}-{r}@bank.kz", "frontline", {"ORG-01": overall_level, "STF-01": overall_level})
     assessment_update(assessment=peer, status=Status.SCORING)
-    assessment_update(assessment=peer, status=Status.PUBLISHED)
+    assessment_published(assessment=peer)
     return peer
 
 

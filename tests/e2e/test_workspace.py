@@ -18,6 +18,7 @@ from assessment.branding import firm_branding_update
 from assessment.demo import DEMO_LOGINS, DEMO_PROFILES, demo_customer_files, demo_seed
 from assessment.models import Assessment, InterviewScore, Status
 from assessment.selectors import assessment_scores
+from reports.demo import demo_narrative_write
 from reports.models import RecommendationItem, Report
 from reports.services import report_release
 from surveys.models import Indicator
@@ -46,7 +47,7 @@ TABS = (
 def demo() -> Assessment:
     """The demo of `make run`; returns its re-assessment (its baseline is published)."""
     catalog_load()
-    return demo_seed()
+    return demo_seed(before_publish=demo_narrative_write)
 
 
 def _sign_in(page, base: str, role: str) -> None:
@@ -144,11 +145,18 @@ def test_consultant_runs_an_audit_from_creating_it_to_downloading_the_pdf(
     overall = assessment_scores(assessment=audit)["overall"]["score"]
     expect(page.locator(".assessment-head")).to_contain_text(f"{overall:.1f}")
 
-    # Recommendations: the first proposal accepted.
+    # Recommendations: the first proposal accepted; publishing waits for the others, then all
+    # of them are accepted at once.
     page.get_by_role("link", name="Recommendations").click()
-    page.get_by_role("button", name="Accept").first.click()
+    page.get_by_role("button", name="Accept", exact=True).first.click()
     expect(page.locator(".messages")).to_be_visible()
     assert RecommendationItem.objects.filter(assessment=audit, status="accepted").count() == 1
+    page.get_by_role("link", name="Reports").click()
+    expect(page.locator(".publish__roadmap")).to_contain_text("await your review")
+    page.locator(".publish__roadmap").get_by_role("link", name="Review the roadmap").click()
+    page.get_by_role("button", name=re.compile(r"^Accept all \d+ awaiting review$")).click()
+    expect(page.locator(".messages")).to_contain_text("Every proposed recommendation is accepted.")
+    assert not RecommendationItem.objects.filter(assessment=audit, status="proposed").exists()
 
     # Reports: published to the client (one response is preliminary evidence: with a reason), a
     # full report generated and downloaded.

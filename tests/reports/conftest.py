@@ -7,7 +7,13 @@ from assessment.models import Status
 from assessment.services import assessment_update, interview_scores_set
 from surveys.models import Indicator
 from surveys.services import answers_save, invitation_create_many, response_submit
-from tests.factories import AssessmentFactory, OrganizationFactory, consultant_of, executive_of
+from tests.factories import (
+    AssessmentFactory,
+    OrganizationFactory,
+    assessment_published,
+    consultant_of,
+    executive_of,
+)
 
 
 def _evidence(assessment, consultant, levels: dict[str, int]) -> None:
@@ -37,7 +43,7 @@ def audit(catalog, settings, tmp_path):
         reference_date=datetime.date(2025, 12, 31),
     )
     _evidence(baseline, consultant, {"ORG": 3, "STF": 3, "PRC": 3, "TEC": 2})
-    baseline = assessment_update(assessment=baseline, status=Status.PUBLISHED)
+    baseline = assessment_published(assessment=baseline)
     current = AssessmentFactory(
         organization=organization,
         title="Re-assessment 2026",

@@ -136,7 +136,7 @@ def test_invitation_emails_speak_in_the_firms_voice(reminder, last_reminder):
 
 
 def test_the_executives_pages_speak_in_the_firms_voice(catalog, client):
-    reassessment = demo_seed()
+    reassessment = demo_seed(before_publish=demo_narrative_write)
     baseline = reassessment.baseline  # the published audit the executive sees
     executive = reassessment.organization.memberships.get(role="executive").user
     client.force_login(executive)

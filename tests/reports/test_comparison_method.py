@@ -8,9 +8,8 @@ from django.test import Client
 
 from assessment.models import ScoreSnapshot, Status
 from assessment.selectors import assessment_scores
-from assessment.services import assessment_update
 from reports.selectors import assessment_comparison, report_context
-from tests.factories import AssessmentFactory
+from tests.factories import AssessmentFactory, assessment_published
 from tests.reports.conftest import _evidence
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +27,7 @@ def version_1_baseline(audit):
         method_version=1,
     )
     _evidence(baseline, audit.consultant, {"ORG": 5, "STF": 4, "PRC": 4, "TEC": 4})
-    baseline = assessment_update(assessment=baseline, status=Status.PUBLISHED)
+    baseline = assessment_published(assessment=baseline)
     current = AssessmentFactory(
         organization=audit.organization,
         title="Re-assessment 2025",

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 
 from assessment.models import Assessment, Status
-from assessment.services import assessment_update
 from reports.models import Report
 from reports.selectors import report_baseline, report_context
+from tests.factories import assessment_published
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def draft_baseline(audit):
     """The re-assessment published, its baseline back to a draft the executive cannot open."""
-    assessment_update(assessment=audit.current, status=Status.PUBLISHED)
+    assessment_published(assessment=audit.current)
     Assessment.objects.filter(pk=audit.baseline.pk).update(status=Status.DRAFT)
     audit.baseline.refresh_from_db()
     audit.current.refresh_from_db()

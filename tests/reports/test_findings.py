@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from assessment.models import AuditEvent, Status
-from assessment.services import assessment_update
+from assessment.models import AuditEvent
 from reports.findings import finding_text, findings_propose, templates_load
 from reports.models import Finding, RecommendationItem
 from reports.narrative_selectors import report_texts_missing
 from reports.narrative_services import commentary_set, findings_generate, findings_review
 from reports.services import recommendations_ensure, report_bytes
+from tests.factories import assessment_published
 from tests.reports.pdf_text import pdftotext
 
 NAMES = {
@@ -425,7 +425,7 @@ def test_frozen_once_published_and_executives_read_the_visible_findings(api, aud
     )
     api.force_authenticate(audit.executive)
     assert api.get(_url(audit.current)).status_code == 404  # not published yet
-    assessment_update(assessment=audit.current, status=Status.PUBLISHED)
+    assessment_published(assessment=audit.current)
     shown = api.get(_url(audit.current) + "?lang=ru").json()
     assert "strength:ORG-01" not in _by_key(shown) and len(shown) == 15
     assert all(not item["hidden"] for item in shown)
@@ -485,7 +485,7 @@ def test_findings_and_commentary_appear_in_the_full_and_executive_reports(audit,
         text={"en": "A solid year.\n\nNow the processes.", "ru": "Хороший год.\n\nТеперь процессы."},
     )
     # Published: the reports carry no DRAFT mark, whose letters pdftotext mixes into the text.
-    audit.current = assessment_update(assessment=audit.current, status=Status.PUBLISHED)
+    audit.current = assessment_published(assessment=audit.current)
     full, _pages = _pdf_text(
         report_bytes(assessment=audit.current, kind="full", language="en"), tmp_path, "full.pdf"
     )

@@ -6,13 +6,12 @@ reports show the picked quotes that may still be shown; frozen once published.""
 import pytest
 from django.urls import reverse
 
-from assessment.models import Assessment, AuditEvent, Status
-from assessment.services import assessment_update
+from assessment.models import Assessment, AuditEvent
 from reports.models import Quote
 from reports.narrative_selectors import quote_candidates
 from reports.selectors import report_context
 from reports.services import report_bytes
-from tests.factories import OrganizationFactory, consultant_of, executive_of
+from tests.factories import OrganizationFactory, assessment_published, consultant_of, executive_of
 from tests.reports.pdf_text import pdftotext
 from tests.reports.voices import COMMENTS, NAMES, NOTE, audit_with_voices
 
@@ -150,7 +149,7 @@ def test_reports_show_the_quotes_in_their_language_without_names(api, voices, tm
         translations={"ru": "Правление ежемесячно изучает отзывы."},
     )
     # Published: no DRAFT mark, whose letters pdftotext mixes into the text.
-    voices.assessment = assessment_update(assessment=voices.assessment, status=Status.PUBLISHED)
+    voices.assessment = assessment_published(assessment=voices.assessment)
     texts = {}
     for language in ("en", "ru"):
         path = tmp_path / f"full-{language}.pdf"
@@ -205,7 +204,7 @@ def test_executives_read_the_quotes_of_a_published_assessment_without_their_sour
     ).json()["id"]
     api.force_authenticate(voices.executive)
     assert api.get(_url(voices.assessment)).status_code == 404  # not published: not theirs
-    assessment_update(assessment=voices.assessment, status=Status.PUBLISHED)
+    assessment_published(assessment=voices.assessment)
     listed = api.get(_url(voices.assessment) + "?lang=ru").json()
     assert listed == [
         {

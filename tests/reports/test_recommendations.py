@@ -267,6 +267,9 @@ def test_real_library_on_a_flat_level_3_bank():
         (lambda item: item["trigger"].update(indicator_bellow=3), "unknown trigger key(s) indicator_bellow"),
         (lambda item: item.update(trigger={}), "trigger has no condition"),
         (lambda item: item.update(indicators=[]), "indicators is empty"),
+        (lambda item: item.update(prerequisites=["STR-99"]), "unknown prerequisite(s) STR-99"),
+        (lambda item: item.update(prerequisites=["STR-01"]), "prerequisites form a cycle: STR-01 → STR-01"),
+        (lambda item: item.update(outcomes=["product_load"]), "unknown outcome metric(s) product_load"),
     ],
 )
 def test_a_broken_library_is_rejected_with_a_clear_message(tmp_path, change, message):
@@ -277,6 +280,21 @@ def test_a_broken_library_is_rejected_with_a_clear_message(tmp_path, change, mes
         library_load(path=path)
     assert "STR-01" in str(raised.value)
     assert str(path) in str(raised.value)
+
+
+def test_a_prerequisite_cycle_is_rejected_naming_it(tmp_path):
+    path = write_library(
+        tmp_path / "cycle.yaml",
+        [
+            {**entry("STR-01", ["ORG-01"], indicator_below=3), "prerequisites": ["STR-02"]},
+            {**entry("STR-02", ["ORG-02"], indicator_below=3), "prerequisites": ["STR-03"]},
+            {**entry("STR-03", ["ORG-02"], indicator_below=3), "prerequisites": ["STR-01"]},
+        ],
+    )
+    with pytest.raises(
+        ImproperlyConfigured, match="prerequisites form a cycle: STR-01 → STR-02 → STR-03 → STR-01"
+    ):
+        library_load(path=path)
 
 
 def test_a_duplicate_code_is_rejected(tmp_path):
@@ -476,7 +494,22 @@ def test_output_shape(make_library):
         entry("R-1", ["ORG-01", "STF-01"], step="support", horizon="3-6", effort="M", indicator_below=3)
     )
     (item,) = propose(library, CASE_A)
-    assert set(item) == {"code", "step", "priority", "triggered_by", "indicators", "horizon", "effort"}
+    assert set(item) == {
+        "code",
+        "step",
+        "priority",
+        "maturity_gain",
+        "outcomes_gain",
+        "triggered_by",
+        "indicators",
+        "prerequisites",
+        "horizon",
+        "effort",
+        "later",
+    }
+    # Method 1: the gain is the priority; no outcomes, no prerequisites, no cap.
+    assert item["maturity_gain"] == item["priority"]
+    assert (item["outcomes_gain"], item["prerequisites"], item["later"]) == (None, [], False)
     assert item["step"] == "support"
     assert item["indicators"] == ["ORG-01", "STF-01"]
     assert (item["horizon"], item["effort"]) == ("3-6", "M")
@@ -638,3 +671,175 @@ def test_priorities_are_bounded_by_the_total_gain_and_equal_the_overall_gain(val
             assert len(listed) == NEXT_LEVEL_LISTED and path["listed_gain"] < path["gap"]
     else:
         assert path is None
+
+
+# --- method 2: value per effort, prerequisites, the cap ----------------------------------------
+
+V2 = METHODS[2]
+
+
+def scores_v2(values: dict, outcomes: dict | None = None, indicators=INDICATORS, areas=AREAS) -> dict:
+    """scores_of under method 2: levels in its bands, with the outcomes index given."""
+    scores = scores_of(values, indicators, areas)
+    for item in [scores["overall"], *scores["areas"], *scores["indicators"]]:
+        if item["score"] is not None:
+            item["level"] = level_by_edges(item["score"], V2.level_edges)
+    return {**scores, "method_version": 2, "outcomes": outcomes}
+
+
+def propose_v2(library, values, outcomes=None, metrics=None):
+    return roadmap_propose(
+        scores=scores_v2(values, outcomes),
+        metrics=metrics,
+        indicators=INDICATORS,
+        areas=AREAS,
+        library=library,
+    )
+
+
+# NPS −40 (level 1, 0 points) and churn 30 % (level 2, 25 points): index 12.5.
+OUTCOMES = {
+    "index": 12.5,
+    "level": 2,
+    "metrics": [
+        {"key": "nps", "value": -40.0, "level": 1, "score": 0.0},
+        {"key": "churn_rate", "value": 30.0, "level": 2, "score": 25.0},
+    ],
+}
+
+
+def test_v2_value_is_one_level_more_on_each_indicator_shared_between_recommendations(make_library):
+    # Case A one level up, in overall points (effective weight × min(25, 100 − score)):
+    # ORG-01 1/16 · 25 = 1.5625; STF-01 3/8 · 25 = 9.375, shared by R-A and R-B: 4.6875 each.
+    library = make_library(
+        entry("R-A", ["ORG-01", "STF-01"], effort="M", indicator_below=5),
+        entry("R-B", ["STF-01"], effort="S", indicator_below=5),
+    )
+    proposed = by_code(propose_v2(library, CASE_A))
+    assert proposed["R-A"]["maturity_gain"] == pytest.approx(1.5625 + 4.6875)
+    assert proposed["R-B"]["maturity_gain"] == pytest.approx(4.6875)
+    # Without outcomes there is no outcome gain; priority = value / effort cost (M = 2, S = 1).
+    assert proposed["R-A"]["outcomes_gain"] == 0.0
+    assert proposed["R-A"]["priority"] == pytest.approx(6.25 / 2)
+    assert proposed["R-B"]["priority"] == pytest.approx(4.6875)
+    # So the small focused one comes first, though the broad one gains more.
+    assert codes(propose_v2(library, CASE_A)) == ["R-B", "R-A"]
+
+
+def test_v2_rise_stops_at_100(make_library):
+    # STF-02 at 80 can rise 20 points, not 25: 3/8 · 20 = 7.5.
+    library = make_library(entry("R-C", ["STF-02"], indicator_below=5))
+    (item,) = propose_v2(library, CASE_A)
+    assert item["maturity_gain"] == pytest.approx(7.5)
+
+
+def test_v2_outcome_gain_is_one_level_more_on_each_named_metric_shared(make_library):
+    # Each of the two metrics one level up adds 25 / 2 = 12.5 index points. R-L names both,
+    # R-S churn only: nps 12.5 to R-L, churn 12.5 split 6.25 each. ORG-02 (3/16 · 25 = 4.6875)
+    # is shared too: 2.34375 each.
+    library = make_library(
+        {**entry("R-L", ["ORG-02"], effort="L", indicator_below=5), "outcomes": ["churn_rate", "nps"]},
+        {**entry("R-S", ["ORG-02"], effort="S", indicator_below=5), "outcomes": ["churn_rate"]},
+    )
+    proposed = by_code(propose_v2(library, CASE_A, OUTCOMES))
+    assert proposed["R-L"]["outcomes_gain"] == pytest.approx(18.75)
+    assert proposed["R-S"]["outcomes_gain"] == pytest.approx(6.25)
+    assert proposed["R-L"]["maturity_gain"] == pytest.approx(2.34375)
+    assert proposed["R-L"]["priority"] == pytest.approx((2.34375 + 18.75) / 4)
+    assert proposed["R-S"]["priority"] == pytest.approx(2.34375 + 6.25)
+
+
+def test_v2_a_metric_outside_the_index_or_at_level_5_gains_nothing(make_library):
+    outcomes = {
+        "index": 100.0,
+        "level": 5,
+        "metrics": [{"key": "csi", "value": 95.0, "level": 5, "score": 100.0}],
+    }
+    library = make_library(
+        {**entry("R-1", ["STF-02"], indicator_below=5), "outcomes": ["csi", "nps"]},
+    )
+    (item,) = propose_v2(library, CASE_A, outcomes)
+    assert item["outcomes_gain"] == 0.0
+
+
+def test_v2_prerequisites_come_first_and_rank_with_what_waits_for_them(make_library):
+    # R-E (STF-02: 7.5, S) needs R-F (ORG-01: 1.5625 / 4 for L). R-G (ORG-02: 4.6875, S) is
+    # worth more than R-F alone, but R-F unlocks R-E, so it ranks with R-E's 7.5.
+    library = make_library(
+        {**entry("R-E", ["STF-02"], effort="S", indicator_below=5), "prerequisites": ["R-F"]},
+        entry("R-F", ["ORG-01"], effort="L", indicator_below=5),
+        entry("R-G", ["ORG-02"], effort="S", indicator_below=5),
+    )
+    proposed = propose_v2(library, CASE_A)
+    assert codes(proposed) == ["R-F", "R-E", "R-G"]
+    assert by_code(proposed)["R-F"]["priority"] == pytest.approx(1.5625 / 4)
+    assert by_code(proposed)["R-E"]["prerequisites"] == ["R-F"]
+
+
+def test_v2_a_prerequisite_not_proposed_does_not_hold_anything_back(make_library):
+    # R-F addresses ORG-01 only below level 2; at 30 (level 2 of method 2) it is not proposed.
+    library = make_library(
+        {**entry("R-E", ["STF-02"], effort="S", indicator_below=5), "prerequisites": ["R-F"]},
+        entry("R-F", ["ORG-01"], effort="L", indicator_below=2),
+    )
+    (item,) = propose_v2(library, CASE_A)
+    assert (item["code"], item["prerequisites"]) == ("R-E", [])
+
+
+def test_v2_the_roadmap_holds_12_and_the_rest_is_later(make_library):
+    library = make_library(*(entry(f"R-{n:02d}", ["ORG-01"], indicator_below=5) for n in range(15)))
+    proposed = propose_v2(library, CASE_A)
+    assert [item["later"] for item in proposed] == [False] * 12 + [True] * 3
+    # Fifteen share ORG-01's 1.5625 points equally.
+    assert {round(item["maturity_gain"], 9) for item in proposed} == {round(1.5625 / 15, 9)}
+
+
+def test_v2_the_real_library_on_a_flat_level_3_bank():
+    values = dict.fromkeys(CATALOG_INDICATORS.index, 50.0)
+    proposed = roadmap_propose(
+        scores=scores_v2(values, None, CATALOG_INDICATORS, CATALOG_AREAS),
+        metrics=None,
+        indicators=CATALOG_INDICATORS,
+        areas=CATALOG_AREAS,
+    )
+    assert len(proposed) > V2.roadmap_limit
+    assert sum(not item["later"] for item in proposed) == V2.roadmap_limit
+    # Every indicator at 50 rises 25 points: the proposed recommendations share exactly the rise
+    # of the indicators they address, a quarter of a level on the overall score for them all.
+    addressed = {code for item in proposed for code in item["indicators"]}
+    sizes = CATALOG_INDICATORS["area"].value_counts()
+    union = sum(25 / (4 * sizes[CATALOG_INDICATORS.loc[code, "area"]]) for code in addressed)
+    assert sum(item["maturity_gain"] for item in proposed) == pytest.approx(union)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.floats(min_value=0, max_value=100, allow_nan=False)),
+        min_size=len(CATALOG_CODES),
+        max_size=len(CATALOG_CODES),
+    ).filter(lambda values: any(value is not None for value in values))
+)
+def test_v2_prerequisites_always_come_first_and_gains_are_never_counted_twice(values):
+    indicator_values = dict(zip(CATALOG_CODES, values, strict=True))
+    scores = scores_v2(indicator_values, OUTCOMES, CATALOG_INDICATORS, CATALOG_AREAS)
+    proposed = roadmap_propose(
+        scores=scores, metrics=None, indicators=CATALOG_INDICATORS, areas=CATALOG_AREAS
+    )
+    library = recommendation_library()
+    placed = codes(proposed)
+    for position, item in enumerate(proposed):
+        required = [code for code in library.recommendation(item["code"]).prerequisites if code in placed]
+        assert item["prerequisites"] == required
+        assert all(placed.index(code) < position for code in required)
+    # Raising every addressed indicator one level adds exactly the summed maturity gains.
+    addressed = {code for item in proposed for code in item["indicators"]}
+    raised = {
+        code: None if value is None else (min(value + 25, 100) if code in addressed else value)
+        for code, value in indicator_values.items()
+    }
+    overall = scores["overall"]["score"]
+    after = scores_of(raised, CATALOG_INDICATORS, CATALOG_AREAS)["overall"]["score"]
+    assert sum(item["maturity_gain"] for item in proposed) == pytest.approx(after - overall, abs=1e-9)
+    # And the named outcome metrics' rises add up to no more than the index can gain.
+    assert sum(item["outcomes_gain"] for item in proposed) <= 25.0 + 1e-9

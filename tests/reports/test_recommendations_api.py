@@ -1,8 +1,6 @@
-from assessment.models import Status
-from assessment.services import assessment_update
 from reports.models import RecommendationItem
 from reports.recommendations import recommendation_library
-from tests.factories import OrganizationFactory, consultant_of, executive_of
+from tests.factories import OrganizationFactory, assessment_published, consultant_of, executive_of
 
 
 def _url(assessment) -> str:
@@ -119,7 +117,7 @@ def test_a_bad_review_saves_nothing(api, audit):
 def test_the_roadmap_is_frozen_once_published(api, audit):
     api.force_authenticate(audit.consultant)
     items = api.get(_url(audit.current)).json()["items"]
-    assessment_update(assessment=audit.current, status=Status.PUBLISHED)
+    assessment_published(assessment=audit.current)
     response = api.patch(
         _url(audit.current), {"items": [{"id": items[0]["id"], "status": "rejected"}]}, format="json"
     )

@@ -19,7 +19,7 @@ from reports import services
 from reports.models import Report
 from reports.selectors import PENDING_REPORT_WINDOW
 from reports.services import PENDING_REPORTS_MAX, PENDING_REPORTS_RETRY_AFTER
-from tests.factories import OrganizationFactory, consultant_of, executive_of
+from tests.factories import OrganizationFactory, assessment_published, consultant_of, executive_of
 from tests.reports.pdf_text import pdftotext
 
 DRAFT_WORD = {"en": "DRAFT", "ru": "ЧЕРНОВИК"}
@@ -27,9 +27,8 @@ DRAFT_WORD = {"en": "DRAFT", "ru": "ЧЕРНОВИК"}
 
 def _publish(assessment):
     # Scores from interviews alone may be preliminary: published as they are, with a reason.
-    return assessment_update(
+    return assessment_published(
         assessment=assessment,
-        status=Status.PUBLISHED,
         override_reason="Published as they are for the report tests.",
     )
 

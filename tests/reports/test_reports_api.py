@@ -8,13 +8,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
-from assessment.models import Status
-from assessment.services import assessment_update
 from config.jobs import JobStatus
 from reports import services
 from reports.models import Report
 from reports.tasks import report_render
-from tests.factories import OrganizationFactory, consultant_of, executive_of
+from tests.factories import OrganizationFactory, assessment_published, consultant_of, executive_of
 
 
 def _pdf_text(content: bytes) -> str:
@@ -121,7 +119,7 @@ def test_executives_download_only_released_reports_of_published_assessments(api,
     api.force_authenticate(audit.executive)
     assert _download(api, baseline_report)[0].status_code == 200
     assert _download(api, executive_report.json()["id"])[0].status_code == 200
-    assessment_update(assessment=audit.current, status=Status.PUBLISHED)
+    assessment_published(assessment=audit.current)
     assert _download(api, current_report)[0].status_code == 404  # rendered as a draft: never the client's
     assert api.get(f"/api/v1/assessments/{audit.current.pk}/reports/").json() == []
 

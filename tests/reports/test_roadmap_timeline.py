@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from assessment.demo import demo_seed
 from reports import charts
 from reports.context import report_context_build
+from reports.demo import demo_narrative_write
 from reports.models import Horizon
 from reports.recommendations import (
     NEXT_LEVEL_LISTED,
@@ -169,7 +170,9 @@ def test_a_roadmap_of_fifteen_initiatives_takes_at_most_two_pages(language):
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_the_executive_summary_of_the_demo_takes_three_to_four_pages(catalog, language):
-    pdf = report_bytes(assessment=demo_seed(), kind="executive", language=language)
+    pdf = report_bytes(
+        assessment=demo_seed(before_publish=demo_narrative_write), kind="executive", language=language
+    )
     pages = pages_text(pdf)
     assert 3 <= len(pages) <= 4
     # No page left half empty but the last: each carries a fair share of the text.

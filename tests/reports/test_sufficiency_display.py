@@ -21,7 +21,7 @@ from reports.rendering import report_html, report_pdf
 from reports.selectors import report_context
 from surveys.models import Indicator
 from surveys.services import answers_save, invitation_create_many, response_submit
-from tests.factories import AssessmentFactory, OrganizationFactory, consultant_of
+from tests.factories import AssessmentFactory, OrganizationFactory, assessment_published, consultant_of
 from tests.reports.pdf_text import pdftotext
 from tests.reports.sample_context import sample_context
 from tests.reports.test_charts import fills, marks, parse
@@ -77,7 +77,7 @@ def preliminary(catalog, settings, tmp_path):
         period_end=datetime.date(2026, 9, 30),
         metrics={"nps": NPS},
     )
-    assessment = assessment_update(assessment=assessment, status=Status.PUBLISHED, override_reason=REASON)
+    assessment = assessment_published(assessment=assessment, override_reason=REASON)
     return assessment
 
 
@@ -101,7 +101,7 @@ def sufficient(catalog, settings, tmp_path):
         response_submit(invitation=new.invitation)
     assessment = assessment_update(assessment=assessment, status=Status.SCORING)
     _interviews(assessment, consultant, _codes(assessment))
-    return assessment_update(assessment=assessment, status=Status.PUBLISHED)
+    return assessment_published(assessment=assessment)
 
 
 def _html(assessment, kind: str, language: str = "en") -> str:

@@ -5,7 +5,13 @@ import pytest
 from django.test import Client
 
 from assessment.models import Status
-from tests.factories import AssessmentFactory, OrganizationFactory, consultant_of, executive_of
+from tests.factories import (
+    AssessmentFactory,
+    OrganizationFactory,
+    assessment_published,
+    consultant_of,
+    executive_of,
+)
 
 
 @pytest.fixture
@@ -97,7 +103,7 @@ def reassessment(organization, consultant, settings, tmp_path):
         reference_date=datetime.date(2025, 12, 31),
     )
     evidence(baseline, {"ORG": 3, "STF": 3, "PRC": 3, "TEC": 2})
-    baseline = assessment_update(assessment=baseline, status=Status.PUBLISHED)
+    baseline = assessment_published(assessment=baseline)
     current = AssessmentFactory(
         organization=organization,
         title="Alpha re-assessment 2026",

@@ -10,7 +10,7 @@ from assessment.audit import audit_events, audit_record_many
 from assessment.kpis import assessment_kpis_set
 from assessment.models import AuditEvent, Status
 from assessment.services import assessment_update, interview_scores_set
-from tests.factories import OVERRIDE_REASON, consultant_of
+from tests.factories import OVERRIDE_REASON, assessment_published, consultant_of
 from tests.workspace.test_exports import read
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +123,7 @@ def test_only_the_assessments_consultants_find_the_tab(
 ):
     assessment_update(assessment=audit, status=Status.SCORING)
     # The executive may read it (published on thin evidence, with a reason).
-    assessment_update(assessment=audit, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    assessment_published(assessment=audit, override_reason=OVERRIDE_REASON)
     for client in (executive_client, stranger_consultant_client, stranger_executive_client):
         assert client.get(_url(audit)).status_code == 404
         assert client.get(_export(audit, "csv")).status_code == 404

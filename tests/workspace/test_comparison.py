@@ -6,8 +6,7 @@ import re
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from assessment.models import Status
-from assessment.services import assessment_update
+from tests.factories import assessment_published
 
 
 def _url(assessment) -> str:
@@ -56,7 +55,7 @@ def test_executives_see_it_once_published_strangers_never(
 ):
     current = reassessment.current
     assert executive_client.get(_url(current)).status_code == 404  # not published yet
-    assessment_update(assessment=current, status=Status.PUBLISHED)
+    assessment_published(assessment=current)
     response = executive_client.get(_url(current))
     assert response.status_code == 200 and _shown(response.content.decode(), "after") == "68.8"
     for client in (stranger_consultant_client, stranger_executive_client):

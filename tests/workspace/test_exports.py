@@ -10,11 +10,10 @@ import pytest
 from django.utils import timezone
 
 from assessment.models import Status
-from assessment.services import assessment_update
 from config.spreadsheets import cell_safe
 from surveys.models import Answer, Indicator, Invitation, Response
 from tests.assessment.test_customer_data import CUSTOMERS, MYSTERY, SURVEY, upload
-from tests.factories import OVERRIDE_REASON
+from tests.factories import OVERRIDE_REASON, assessment_published
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +86,7 @@ def with_customers(audit, consultant_client):
 def published(audit):
     audit.status = Status.SCORING
     audit.save()
-    return assessment_update(assessment=audit, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    return assessment_published(assessment=audit, override_reason=OVERRIDE_REASON)
 
 
 # --- cell_safe ------------------------------------------------------------------------------

@@ -7,10 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessment.models import Status
-from assessment.services import assessment_update
 from reports.models import ExecutiveCommentary, Finding, Quote
 from reports.narrative_selectors import findings_list
+from tests.factories import assessment_published
 from tests.reports.voices import COMMENTS, NAMES, NOTE, audit_with_voices
 
 
@@ -192,7 +191,7 @@ def test_picking_quotes_only_from_groups_that_may_be_shown(consultant_client, vo
 def test_frozen_once_published(consultant_client, voices):
     _page(consultant_client, voices.assessment)
     finding = _finding(voices.assessment, "strength:ORG-01")
-    assessment_update(assessment=voices.assessment, status=Status.PUBLISHED)
+    assessment_published(assessment=voices.assessment)
     html = _page(consultant_client, voices.assessment)
     assert "The findings are frozen." in html
     assert 'value="finding-hide"' not in html and 'value="quote-pick"' not in html
@@ -215,7 +214,7 @@ def test_frozen_once_published(consultant_client, voices):
 def test_executives_and_strangers_get_404(
     executive_client, stranger_consultant_client, stranger_executive_client, voices
 ):
-    assessment_update(assessment=voices.assessment, status=Status.PUBLISHED)  # the executive may read it
+    assessment_published(assessment=voices.assessment)  # the executive may read it
     for client in (executive_client, stranger_consultant_client, stranger_executive_client):
         assert client.get(_url(voices.assessment)).status_code == 404
         assert client.post(_url(voices.assessment), {"action": "regenerate"}).status_code == 404

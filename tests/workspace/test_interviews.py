@@ -7,7 +7,7 @@ from django.utils.html import escape
 from assessment.models import InterviewScore, Status
 from assessment.services import assessment_update, interview_scores_set
 from surveys.models import Indicator
-from tests.factories import OVERRIDE_REASON
+from tests.factories import OVERRIDE_REASON, assessment_published
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +123,7 @@ def test_locked_once_published(consultant_client, consultant, audit):
         assessment=audit, user=consultant, items=[{"indicator": "ORG-01", "level": 3, "note": ""}]
     )
     assessment_update(assessment=audit, status=Status.SCORING)
-    assessment_update(assessment=audit, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    assessment_published(assessment=audit, override_reason=OVERRIDE_REASON)
     response = _post(consultant_client, audit, ORG_01_level="5")
     assert response.status_code == 302
     assert _saved(audit) == {"ORG-01": (3, "")}
@@ -140,7 +140,7 @@ def test_executive_and_strangers_get_404(
 ):
     assessment_update(assessment=audit, status=Status.SCORING)
     # The executive may read it, not this tab.
-    assessment_update(assessment=audit, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    assessment_published(assessment=audit, override_reason=OVERRIDE_REASON)
     for client in (executive_client, stranger_consultant_client, stranger_executive_client):
         assert client.get(_url(audit)).status_code == 404
         assert _post(client, audit, ORG_01_level="3").status_code == 404

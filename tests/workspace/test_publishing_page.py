@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from assessment.models import AuditEvent, Status
 from assessment.services import assessment_update, interview_scores_set
+from reports.selectors import roadmap_awaiting_review
+from tests.factories import assessment_published, roadmap_accepted
 
 pytestmark = pytest.mark.django_db
 
@@ -68,10 +70,23 @@ def test_publishing_with_a_reason(consultant_client, thin):
     assert thin.published_at is not None
 
 
-def test_sufficient_scores_publish_without_a_reason(consultant_client, reassessment):
+def test_sufficient_scores_publish_without_a_reason_once_the_roadmap_is_reviewed(
+    consultant_client, reassessment
+):
     current = reassessment.current
     page = consultant_client.get(_reports(current)).content.decode()
     assert "override_reason" not in page and "the scores are preliminary:" not in page
+    # The tab proposed the roadmap; publishing waits until no proposal awaits review.
+    pending = roadmap_awaiting_review(assessment=current)
+    assert pending
+    assert f"{len(pending)} proposed recommendations await your review ({', '.join(pending)})" in page
+    assert reverse("workspace:recommendations", args=[current.pk]) in page
+    page = _publish(consultant_client, current).content.decode()
+    assert "accept or reject each on the roadmap first" in page
+    current.refresh_from_db()
+    assert current.status == Status.SCORING
+    roadmap_accepted(current)
+    assert "await your review" not in consultant_client.get(_reports(current)).content.decode()
     _publish(consultant_client, current)
     current.refresh_from_db()
     assert current.status == Status.PUBLISHED and current.publish_override_reason == ""
@@ -112,7 +127,7 @@ def test_the_settings_tab_shows_the_rules_in_force_and_saves_what_differs(consul
 
 
 def test_settings_are_refused_once_published(consultant_client, executive_client, thin):
-    assessment_update(assessment=thin, status=Status.PUBLISHED, override_reason=REASON)
+    assessment_published(assessment=thin, override_reason=REASON)
     form = {
         "min_answers": "2",
         "min_area_coverage": "70",

@@ -5,11 +5,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessment.models import Status
-from assessment.services import assessment_update
 from reports.models import RecommendationItem, RecommendationStatus
 from reports.selectors import recommendations_list
 from reports.services import recommendations_ensure
+from tests.factories import assessment_published
 
 
 def _url(assessment) -> str:
@@ -41,7 +40,9 @@ def test_the_page_lists_the_roadmap_in_its_order_with_the_next_level(consultant_
     assert offsets == sorted(offsets)
     first = items[0]
     assert first["title"] in html.replace("&#x27;", "'")
-    assert f"+{first['priority']:.1f} points" in html
+    # Method 2: the expected gains and the gain per effort they rank by.
+    assert f"+{first['maturity_gain']:.1f} maturity points" in html
+    assert "<dt>Gain per effort</dt>" in html
     assert 'name="action" value="accept"' in html and "Add a custom recommendation" in html
     # 68.75 is Customer-Centric: 18.75 points short of Customer-Champion at 87.5.
     assert "needs 18.8 more points to reach 87.5, the threshold of Customer-Champion" in html
@@ -193,7 +194,8 @@ def test_regenerate_keeps_what_was_reviewed(consultant_client, current):
 
 def test_the_roadmap_freezes_once_published(consultant_client, current):
     first = _ids(current)[0]
-    assessment_update(assessment=current, status=Status.PUBLISHED)
+    assessment_published(assessment=current)
+    RecommendationItem.objects.filter(pk=first).update(status=RecommendationStatus.PROPOSED)
     page = consultant_client.get(_url(current)).content.decode()
     assert "The roadmap is frozen." in page
     assert 'value="accept"' not in page and "Add a custom recommendation" not in page
@@ -208,7 +210,8 @@ def test_executives_and_strangers_get_404(
     executive_client, stranger_consultant_client, stranger_executive_client, current
 ):
     first = _ids(current)[0]
-    assessment_update(assessment=current, status=Status.PUBLISHED)  # the executive may read it
+    assessment_published(assessment=current)  # the executive may read it
+    RecommendationItem.objects.filter(pk=first).update(status=RecommendationStatus.PROPOSED)
     for client in (executive_client, stranger_consultant_client, stranger_executive_client):
         assert client.get(_url(current)).status_code == 404
         assert client.post(_url(current), {"action": "reject", "item": first}).status_code == 404

@@ -6,9 +6,9 @@ from django.test import Client
 from django.urls import reverse
 
 from assessment.models import Status
-from assessment.services import assessment_update
 from config.jobs import JobStatus
 from reports.models import Report
+from tests.factories import assessment_published, roadmap_accepted
 
 
 def _url(assessment) -> str:
@@ -91,7 +91,7 @@ def test_executives_request_reports_and_download_the_released_ones(
     assert executive_client.get(_url(current)).status_code == 404
     assert request_report(executive_client, current).status_code == 404
     assert Report.objects.count() == 1
-    assessment_update(assessment=current, status=Status.PUBLISHED)
+    assessment_published(assessment=current)
 
     page = executive_client.get(_url(current)).content.decode()
     assert "Publish to the client" not in page and "Close the assessment" not in page
@@ -133,6 +133,7 @@ def test_the_consultant_publishes_from_the_reports_tab(consultant_client, reasse
     advance = reverse("workspace:assessment-advance", args=[current.pk])
     assert f'action="{advance}"' in page and '<input type="hidden" name="from" value="scoring">' in page
     assert "the roadmap will be frozen" in page
+    roadmap_accepted(current)
     response = consultant_client.post(advance, {"from": "scoring", "next": _url(current)})
     assert response.status_code == 302 and response["Location"] == _url(current)
     current.refresh_from_db()

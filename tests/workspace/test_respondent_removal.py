@@ -10,7 +10,7 @@ from assessment.selectors import assessment_scores_compute
 from assessment.services import assessment_update
 from surveys.models import Answer, Invitation, InvitationToken
 from tests.assessment.test_scores_api import respond
-from tests.factories import OVERRIDE_REASON
+from tests.factories import OVERRIDE_REASON, assessment_published
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_the_api_removes_and_the_published_assessment_keeps_its_respondents(api,
     assert api.delete(f"{base}{leaves.invitation.pk}/").status_code == 204
     assert api.delete(f"{base}{leaves.invitation.pk}/").status_code == 404
     assessment_update(assessment=audit, status=Status.SCORING)
-    assessment_update(assessment=audit, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    assessment_published(assessment=audit, override_reason=OVERRIDE_REASON)
     refused = api.delete(f"{base}{stays.invitation.pk}/")
     assert (refused.status_code, refused.json()["code"]) == (409, "assessment_published")
     assert Invitation.objects.filter(pk=stays.invitation.pk).exists()

@@ -11,7 +11,7 @@ from assessment.services import assessment_update, interview_scores_set
 from config.numbers import number_round, number_text
 from surveys.models import Indicator
 from surveys.services import answers_save, invitation_create_many, response_submit
-from tests.factories import OVERRIDE_REASON
+from tests.factories import OVERRIDE_REASON, assessment_published
 from workspace import pages as web_pages
 from workspace import scores as web_scores
 
@@ -48,7 +48,7 @@ def scored(audit, consultant):
 def _publish(assessment):
     assessment_update(assessment=assessment, status=Status.SCORING)
     # One indicator of each area has evidence: the scores are preliminary (docs/methods.md §3.4).
-    assessment_update(assessment=assessment, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    assessment_published(assessment=assessment, override_reason=OVERRIDE_REASON)
 
 
 def _page(client, assessment) -> str:

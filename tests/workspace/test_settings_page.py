@@ -13,7 +13,7 @@ from freezegun import freeze_time
 from assessment.models import AuditEvent, Status
 from assessment.services import assessment_update, interview_scores_set
 from tests.assessment.test_scores_api import respond
-from tests.factories import OVERRIDE_REASON, AssessmentFactory
+from tests.factories import OVERRIDE_REASON, AssessmentFactory, assessment_published
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +117,7 @@ def test_the_anonymity_threshold_may_only_rise_once_published(consultant_client,
     assert AuditEvent.objects.get(assessment=audit, action="anonymity").after == 3
 
     assessment_update(assessment=audit, status=Status.SCORING)
-    assessment_update(assessment=audit, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    assessment_published(assessment=audit, override_reason=OVERRIDE_REASON)
     lower = consultant_client.post(_url(audit), {"section": "anonymity", "anonymity_k": "2"})
     assert lower.status_code == 400
     assert "its anonymity threshold can rise but not fall below 3." in _text(lower)
@@ -338,7 +338,7 @@ def test_the_service_refuses_thresholds_out_of_order(audit):
 
 def test_thresholds_are_frozen_once_published(consultant_client, audit):
     assessment_update(assessment=audit, status=Status.SCORING)
-    assessment_update(assessment=audit, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    assessment_published(assessment=audit, override_reason=OVERRIDE_REASON)
     response = consultant_client.post(_url(audit), _thresholds(nps_2=-10))
     assert response.status_code == 400
     assert "these cannot change any more: data_thresholds" in response.content.decode()
@@ -378,7 +378,7 @@ def test_a_kpi_out_of_bounds_is_a_field_error(consultant_client, audit):
 
 def test_kpis_are_frozen_once_published(consultant_client, audit):
     assessment_update(assessment=audit, status=Status.SCORING)
-    assessment_update(assessment=audit, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    assessment_published(assessment=audit, override_reason=OVERRIDE_REASON)
     response = consultant_client.post(_url(audit), {"section": "kpis", "nps": "20"})
     assert response.status_code == 400
     assert "The assessment is published; its KPIs cannot change any more." in response.content.decode()
@@ -416,7 +416,7 @@ def test_the_currency_is_saved_audited_frozen_once_published_and_labels_amounts(
     assert "Average deposit, KZT" in page  # the KPI field of an amount of money
     assert "NPS, KZT" not in page
     assessment_update(assessment=audit, status=Status.SCORING)
-    assessment_update(assessment=audit, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    assessment_published(assessment=audit, override_reason=OVERRIDE_REASON)
     frozen = consultant_client.post(_url(audit), {**general, "currency": "USD"})
     assert "these cannot change any more: currency" in frozen.content.decode()
     audit.refresh_from_db()

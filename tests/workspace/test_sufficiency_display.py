@@ -13,6 +13,7 @@ from assessment.models import CustomerDataset, Status
 from assessment.services import assessment_update, interview_scores_set
 from surveys.models import Indicator
 from surveys.services import answers_save, invitation_create_many, response_submit
+from tests.factories import assessment_published
 
 pytestmark = pytest.mark.django_db
 
@@ -128,9 +129,8 @@ def test_the_home_list_and_the_executive_see_preliminary_scores(
     home = _text(consultant_client.get("/").content.decode())
     assert re.search(r"Alpha audit .*? \d\d?\.\d Preliminary", home)
     assessment_update(assessment=preliminary, status=Status.SCORING)
-    assessment_update(
+    assessment_published(
         assessment=preliminary,
-        status=Status.PUBLISHED,
         override_reason="The board wants the interim picture before the survey closes.",
     )
     html = _page(executive_client, preliminary)

@@ -39,7 +39,7 @@ from reports.selectors import recommendations_list, report_context
 from reports.services import recommendations_ensure, recommendations_review, report_request
 from surveys.models import Answer, Indicator, Invitation, InvitationEmail
 from surveys.services import answers_save, invitation_email_render, invitation_link_create, response_submit
-from tests.factories import OVERRIDE_REASON, AssessmentFactory
+from tests.factories import OVERRIDE_REASON, AssessmentFactory, assessment_published
 
 pytestmark = pytest.mark.django_db
 
@@ -249,7 +249,7 @@ def hostile_audit(organization, consultant, consultant_client, settings, tmp_pat
         reference_date=datetime.date(2025, 12, 31),
     )
     _interviews(baseline, consultant, {"ORG": 3, "STF": 3, "PRC": 3, "TEC": 2}, {})
-    assessment_update(assessment=baseline, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    assessment_published(assessment=baseline, override_reason=OVERRIDE_REASON)
     current = AssessmentFactory(
         organization=organization,
         title=hostile("TITLE"),
@@ -360,7 +360,7 @@ def test_consultant_pages_print_hostile_text_as_text(consultant_client, hostile_
 
 def test_executive_pages_print_hostile_text_as_text(executive_client, hostile_audit):
     assessment = hostile_audit.assessment
-    assessment_update(assessment=assessment, status=Status.PUBLISHED, override_reason=OVERRIDE_REASON)
+    assessment_published(assessment=assessment, override_reason=OVERRIDE_REASON)
     # Executives list released reports only: the consultant's, as if rendered after publishing.
     report = assessment.reports.get()
     Report.objects.filter(pk=report.pk).update(
