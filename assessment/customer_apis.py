@@ -232,12 +232,37 @@ class _EvidenceSampleSerializer(serializers.Serializer):
 
 
 class NpsSerializer(_EvidenceSampleSerializer):
+    """The NPS of the relationship, from the `nps` and `nps_relationship` ratings."""
+
     score = serializers.FloatField(help_text=metric("nps").label)
     promoters = serializers.FloatField()
     passives = serializers.FloatField()
     detractors = serializers.FloatField()
     n = serializers.IntegerField()
     ci95 = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
+
+
+class NpsTransactionalSerializer(serializers.Serializer):
+    """The NPS of single interactions, from the `nps_transactional` ratings only; shown, never
+    evidence, so it has no sample judged."""
+
+    score = serializers.FloatField(help_text=metric("nps_transactional").label)
+    promoters = serializers.FloatField()
+    passives = serializers.FloatField()
+    detractors = serializers.FloatField()
+    n = serializers.IntegerField()
+    ci95 = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
+
+
+class CommentsSerializer(serializers.Serializer):
+    """The survey's open answers among the answers that count."""
+
+    count = serializers.IntegerField(help_text=_("Answers with a comment"))
+    clients = serializers.IntegerField(help_text=_("Clients who left a comment"))
+    by_instrument = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text=_("Answers with a comment per survey instrument, as the file names it"),
+    )
 
 
 class CsiSerializer(_EvidenceSampleSerializer):
@@ -292,6 +317,7 @@ class ClvSerializer(serializers.Serializer):
 
 class SegmentMetricsSerializer(serializers.Serializer):
     nps = NpsSerializer(allow_null=True)
+    nps_transactional = NpsTransactionalSerializer(allow_null=True)
     csi = CsiSerializer(allow_null=True)
     loyalty_types = LoyaltyTypesSerializer(allow_null=True)
     churn = ChurnSerializer(allow_null=True)
@@ -301,8 +327,12 @@ class SegmentMetricsSerializer(serializers.Serializer):
 
 class CustomerMetricsSerializer(serializers.Serializer):
     nps = NpsSerializer(allow_null=True)
+    nps_transactional = NpsTransactionalSerializer(allow_null=True)
     csi = CsiSerializer(allow_null=True)
     servqual = ServqualSerializer(allow_null=True)
+    comments = CommentsSerializer(
+        allow_null=True, help_text=_("Open answers; null for a survey stored before it had comments")
+    )
     mystery_shopping = MysteryShoppingSerializer(allow_null=True)
     product_load = ProductLoadSerializer(allow_null=True)
     loyalty_types = LoyaltyTypesSerializer(allow_null=True, help_text=_("Loyalty types"))

@@ -28,17 +28,20 @@ COLUMNS = {
     "survey": ("client_id", "instrument", "item", "dimension", "value"),
     "mystery_shopping": ("visit_id", "branch", "visited_on", "standard", "result"),
 }
-OPTIONAL = {"customers": ("annual_margin",), "survey": (), "mystery_shopping": ()}
+# The survey's comment is the client's open answer: why they gave the rating (free text).
+OPTIONAL = {"customers": ("annual_margin",), "survey": ("comment",), "mystery_shopping": ()}
 TEMPLATE_ROWS = {
     "customers": [
         ("C-0001", "mass", "3", "2021-04-12", "", "2026-09-28", "180.50"),
         ("C-0002", "premium", "5", "2019-11-02", "2026-03-15", "2026-03-10", "1250"),
     ],
     "survey": [
-        ("C-0001", "nps", "recommend", "", "9"),
-        ("C-0001", "csi", "branch_service", "", "4"),
-        ("C-0001", "servqual_expectation", "R1", "reliability", "5"),
-        ("C-0001", "servqual_perception", "R1", "reliability", "4"),
+        ("C-0001", "nps_relationship", "recommend", "", "9", "Clear fees, and the app works"),
+        ("C-0001", "nps_transactional", "branch_visit", "", "6", "Waited 40 minutes, only one desk was open"),
+        ("C-0002", "nps_relationship", "recommend", "", "10", ""),
+        ("C-0001", "csi", "branch_service", "", "4", ""),
+        ("C-0001", "servqual_expectation", "R1", "reliability", "5", ""),
+        ("C-0001", "servqual_perception", "R1", "reliability", "4", ""),
     ],
     "mystery_shopping": [
         ("V-001", "Almaty Central", "2026-08-14", "greeting_within_30s", "yes"),
@@ -50,6 +53,11 @@ RESULTS = ("yes", "no", "n/a")
 MAX_LISTED_ERRORS = 500
 # Ids, codes, names and dates are short; a longer cell is a broken file (and would be stored).
 MAX_CELL_CHARS = 1000
+# A comment is a client's reason for a rating: as long as an employee's comment in the
+# questionnaire (surveys.models.Answer.comment) and short enough to be quoted whole.
+MAX_COMMENT_CHARS = 2000
+# Columns whose cells may be longer than MAX_CELL_CHARS, by kind: column → their limit.
+MAX_CHARS = {"survey": {"comment": MAX_COMMENT_CHARS}}
 
 
 @dataclass(frozen=True)
@@ -79,9 +87,12 @@ class CustomerFilesInvalid(ValueError):
 
 
 def template_csv(kind: str) -> str:
-    header = COLUMNS[kind] + OPTIONAL[kind]
-    lines = [",".join(header), *(",".join(row) for row in TEMPLATE_ROWS[kind])]
-    return "\n".join(lines) + "\n"
+    """The file's columns and example rows as CSV; cells with a comma (comments) are quoted."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS[kind] + OPTIONAL[kind])
+    writer.writerows(TEMPLATE_ROWS[kind])
+    return buffer.getvalue()
 
 
 _BOM = b"\xef\xbb\xbf"
@@ -252,23 +263,24 @@ def table_read(raw: bytes, kind: str) -> tuple[pa.Table | None, list[Problem]]:
     # Replacing the stored data with nothing is never meant (blank lines are not rows).
     problems = [Problem(kind, None, None, _("The file has no data rows."))] if table.num_rows == 0 else []
     for name in wanted:
+        limit = MAX_CHARS.get(kind, {}).get(name, MAX_CELL_CHARS)
         problems += _problems(
             kind,
-            _too_long(table.column(name)),
+            _too_long(table.column(name), limit),
             name,
-            _("Too long: at most %(count)d characters.") % {"count": MAX_CELL_CHARS},
+            _("Too long: at most %(count)d characters.") % {"count": limit},
         )
     return table, problems
 
 
-def _too_long(column: pa.ChunkedArray) -> np.ndarray:
-    """Cells over MAX_CELL_CHARS; decided per chunk by its longest cell in bytes (never fewer
+def _too_long(column: pa.ChunkedArray, limit: int) -> np.ndarray:
+    """Cells over `limit` characters; decided per chunk by its longest cell in bytes (never fewer
     than characters), so usual files allocate nothing."""
     if pa.types.is_dictionary(column.type):
-        return _per_cell(column, lambda text: _flags(pc.greater(pc.utf8_length(text), MAX_CELL_CHARS)))
-    if all((pc.max(pc.binary_length(chunk)).as_py() or 0) <= MAX_CELL_CHARS for chunk in column.chunks):
+        return _per_cell(column, lambda text: _flags(pc.greater(pc.utf8_length(text), limit)))
+    if all((pc.max(pc.binary_length(chunk)).as_py() or 0) <= limit for chunk in column.chunks):
         return np.zeros(len(column), dtype=bool)
-    return _flags(pc.greater(pc.utf8_length(column), MAX_CELL_CHARS))
+    return _flags(pc.greater(pc.utf8_length(column), limit))
 
 
 def _problems(kind: str, mask, column: str, message: str) -> list[Problem]:
@@ -508,7 +520,7 @@ def survey_validate(frame: pa.Table, client_ids: pd.Series | None) -> tuple[pd.D
             problems += _problems(
                 kind, ~empty_id & unknown, "client_id", _("No such client in the customers file.")
             )
-    columns = {"client_id": _strings(client_id), **columns}
+    columns = {"client_id": _strings(client_id), **columns, "comment": _strings(frame.column("comment"))}
     if customer_row is not None:
         columns[CUSTOMER_ROW] = customer_row
     return pd.DataFrame(columns, copy=False), problems
@@ -575,11 +587,18 @@ def _answers_checked(frame: pa.Table, kind: str) -> tuple[list[Problem], dict]:
 
 
 def _ranges_text(ranges: Mapping[str, tuple[float, float]]) -> str:
-    """The valid answers per instrument, the most common range said once: "nps 0–10, others 1–5"."""
-    texts = {name: f"{low:g}–{high:g}" for name, (low, high) in ranges.items()}
-    common, count = Counter(texts.values()).most_common(1)[0] if texts else ("", 0)
-    parts = [f"{name} {text}" for name, text in texts.items() if count < 2 or text != common]
-    if count >= 2:
+    """The valid answers per instrument, the instruments of one range named together and the
+    most common range (the last of equally common ones) said once as the others':
+    "nps/nps_transactional 0–10, others 1–5"."""
+    names: dict[str, list[str]] = {}
+    for name, (low, high) in ranges.items():
+        names.setdefault(f"{low:g}–{high:g}", []).append(name)
+    counts = Counter({text: len(group) for text, group in names.items()})
+    common = max(reversed(list(counts)), key=counts.__getitem__) if counts else ""
+    parts = [
+        f"{'/'.join(group)} {text}" for text, group in names.items() if counts[common] < 2 or text != common
+    ]
+    if counts[common] >= 2:
         parts.append(_("others %(range)s") % {"range": common})
     return ", ".join(parts)
 

@@ -1,8 +1,9 @@
 """Customer loyalty and retention metrics of a bank: a pure function from DataFrames to plain data.
 
-Method (docs/methods.md §7): NPS with a Wald interval, CSI and its bands, SERVQUAL
-gaps, mystery-shopping compliance, product load, loyalty types, churn, CLV and activity
-segments, overall and per customer segment.
+Method (docs/methods.md §7): NPS of the relationship and of single interactions (each from
+its own rows) with a Wald interval, CSI and its bands, SERVQUAL gaps, mystery-shopping
+compliance, product load, loyalty types, churn, CLV and activity segments, overall and per
+customer segment; the number of the survey's open answers (comments).
 
 Inputs are the importer's frames (parsed and validated, explicit dtypes); any of them may be
 None (not uploaded) or empty. A metric whose inputs are absent is None, never 0, so a report
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from assessment.customer_files import CUSTOMER_ROW, SERVQUAL_DIMENSIONS, client_rows
+from assessment.metrics import instrument_ranges, metric
 from assessment.scoring import plain_value
 
 # CSI bands by lower edge, highest first (docs/methods.md §7.1): ≥ 80 high; [75, 80) medium;
@@ -53,8 +55,19 @@ PASSIVE_DAYS = 90
 # CSI of exactly 75 % computed as 74.99999999999999 still counts as 75.
 _DIGITS = 9
 
-_INSTRUMENTS = ("nps", "csi", "servqual_expectation", "servqual_perception")
-_NPS, _CSI, _EXPECTATION, _PERCEPTION = range(len(_INSTRUMENTS))
+_NPS, _NPS_TRANSACTIONAL, _CSI, _EXPECTATION, _PERCEPTION = range(5)
+# The group of answers each survey instrument feeds. The relationship NPS reads every instrument
+# the registry gives it (`nps`, `nps_relationship`), the transactional NPS its own only: the two
+# are never pooled (docs/methods.md §7.2).
+_INSTRUMENTS: dict[str, int] = {
+    **{instrument.code: _NPS for instrument in metric("nps").instruments},
+    **{instrument.code: _NPS_TRANSACTIONAL for instrument in metric("nps_transactional").instruments},
+    "csi": _CSI,
+    "servqual_expectation": _EXPECTATION,
+    "servqual_perception": _PERCEPTION,
+}
+# The survey's optional open-answer column: the client's reason for a rating, free text.
+COMMENT = "comment"
 _LOYAL, _SATISFIED, _CAPTIVE, _DISLOYAL, _UNCLASSIFIED = range(len(LOYALTY_TYPES))
 _ACTIVE, _PASSIVE, _AT_RISK, _CHURNED = range(len(ACTIVITY_SEGMENTS))
 
@@ -93,12 +106,14 @@ class _Answers:
     """The survey rows that count and have a value, as integer codes, split by instrument once
     so that no metric filters all rows again."""
 
-    nps: _Rows
+    nps: _Rows  # of the relationship
+    nps_transactional: _Rows
     csi: _Rows
     expectation: _Rows
     perception: _Rows
     clients: int
     items: list[str]  # ascending
+    comments: dict | None  # see _comments
 
 
 def _factorized(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -115,6 +130,13 @@ def _position_in(values: pd.Series, names) -> np.ndarray:
     codes, uniques = _factorized(values)
     lookup = np.append(pd.Index(names).get_indexer(uniques.astype(object)), -1).astype(np.int8)
     return lookup[codes]
+
+
+def _code_in(values: pd.Series, codes: Mapping[str, int]) -> np.ndarray:
+    """The code (int8) `codes` gives each value (−1 if none), looked up per distinct value."""
+    positions, uniques = _factorized(values)
+    lookup = np.array([codes.get(str(value), -1) for value in uniques] + [-1], dtype=np.int8)
+    return lookup[positions]
 
 
 def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -150,7 +172,7 @@ def _answers(survey: pd.DataFrame | None, customers: pd.DataFrame | None) -> _An
     if not counts.any():
         return None
     value = survey["value"].to_numpy(dtype="float64")
-    instrument = _position_in(survey["instrument"], _INSTRUMENTS)
+    instrument = _code_in(survey["instrument"], _INSTRUMENTS)
     instrument[~counts | np.isnan(value)] = -1
     item, items = _sorted_codes(survey["item"])
     dimension = _position_in(survey["dimension"], SERVQUAL_DIMENSIONS)
@@ -161,12 +183,41 @@ def _answers(survey: pd.DataFrame | None, customers: pd.DataFrame | None) -> _An
 
     return _Answers(
         nps=rows(_NPS, None),
+        nps_transactional=rows(_NPS_TRANSACTIONAL, None),
         csi=rows(_CSI, item),
         expectation=rows(_EXPECTATION, dimension),
         perception=rows(_PERCEPTION, dimension),
         clients=clients,
         items=items,
+        comments=_comments(survey, client, counts),
     )
+
+
+def _commented(survey: pd.DataFrame) -> np.ndarray:
+    """Which rows carry an open answer (a non-empty comment)."""
+    return (survey[COMMENT].fillna("").str.len() > 0).to_numpy(dtype=bool)
+
+
+def _comments(survey: pd.DataFrame, client: np.ndarray, counts: np.ndarray) -> dict | None:
+    """The open answers among the rows that count: how many, from how many clients, and how many
+    per instrument (as the file names it; every instrument with counted rows, in the registry's
+    order). None for a survey stored before it had comments: unknown, not none."""
+    if COMMENT not in survey.columns:
+        return None
+    commented = _commented(survey) & counts
+    codes, names = _factorized(survey["instrument"])
+    answered = np.bincount(codes[counts & (codes >= 0)], minlength=len(names))
+    with_comment = np.bincount(codes[commented & (codes >= 0)], minlength=len(names))
+    per_name = {str(name): position for position, name in enumerate(names)}
+    return {
+        "count": int(np.count_nonzero(commented)),
+        "clients": len(np.unique(client[commented & (client >= 0)])),
+        "by_instrument": {
+            code: int(with_comment[per_name[code]])
+            for code in instrument_ranges()
+            if code in per_name and answered[per_name[code]]
+        },
+    }
 
 
 def _member(rows: _Rows, segment: np.ndarray | None) -> np.ndarray:
@@ -243,10 +294,11 @@ def _is_passive(ratings: np.ndarray) -> np.ndarray:
     return (ratings >= NPS_PASSIVE_MIN) & (ratings < NPS_PROMOTER_MIN)
 
 
-def _nps_per(answers: _Answers, segment: np.ndarray | None, groups: int) -> list[dict | None]:
-    """The NPS of the answers of each group (see _member), None for a group without any."""
-    member = _member(answers.nps, segment)
-    ratings, member = answers.nps.value[member >= 0], member[member >= 0]
+def _nps_per(rows: _Rows, segment: np.ndarray | None, groups: int) -> list[dict | None]:
+    """The NPS of the ratings `rows` (one kind of NPS) of each group (see _member), None for a
+    group without any."""
+    member = _member(rows, segment)
+    ratings, member = rows.value[member >= 0], member[member >= 0]
     n = np.bincount(member, minlength=groups)
     promoters = np.bincount(member[_is_promoter(ratings)], minlength=groups)
     passives = np.bincount(member[_is_passive(ratings)], minlength=groups)
@@ -577,6 +629,35 @@ def client_loyalty(
     )
 
 
+def survey_comments(*, survey: pd.DataFrame | None, customers: pd.DataFrame | None) -> pd.DataFrame:
+    """The survey's open answers, one row per rating or answer with a comment, in file order:
+    client_id, instrument (as the file names it), item, value and comment. As the metrics count
+    them: with customers, the comments of clients not among them are left out. Empty (with these
+    columns) without a survey or comments; the text is the client's, as written."""
+    empty = pd.DataFrame(
+        {
+            "client_id": pd.Series([], dtype="str"),
+            "instrument": pd.Series([], dtype="str"),
+            "item": pd.Series([], dtype="str"),
+            "value": pd.Series([], dtype="float64"),
+            "comment": pd.Series([], dtype="str"),
+        }
+    )
+    if not _present(survey) or COMMENT not in survey.columns:
+        return empty
+    _client, _clients, counts = _client_keys(survey, customers)
+    chosen = survey[_commented(survey) & counts]
+    return pd.DataFrame(
+        {
+            "client_id": chosen["client_id"].astype("str"),
+            "instrument": chosen["instrument"].astype("str"),
+            "item": chosen["item"].astype("str"),
+            "value": chosen["value"].astype("float64"),
+            "comment": chosen[COMMENT].astype("str"),
+        }
+    ).reset_index(drop=True)
+
+
 def _type_counts(counts: np.ndarray) -> dict:
     return {name: int(count) for name, count in zip(LOYALTY_TYPES, counts, strict=True)}
 
@@ -598,9 +679,10 @@ def customer_metrics(
 
     customers: client_id, segment, product_count, opened_on, closed_on (NaT while active),
         last_activity_on (NaT if none), annual_margin (NaN if not given).
-    survey: long format: client_id, instrument (nps, csi, servqual_expectation,
-        servqual_perception), item, dimension (servqual only), value; as the importer types it,
-        also the row of each client among these customers (CUSTOMER_ROW).
+    survey: long format: client_id, instrument (nps or nps_relationship, nps_transactional,
+        csi, servqual_expectation, servqual_perception), item, dimension (servqual only), value,
+        optionally comment (empty: none); as the importer types it, also the row of each client
+        among these customers (CUSTOMER_ROW).
     mystery: visit_id, branch, visited_on, standard, result (yes, no, n/a).
     Survey rows of clients missing from the customers are left out.
     The churn period should span 12 months: CLV reads its churn as the annual one.
@@ -618,9 +700,12 @@ def customer_metrics(
     )
     result = {**_survey_overall(answers), **base}
     if answers is None:
-        nps, csi, types = [None] * len(segments), [None] * len(segments), None
+        nps = transactional = csi = [None] * len(segments)
+        types = None
     else:
-        nps, csi = _nps_per(answers, segment, len(segments)), _csi_per(answers, segment, len(segments))
+        nps = _nps_per(answers.nps, segment, len(segments))
+        transactional = _nps_per(answers.nps_transactional, segment, len(segments))
+        csi = _csi_per(answers, segment, len(segments))
         kind = _loyalty(customers, answers, segment, len(segments), active).kind
         result["loyalty_types"] = _type_counts(np.bincount(kind, minlength=len(LOYALTY_TYPES)))
         result["loyalty_shares"] = loyalty_shares(result["loyalty_types"])
@@ -628,6 +713,7 @@ def customer_metrics(
     result["by_segment"] = {
         name: {
             "nps": nps[index],
+            "nps_transactional": transactional[index],
             "csi": csi[index],
             "loyalty_types": None if types is None else _type_counts(types[index]),
             **per_segment[index],
@@ -652,9 +738,11 @@ def loyalty_shares(types: Mapping[str, int]) -> dict | None:
 
 def _survey_overall(answers: _Answers | None) -> dict:
     return {
-        "nps": None if answers is None else _nps_per(answers, None, 1)[0],
+        "nps": None if answers is None else _nps_per(answers.nps, None, 1)[0],
+        "nps_transactional": None if answers is None else _nps_per(answers.nps_transactional, None, 1)[0],
         "csi": None if answers is None else _csi_per(answers, None, 1)[0],
         "servqual": None if answers is None else _servqual(answers),
+        "comments": None if answers is None else answers.comments,
     }
 
 

@@ -161,9 +161,13 @@ class CustomerMetric:
 
 
 METRICS: tuple[CustomerMetric, ...] = (
+    # NPS of the relationship: how likely clients are to recommend the bank as a whole. `nps`
+    # rows are read as relationship ratings, as they were before the two kinds were told apart.
+    # It is the NPS of data evidence, the outcomes index, the KPIs, the comparison, the loyalty
+    # criterion and the roadmap's triggers (docs/methods.md §7.2).
     CustomerMetric(
         key="nps",
-        label=_("NPS"),
+        label=_("NPS (relationship)"),
         unit="points",
         precision=0,
         path=("nps", "score"),
@@ -174,7 +178,22 @@ METRICS: tuple[CustomerMetric, ...] = (
         kpi=True,
         comparable=True,
         informs="nps",
-        instruments=(Instrument("nps", 0, 10),),
+        instruments=(Instrument("nps", 0, 10), Instrument("nps_relationship", 0, 10)),
+    ),
+    # NPS of single interactions (asked after a visit, a call, an application), from its own
+    # rows only and never pooled with the relationship's: it rates one contact, runs higher
+    # than the relationship NPS and depends on which contacts were surveyed, so the thresholds,
+    # KPI and loyalty criterion set for the relationship NPS do not apply to it, and two
+    # assessments' values compare only when the same contacts were surveyed. Shown, not scored.
+    CustomerMetric(
+        key="nps_transactional",
+        label=_("NPS (transactional)"),
+        unit="points",
+        precision=0,
+        path=("nps_transactional", "score"),
+        segment_path=("nps_transactional", "score"),
+        sample="n",
+        instruments=(Instrument("nps_transactional", 0, 10),),
     ),
     CustomerMetric(
         key="csi",

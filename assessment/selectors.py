@@ -12,6 +12,8 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from assessment.anonymity import groups_disclosed, result_disclosed
+from assessment.customer_data import dataset_frames
+from assessment.loyalty import survey_comments
 from assessment.method import Method, method_get, result_method
 from assessment.metrics import EvidenceSample, catalog_binding, evidence_samples, evidence_thresholds
 from assessment.models import (
@@ -159,6 +161,15 @@ def customer_evidence_samples(*, assessment: Assessment) -> list[EvidenceSample]
     dataset = CustomerDataset.objects.filter(assessment=assessment).only("metrics").first()
     minimums = sufficiency_rules(assessment.sufficiency).min_sample
     return evidence_samples(dataset.metrics if dataset else None, minimums)
+
+
+def customer_comments_frame(*, assessment: Assessment) -> pd.DataFrame:
+    """The open answers of the stored customer survey, one row per commented rating or answer:
+    client_id, instrument, item, value and comment (assessment.loyalty.survey_comments), for
+    analytics and for quoting clients. Individual clients' words: whoever calls this decides
+    who may read them (the exports: the assessment's consultants only)."""
+    frames = dataset_frames(CustomerDataset.objects.filter(assessment=assessment).first())
+    return survey_comments(survey=frames.get("survey"), customers=frames.get("customers"))
 
 
 def data_evidence_levels(

@@ -327,8 +327,10 @@ def customer_charts(*, customer: dict | None, labels: dict) -> dict[str, str]:
     """Charts of the customer metrics that have data; a missing metric gets no chart."""
     customer = customer or {}
     result = {}
-    if customer.get("nps"):
-        result["nps"] = charts.nps_chart(nps=customer["nps"], labels=labels["nps"])
+    # Each NPS has a chart of its own: the two are never drawn on one scale as one figure.
+    for key in ("nps", "nps_transactional"):
+        if customer.get(key):
+            result[key] = charts.nps_chart(nps=customer[key], labels=labels["nps"])
     if customer.get("servqual"):
         gaps = customer["servqual"]["gaps"]
         result["servqual"] = charts.servqual_gaps(

@@ -136,15 +136,17 @@ def _problems(detail: dict | None) -> dict | None:
 
 # What the dashboard says under a metric's value, from the metric's section of the stored metrics,
 # by metric key. Optional: a metric without a note shows its value (and band) alone.
+def _nps_note(nps: Mapping) -> str:
+    return _("95 %% interval %(low)s to %(high)s; %(n)s ratings") % {
+        "low": number_text(nps["ci95"][0], digits=0),
+        "high": number_text(nps["ci95"][1], digits=0),
+        "n": number_text(nps["n"], digits=0),
+    }
+
+
 NOTES: dict[str, Callable[[Mapping], str]] = {
-    "nps": lambda nps: (
-        _("95 %% interval %(low)s to %(high)s; %(n)s ratings")
-        % {
-            "low": number_text(nps["ci95"][0], digits=0),
-            "high": number_text(nps["ci95"][1], digits=0),
-            "n": number_text(nps["n"], digits=0),
-        }
-    ),
+    "nps": _nps_note,
+    "nps_transactional": _nps_note,
     "csi": lambda csi: _("%(n)s clients answered") % {"n": number_text(csi["n"], digits=0)},
     "servqual": lambda servqual: _("the sum of the five gaps; below zero, expectations are not met"),
     "mystery_shopping": lambda mystery: (
@@ -279,6 +281,7 @@ def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "segments": segment_rows(metrics) if metrics else [],
         "satisfied_at": SATISFIED_AT,
         "has_customers": bool(dataset and "customers" in dataset.files),
+        "has_survey": bool(dataset and "survey" in dataset.files),
         "inline_max_bytes": settings.CUSTOMER_DATA_INLINE_MAX_BYTES,
         "api_url": reverse("api:customer-data", args=[assessment.pk]),
         "file_fields": [form[kind] for kind in KINDS],

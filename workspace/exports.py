@@ -1,7 +1,8 @@
 """Exports of an assessment as CSV or XLSX.
 
-The respondents' answers, the classified clients and the audit log are the consultants'
-working data (individual answers never reach the client's executives); the scores and the
+The respondents' answers, the classified clients, the customer survey's comments and the audit
+log are the consultants' working data (individual answers never reach the client's executives);
+the scores and the
 customer metrics go to whoever may read the assessment. Every text cell a spreadsheet would run as
 a formula is neutralized (config.spreadsheets.table_download)."""
 
@@ -20,7 +21,7 @@ from assessment.exports import (
 )
 from assessment.models import Assessment
 from assessment.presenters import scores_present
-from assessment.selectors import assessment_scores
+from assessment.selectors import assessment_scores, customer_comments_frame
 from config.spreadsheets import table_download
 from reports.rendering import ascii_slug
 from reports.selectors import catalog_names
@@ -28,7 +29,14 @@ from surveys.i18n import language_pick
 
 FORMATS = ("csv", "xlsx")
 # Dataset → whether only the assessment's consultants may download it.
-DATASETS = {"answers": True, "scores": False, "metrics": False, "customers": True, "audit": True}
+DATASETS = {
+    "answers": True,
+    "scores": False,
+    "metrics": False,
+    "customers": True,
+    "comments": True,
+    "audit": True,
+}
 
 
 def export_filename(assessment: Assessment, dataset: str) -> str:
@@ -57,6 +65,8 @@ def export(request: HttpRequest, assessment_id: int, dataset: str, file_format: 
         frame = metrics_export_frame(metrics=customer_metrics_current(assessment=assessment))
     elif dataset == "audit":
         frame = audit_export_frame(assessment=assessment)
+    elif dataset == "comments":
+        frame = customer_comments_frame(assessment=assessment)
     else:
         frame = customers_classified_frame(assessment=assessment)
         require(frame is not None)

@@ -5,7 +5,10 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from assessment.customer_data import dataset_frames
+from assessment.customer_files import MAX_CELL_CHARS, MAX_COMMENT_CHARS, customer_files_parse
 from assessment.models import CustomerDataset, Status
+from assessment.selectors import customer_comments_frame
 from tests.factories import executive_of
 
 CUSTOMERS = (
@@ -117,13 +120,19 @@ def test_every_problem_is_reported_with_file_row_and_column_and_nothing_is_store
         ("customers", 3, "client_id", "Duplicate client id."),
         ("customers", 3, "opened_on", "Not a date (use YYYY-MM-DD or DD.MM.YYYY)."),
         ("customers", 3, "product_count", "A whole number of 0 or more is required."),
-        ("survey", 2, "value", "Out of range for the instrument (nps 0–10, others 1–5)."),
+        (
+            "survey",
+            2,
+            "value",
+            "Out of range for the instrument (nps/nps_relationship/nps_transactional 0–10, others 1–5).",
+        ),
         ("survey", 3, "client_id", "No such client in the customers file."),
         (
             "survey",
             4,
             "instrument",
-            "Unknown instrument (use nps, csi, servqual_expectation, servqual_perception).",
+            "Unknown instrument (use nps, nps_relationship, nps_transactional, csi, servqual_expectation, "
+            "servqual_perception).",
         ),
         (
             "survey",
@@ -231,7 +240,7 @@ def test_customer_list_filters_and_exports_without_formulas(consultant_api, audi
 def test_templates_download(api, catalog):
     response = api.get("/api/v1/customer-data/templates/survey/")
     assert response.status_code == 200
-    assert response.content.decode().startswith("client_id,instrument,item,dimension,value\n")
+    assert response.content.decode().startswith("client_id,instrument,item,dimension,value,comment\n")
     assert api.get("/api/v1/customer-data/templates/other/").status_code == 404
 
 
@@ -319,3 +328,139 @@ def test_data_thresholds_are_set_per_assessment(consultant_api, audit):
     assert nps_evidence() == 100.0  # NPS 10 → level 5 by these more lenient edges
     for bad in ({"nps": [0, 0, 1, 2]}, {"nps": [1, 2, 3]}, {"revenue": [1, 2, 3, 4]}):
         assert consultant_api.patch(url, {"data_thresholds": bad}, format="json").status_code == 400
+
+
+# --- the NPS of the relationship and of single interactions, and the survey's comments ---------
+
+# Relationship ratings under both its names, transactional ones under their own, some commented.
+MIXED_SURVEY = (
+    "client_id,instrument,item,dimension,value,comment\n"
+    'C1,nps,recommend,,10,"Fair fees, good app"\n'
+    "C2,nps_relationship,recommend,,6,\n"
+    "C3,NPS_Relationship,recommend,,9,\n"
+    "C1,nps_transactional,branch_visit,,3,Waited 40 minutes\n"
+    "C2,nps_transactional,branch_visit,,10,\n"
+    "C4,nps_transactional,call,,8,=SUM(A1:A9)\n"
+    "C4,csi,branch,,5,\n"
+)
+
+
+def test_each_nps_comes_from_its_own_rows_and_only_the_relationship_is_evidence(consultant_api, audit):
+    response = _post(
+        consultant_api, audit, customers=upload("c.csv", CUSTOMERS), survey=upload("s.csv", MIXED_SURVEY)
+    )
+    assert response.status_code == 201, response.json()
+    metrics = consultant_api.get(f"/api/v1/assessments/{audit.pk}/customer-metrics/").json()
+    # Relationship 10, 6, 9: 2 promoters, 1 detractor of 3 → 33.3. Transactional 3, 10, 8: one
+    # of each → 0. Pooled, the six would read 16.7.
+    assert metrics["nps"]["score"] == pytest.approx(100 / 3)
+    assert metrics["nps"]["n"] == 3
+    assert metrics["nps_transactional"]["score"] == 0.0
+    assert metrics["nps_transactional"]["n"] == 3
+    assert "sufficient" not in metrics["nps_transactional"]  # never evidence, so never judged
+    mass, premium = metrics["by_segment"]["mass"], metrics["by_segment"]["premium"]
+    assert (mass["nps"]["score"], mass["nps_transactional"]["score"]) == (0.0, 0.0)  # 10, 6 and 3, 10
+    assert (premium["nps"]["score"], premium["nps"]["n"]) == (100.0, 1)  # 9
+    assert (premium["nps_transactional"]["score"], premium["nps_transactional"]["n"]) == (0.0, 1)  # 8
+    assert metrics["comments"] == {
+        "count": 3,
+        "clients": 2,
+        "by_instrument": {"nps": 1, "nps_relationship": 0, "nps_transactional": 2, "csi": 0},
+    }
+    # The KPI and the data evidence read the relationship NPS: 33.3 → level 4 → 75 points (the
+    # transactional 0 or the pooled 16.7 would read level 3, 50).
+    kpis = consultant_api.get(f"/api/v1/assessments/{audit.pk}/kpis/").json()["kpis"]
+    assert kpis["nps"]["value"] == pytest.approx(100 / 3)
+    assert kpis["nps"]["label"] == "NPS (relationship)"
+    assert "nps_transactional" not in kpis
+    url = f"/api/v1/assessments/{audit.pk}/"
+    consultant_api.patch(url, {"sufficiency": {"min_sample": {"nps": 3}}}, format="json")
+    scores = consultant_api.get(f"/api/v1/assessments/{audit.pk}/scores/").json()
+    assert [i["evidence"]["data"] for i in scores["indicators"] if i["evidence"]["data"] is not None] == [
+        75.0
+    ]
+
+
+def test_comments_are_stored_with_the_survey_and_read_through_the_selector(consultant_api, audit):
+    _post(consultant_api, audit, customers=upload("c.csv", CUSTOMERS), survey=upload("s.csv", MIXED_SURVEY))
+    stored = dataset_frames(CustomerDataset.objects.get())["survey"]
+    assert stored["comment"].tolist() == [
+        "Fair fees, good app",
+        "",
+        "",
+        "Waited 40 minutes",
+        "",
+        "=SUM(A1:A9)",
+        "",
+    ]
+    comments = customer_comments_frame(assessment=audit)
+    assert comments.to_dict("records") == [
+        {
+            "client_id": "C1",
+            "instrument": "nps",
+            "item": "recommend",
+            "value": 10.0,
+            "comment": "Fair fees, good app",
+        },
+        {
+            "client_id": "C1",
+            "instrument": "nps_transactional",
+            "item": "branch_visit",
+            "value": 3.0,
+            "comment": "Waited 40 minutes",
+        },
+        {
+            "client_id": "C4",
+            "instrument": "nps_transactional",
+            "item": "call",
+            "value": 8.0,
+            "comment": "=SUM(A1:A9)",
+        },
+    ]
+
+
+def test_a_survey_without_the_comment_column_is_accepted():
+    frames = customer_files_parse(
+        {"customers": CUSTOMERS.encode(), "survey": SURVEY.encode()}, stored_client_ids=None
+    )
+    assert set(frames["survey"]["comment"]) == {""}
+
+
+def test_a_comment_over_the_limit_refuses_the_upload_naming_its_row_and_column(consultant_api, audit):
+    longest = "я" * MAX_COMMENT_CHARS  # characters, not bytes
+    survey = (
+        "client_id,instrument,item,dimension,value,comment\n"
+        f"C1,nps,recommend,,9,{longest}\n"
+        f"C2,nps,recommend,,7,{longest}!\n"
+    )
+    response = _post(
+        consultant_api, audit, customers=upload("c.csv", CUSTOMERS), survey=upload("s.csv", survey)
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"file": "survey", "row": 3, "column": "comment", "message": "Too long: at most 2000 characters."}
+    ]
+    assert not CustomerDataset.objects.exists()
+    # Other cells keep their limit of MAX_CELL_CHARS.
+    item = "x" * (MAX_CELL_CHARS + 1)
+    survey = f"client_id,instrument,item,dimension,value,comment\nC1,nps,{item},,9,{longest}\n"
+    response = _post(
+        consultant_api, audit, customers=upload("c.csv", CUSTOMERS), survey=upload("s.csv", survey)
+    )
+    assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(2, "item")]
+
+
+def test_the_survey_template_lists_the_comment_and_imports_as_it_is(api, consultant_api, audit):
+    template = api.get("/api/v1/customer-data/templates/survey/").content.decode()
+    header, *rows = template.splitlines()
+    assert header == "client_id,instrument,item,dimension,value,comment"
+    assert {row.split(",")[1] for row in rows} >= {"nps_relationship", "nps_transactional"}
+    customers = api.get("/api/v1/customer-data/templates/customers/").content.decode()
+    response = _post(
+        consultant_api, audit, customers=upload("c.csv", customers), survey=upload("s.csv", template)
+    )
+    assert response.status_code == 201, response.json()
+    metrics = consultant_api.get(f"/api/v1/assessments/{audit.pk}/customer-metrics/").json()
+    assert (metrics["nps"]["score"], metrics["nps"]["n"]) == (100.0, 2)  # 9 and 10
+    assert (metrics["nps_transactional"]["score"], metrics["nps_transactional"]["n"]) == (-100.0, 1)  # 6
+    assert metrics["comments"]["count"] == 2

@@ -17,6 +17,7 @@ from assessment.loyalty import (
     csi_band,
     customer_metrics,
     mystery_summary,
+    survey_comments,
 )
 
 OPENED = "2020-01-01"
@@ -142,6 +143,180 @@ def test_nps_ignores_missing_ratings_and_is_none_without_any():
     assert nps_summary(pd.Series([], dtype="float64")) is None
     assert nps_summary(pd.Series([np.nan])) is None
     assert nps_summary(None) is None
+
+
+# --- NPS of the relationship and of single interactions -----------------------------------------
+
+
+def rating(client, instrument, value):
+    return (client, instrument, "recommend", "", float(value))
+
+
+def mixed_nps_survey():
+    """Relationship ratings under both its names, transactional ratings under their own."""
+    return survey_frame(
+        [
+            rating("a", "nps", 10),
+            rating("b", "nps", 9),
+            rating("c", "nps", 3),
+            rating("d", "nps_relationship", 8),
+            rating("e", "nps_relationship", 0),
+            rating("a", "nps_transactional", 10),
+            rating("b", "nps_transactional", 10),
+            rating("c", "nps_transactional", 10),
+            rating("d", "nps_transactional", 6),
+        ]
+    )
+
+
+def test_relationship_and_transactional_nps_are_each_computed_from_their_own_rows():
+    result = metrics(survey=mixed_nps_survey())
+    # Relationship: 10, 9, 3 (nps) and 8, 0 (nps_relationship): 2 promoters, 1 passive,
+    # 2 detractors of 5 → 40 % − 40 % = 0. Pooled with the transactional it would read 22.2.
+    relationship = result["nps"]
+    assert relationship["score"] == 0.0
+    assert (relationship["promoters"], relationship["passives"], relationship["detractors"]) == (
+        40.0,
+        20.0,
+        40.0,
+    )
+    assert relationship["n"] == 5
+    # Transactional: 10, 10, 10, 6: 3 promoters and 1 detractor of 4 → 75 % − 25 % = 50;
+    # se = 100·√((0.75 + 0.25 − 0.5²) / 4) = 43.30, interval 50 ± 84.87, clipped at 100.
+    transactional = result["nps_transactional"]
+    assert transactional["score"] == 50.0
+    assert (transactional["promoters"], transactional["passives"], transactional["detractors"]) == (
+        75.0,
+        0.0,
+        25.0,
+    )
+    assert transactional["n"] == 4
+    assert transactional["ci95"] == [pytest.approx(50 - 1.96 * 100 * math.sqrt(0.75 / 4)), 100.0]
+    assert_plain(result)
+
+
+def test_each_nps_per_segment_from_its_own_rows():
+    customers = customers_frame(
+        [{"client_id": client, "segment": "mass" if client in "ab" else "premium"} for client in "abcde"]
+    )
+    result = metrics(customers=customers, survey=mixed_nps_survey())
+    mass, premium = result["by_segment"]["mass"], result["by_segment"]["premium"]
+    assert (mass["nps"]["score"], mass["nps"]["n"]) == (100.0, 2)  # 10, 9
+    assert (mass["nps_transactional"]["score"], mass["nps_transactional"]["n"]) == (100.0, 2)  # 10, 10
+    # 3, 8, 0: no promoter, 2 detractors of 3.
+    assert premium["nps"]["score"] == pytest.approx(-200 / 3)
+    assert premium["nps"]["n"] == 3
+    assert (premium["nps_transactional"]["score"], premium["nps_transactional"]["n"]) == (0.0, 2)  # 10, 6
+    assert_plain(result)
+
+
+def test_either_nps_is_none_without_its_rows():
+    only_relationship = metrics(survey=survey_frame([rating("a", "nps_relationship", 9)]))
+    assert only_relationship["nps"]["score"] == 100.0
+    assert only_relationship["nps_transactional"] is None
+    only_transactional = metrics(
+        customers=customers_frame([{"client_id": "a"}]),
+        survey=survey_frame([rating("a", "nps_transactional", 9)]),
+    )
+    assert only_transactional["nps"] is None
+    assert only_transactional["nps_transactional"]["score"] == 100.0
+    assert only_transactional["by_segment"]["retail"]["nps"] is None
+    assert only_transactional["by_segment"]["retail"]["nps_transactional"]["n"] == 1
+
+
+def test_the_loyalty_criterion_reads_the_relationship_ratings_only():
+    customers = customers_frame([{"client_id": "r"}, {"client_id": "t"}])
+    survey = survey_frame(
+        [
+            # r: relationship 3 (not ≥ 7) however high its transactional ratings; CSI met.
+            rating("r", "nps_relationship", 3),
+            rating("r", "nps_transactional", 10),
+            rating("r", "nps_transactional", 10),
+            csi("r", "x", 5),
+            # t: transactional only: the NPS criterion is unknown, so one criterion, unclassified.
+            rating("t", "nps_transactional", 10),
+            csi("t", "x", 5),
+        ]
+    )
+    table = client_loyalty(customers, survey, REFERENCE)
+    assert table.loc["r", "nps"] == 3.0
+    assert (table.loc["r", "criteria_available"], table.loc["r", "criteria_met"]) == (2, 1)
+    assert np.isnan(table.loc["t", "nps"])
+    assert table.loc["t", "criteria_available"] == 1
+    assert table.loc["t", "type"] == "unclassified"
+
+
+# --- open answers -------------------------------------------------------------------------------
+
+
+def commented(rows):
+    """rows: (client_id, instrument, item, dimension, value, comment)."""
+    frame = survey_frame(row[:5] for row in rows)
+    return frame.assign(comment=pd.Series([row[5] for row in rows], dtype="str"))
+
+
+def test_comments_are_counted_per_instrument_among_the_rows_that_count():
+    survey = commented(
+        [
+            ("a", "nps", "recommend", "", 10.0, "Friendly staff"),
+            ("a", "nps_transactional", "visit", "", 4.0, "Queue, one desk open"),
+            ("b", "nps_transactional", "visit", "", 9.0, ""),
+            ("b", "csi", "x", "", 4.0, ""),
+            ("stranger", "nps", "recommend", "", 0.0, "Not a client of this base"),
+        ]
+    )
+    result = metrics(customers=customers_frame([{"client_id": "a"}, {"client_id": "b"}]), survey=survey)
+    assert result["comments"] == {
+        "count": 2,
+        "clients": 1,
+        "by_instrument": {"nps": 1, "nps_transactional": 1, "csi": 0},
+    }
+    assert_plain(result)
+
+
+def test_comments_are_unknown_for_a_survey_without_the_column_and_zero_without_any():
+    assert metrics(survey=survey_frame([nps("a", 10)]))["comments"] is None
+    assert metrics(survey=commented([("a", "nps", "recommend", "", 10.0, "")]))["comments"] == {
+        "count": 0,
+        "clients": 0,
+        "by_instrument": {"nps": 0},
+    }
+    assert metrics()["comments"] is None
+
+
+def test_survey_comments_lists_the_commented_rows_in_file_order():
+    survey = commented(
+        [
+            ("b", "nps_transactional", "visit", "", 4.0, '=HYPERLINK("http://x")'),
+            ("a", "csi", "x", "", 5.0, ""),
+            ("a", "nps_relationship", "recommend", "", 9.0, "Good app, fair fees"),
+            ("stranger", "nps", "recommend", "", 0.0, "Not in the base"),
+        ]
+    )
+    table = survey_comments(
+        survey=survey, customers=customers_frame([{"client_id": "a"}, {"client_id": "b"}])
+    )
+    assert list(table.columns) == ["client_id", "instrument", "item", "value", "comment"]
+    assert table.to_dict("records") == [
+        {
+            "client_id": "b",
+            "instrument": "nps_transactional",
+            "item": "visit",
+            "value": 4.0,
+            "comment": '=HYPERLINK("http://x")',
+        },
+        {
+            "client_id": "a",
+            "instrument": "nps_relationship",
+            "item": "recommend",
+            "value": 9.0,
+            "comment": "Good app, fair fees",
+        },
+    ]
+    # Without customers every commented row counts; without the column or a survey, none.
+    assert len(survey_comments(survey=survey, customers=None)) == 3
+    assert survey_comments(survey=survey_frame([nps("a", 10)]), customers=None).empty
+    assert list(survey_comments(survey=None, customers=None).columns) == list(table.columns)
 
 
 # --- CSI ----------------------------------------------------------------------------------------
@@ -512,7 +687,7 @@ def test_client_loyalty_without_customers_is_an_empty_frame():
 
 # --- absent inputs ------------------------------------------------------------------------------
 
-SURVEY_METRICS = ("nps", "csi", "servqual")
+SURVEY_METRICS = ("nps", "nps_transactional", "csi", "servqual", "comments")
 CUSTOMER_METRICS = ("product_load", "churn", "clv", "activity")
 
 
@@ -538,6 +713,7 @@ def test_customers_without_survey_give_no_survey_metrics():
         assert result[key] is not None, key
     segment = result["by_segment"]["retail"]
     assert segment["nps"] is None
+    assert segment["nps_transactional"] is None
     assert segment["csi"] is None
     assert segment["loyalty_types"] is None
     assert segment["churn"]["rate"] == pytest.approx(50.0)

@@ -80,6 +80,7 @@ def test_every_entry_is_complete(entry):
 def test_the_registry_holds_every_metric_the_platform_shows():
     assert [entry.key for entry in computed_metrics()] == [
         "nps",
+        "nps_transactional",
         "csi",
         "servqual",
         "mystery_shopping",
@@ -97,7 +98,10 @@ def test_the_registry_holds_every_metric_the_platform_shows():
         "repeat_purchase_conversion",
         "complaints_per_1000",
     ]
-    assert [entry.key for entry in comparable_metrics()] == [entry.key for entry in computed_metrics()]
+    # The transactional NPS is shown, never scored, compared or a KPI (docs/methods.md §7.2).
+    assert [entry.key for entry in comparable_metrics()] == [
+        entry.key for entry in computed_metrics() if entry.key != "nps_transactional"
+    ]
     # docs/methods.md §8
     assert evidence_thresholds() == {
         "nps": (-20.0, 0.0, 20.0, 50.0),
@@ -224,7 +228,9 @@ def test_a_new_metric_needs_only_its_declaration(with_ces):
     # (It also asks for the customers file: survey rows name its clients.)
     (value,) = [problem for problem in refused.value.problems if problem.column is not None]
     assert (value.row, value.column) == (3, "value")
-    assert value.message == "Out of range for the instrument (nps 0–10, ces 1–7, others 1–5)."
+    assert value.message == (
+        "Out of range for the instrument (nps/nps_relationship/nps_transactional 0–10, ces 1–7, others 1–5)."
+    )
 
     # Data evidence: the value, its level, the thresholds in force and overrides.
     assert evidence_values(STORED)["ces"] == 3.2

@@ -341,8 +341,8 @@ def test_nps_ratings_are_evidence_from_a_hundred(consultant_api, audit, ratings,
                 "metric": "nps",
                 "sample": 99,
                 "minimum": 100,
-                "message": "“NPS” rests on a sample of 99, fewer than the 100 needed: it is shown, but "
-                "not used as evidence.",
+                "message": "“NPS (relationship)” rests on a sample of 99, fewer than the 100 needed: it is "
+                "shown, but not used as evidence.",
             }
         ]
     nps = consultant_api.get(f"/api/v1/assessments/{audit.pk}/customer-metrics/").json()["nps"]

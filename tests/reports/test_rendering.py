@@ -14,6 +14,7 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from assessment.presenters import scores_named
+from config.numbers import number_text
 from reports.rendering import (
     STATIC_SCHEME,
     StaticFileFetcher,
@@ -22,7 +23,7 @@ from reports.rendering import (
     report_pdf,
     static_file,
 )
-from tests.reports.sample_context import sample_context
+from tests.reports.sample_context import _nps, sample_context
 
 KINDS = ("full", "executive", "comparison")
 LANGUAGES = ("en", "ru")
@@ -158,14 +159,34 @@ def test_missing_metrics_read_no_data_not_zero():
     html = report_html(context=context)
     text = squeeze("\n".join(pages_text(report_pdf(html=html))))
     roadmap = text.index("Roadmap Each bar spans")
-    customers = text[text.index("Customer loyalty and retention Net Promoter") : roadmap]
-    # NPS, CSI, mystery shopping, SERVQUAL, loyalty types, churn, CLV, product load, activity.
-    assert customers.count("no data") == 9
+    customers = text[text.index("Customer loyalty and retention NPS (relationship)") : roadmap]
+    # NPS of the relationship and of single interactions, CSI, mystery shopping, SERVQUAL,
+    # loyalty types, churn, CLV, product load, activity.
+    assert customers.count("no data") == 10
     assert not re.search(r"\b0(\.0)? %", customers)
     assert "Comparison with the baseline" not in text
     summary = text[text.index("Key indicators") : text.index("Indicators scored 58")]
     assert summary.count("no data") == len(context["kpis"])
     assert "TEC-15 AI assistance for employees no data" in text
+
+
+@pytest.mark.parametrize("kind", ["full", "executive"])
+def test_the_transactional_nps_is_shown_apart_from_the_relationship_nps(kind):
+    context = sample_context(kind=kind)
+    # 120 promoters, 30 passives, 50 detractors of 200 → 35; se = 100·√((0.6 + 0.25 − 0.35²) / 200).
+    transactional = _nps(promoters=120, passives=30, detractors=50)
+    context["customer"] = {**context["customer"], "nps_transactional": transactional}
+    pdf = report_document(context=context)
+    pages = pages_text(pdf)
+    text = squeeze("\n".join(pages))
+    relationship = number_text(context["customer"]["nps"]["score"], digits=0)
+    low, high = (number_text(end, digits=0) for end in transactional["ci95"])
+    assert f"NPS (relationship) {relationship}" in text
+    # Its card (after a note on what it measures, in the full report): the value and interval.
+    card = text[text.index("NPS (transactional)") :][:400]
+    assert f"35 95 % interval {low} to {high}; 200 ratings" in card
+    if kind == "executive":
+        assert len(pages) <= 4
 
 
 def test_one_missing_metric_leaves_the_others():

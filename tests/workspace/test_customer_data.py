@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from assessment.models import CustomerDataImport, CustomerDataset, Status
-from tests.assessment.test_customer_data import CUSTOMERS, MYSTERY, SURVEY, upload
+from tests.assessment.test_customer_data import CUSTOMERS, MIXED_SURVEY, MYSTERY, SURVEY, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,9 @@ def test_upload_stores_the_files_and_shows_the_apis_metrics(consultant_client, a
     assert api["nps"]["score"] == pytest.approx(10)
     # 10 ratings: too few to be evidence (docs/methods.md §3.4), flagged beside the value.
     assert not api["nps"]["sufficient"]
-    assert kpi(html, "nps").startswith(f"NPS {api['nps']['score']:.0f} small sample (n = 10) 95 % interval")
+    assert kpi(html, "nps").startswith(
+        f"NPS (relationship) {api['nps']['score']:.0f} small sample (n = 10) 95 % interval"
+    )
     assert f"{api['nps']['n']} ratings" in kpi(html, "nps")
     assert kpi(html, "churn").startswith(f"Churn rate, % {api['churn']['rate']:.1f}")  # 25.0
     assert kpi(html, "mystery_shopping").startswith(
@@ -139,7 +141,7 @@ def test_large_uploads_are_imported_in_the_background(
     assert "Background import" in html and "Ready" in html
     assert f'data-import-url="/api/v1/customer-data-imports/{job.pk}/"' in html
     assert CustomerDataset.objects.get(assessment=audit).files["customers"]["rows"] == 4
-    assert kpi(html, "nps").startswith("NPS 10 ")
+    assert kpi(html, "nps").startswith("NPS (relationship) 10 ")
 
 
 def test_a_failed_background_import_shows_its_problems(
@@ -185,3 +187,30 @@ def test_the_upload_needs_a_csrf_token(consultant, audit):
     client.force_login(consultant)
     assert client.post(page(audit), files()).status_code == 403
     assert not CustomerDataset.objects.filter(assessment=audit).exists()
+
+
+def test_the_dashboard_shows_each_nps_apart_and_counts_the_comments(consultant_client, audit):
+    response = consultant_client.post(page(audit), files(survey=MIXED_SURVEY))
+    assert response.status_code == 302
+    html = consultant_client.get(page(audit)).content.decode()
+    # Relationship 10, 6, 9 → 33; transactional 3, 10, 8 → 0 (tests.assessment.test_customer_data).
+    assert kpi(html, "nps").startswith("NPS (relationship) 33 ")
+    assert "3 ratings" in kpi(html, "nps")
+    assert kpi(html, "nps_transactional").startswith("NPS (transactional) 0 95 % interval")
+    assert "3 ratings" in kpi(html, "nps_transactional")
+    assert kpi(html, "comments") == (
+        "Survey comments 3 ratings and answers with the client's reason; clients who commented: 2 · "
+        "nps 1, nps_relationship 0, nps_transactional 2, csi 0"
+    )
+    assert "Transactional NPS 0: promoters 33 %" in html  # its own chart
+    # Per segment, a column each.
+    header = re.search(r"<thead>(.*?)</thead>", html[html.index("segments-table") :], re.DOTALL).group(1)
+    assert "NPS (relationship)" in header and "NPS (transactional)" in header
+
+
+def test_without_transactional_ratings_the_dashboard_says_no_data(consultant_client, audit):
+    consultant_client.post(page(audit), files())
+    html = consultant_client.get(page(audit)).content.decode()
+    assert kpi(html, "nps_transactional") == "NPS (transactional) – No data"
+    # A survey without the comment column: none counted, the count shown as 0.
+    assert kpi(html, "comments").startswith("Survey comments 0 ")

@@ -1,6 +1,7 @@
 """Exports of an assessment as CSV and XLSX: who may download which table, the numbers
 (those of the API), and formula neutralization of every text cell."""
 
+import csv
 import datetime
 import io
 
@@ -280,3 +281,53 @@ def test_customers_are_the_classified_clients_of_the_api(consultant_client, with
 
 def test_customers_without_customer_data_are_404(consultant_client, audit):
     assert consultant_client.get(url(audit, "customers", "csv")).status_code == 404
+
+
+# --- the customer survey's comments ------------------------------------------------------------
+
+
+@pytest.fixture
+def with_comments(audit, consultant_client):
+    """A survey whose comments start with every formula prefix, and a plain one."""
+    text = io.StringIO()
+    # CRLF lines, so that the writer quotes the comment holding a lone CR.
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(["client_id", "instrument", "item", "dimension", "value", "comment"])
+    writer.writerows(
+        [f"C{1 + n % 4}", "nps_transactional", "visit", "", n, comment] for n, comment in enumerate(DANGEROUS)
+    )
+    writer.writerow(["C1", "nps", "r", "", 9, "Plain"])
+    survey = text.getvalue()
+    response = consultant_client.post(
+        f"/assessments/{audit.pk}/customer-data/",
+        {"customers": upload("customers.csv", CUSTOMERS), "survey": upload("survey.csv", survey)},
+    )
+    assert response.status_code == 302
+    return audit
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_comments_are_exported_with_every_formula_neutralized(consultant_client, with_comments, file_format):
+    response = consultant_client.get(url(with_comments, "comments", file_format))
+    assert response.status_code == 200
+    frame = read(response, file_format)
+    assert list(frame.columns) == ["client_id", "instrument", "item", "value", "comment"]
+    # Cells are trimmed on import: "\tx" and "\rx" arrive as "x".
+    imported = [text.strip() for text in DANGEROUS]
+    assert frame["comment"].tolist() == [cell_safe(text) for text in imported] + ["Plain"]
+    assert all(not text.startswith(("=", "+", "-", "@")) for text in frame["comment"])
+    if file_format == "xlsx":
+        assert all(cell.data_type != "f" for cell in xlsx_cells(response))
+
+
+def test_comments_are_for_consultants_only(executive_client, consultant_client, with_comments):
+    audit = published(with_comments)
+    assert executive_client.get(url(audit, "comments", "csv")).status_code == 404
+    page = consultant_client.get(f"/assessments/{audit.pk}/customer-data/").content.decode()
+    assert url(audit, "comments", "xlsx") in page
+
+
+def test_comments_without_customer_data_are_an_empty_table(consultant_client, audit):
+    frame = read(consultant_client.get(url(audit, "comments", "csv")), "csv")
+    assert list(frame.columns) == ["client_id", "instrument", "item", "value", "comment"]
+    assert frame.empty

@@ -353,7 +353,7 @@ def test_kpis_are_entered_removed_and_audited(consultant_client, audit):
         assessment=audit, period_start="2025-01-01", period_end="2025-12-31", metrics={"nps": {"score": 12.4}}
     )
     page = _text(consultant_client.get(_url(audit)))
-    assert "NPS From the customer data: 12 " in page  # NPS is shown without decimals
+    assert "NPS (relationship) From the customer data: 12 " in page  # NPS is shown without decimals
     response = consultant_client.post(_url(audit), {"section": "kpis", "nps": "20", "churn_rate": "9.5"})
     assert response["Location"] == _url(audit) + "#kpis"
     audit.refresh_from_db()

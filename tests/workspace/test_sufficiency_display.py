@@ -176,8 +176,8 @@ def test_a_small_customer_sample_is_flagged_and_noted(consultant_client, suffici
     scores = _text(_page(consultant_client, sufficient))
     assert "Preliminary" not in scores
     assert (
-        "Notes on the evidence “NPS” rests on a sample of 40, fewer than the 100 needed: it is shown, "
-        "but not used as evidence." in scores
+        "Notes on the evidence “NPS (relationship)” rests on a sample of 40, fewer than the 100 needed: it "
+        "is shown, but not used as evidence." in scores
     )
 
 
