@@ -620,16 +620,16 @@ def test_next_level_path_is_unreachable_for_inconsistent_scores():
 # --- properties -----------------------------------------------------------------------------
 
 CATALOG_CODES = list(CATALOG_INDICATORS.index)
+# A score or none per catalog indicator, at least one scored.
+CATALOG_VALUES = st.lists(
+    st.one_of(st.none(), st.floats(min_value=0, max_value=100, allow_nan=False)),
+    min_size=len(CATALOG_CODES),
+    max_size=len(CATALOG_CODES),
+).filter(lambda values: any(value is not None for value in values))
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    st.lists(
-        st.one_of(st.none(), st.floats(min_value=0, max_value=100, allow_nan=False)),
-        min_size=len(CATALOG_CODES),
-        max_size=len(CATALOG_CODES),
-    ).filter(lambda values: any(value is not None for value in values))
-)
+@given(CATALOG_VALUES)
 def test_priorities_are_bounded_by_the_total_gain_and_equal_the_overall_gain(values):
     indicator_values = dict(zip(CATALOG_CODES, values, strict=True))
     scores = scores_of(indicator_values, CATALOG_INDICATORS, CATALOG_AREAS)
@@ -813,13 +813,7 @@ def test_v2_the_real_library_on_a_flat_level_3_bank():
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    st.lists(
-        st.one_of(st.none(), st.floats(min_value=0, max_value=100, allow_nan=False)),
-        min_size=len(CATALOG_CODES),
-        max_size=len(CATALOG_CODES),
-    ).filter(lambda values: any(value is not None for value in values))
-)
+@given(CATALOG_VALUES)
 def test_v2_prerequisites_always_come_first_and_gains_are_never_counted_twice(values):
     indicator_values = dict(zip(CATALOG_CODES, values, strict=True))
     scores = scores_v2(indicator_values, OUTCOMES, CATALOG_INDICATORS, CATALOG_AREAS)

@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from config.numbers import number
 from reports.models import RecommendationItem, RecommendationStatus
 from reports.selectors import recommendations_list
 from reports.services import recommendations_ensure
@@ -42,7 +43,7 @@ def test_the_page_lists_the_roadmap_in_its_order_with_the_next_level(consultant_
     assert first["title"] in html.replace("&#x27;", "'")
     # Method 2: the expected gains and the gain per effort they rank by.
     assert f"+{first['maturity_gain']:.1f} maturity points" in html
-    assert "<dt>Gain per effort</dt>" in html
+    assert f"<dt>Gain per effort</dt><dd>{number(first['priority'], 2)}</dd>" in html
     assert 'name="action" value="accept"' in html and "Add a custom recommendation" in html
     # 68.75 is Customer-Centric: 18.75 points short of Customer-Champion at 87.5.
     assert "needs 18.8 more points to reach 87.5, the threshold of Customer-Champion" in html
