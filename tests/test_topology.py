@@ -115,7 +115,9 @@ class Cluster:
             try:
                 if requests.get(f"{self.urls[name]}/readyz", timeout=5).status_code == 200:
                     return
-            except requests.ConnectionError:
+            # The master listens before its workers have imported the app: on a loaded machine
+            # the first request may wait longer than its timeout, which is not yet a failure.
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.3)
         raise AssertionError(f"{name} never became ready: {self.log(name)}")
 

@@ -26,7 +26,13 @@ from assessment.customer_data import customer_data_request_max_bytes, customer_d
 from assessment.customer_files import COLUMNS, KINDS, OPTIONAL, CustomerFilesInvalid
 from assessment.exports import customer_metrics_current
 from assessment.loyalty import SATISFIED_AT
-from assessment.metrics import MetricValue, metric_values, segment_metric_values, segment_metrics
+from assessment.metrics import (
+    MetricValue,
+    instrument_ranges,
+    metric_values,
+    segment_metric_values,
+    segment_metrics,
+)
 from assessment.models import Assessment, CustomerDataImport, CustomerDataset
 from config.celery import BrokerUnavailable
 from config.exceptions import StateConflict, TooLarge
@@ -183,6 +189,13 @@ def metric_rows(metrics: Mapping) -> list[MetricValue]:
     return rows
 
 
+def comment_counts(metrics: Mapping) -> list[tuple[str, int]]:
+    """The survey's comments per instrument in the registry's order: the stored mapping's own
+    order does not survive PostgreSQL's jsonb, which sorts an object's keys."""
+    stored = (metrics.get("comments") or {}).get("by_instrument") or {}
+    return [(code, stored[code]) for code in instrument_ranges() if code in stored]
+
+
 @dataclass(frozen=True)
 class SegmentRow:
     """One customer segment's row: the values of the metrics given per segment (as the registry
@@ -275,6 +288,7 @@ def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "metrics": metrics,
         "charts": customer_charts(customer=metrics, labels=chart_labels()) if metrics else {},
         "metric_rows": metric_rows(metrics) if metrics else [],
+        "comment_counts": comment_counts(metrics) if metrics else [],
         # Sections of the metrics on too small a sample to be evidence: flagged, not evidence.
         "small_samples": {section for section, values in (metrics or {}).items() if small_sample(values)},
         "segment_columns": segment_metrics(),
