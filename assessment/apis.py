@@ -641,6 +641,17 @@ class ScoresSerializer(serializers.Serializer):
                     "key": serializers.CharField(),
                     "label": serializers.CharField(),
                     "value": serializers.FloatField(),
+                    "interval": serializers.ListField(
+                        child=serializers.FloatField(),
+                        min_length=2,
+                        max_length=2,
+                        allow_null=True,
+                        required=False,
+                        help_text=_(
+                            "The interval (95 %) its level was read from: of the levels it reaches, the "
+                            "one nearest the middle (method 2); null where it has none or under method 1"
+                        ),
+                    ),
                     "level": serializers.IntegerField(),
                     "score": serializers.FloatField(),
                 },

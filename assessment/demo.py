@@ -123,7 +123,7 @@ DEMO_PROFILES = {
         interview_shift=1,
         churn=0.1025,
         nps_weights=(0.01, 0.01, 0.01, 0.02, 0.02, 0.05, 0.09, 0.12, 0.15, 0.22, 0.30),
-        csi_shift=0.25,
+        csi_shift=0.35,
         kpis={"average_deposit": 4620.0, "repeat_purchase_conversion": 20.7, "complaints_per_1000": 9.5},
         # Preliminary while collecting: the demo respondent's submission completes it.
         awaits_everyone=True,

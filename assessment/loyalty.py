@@ -40,6 +40,9 @@ NPS_PROMOTER_MIN = 9
 NPS_PASSIVE_MIN = 7
 Z95 = 1.96
 CSI_SATISFIED = 75.0
+# The range of a CSI (answers 1–5: 20–100 %) and of a SERVQUAL index (five gaps of −4 to 4).
+CSI_SCALE = (20.0, 100.0)
+SERVQUAL_SCALE = (-20.0, 20.0)
 NPS_RATING_SATISFIED = 7.0
 SERVQUAL_SATISFIED = 0.0
 # The loyalty criteria (docs/methods.md §7.6): a client's own CSI, mean NPS rating and SERVQUAL
@@ -78,6 +81,28 @@ def _present(frame: pd.DataFrame | None) -> bool:
 
 def _timestamp(day: datetime.date) -> pd.Timestamp:
     return pd.Timestamp(day)
+
+
+def _wilson(count: int, n: int) -> list[float] | None:
+    """The 95 % Wilson score interval of the proportion count / n, in %: unlike the normal
+    approximation it stays within 0–100 % and keeps its width near 0 % and 100 %."""
+    if n == 0:
+        return None
+    share, spread = count / n, Z95**2 / n
+    centre = (share + spread / 2) / (1 + spread)
+    half = Z95 * np.sqrt(share * (1 - share) / n + spread / (4 * n)) / (1 + spread)
+    return [float(100.0 * max(centre - half, 0.0)), float(100.0 * min(centre + half, 1.0))]
+
+
+def _mean_interval(centre: float, values: np.ndarray, scale: tuple[float, float]) -> list[float] | None:
+    """A 95 % normal interval around `centre` whose standard error is that of the mean of
+    `values` (one per client or visit; NaN ignored), clipped to the `scale`; None with fewer
+    than two values, whose spread is unknown."""
+    known = values[~np.isnan(values)]
+    if len(known) < 2:
+        return None
+    half = Z95 * float(known.std(ddof=1)) / np.sqrt(len(known))
+    return [float(max(centre - half, scale[0])), float(min(centre + half, scale[1]))]
 
 
 def _percent(part: pd.Series, whole: pd.Series) -> pd.Series:
@@ -363,11 +388,14 @@ def _servqual(answers: _Answers) -> dict | None:
         _means_per(rows.aspect, rows.value, len(SERVQUAL_DIMENSIONS)) for rows in sides
     )
     gaps = perception - expectation
+    index = None if np.isnan(gaps).any() else float(gaps.sum())
     return {
         "gaps": {
             dimension: plain_value(gap) for dimension, gap in zip(SERVQUAL_DIMENSIONS, gaps, strict=True)
         },
-        "index": None if np.isnan(gaps).any() else float(gaps.sum()),
+        "index": index,
+        # The spread of the clients' own indices (those with both sides of a dimension).
+        "ci95": None if index is None else _mean_interval(index, _client_servqual(answers), SERVQUAL_SCALE),
         "n": int(_distinct_clients(client, None, 1, answers.clients)[0]),
         # Clients with answers on both sides: the sample the index stands on as evidence.
         "paired": len(np.intersect1d(*(rows.client[rows.aspect >= 0] for rows in sides))),
@@ -385,6 +413,7 @@ def mystery_summary(mystery: pd.DataFrame | None) -> dict | None:
     result = mystery["result"].str.strip().str.lower()
     counts = pd.DataFrame(
         {
+            "visit": mystery["visit_id"],
             "branch": mystery["branch"],
             "standard": mystery["standard"],
             "yes": (result == "yes").astype(int),
@@ -392,15 +421,23 @@ def mystery_summary(mystery: pd.DataFrame | None) -> dict | None:
         }
     )
 
-    def compliance(by: str) -> dict:
+    def compliance(by: str) -> pd.Series:
         sums = counts.groupby(by, observed=True)[["yes", "rated"]].sum()
-        return {str(key): plain_value(value) for key, value in _percent(sums["yes"], sums["rated"]).items()}
+        return _percent(sums["yes"], sums["rated"])
+
+    def plain(values: pd.Series) -> dict:
+        return {str(key): plain_value(value) for key, value in values.items()}
 
     rated = int(counts["rated"].sum())
+    overall = float(100.0 * counts["yes"].sum() / rated) if rated else None
     return {
-        "compliance": float(100.0 * counts["yes"].sum() / rated) if rated else None,
-        "by_branch": compliance("branch"),
-        "by_standard": compliance("standard"),
+        "compliance": overall,
+        # The checks of one visit are not independent: the visits' own compliance gives the spread.
+        "ci95": None
+        if overall is None
+        else _mean_interval(overall, compliance("visit").to_numpy(), (0.0, 100.0)),
+        "by_branch": plain(compliance("branch")),
+        "by_standard": plain(compliance("standard")),
         "visits": int(mystery["visit_id"].nunique()),
     }
 
@@ -733,16 +770,24 @@ def loyalty_shares(types: Mapping[str, int]) -> dict | None:
         "loyal": 100.0 * types["loyal"] / classified,
         "disloyal": 100.0 * types["disloyal"] / classified,
         "classified": int(classified),
+        "loyal_ci95": _wilson(types["loyal"], classified),
+        "disloyal_ci95": _wilson(types["disloyal"], classified),
     }
 
 
 def _survey_overall(answers: _Answers | None) -> dict:
+    if answers is None:
+        return dict.fromkeys(("nps", "nps_transactional", "csi", "servqual", "comments"))
+    csi = _csi_per(answers, None, 1)[0]
+    if csi is not None:
+        # The clients' own CSIs give the spread: the answers of one client are not independent.
+        csi["ci95"] = _mean_interval(csi["score"], _client_csi(answers), CSI_SCALE)
     return {
-        "nps": None if answers is None else _nps_per(answers.nps, None, 1)[0],
-        "nps_transactional": None if answers is None else _nps_per(answers.nps_transactional, None, 1)[0],
-        "csi": None if answers is None else _csi_per(answers, None, 1)[0],
-        "servqual": None if answers is None else _servqual(answers),
-        "comments": None if answers is None else answers.comments,
+        "nps": _nps_per(answers.nps, None, 1)[0],
+        "nps_transactional": _nps_per(answers.nps_transactional, None, 1)[0],
+        "csi": csi,
+        "servqual": _servqual(answers),
+        "comments": answers.comments,
     }
 
 

@@ -7,7 +7,8 @@ the one it was scored with, so what a client has read never changes under it. Pu
   band, so the level is the mean answer rounded half up; an indicator's survey evidence balances
   the respondents' roles (role_balanced_means); the customer outcomes index stands beside the
   maturity score and caps its level when the two are far apart (assessment.outcomes); the roadmap
-  puts value per effort first, after prerequisites, and holds 12 initiatives.
+  puts value per effort first, after prerequisites, and holds 12 initiatives; a customer
+  metric's level as evidence is read from its 95 % interval, not its value alone.
 """
 
 import itertools
@@ -37,6 +38,9 @@ class Method:
     # respects prerequisites, and at most this many initiatives before the rest is "later".
     # None: ranked by the overall points that close the gap to the next level, uncapped.
     roadmap_limit: int | None = None
+    # A customer metric's level as evidence is read from its 95 % interval, towards the middle
+    # level (assessment.metrics.evidence_level); otherwise from its value.
+    interval_evidence: bool = False
 
 
 METHODS = {
@@ -48,6 +52,7 @@ METHODS = {
         max_reality_gap=20.0,
         gating=True,
         roadmap_limit=12,
+        interval_evidence=True,
     ),
 }
 CURRENT_METHOD_VERSION = 2

@@ -35,6 +35,8 @@ UNITS: tuple[str, ...] = ("%", "points", "money", "")
 # Data evidence turns a value into a level 1–5 by four thresholds: the lowest values of levels
 # 2, 3, 4 and 5 (the highest values, for a metric where lower is better).
 THRESHOLD_COUNT = 4
+# The level a metric's 95 % interval is read towards (evidence_level): the middle of the five.
+MIDDLE_LEVEL = 3
 PERCENT_SCALE = 100.0
 # The values a consultant may enter, by unit, where a metric declares no bounds of its own: a
 # plain number (an amount of money, a ratio) within ±UNBOUNDED_ENTRY keeps every difference and
@@ -84,6 +86,9 @@ class CustomerMetric:
     min_sample: the default sample a value needs to count as data evidence (docs/methods.md
         §3.4); an assessment may set its own (assessment.sufficiency). 0: any value counts. Below
         it the value is still shown, with its sample, but gives no evidence.
+    interval: the field beside the value (in the same section) holding its 95 % interval
+        [low, high]; under method 2 its level as evidence is read from that interval
+        (evidence_level). None: read from the value.
     signed: shown with its sign (a gap around 0, such as the SERVQUAL index).
     kpi: one of the business KPIs (docs/methods.md §9.1): with a path, taken from the metrics
         unless the consultant enters a value; without, entered by the consultant.
@@ -105,6 +110,7 @@ class CustomerMetric:
     thresholds: tuple[float, float, float, float] | None = None
     sample: str | None = None
     min_sample: int = 0
+    interval: str | None = None
     signed: bool = False
     kpi: bool = False
     comparable: bool = False
@@ -128,6 +134,8 @@ class CustomerMetric:
                 problems.append(f"thresholds {self.thresholds}: {problem}")
         if self.informs and self.thresholds is None:
             problems.append("informs indicators but has no thresholds to give evidence by")
+        if self.interval and self.path is None:
+            problems.append("an interval needs a path")
         if self.min_sample < 0 or (self.min_sample and not self.sample):
             problems.append("a minimum sample needs a sample field and cannot be negative")
         if self.bounds is not None and not self.bounds[0] < self.bounds[1]:
@@ -175,6 +183,7 @@ METRICS: tuple[CustomerMetric, ...] = (
         thresholds=(-20.0, 0.0, 20.0, 50.0),
         sample="n",
         min_sample=100,
+        interval="ci95",
         kpi=True,
         comparable=True,
         informs="nps",
@@ -205,6 +214,7 @@ METRICS: tuple[CustomerMetric, ...] = (
         thresholds=(50.0, 75.0, 80.0, 90.0),
         sample="n",
         min_sample=100,
+        interval="ci95",
         kpi=True,
         comparable=True,
         informs="csi",
@@ -220,6 +230,7 @@ METRICS: tuple[CustomerMetric, ...] = (
         # Clients who answered both the expectation and the perception questionnaire.
         sample="paired",
         min_sample=50,
+        interval="ci95",
         signed=True,
         comparable=True,
         informs="servqual",
@@ -234,6 +245,7 @@ METRICS: tuple[CustomerMetric, ...] = (
         thresholds=(50.0, 70.0, 85.0, 95.0),
         sample="visits",
         min_sample=10,
+        interval="ci95",
         comparable=True,
         informs="mystery_shopping",
     ),
@@ -250,6 +262,7 @@ METRICS: tuple[CustomerMetric, ...] = (
         thresholds=(30.0, 20.0, 12.0, 8.0),
         sample="active_at_start",
         min_sample=100,
+        interval="ci95",
         kpi=True,
         comparable=True,
     ),
@@ -262,6 +275,7 @@ METRICS: tuple[CustomerMetric, ...] = (
         thresholds=(10.0, 20.0, 35.0, 50.0),
         sample="classified",
         min_sample=100,
+        interval="loyal_ci95",
         comparable=True,
     ),
     CustomerMetric(
@@ -274,6 +288,7 @@ METRICS: tuple[CustomerMetric, ...] = (
         thresholds=(40.0, 30.0, 20.0, 10.0),
         sample="classified",
         min_sample=100,
+        interval="disloyal_ci95",
         comparable=True,
     ),
     CustomerMetric(
@@ -455,15 +470,32 @@ def default_min_samples(registry: Registry | None = None) -> dict[str, int]:
     return {entry.key: entry.min_sample for entry in evidence_metrics(registry)}
 
 
+def interval_at(data: Mapping | None, entry: CustomerMetric) -> tuple[float, float] | None:
+    """The 95 % interval stored beside the metric's value (see CustomerMetric.interval); None
+    where the metric has none or the stored metrics predate it."""
+    if entry.interval is None or entry.path is None:
+        return None
+    section = data
+    for key in entry.path[:-1]:
+        section = section.get(key) if isinstance(section, Mapping) else None
+    ends = section.get(entry.interval) if isinstance(section, Mapping) else None
+    if not isinstance(ends, (list, tuple)) or len(ends) != 2:
+        return None
+    low, high = (_number(end) for end in ends)
+    return None if low is None or high is None else (low, high)
+
+
 @dataclass(frozen=True)
 class EvidenceSample:
     """A value of a metric that can give data evidence, the sample it was computed from (0 when
-    the stored metrics do not say) and the sample it needs: evidence only when `sufficient`."""
+    the stored metrics do not say), the sample it needs (evidence only when `sufficient`) and its
+    95 % interval where the stored metrics hold one."""
 
     key: str
     value: float
     sample: int
     minimum: int
+    interval: tuple[float, float] | None = None
 
     @property
     def sufficient(self) -> bool:
@@ -483,7 +515,15 @@ def evidence_samples(
             continue
         minimum = (minimums or {}).get(entry.key, entry.min_sample)
         sample = sample_at(metrics, entry.path, entry) or 0
-        samples.append(EvidenceSample(key=entry.key, value=value, sample=sample, minimum=minimum))
+        samples.append(
+            EvidenceSample(
+                key=entry.key,
+                value=value,
+                sample=sample,
+                minimum=minimum,
+                interval=interval_at(metrics, entry),
+            )
+        )
     return samples
 
 
@@ -622,3 +662,20 @@ def level_reached(entry: CustomerMetric, value: float, edges: Iterable[float] | 
     if entry.higher_is_better:
         return 1 + sum(value >= edge for edge in edges)
     return 1 + sum(value <= edge for edge in edges)
+
+
+def evidence_level(
+    entry: CustomerMetric,
+    value: float,
+    edges: Iterable[float] | None = None,
+    interval: tuple[float, float] | None = None,
+) -> int:
+    """The level a metric's value gives as evidence: without an interval, the level it reaches
+    (level_reached); with its 95 % interval, the level reached by the end of the interval closer
+    to the middle level — the level within the interval's reach nearest MIDDLE_LEVEL — so that a
+    small sample cannot claim an extreme level its uncertainty does not rule out (docs/methods.md
+    §8)."""
+    if interval is None:
+        return level_reached(entry, value, edges)
+    low, high = sorted(level_reached(entry, end, edges) for end in interval)
+    return min(max(MIDDLE_LEVEL, low), high)

@@ -11,24 +11,29 @@ one level above the outcomes' level.
 from collections.abc import Mapping, Sequence
 
 from assessment.method import LEVEL_STEP, Method, level_of
-from assessment.metrics import EvidenceSample, level_reached, metric
+from assessment.metrics import EvidenceSample, evidence_level, metric
 from assessment.results import GateReason, Outcomes
 
 
 def outcomes_compute(
-    *, samples: Sequence[EvidenceSample], thresholds: Mapping[str, tuple], edges: Sequence[float]
+    *,
+    samples: Sequence[EvidenceSample],
+    thresholds: Mapping[str, tuple],
+    edges: Sequence[float],
+    intervals: bool = False,
 ) -> Outcomes | None:
     """The index of the metrics on a sufficient sample (None when none is), its level by the
-    method's `edges`, and each metric's value, level and score."""
-    rows = [
-        {
-            "key": item.key,
-            "value": item.value,
-            "level": level_reached(metric(item.key), item.value, thresholds[item.key]),
-        }
-        for item in samples
-        if item.sufficient
-    ]
+    method's `edges`, and each metric's value, the interval its level was read from (with
+    `intervals`, where it has one; else None), level and score."""
+    rows = []
+    for item in samples:
+        if not item.sufficient:
+            continue
+        interval = item.interval if intervals else None
+        level = evidence_level(metric(item.key), item.value, thresholds[item.key], interval)
+        rows.append(
+            {"key": item.key, "value": item.value, "interval": interval and list(interval), "level": level}
+        )
     if not rows:
         return None
     for row in rows:

@@ -111,6 +111,9 @@ class Sufficiency(TypedDict):
 class OutcomeMetric(TypedDict):
     key: str  # a customer metric of assessment.metrics
     value: float
+    # Method 2: the 95 % interval its level was read from (towards the middle level); None
+    # where it has none, and always under method 1 (read from the value).
+    interval: NotRequired[list[float] | None]
     level: int  # 1–5 by its thresholds
     score: float  # 25 · (level − 1)
 

@@ -28,7 +28,7 @@ from assessment.method import (
     level_of,
     role_balanced_means,
 )
-from assessment.metrics import EvidenceSample, default_thresholds, level_reached, metric
+from assessment.metrics import EvidenceSample, default_thresholds, evidence_level, metric
 from assessment.outcomes import outcomes_compute, reality_gap_reason
 from assessment.results import Breakdowns, Gap, LevelScore, Outcomes, ScoreResult
 from assessment.sufficiency import (
@@ -57,12 +57,19 @@ def level_to_score(level):
     return (level - 1) * LEVEL_STEP
 
 
-def metric_level(key: str, value: float, thresholds: Mapping[str, tuple] | None = None) -> int:
+def metric_level(
+    key: str,
+    value: float,
+    thresholds: Mapping[str, tuple] | None = None,
+    interval: tuple[float, float] | None = None,
+) -> int:
     """A customer metric's value as a level 1..5 by its thresholds (lower edges of 2..5; upper
     edges where lower is better): `thresholds`, else the defaults of the metrics registry
-    (assessment.metrics, docs/methods.md §8). KeyError for a metric the registry does not know."""
+    (assessment.metrics, docs/methods.md §8); with its 95 % `interval`, read from the interval's
+    end towards the middle level (evidence_level). KeyError for a metric the registry does not
+    know."""
     edges = (thresholds or default_thresholds())[key]
-    return level_reached(metric(key), value, edges)
+    return evidence_level(metric(key), value, edges, interval)
 
 
 def plain_value(value):
@@ -371,7 +378,12 @@ def scores_compute(
     }
     overall_fields = _claimed(_level_fields(overall, edges), sufficiency["status"] != PRELIMINARY)
     outcomes = (
-        outcomes_compute(samples=samples, thresholds=thresholds or default_thresholds(), edges=edges)
+        outcomes_compute(
+            samples=samples,
+            thresholds=thresholds or default_thresholds(),
+            edges=edges,
+            intervals=method.interval_evidence,
+        )
         if method.max_reality_gap is not None
         else None
     )

@@ -173,18 +173,21 @@ def customer_comments_frame(*, assessment: Assessment) -> pd.DataFrame:
 
 
 def data_evidence_levels(
-    *, assessment: Assessment, indicators: pd.DataFrame, samples: list[EvidenceSample]
+    *, assessment: Assessment, indicators: pd.DataFrame, samples: list[EvidenceSample], method: Method
 ) -> pd.Series:
     """Levels 1–5 of the indicators bound to a customer metric, from those of the `samples` on
-    a sufficient sample and the assessment's thresholds (docs/methods.md §8 where it sets none)."""
-    values = {item.key: item.value for item in samples if item.sufficient}
+    a sufficient sample and the assessment's thresholds (docs/methods.md §8 where it sets none),
+    read from each metric's 95 % interval where the method says so."""
+    sufficient = {item.key: item for item in samples if item.sufficient}
+    values = {key: item.value for key, item in sufficient.items()}
+    intervals = {key: item.interval if method.interval_evidence else None for key, item in sufficient.items()}
     thresholds = evidence_thresholds(assessment.data_thresholds)
     # Binding → metric; a binding no metric informs raises (see assessment.metrics).
     informing = {binding: catalog_binding(binding).key for binding in indicators["metric"].dropna().unique()}
     bound = indicators["metric"].dropna().map(informing)
     bound = bound[bound.isin(list(values))]
     return pd.Series(
-        {code: metric_level(key, values[key], thresholds) for code, key in bound.items()},
+        {code: metric_level(key, values[key], thresholds, intervals[key]) for code, key in bound.items()},
         dtype=float,
     )
 
@@ -197,13 +200,16 @@ def assessment_scores_compute(
     that version of the method instead of the assessment's own."""
     indicators, areas = catalog_frames(version_id=assessment.catalog_version_id)
     samples = customer_evidence_samples(assessment=assessment)
+    method = method or method_get(assessment.method_version)
     return scores_compute(
         answers=answer_counts_frame(assessment=assessment),
         respondents=submitted_respondents_frame(assessment=assessment),
         indicators=indicators,
         areas=areas,
         interview=interview_levels(assessment=assessment),
-        data=data_evidence_levels(assessment=assessment, indicators=indicators, samples=samples),
+        data=data_evidence_levels(
+            assessment=assessment, indicators=indicators, samples=samples, method=method
+        ),
         weights=weights
         or EvidenceWeights(
             survey=float(assessment.weight_survey),
@@ -213,7 +219,7 @@ def assessment_scores_compute(
         anonymity_k=assessment.anonymity_k,
         rules=sufficiency_rules(assessment.sufficiency),
         samples=samples,
-        method=method or method_get(assessment.method_version),
+        method=method,
         thresholds=evidence_thresholds(assessment.data_thresholds),
     )
 

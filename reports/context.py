@@ -301,5 +301,6 @@ def report_context_build(
             **methodology,
             "method_version": result_method(scores).version,
             "role_balance": result_method(scores).role_balance,
+            "interval_evidence": result_method(scores).interval_evidence,
         },
     }

@@ -150,14 +150,28 @@ def _nps_note(nps: Mapping) -> str:
     }
 
 
+def _interval_note(section: Mapping, note: str, digits: int) -> str:
+    """The note, then the 95 % interval stored in the section where it has one."""
+    if not section.get("ci95"):
+        return note
+    low, high = (number_text(end, digits=digits) for end in section["ci95"])
+    return _("%(note)s; 95 %% interval %(low)s to %(high)s") % {"note": note, "low": low, "high": high}
+
+
 NOTES: dict[str, Callable[[Mapping], str]] = {
     "nps": _nps_note,
     "nps_transactional": _nps_note,
-    "csi": lambda csi: _("%(n)s clients answered") % {"n": number_text(csi["n"], digits=0)},
-    "servqual": lambda servqual: _("the sum of the five gaps; below zero, expectations are not met"),
-    "mystery_shopping": lambda mystery: (
+    "csi": lambda csi: _interval_note(
+        csi, _("%(n)s clients answered") % {"n": number_text(csi["n"], digits=0)}, digits=1
+    ),
+    "servqual": lambda servqual: _interval_note(
+        servqual, _("the sum of the five gaps; below zero, expectations are not met"), digits=2
+    ),
+    "mystery_shopping": lambda mystery: _interval_note(
+        mystery,
         _("Compliance with service standards over %(visits)s visits")
-        % {"visits": number_text(mystery["visits"], digits=0)}
+        % {"visits": number_text(mystery["visits"], digits=0)},
+        digits=1,
     ),
     "churn_rate": lambda churn: (
         _("%(closed)s of %(active)s clients closed between %(start)s and %(end)s")

@@ -340,6 +340,9 @@ def test_csi_hand_checked_example():
     assert result["band"] == "high"
     assert result["items"] == pytest.approx({"speed": 4.2, "courtesy": 3.8, "clarity": 4.5})
     assert result["n"] == 10
+    # The clients' own CSIs: five of 13/15 and five of 12/15, ±10/3 around the mean, so the
+    # standard error is (10/3)·√(10/9)/√10 = 10/9 and the interval 83.33 ± 1.96 · 10/9.
+    assert result["ci95"] == pytest.approx([250 / 3 - 1.96 * 10 / 9, 250 / 3 + 1.96 * 10 / 9])
     assert_plain(result)
 
 
@@ -404,6 +407,9 @@ def test_servqual_gaps_and_index():
     )
     assert result["index"] == pytest.approx(0.0)
     assert result["n"] == 2
+    # The clients' own indices: a −1 (−1 − 1 + 0 + 1), b 0 (−1 + 0 + 0 + 1); their standard
+    # deviation √0.5, the standard error 0.5, so 0 ± 1.96 · 0.5.
+    assert result["ci95"] == pytest.approx([-0.98, 0.98])
     assert_plain(result)
 
 
@@ -444,6 +450,9 @@ def test_mystery_shopping_excludes_not_applicable():
     assert result["by_branch"] == pytest.approx({"north": 75.0, "south": 0.0, "east": None})
     assert result["by_standard"] == pytest.approx({"greeting": 200 / 3, "queue": 50.0, "farewell": None})
     assert result["visits"] == 4
+    # Per visit 50, 100 and 0 % (v4 checked nothing): standard deviation 50, standard error
+    # 50/√3; the interval around 60 is clipped at 100.
+    assert result["ci95"] == pytest.approx([60 - 1.96 * 50 / 3**0.5, 100.0])
     assert_plain(result)
 
 

@@ -7,15 +7,15 @@ import pytest
 from assessment.gating import gate_of
 from assessment.loyalty import loyalty_shares
 from assessment.method import METHODS
-from assessment.metrics import EvidenceSample, default_thresholds
+from assessment.metrics import EvidenceSample, default_thresholds, evidence_level, metric
 from assessment.outcomes import outcomes_compute, reality_gap_reason
 from assessment.scoring import EvidenceWeights, scores_compute
 
 V2 = METHODS[2]
 
 
-def sample(key, value, size=1000, minimum=100):
-    return EvidenceSample(key=key, value=value, sample=size, minimum=minimum)
+def sample(key, value, size=1000, minimum=100, interval=None):
+    return EvidenceSample(key=key, value=value, sample=size, minimum=minimum, interval=interval)
 
 
 def test_the_index_averages_the_levels_of_the_metrics_on_a_sufficient_sample():
@@ -121,7 +121,15 @@ def test_a_bank_with_nps_minus_40_and_30_percent_churn_cannot_read_centric():
 
 def test_loyalty_shares_are_of_the_classified_clients():
     types = {"loyal": 30, "satisfied": 20, "captive": 10, "disloyal": 40, "unclassified": 100}
-    assert loyalty_shares(types) == {"loyal": 30.0, "disloyal": 40.0, "classified": 100}
+    shares = loyalty_shares(types)
+    assert {key: shares[key] for key in ("loyal", "disloyal", "classified")} == {
+        "loyal": 30.0,
+        "disloyal": 40.0,
+        "classified": 100,
+    }
+    # Wilson intervals: 30 of 100 is 21.9–39.6 %, 40 of 100 30.9–49.8 % (the textbook values).
+    assert shares["loyal_ci95"] == pytest.approx([21.89, 39.59], abs=0.005)
+    assert shares["disloyal_ci95"] == pytest.approx([30.94, 49.80], abs=0.005)
     assert loyalty_shares({**dict.fromkeys(types, 0), "unclassified": 7}) is None
 
 
@@ -134,3 +142,39 @@ def test_churn_and_loyalty_read_as_levels_lower_churn_and_fewer_disloyal_being_b
     assert [level("churn_rate", value) for value in (31, 30, 20, 12, 8, 2)] == [1, 2, 3, 4, 5, 5]
     assert [level("loyal_share", value) for value in (5, 10, 20, 35, 50)] == [1, 2, 3, 4, 5]
     assert [level("disloyal_share", value) for value in (45, 40, 30, 20, 10)] == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "interval", "level"),
+    [
+        # NPS thresholds −20, 0, 20, 50.
+        ("nps", 55.0, (45.0, 65.0), 4),  # levels 4–5 in reach: 4, the nearer the middle
+        ("nps", 55.0, (15.0, 95.0), 3),  # levels 3–5: the middle itself
+        ("nps", -30.0, (-45.0, -15.0), 2),  # levels 1–2: 2
+        ("nps", 10.0, (-5.0, 25.0), 3),  # levels 2–4: 3
+        ("nps", 30.0, (25.0, 35.0), 4),  # all of it in level 4: 4, as the value
+        ("nps", 55.0, None, 5),  # no interval: the value's level
+        # Churn, lower is better: 30, 20, 12, 8.
+        ("churn_rate", 7.0, (5.0, 10.0), 4),  # levels 5 (at 5 %) and 4 (at 10 %): 4
+        ("churn_rate", 35.0, (25.0, 45.0), 2),  # levels 2 and 1: 2
+    ],
+)
+def test_an_interval_gives_the_level_its_end_nearer_the_middle_reaches(key, value, interval, level):
+    assert evidence_level(metric(key), value, default_thresholds()[key], interval) == level
+
+
+def test_method_2_reads_the_outcomes_from_the_intervals_and_says_which():
+    samples = [
+        sample("nps", 55.0, interval=(45.0, 65.0)),  # 5 by its value, 4 by its interval
+        sample("csi", 70.0),  # no interval stored: its value, level 2
+    ]
+    by_interval = outcomes_compute(
+        samples=samples, thresholds=default_thresholds(), edges=V2.level_edges, intervals=True
+    )
+    assert [(row["level"], row["interval"]) for row in by_interval["metrics"]] == [
+        (4, [45.0, 65.0]),
+        (2, None),
+    ]
+    assert by_interval["index"] == pytest.approx((75 + 25) / 2)
+    by_value = outcomes_compute(samples=samples, thresholds=default_thresholds(), edges=V2.level_edges)
+    assert [(row["level"], row["interval"]) for row in by_value["metrics"]] == [(5, None), (2, None)]

@@ -294,14 +294,15 @@ def test_settings_through_the_api_field_by_field_and_audited(consultant_api, aud
 # --- Through the API: customer data, shape and schema -----------------------------------------------
 
 
-def _customer_upload(api, assessment, ratings: int):
-    """A customer base of `ratings` clients, each rating the bank 10 (NPS 100: level 5)."""
+def _customer_upload(api, assessment, count: int, ratings: list[int] | None = None):
+    """A customer base of `count` clients, each rating the bank as `ratings` says, else 10
+    (NPS 100: level 5)."""
     customers = (
         "client_id,segment,product_count,opened_on,closed_on,last_activity_on,annual_margin\n"
-        + "".join(f"C{n},mass,2,2020-01-10,,2026-06-20,100\n" for n in range(ratings))
+        + "".join(f"C{n},mass,2,2020-01-10,,2026-06-20,100\n" for n in range(count))
     )
     survey = "client_id,instrument,item,dimension,value\n" + "".join(
-        f"C{n},nps,recommend,,10\n" for n in range(ratings)
+        f"C{n},nps,recommend,,{rating}\n" for n, rating in enumerate(ratings or [10] * count)
     )
     response = api.post(
         f"/api/v1/assessments/{assessment.pk}/customer-data/",
@@ -447,3 +448,23 @@ def test_the_schema_documents_sufficiency(api, consultant_api):
     assert {"published_at", "publish_override_reason", "sufficiency"} <= set(
         components["AssessmentOutput"]["properties"]
     )
+
+
+@pytest.mark.parametrize(("version", "data", "score"), [(2, 75.0, 39.29), (1, 100.0, 46.43)])
+def test_method_2_reads_the_nps_evidence_from_its_interval(consultant_api, audit, version, data, score):
+    audit.method_version = version
+    audit.save(update_fields=["method_version"])
+    _respond(audit, {"ORG-10": 2}, count=3)  # the survey says level 2: 25
+    # 65 promoters, 25 passives, 10 detractors: NPS 55 (level 5), and its Wald interval
+    # 55 ± 1.96 · 100 · √((0.65 + 0.10 − 0.55²) / 100) = 55 ± 13.1 reaches down into level 4.
+    ratings = [10] * 65 + [8] * 25 + [3] * 10
+    _customer_upload(consultant_api, audit, len(ratings), ratings=ratings)
+    scores = consultant_api.get(f"/api/v1/assessments/{audit.pk}/scores/").json()
+    org10 = by_code(scores["indicators"])["ORG-10"]
+    # Method 2: level 4 → 75, (0.5 · 25 + 0.2 · 75) / 0.7 = 39.29; method 1 reads the value: 46.43.
+    assert (org10["evidence"]["data"], org10["score"]) == (data, score)
+    if version == 2:
+        [nps] = [row for row in scores["outcomes"]["metrics"] if row["key"] == "nps"]
+        assert nps["level"] == 4 and nps["interval"] == pytest.approx(
+            [55 - 1.96 * 44.75**0.5, 55 + 1.96 * 44.75**0.5], abs=0.005
+        )
