@@ -43,6 +43,9 @@ CSI_SATISFIED = 75.0
 # The range of a CSI (answers 1–5: 20–100 %) and of a SERVQUAL index (five gaps of −4 to 4).
 CSI_SCALE = (20.0, 100.0)
 SERVQUAL_SCALE = (-20.0, 20.0)
+# The SERVQUAL gap as a % of the expectations: from perceptions of 1 against expectations of 5
+# (−80 %) to perceptions of 5 against expectations of 1 (+400 %).
+SERVQUAL_RELATIVE_SCALE = (-80.0, 400.0)
 NPS_RATING_SATISFIED = 7.0
 SERVQUAL_SATISFIED = 0.0
 # The loyalty criteria (docs/methods.md §7.6): a client's own CSI, mean NPS rating and SERVQUAL
@@ -389,13 +392,23 @@ def _servqual(answers: _Answers) -> dict | None:
     )
     gaps = perception - expectation
     index = None if np.isnan(gaps).any() else float(gaps.sum())
+    # The gaps relative to what clients expect, in % (docs/methods.md §8): the index over the
+    # sum of the five mean expectations; per client the same over its own dimensions.
+    relative = None if index is None else float(100.0 * index / expectation.sum())
+    client_index, client_expected = _client_servqual_sums(answers)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        client_relative = 100.0 * client_index / client_expected
     return {
         "gaps": {
             dimension: plain_value(gap) for dimension, gap in zip(SERVQUAL_DIMENSIONS, gaps, strict=True)
         },
         "index": index,
         # The spread of the clients' own indices (those with both sides of a dimension).
-        "ci95": None if index is None else _mean_interval(index, _client_servqual(answers), SERVQUAL_SCALE),
+        "ci95": None if index is None else _mean_interval(index, client_index, SERVQUAL_SCALE),
+        "relative": relative,
+        "relative_ci95": None
+        if relative is None
+        else _mean_interval(relative, client_relative, SERVQUAL_RELATIVE_SCALE),
         "n": int(_distinct_clients(client, None, 1, answers.clients)[0]),
         # Clients with answers on both sides: the sample the index stands on as evidence.
         "paired": len(np.intersect1d(*(rows.client[rows.aspect >= 0] for rows in sides))),
@@ -565,18 +578,28 @@ def _client_nps(answers: _Answers) -> np.ndarray:
 
 def _client_servqual(answers: _Answers) -> np.ndarray:
     """SERVQUAL index per client key: the sum of the gaps of the dimensions it has both sides
-    of (NaN without any). One dimension at a time, so that every array is one per client."""
+    of (NaN without any)."""
+    return _client_servqual_sums(answers)[0]
+
+
+def _client_servqual_sums(answers: _Answers) -> tuple[np.ndarray, np.ndarray]:
+    """Per client key, over the dimensions it has both sides of: the sum of the gaps and the sum
+    of the mean expectations (NaN without any). One dimension at a time, so that every array is
+    one per client."""
     index = np.zeros(answers.clients)
+    expected = np.zeros(answers.clients)
     known = np.zeros(answers.clients, dtype=bool)
     for dimension in range(len(SERVQUAL_DIMENSIONS)):
-        gap = _dimension_means(answers.perception, dimension, answers.clients)
-        gap -= _dimension_means(answers.expectation, dimension, answers.clients)
+        expectation = _dimension_means(answers.expectation, dimension, answers.clients)
+        gap = _dimension_means(answers.perception, dimension, answers.clients) - expectation
         both = ~np.isnan(gap)
         # Summed one dimension after another, as a frame of the five gaps sums its columns.
         index[both] += gap[both]
+        expected[both] += expectation[both]
         known |= both
     index[~known] = np.nan
-    return index
+    expected[~known] = np.nan
+    return index, expected
 
 
 def _dimension_means(rows: _Rows, dimension: int, clients: int) -> np.ndarray:

@@ -19,13 +19,15 @@ not, and a system check (assessment.apps) and tests/assessment/test_metrics.py r
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Literal
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from assessment.method import METHODS
 
 # "%": a percentage, changes read in percentage points; "points": a score on its own scale
 # (NPS, −100…100), changes read in points; "money": an amount in the assessment's currency
@@ -89,6 +91,10 @@ class CustomerMetric:
     interval: the field beside the value (in the same section) holding its 95 % interval
         [low, high]; under method 2 its level as evidence is read from that interval
         (evidence_level). None: read from the value.
+    evidence_versions: the versions of the method (assessment.method) under which it gives
+        data evidence and counts in the outcomes index; None: every version.
+    version_thresholds: (version, thresholds) for the versions whose default thresholds differ
+        from `thresholds` (see registry_of).
     signed: shown with its sign (a gap around 0, such as the SERVQUAL index).
     kpi: one of the business KPIs (docs/methods.md §9.1): with a path, taken from the metrics
         unless the consultant enters a value; without, entered by the consultant.
@@ -111,6 +117,8 @@ class CustomerMetric:
     sample: str | None = None
     min_sample: int = 0
     interval: str | None = None
+    evidence_versions: tuple[int, ...] | None = None
+    version_thresholds: tuple[tuple[int, tuple[float, float, float, float]], ...] = ()
     signed: bool = False
     kpi: bool = False
     comparable: bool = False
@@ -136,6 +144,10 @@ class CustomerMetric:
             problems.append("informs indicators but has no thresholds to give evidence by")
         if self.interval and self.path is None:
             problems.append("an interval needs a path")
+        for version, edges in self.version_thresholds:
+            problem = thresholds_problem(edges, higher_is_better=self.higher_is_better)
+            if problem or self.thresholds is None:
+                problems.append(f"thresholds of method {version} {edges}: {problem or 'no default ones'}")
         if self.min_sample < 0 or (self.min_sample and not self.sample):
             problems.append("a minimum sample needs a sample field and cannot be negative")
         if self.bounds is not None and not self.bounds[0] < self.bounds[1]:
@@ -211,7 +223,10 @@ METRICS: tuple[CustomerMetric, ...] = (
         precision=1,
         path=("csi", "score"),
         segment_path=("csi", "score"),
-        thresholds=(50.0, 75.0, 80.0, 90.0),
+        # Method 2 splits the 25 points under 75 % into two levels and tops out at 80 %, where
+        # satisfaction is high (docs/methods.md §8); method 1 kept its first thresholds.
+        thresholds=(50.0, 62.5, 75.0, 80.0),
+        version_thresholds=((1, (50.0, 75.0, 80.0, 90.0)),),
         sample="n",
         min_sample=100,
         interval="ci95",
@@ -234,7 +249,28 @@ METRICS: tuple[CustomerMetric, ...] = (
         signed=True,
         comparable=True,
         informs="servqual",
+        # Method 2 reads the gap relative to the expectations instead (servqual_gap).
+        evidence_versions=(1,),
         instruments=(Instrument("servqual_expectation", 1, 5), Instrument("servqual_perception", 1, 5)),
+    ),
+    # The SERVQUAL gap as a share of what clients expect: the sum of the five gaps over the sum
+    # of the five mean expectations, in %. Expectations run near the top of the scale, so an
+    # index at or above 0 is rare and its fixed steps mean more on a low expectation than on a
+    # high one; relative to the expectations, the bands read alike for any (docs/methods.md §8).
+    CustomerMetric(
+        key="servqual_gap",
+        label=_("SERVQUAL gap relative to expectations, %"),
+        unit="%",
+        precision=1,
+        path=("servqual", "relative"),
+        thresholds=(-20.0, -10.0, -5.0, 0.0),
+        sample="paired",
+        min_sample=50,
+        interval="relative_ci95",
+        signed=True,
+        comparable=True,
+        informs="servqual",
+        evidence_versions=(2,),
     ),
     CustomerMetric(
         key="mystery_shopping",
@@ -345,6 +381,11 @@ def _checked(registry: tuple[CustomerMetric, ...]) -> tuple[CustomerMetric, ...]
     duplicated = sorted({key for key in keys if keys.count(key) > 1})
     if duplicated:
         raise ValueError(f"customer metrics declared twice: {', '.join(duplicated)}")
+    for version in METHODS:
+        bindings = [entry.informs for entry in registry_of(version, registry) if entry.informs]
+        twice = sorted({binding for binding in bindings if bindings.count(binding) > 1})
+        if twice:
+            raise ValueError(f"catalog metrics informed twice under method {version}: {', '.join(twice)}")
     instruments = [instrument.code for entry in registry for instrument in entry.instruments]
     shared = sorted({code for code in instruments if instruments.count(code) > 1})
     if shared:
@@ -352,12 +393,28 @@ def _checked(registry: tuple[CustomerMetric, ...]) -> tuple[CustomerMetric, ...]
     return registry
 
 
-_checked(METRICS)
-
-
 def _entries(registry: Registry | None) -> Registry:
     """`registry`, or METRICS as it is when called (so a test may swap it)."""
     return METRICS if registry is None else registry
+
+
+def registry_of(version: int, registry: Registry | None = None) -> tuple[CustomerMetric, ...]:
+    """The registry as a version of the method reads it: each metric with its default
+    thresholds for that version, and a metric that gives no evidence under it without
+    thresholds or binding. Every function here taking a registry then answers for that version."""
+    return tuple(_as_of(entry, version) for entry in _entries(registry))
+
+
+def _as_of(entry: CustomerMetric, version: int) -> CustomerMetric:
+    if entry.evidence_versions is not None and version not in entry.evidence_versions:
+        return replace(entry, thresholds=None, informs=None, version_thresholds=())
+    if not entry.version_thresholds:
+        return entry
+    thresholds = dict(entry.version_thresholds).get(version, entry.thresholds)
+    return replace(entry, thresholds=thresholds, version_thresholds=())
+
+
+_checked(METRICS)
 
 
 def metric(key: str, registry: Registry | None = None) -> CustomerMetric:
@@ -643,14 +700,19 @@ def thresholds_messages(overrides: Mapping, registry: Registry | None = None) ->
 def evidence_thresholds(
     overrides: Mapping[str, Iterable[float]] | None = None, registry: Registry | None = None
 ) -> dict[str, tuple[float, ...]]:
-    """Metric key → the thresholds in force: an assessment's overrides over the defaults.
-    KeyError for an override of a metric without thresholds."""
-    unknown = thresholds_unknown(overrides or {}, registry)
-    if unknown:
-        raise KeyError(f"thresholds set for unknown customer metric(s): {', '.join(unknown)}")
+    """Metric key → the thresholds in force: an assessment's overrides over the defaults. An
+    override of a metric that gives no evidence under the registry's version of the method
+    (registry_of) is not in force; KeyError for an override naming no metric at all."""
+    defaults = default_thresholds(registry)
+    for key in overrides or {}:
+        metric(key, registry)
     return {
-        **default_thresholds(registry),
-        **{key: tuple(float(edge) for edge in edges) for key, edges in (overrides or {}).items()},
+        **defaults,
+        **{
+            key: tuple(float(edge) for edge in edges)
+            for key, edges in (overrides or {}).items()
+            if key in defaults
+        },
     }
 
 

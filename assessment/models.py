@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment.method import CURRENT_METHOD_VERSION, METHODS
-from assessment.metrics import kpi_metrics, thresholds_messages
+from assessment.metrics import kpi_metrics, registry_of, thresholds_messages
 from assessment.sufficiency import sufficiency_messages
 from config.jobs import Job
 
@@ -305,7 +305,9 @@ class Assessment(models.Model):
         are in range (assessment.sufficiency)."""
         super().clean()
         errors = {}
-        if isinstance(self.data_thresholds, dict) and (messages := thresholds_messages(self.data_thresholds)):
+        if isinstance(self.data_thresholds, dict) and (
+            messages := thresholds_messages(self.data_thresholds, registry_of(self.method_version))
+        ):
             errors["data_thresholds"] = messages
         if problems := sufficiency_messages(self.sufficiency):
             errors["sufficiency"] = [f"{name}: {' '.join(messages)}" for name, messages in problems.items()]

@@ -28,7 +28,7 @@ from assessment.method import (
     level_of,
     role_balanced_means,
 )
-from assessment.metrics import EvidenceSample, default_thresholds, evidence_level, metric
+from assessment.metrics import EvidenceSample, default_thresholds, evidence_level, metric, registry_of
 from assessment.outcomes import outcomes_compute, reality_gap_reason
 from assessment.results import Breakdowns, Gap, LevelScore, Outcomes, ScoreResult
 from assessment.sufficiency import (
@@ -380,7 +380,7 @@ def scores_compute(
     outcomes = (
         outcomes_compute(
             samples=samples,
-            thresholds=thresholds or default_thresholds(),
+            thresholds=thresholds or default_thresholds(registry_of(method.version)),
             edges=edges,
             intervals=method.interval_evidence,
         )

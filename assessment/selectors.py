@@ -15,7 +15,13 @@ from assessment.anonymity import groups_disclosed, result_disclosed
 from assessment.customer_data import dataset_frames
 from assessment.loyalty import survey_comments
 from assessment.method import Method, method_get, result_method
-from assessment.metrics import EvidenceSample, catalog_binding, evidence_samples, evidence_thresholds
+from assessment.metrics import (
+    EvidenceSample,
+    catalog_binding,
+    evidence_samples,
+    evidence_thresholds,
+    registry_of,
+)
 from assessment.models import (
     CLIENT_VISIBLE_STATUSES,
     Assessment,
@@ -155,12 +161,12 @@ def interview_levels(*, assessment: Assessment) -> pd.Series:
     )
 
 
-def customer_evidence_samples(*, assessment: Assessment) -> list[EvidenceSample]:
-    """The assessment's customer metrics that can give data evidence, with their samples and
-    the minimum samples in force for it (docs/methods.md §3.4)."""
+def customer_evidence_samples(*, assessment: Assessment, method: Method) -> list[EvidenceSample]:
+    """The assessment's customer metrics that can give data evidence under the method, with
+    their samples and the minimum samples in force for it (docs/methods.md §3.4)."""
     dataset = CustomerDataset.objects.filter(assessment=assessment).only("metrics").first()
     minimums = sufficiency_rules(assessment.sufficiency).min_sample
-    return evidence_samples(dataset.metrics if dataset else None, minimums)
+    return evidence_samples(dataset.metrics if dataset else None, minimums, registry_of(method.version))
 
 
 def customer_comments_frame(*, assessment: Assessment) -> pd.DataFrame:
@@ -181,9 +187,12 @@ def data_evidence_levels(
     sufficient = {item.key: item for item in samples if item.sufficient}
     values = {key: item.value for key, item in sufficient.items()}
     intervals = {key: item.interval if method.interval_evidence else None for key, item in sufficient.items()}
-    thresholds = evidence_thresholds(assessment.data_thresholds)
+    registry = registry_of(method.version)
+    thresholds = evidence_thresholds(assessment.data_thresholds, registry)
     # Binding → metric; a binding no metric informs raises (see assessment.metrics).
-    informing = {binding: catalog_binding(binding).key for binding in indicators["metric"].dropna().unique()}
+    informing = {
+        binding: catalog_binding(binding, registry).key for binding in indicators["metric"].dropna().unique()
+    }
     bound = indicators["metric"].dropna().map(informing)
     bound = bound[bound.isin(list(values))]
     return pd.Series(
@@ -199,8 +208,8 @@ def assessment_scores_compute(
     would be under those evidence weights (the settings page's preview); with `method`, under
     that version of the method instead of the assessment's own."""
     indicators, areas = catalog_frames(version_id=assessment.catalog_version_id)
-    samples = customer_evidence_samples(assessment=assessment)
     method = method or method_get(assessment.method_version)
+    samples = customer_evidence_samples(assessment=assessment, method=method)
     return scores_compute(
         answers=answer_counts_frame(assessment=assessment),
         respondents=submitted_respondents_frame(assessment=assessment),
@@ -220,7 +229,7 @@ def assessment_scores_compute(
         rules=sufficiency_rules(assessment.sufficiency),
         samples=samples,
         method=method,
-        thresholds=evidence_thresholds(assessment.data_thresholds),
+        thresholds=evidence_thresholds(assessment.data_thresholds, registry_of(method.version)),
     )
 
 

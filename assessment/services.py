@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from assessment.audit import audit_events, audit_record, audit_record_many
 from assessment.method import result_method
-from assessment.metrics import thresholds_messages
+from assessment.metrics import registry_of, thresholds_messages
 from assessment.models import (
     CLIENT_VISIBLE_STATUSES,
     NEXT_STATUSES,
@@ -443,7 +443,9 @@ def assessment_update(
         _baseline_check(
             organization=assessment.organization, baseline=changes["baseline"], assessment_id=assessment.pk
         )
-    if "data_thresholds" in changes and (problems := thresholds_messages(changes["data_thresholds"])):
+    if "data_thresholds" in changes and (
+        problems := thresholds_messages(changes["data_thresholds"], registry_of(assessment.method_version))
+    ):
         raise ValidationError({"data_thresholds": problems})
     if "sufficiency" in changes and (problems := sufficiency_messages(changes["sufficiency"])):
         raise ValidationError({f"sufficiency.{name}": messages for name, messages in problems.items()})

@@ -11,7 +11,7 @@ from assessment.access import baseline_readable
 from assessment.branding import DEFAULT_FIRM_NAME, firm_branding, logo_data_uri
 from assessment.kpis import assessment_kpis
 from assessment.method import method_get, result_method
-from assessment.metrics import evidence_thresholds, metrics_with_samples
+from assessment.metrics import evidence_thresholds, metrics_with_samples, registry_of
 from assessment.models import (
     CLIENT_VISIBLE_STATUSES,
     Assessment,
@@ -350,7 +350,10 @@ def report_context(
                 "respondents": scores["respondents"],
                 "coverage": {"scored": scores["coverage"]["scored"], "total": scores["coverage"]["total"]},
                 "thresholds": {
-                    key: list(edges) for key, edges in evidence_thresholds(assessment.data_thresholds).items()
+                    key: list(edges)
+                    for key, edges in evidence_thresholds(
+                        assessment.data_thresholds, registry_of(result_method(scores).version)
+                    ).items()
                 },
                 "sufficiency": {
                     "min_answers": rules.min_answers,

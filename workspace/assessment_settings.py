@@ -282,7 +282,7 @@ SECTIONS = {
 def _form(section: str, assessment: Assessment, data=None) -> forms.Form:
     spec = SECTIONS[section]
     extra = {}
-    if spec.form is GeneralForm:
+    if spec.form in (GeneralForm, ThresholdsForm):
         extra = {"assessment": assessment}
     elif spec.form is KpisForm:
         extra = {"kpis": assessment_kpis(assessment=assessment)}

@@ -150,11 +150,11 @@ def _nps_note(nps: Mapping) -> str:
     }
 
 
-def _interval_note(section: Mapping, note: str, digits: int) -> str:
-    """The note, then the 95 % interval stored in the section where it has one."""
-    if not section.get("ci95"):
+def _interval_note(section: Mapping, note: str, digits: int, field: str = "ci95") -> str:
+    """The note, then the 95 % interval stored in the section's `field` where it has one."""
+    if not section.get(field):
         return note
-    low, high = (number_text(end, digits=digits) for end in section["ci95"])
+    low, high = (number_text(end, digits=digits) for end in section[field])
     return _("%(note)s; 95 %% interval %(low)s to %(high)s") % {"note": note, "low": low, "high": high}
 
 
@@ -166,6 +166,12 @@ NOTES: dict[str, Callable[[Mapping], str]] = {
     ),
     "servqual": lambda servqual: _interval_note(
         servqual, _("the sum of the five gaps; below zero, expectations are not met"), digits=2
+    ),
+    "servqual_gap": lambda servqual: _interval_note(
+        servqual,
+        _("the index over the sum of the five mean expectations"),
+        digits=1,
+        field="relative_ci95",
     ),
     "mystery_shopping": lambda mystery: _interval_note(
         mystery,

@@ -11,6 +11,7 @@ from assessment.metrics import (
     evidence_metrics,
     evidence_thresholds,
     kpi_metrics,
+    registry_of,
     thresholds_problem,
 )
 from assessment.models import Assessment
@@ -25,12 +26,13 @@ def _threshold_field(entry: CustomerMetric, level: int) -> str:
 
 
 class ThresholdsForm(forms.Form):
-    """Per metric that gives data evidence, the four values where levels 2–5 begin: the lowest
-    values of those levels, or the highest where lower is better."""
+    """Per metric that gives data evidence under the assessment's method, the four values where
+    levels 2–5 begin: the lowest values of those levels, or the highest where lower is better."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, assessment: Assessment, **kwargs):
         super().__init__(*args, **kwargs)
-        for entry in evidence_metrics():
+        self.registry = registry_of(assessment.method_version)
+        for entry in evidence_metrics(self.registry):
             for level in THRESHOLD_LEVELS:
                 self.fields[_threshold_field(entry, level)] = forms.FloatField(
                     label=_("%(metric)s: level %(level)d") % {"metric": entry.label, "level": level},
@@ -39,17 +41,18 @@ class ThresholdsForm(forms.Form):
 
     @staticmethod
     def initial_of(assessment: Assessment) -> dict:
-        edges = evidence_thresholds(assessment.data_thresholds)
+        registry = registry_of(assessment.method_version)
+        edges = evidence_thresholds(assessment.data_thresholds, registry)
         return {
             _threshold_field(entry, level): edge
-            for entry in evidence_metrics()
+            for entry in evidence_metrics(registry)
             for level, edge in zip(THRESHOLD_LEVELS, edges[entry.key], strict=True)
         }
 
     def rows(self) -> list[dict]:
         """One row per metric for the template: the metric, its four bound fields, its errors."""
         rows = []
-        for entry in evidence_metrics():
+        for entry in evidence_metrics(self.registry):
             fields = [self[_threshold_field(entry, level)] for level in THRESHOLD_LEVELS]
             errors = [error for field in fields for error in field.errors]
             rows.append({"metric": entry, "fields": fields, "errors": list(dict.fromkeys(errors))})
@@ -57,7 +60,7 @@ class ThresholdsForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        for entry in evidence_metrics():
+        for entry in evidence_metrics(self.registry):
             edges = [data.get(_threshold_field(entry, level)) for level in THRESHOLD_LEVELS]
             if None not in edges and thresholds_problem(edges, higher_is_better=entry.higher_is_better):
                 message = (
@@ -71,7 +74,7 @@ class ThresholdsForm(forms.Form):
     def overrides(self) -> dict[str, list[float]]:
         """The thresholds that differ from the defaults, as Assessment.data_thresholds keeps them."""
         result = {}
-        for entry in evidence_metrics():
+        for entry in evidence_metrics(self.registry):
             edges = [self.cleaned_data[_threshold_field(entry, level)] for level in THRESHOLD_LEVELS]
             if tuple(edges) != entry.thresholds:
                 result[entry.key] = edges

@@ -309,6 +309,10 @@ def test_period_must_be_ordered(consultant_api, audit):
 
 
 def test_data_thresholds_are_set_per_assessment(consultant_api, audit):
+    # Method 1 reads the NPS's value; method 2 would read its interval, which is wide on the
+    # ten ratings here (tests.assessment.test_sufficiency reads one).
+    audit.method_version = 1
+    audit.save(update_fields=["method_version"])
     _post(consultant_api, audit, customers=upload("customers.csv", CUSTOMERS), survey=upload("s.csv", SURVEY))
     url = f"/api/v1/assessments/{audit.pk}/"
     # Ten NPS ratings count as evidence only with a minimum sample this small.
@@ -375,6 +379,9 @@ def test_each_nps_comes_from_its_own_rows_and_only_the_relationship_is_evidence(
     assert "nps_transactional" not in kpis
     url = f"/api/v1/assessments/{audit.pk}/"
     consultant_api.patch(url, {"sufficiency": {"min_sample": {"nps": 3}}}, format="json")
+    # Read by the value (method 1): method 2 would read three ratings' wide interval as level 3.
+    audit.method_version = 1
+    audit.save(update_fields=["method_version"])
     scores = consultant_api.get(f"/api/v1/assessments/{audit.pk}/scores/").json()
     assert [i["evidence"]["data"] for i in scores["indicators"] if i["evidence"]["data"] is not None] == [
         75.0

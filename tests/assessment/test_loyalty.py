@@ -410,6 +410,10 @@ def test_servqual_gaps_and_index():
     # The clients' own indices: a −1 (−1 − 1 + 0 + 1), b 0 (−1 + 0 + 0 + 1); their standard
     # deviation √0.5, the standard error 0.5, so 0 ± 1.96 · 0.5.
     assert result["ci95"] == pytest.approx([-0.98, 0.98])
+    # Relative to the expectations: the index 0 over 5 + 4 + 4 + 4.5 + 3 = 20.5 is 0 %; per
+    # client a −1 over 17 (−5.88 %) and b 0 over 17, so the standard error is (100/17)/2.
+    assert result["relative"] == pytest.approx(0.0)
+    assert result["relative_ci95"] == pytest.approx([-1.96 * 50 / 17, 1.96 * 50 / 17])
     assert_plain(result)
 
 

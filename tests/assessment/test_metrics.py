@@ -33,6 +33,7 @@ from assessment.metrics import (
     kpi_metrics,
     level_reached,
     metric,
+    registry_of,
     thresholds_messages,
 )
 from assessment.models import Assessment
@@ -83,6 +84,7 @@ def test_the_registry_holds_every_metric_the_platform_shows():
         "nps_transactional",
         "csi",
         "servqual",
+        "servqual_gap",
         "mystery_shopping",
         "churn_rate",
         "loyal_share",
@@ -102,16 +104,28 @@ def test_the_registry_holds_every_metric_the_platform_shows():
     assert [entry.key for entry in comparable_metrics()] == [
         entry.key for entry in computed_metrics() if entry.key != "nps_transactional"
     ]
-    # docs/methods.md §8
-    assert evidence_thresholds() == {
+    # docs/methods.md §8: method 1's thresholds, and method 2's CSI and SERVQUAL gap.
+    common = {
         "nps": (-20.0, 0.0, 20.0, 50.0),
-        "csi": (50.0, 75.0, 80.0, 90.0),
-        "servqual": (-2.0, -1.0, 0.0, 0.5),
         "mystery_shopping": (50.0, 70.0, 85.0, 95.0),
         "churn_rate": (30.0, 20.0, 12.0, 8.0),
         "loyal_share": (10.0, 20.0, 35.0, 50.0),
         "disloyal_share": (40.0, 30.0, 20.0, 10.0),
     }
+    assert evidence_thresholds(registry=registry_of(1)) == {
+        **common,
+        "csi": (50.0, 75.0, 80.0, 90.0),
+        "servqual": (-2.0, -1.0, 0.0, 0.5),
+    }
+    assert evidence_thresholds(registry=registry_of(2)) == {
+        **common,
+        "csi": (50.0, 62.5, 75.0, 80.0),
+        "servqual_gap": (-20.0, -10.0, -5.0, 0.0),
+    }
+    # An override of a metric the version does not read is not in force; one of no metric fails.
+    assert "servqual" not in evidence_thresholds({"servqual": [-3, -2, -1, 0]}, registry_of(2))
+    with pytest.raises(KeyError, match="nope"):
+        evidence_thresholds({"nope": [1, 2, 3, 4]}, registry_of(2))
 
 
 def test_every_catalog_metric_has_an_entry():

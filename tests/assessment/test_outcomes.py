@@ -7,11 +7,12 @@ import pytest
 from assessment.gating import gate_of
 from assessment.loyalty import loyalty_shares
 from assessment.method import METHODS
-from assessment.metrics import EvidenceSample, default_thresholds, evidence_level, metric
+from assessment.metrics import EvidenceSample, default_thresholds, evidence_level, metric, registry_of
 from assessment.outcomes import outcomes_compute, reality_gap_reason
 from assessment.scoring import EvidenceWeights, scores_compute
 
 V2 = METHODS[2]
+V2_THRESHOLDS = default_thresholds(registry_of(2))
 
 
 def sample(key, value, size=1000, minimum=100, interval=None):
@@ -23,10 +24,10 @@ def test_the_index_averages_the_levels_of_the_metrics_on_a_sufficient_sample():
         samples=[
             sample("nps", 23.0),  # 20 ≤ 23 < 50: level 4 → 75
             sample("churn_rate", 11.5),  # 12 ≥ 11.5 > 8: level 4 → 75
-            sample("csi", 70.0),  # 50 ≤ 70 < 75: level 2 → 25
+            sample("csi", 60.0),  # 50 ≤ 60 < 62.5: level 2 → 25
             sample("servqual", 0.8, size=20, minimum=50),  # too small a sample: left out
         ],
-        thresholds=default_thresholds(),
+        thresholds=V2_THRESHOLDS,
         edges=V2.level_edges,
     )
     assert [(row["key"], row["level"], row["score"]) for row in outcomes["metrics"]] == [
@@ -41,7 +42,7 @@ def test_the_index_averages_the_levels_of_the_metrics_on_a_sufficient_sample():
 def test_no_metric_on_a_sufficient_sample_gives_no_index():
     assert (
         outcomes_compute(
-            samples=[sample("nps", 10.0, size=99)], thresholds=default_thresholds(), edges=V2.level_edges
+            samples=[sample("nps", 10.0, size=99)], thresholds=V2_THRESHOLDS, edges=V2.level_edges
         )
         is None
     )
@@ -135,9 +136,9 @@ def test_loyalty_shares_are_of_the_classified_clients():
 
 def test_churn_and_loyalty_read_as_levels_lower_churn_and_fewer_disloyal_being_better():
     def level(key, value):
-        return outcomes_compute(
-            samples=[sample(key, value)], thresholds=default_thresholds(), edges=V2.level_edges
-        )["metrics"][0]["level"]
+        return outcomes_compute(samples=[sample(key, value)], thresholds=V2_THRESHOLDS, edges=V2.level_edges)[
+            "metrics"
+        ][0]["level"]
 
     assert [level("churn_rate", value) for value in (31, 30, 20, 12, 8, 2)] == [1, 2, 3, 4, 5, 5]
     assert [level("loyal_share", value) for value in (5, 10, 20, 35, 50)] == [1, 2, 3, 4, 5]
@@ -160,21 +161,21 @@ def test_churn_and_loyalty_read_as_levels_lower_churn_and_fewer_disloyal_being_b
     ],
 )
 def test_an_interval_gives_the_level_its_end_nearer_the_middle_reaches(key, value, interval, level):
-    assert evidence_level(metric(key), value, default_thresholds()[key], interval) == level
+    assert evidence_level(metric(key), value, V2_THRESHOLDS[key], interval) == level
 
 
 def test_method_2_reads_the_outcomes_from_the_intervals_and_says_which():
     samples = [
         sample("nps", 55.0, interval=(45.0, 65.0)),  # 5 by its value, 4 by its interval
-        sample("csi", 70.0),  # no interval stored: its value, level 2
+        sample("csi", 60.0),  # no interval stored: its value, level 2
     ]
     by_interval = outcomes_compute(
-        samples=samples, thresholds=default_thresholds(), edges=V2.level_edges, intervals=True
+        samples=samples, thresholds=V2_THRESHOLDS, edges=V2.level_edges, intervals=True
     )
     assert [(row["level"], row["interval"]) for row in by_interval["metrics"]] == [
         (4, [45.0, 65.0]),
         (2, None),
     ]
     assert by_interval["index"] == pytest.approx((75 + 25) / 2)
-    by_value = outcomes_compute(samples=samples, thresholds=default_thresholds(), edges=V2.level_edges)
+    by_value = outcomes_compute(samples=samples, thresholds=V2_THRESHOLDS, edges=V2.level_edges)
     assert [(row["level"], row["interval"]) for row in by_value["metrics"]] == [(5, None), (2, None)]

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessment.method import METHODS, level_bands, level_of, role_balanced_means
+from assessment.metrics import default_thresholds, registry_of
 from assessment.scoring import EvidenceWeights, metric_level, percentile_rank, scores_compute
 
 INDICATORS = pd.DataFrame(
@@ -318,28 +319,50 @@ def test_employees_vs_customers_gap_for_bound_indicators():
 
 
 @pytest.mark.parametrize(
-    ("metric", "value", "level"),
+    ("version", "metric", "value", "level"),
     [
-        ("nps", -20.01, 1),
-        ("nps", -20, 2),
-        ("nps", 0, 3),
-        ("nps", 10, 3),
-        ("nps", 20, 4),
-        ("nps", 50, 5),
-        ("csi", 49.9, 1),
-        ("csi", 83.33, 4),
-        ("csi", 90, 5),
-        ("mystery_shopping", 69.9, 2),
-        ("mystery_shopping", 85, 4),
-        ("mystery_shopping", 95, 5),
-        ("servqual", -2.5, 1),
-        ("servqual", -1, 3),
-        ("servqual", 0, 4),
-        ("servqual", 0.5, 5),
+        *[
+            (version, "nps", value, level)
+            for version in (1, 2)
+            for value, level in ((-20.01, 1), (-20, 2), (0, 3), (10, 3), (20, 4), (50, 5))
+        ],
+        *[
+            (version, "mystery_shopping", value, level)
+            for version in (1, 2)
+            for value, level in ((69.9, 2), (85, 4), (95, 5))
+        ],
+        (1, "csi", 49.9, 1),
+        (1, "csi", 83.33, 4),
+        (1, "csi", 90, 5),
+        (1, "servqual", -2.5, 1),
+        (1, "servqual", -1, 3),
+        (1, "servqual", 0, 4),
+        (1, "servqual", 0.5, 5),
+        # Method 2: the CSI's 50–75 split at 62.5, level 5 from 80; the SERVQUAL gap in % of
+        # the expectations (docs/methods.md §8).
+        (2, "csi", 49.99, 1),
+        (2, "csi", 62.49, 2),
+        (2, "csi", 62.5, 3),
+        (2, "csi", 74.99, 3),
+        (2, "csi", 75, 4),
+        (2, "csi", 79.99, 4),
+        (2, "csi", 80, 5),
+        (2, "servqual_gap", -20.01, 1),
+        (2, "servqual_gap", -20, 2),
+        (2, "servqual_gap", -10.01, 2),
+        (2, "servqual_gap", -10, 3),
+        (2, "servqual_gap", -5, 4),
+        (2, "servqual_gap", -0.01, 4),
+        (2, "servqual_gap", 0, 5),
     ],
 )
-def test_metric_thresholds(metric, value, level):
-    assert metric_level(metric, value) == level
+def test_metric_thresholds(version, metric, value, level):
+    assert metric_level(metric, value, default_thresholds(registry_of(version))) == level
+
+
+def test_each_version_reads_servqual_by_its_own_metric():
+    assert "servqual_gap" not in default_thresholds(registry_of(1))
+    assert "servqual" not in default_thresholds(registry_of(2))
 
 
 def test_custom_thresholds():

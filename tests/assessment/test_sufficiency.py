@@ -229,13 +229,13 @@ def test_settings_are_checked_setting_by_setting():
         "min_area_coverage": ["Must be a share from 0 to 1, such as 0.7."],
         "min_sample.nps": ["Must be a whole number from 1 to 1000000."],
         "min_sample.revenue": [
-            "Unknown metric; known: nps, csi, servqual, mystery_shopping, churn_rate, loyal_share, "
-            "disloyal_share."
+            "Unknown metric; known: nps, csi, servqual, servqual_gap, mystery_shopping, churn_rate, "
+            "loyal_share, disloyal_share."
         ],
     }
 
 
-SAMPLES = {"nps": 100, "csi": 100, "servqual": 50, "mystery_shopping": 10}
+SAMPLES = {"nps": 100, "csi": 100, "servqual": 50, "servqual_gap": 50, "mystery_shopping": 10}
 
 
 def test_left_out_settings_keep_their_defaults():
@@ -439,6 +439,7 @@ def test_the_schema_documents_sufficiency(api, consultant_api):
         "nps",
         "csi",
         "servqual",
+        "servqual_gap",
         "mystery_shopping",
         "churn_rate",
         "loyal_share",

@@ -284,11 +284,12 @@ def test_collection_does_not_open_with_a_past_deadline(api, consultant, organiza
 
 def _thresholds(**changed) -> dict:
     """The thresholds form with the method's defaults, some changed ({"nps_2": -10, …})."""
-    from assessment.metrics import evidence_metrics
+    from assessment.method import CURRENT_METHOD_VERSION
+    from assessment.metrics import evidence_metrics, registry_of
 
     values = {
         f"{entry.key}_{level}": edge
-        for entry in evidence_metrics()
+        for entry in evidence_metrics(registry_of(CURRENT_METHOD_VERSION))
         for level, edge in zip((2, 3, 4, 5), entry.thresholds, strict=True)
     }
     return {"section": "thresholds", **values, **changed}
@@ -313,7 +314,7 @@ def test_thresholds_keep_only_what_differs_from_the_defaults_and_are_audited(con
     ("changed", "error"),
     [
         ({"nps_3": "-30"}, "Each value must be higher than the one before."),
-        ({"servqual_5": "0"}, "Each value must be higher than the one before."),
+        ({"servqual_gap_5": "-6"}, "Each value must be higher than the one before."),
         ({"csi_2": "lots"}, "Enter a number."),
         ({"csi_2": ""}, "This field is required."),
     ],
@@ -388,18 +389,24 @@ def test_kpis_are_frozen_once_published(consultant_client, audit):
 
 def test_where_lower_is_better_thresholds_must_fall(monkeypatch):
     import dataclasses
+    from types import SimpleNamespace
 
     from assessment import metrics
     from workspace.settings_metrics import ThresholdsForm
 
     churn = dataclasses.replace(metrics.metric("churn_rate"), thresholds=(30.0, 20.0, 10.0, 5.0))
     monkeypatch.setattr(metrics, "METRICS", (churn,))
-    form = ThresholdsForm({"churn_rate_2": 30, "churn_rate_3": 20, "churn_rate_4": 25, "churn_rate_5": 5})
+    audit = SimpleNamespace(method_version=2)
+    form = ThresholdsForm(
+        {"churn_rate_2": 30, "churn_rate_3": 20, "churn_rate_4": 25, "churn_rate_5": 5}, assessment=audit
+    )
     assert not form.is_valid()
     assert form.errors == {
         "churn_rate_5": ["Each value must be lower than the one before: lower is better here."]
     }
-    falling = ThresholdsForm({"churn_rate_2": 30, "churn_rate_3": 15, "churn_rate_4": 10, "churn_rate_5": 5})
+    falling = ThresholdsForm(
+        {"churn_rate_2": 30, "churn_rate_3": 15, "churn_rate_4": 10, "churn_rate_5": 5}, assessment=audit
+    )
     assert falling.is_valid()
     assert falling.overrides() == {"churn_rate": [30.0, 15.0, 10.0, 5.0]}
 
