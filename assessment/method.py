@@ -7,7 +7,9 @@ the one it was scored with, so what a client has read never changes under it. Pu
   band, so the level is the mean answer rounded half up; an indicator's survey evidence balances
   the respondents' roles (role_balanced_means); the customer outcomes index stands beside the
   maturity score and caps its level when the two are far apart (assessment.outcomes); the roadmap
-  puts value per effort first, after prerequisites, and holds 12 initiatives.
+  puts value per effort first, after prerequisites, and holds 12 initiatives; churn counts the
+  clients gone inactive beside those closed (the customer data's churn basis) and is annualised
+  when its period is not a year, and CLV reads that annual rate (assessment.loyalty).
 """
 
 import itertools
@@ -37,6 +39,11 @@ class Method:
     # respects prerequisites, and at most this many initiatives before the rest is "later".
     # None: ranked by the overall points that close the gap to the next level, uncapped.
     roadmap_limit: int | None = None
+    # Churn (assessment.loyalty, docs/methods.md §7.8): clients closed within the period, gone
+    # inactive (no activity for more than 90 days before its end) or either, as the customer
+    # data's churn basis says, the rate annualised when the period is not a year. False: closures
+    # within the period only, the period's rate as it is.
+    behavioural_churn: bool = False
 
 
 METHODS = {
@@ -48,6 +55,7 @@ METHODS = {
         max_reality_gap=20.0,
         gating=True,
         roadmap_limit=12,
+        behavioural_churn=True,
     ),
 }
 CURRENT_METHOD_VERSION = 2
