@@ -301,5 +301,6 @@ def report_context_build(
             **methodology,
             "method_version": result_method(scores).version,
             "role_balance": result_method(scores).role_balance,
+            "behavioural_churn": result_method(scores).behavioural_churn,
         },
     }
