@@ -26,7 +26,7 @@ from assessment.exports import customer_metrics_current, customers_classified_fr
 from assessment.kpis import KPIS, KpiSource, assessment_kpis, assessment_kpis_set, kpi_values_problems
 from assessment.loyalty import ACTIVITY_SEGMENTS, CSI_BANDS, LOYALTY_TYPES
 from assessment.metrics import kpi_metrics, metric
-from assessment.models import CustomerDataImport, CustomerDataset
+from assessment.models import ChurnBasis, CustomerDataImport, CustomerDataset
 from assessment.selectors import assessment_scope, managed_assessment_scope
 from config.jobs import JobStatus
 from config.request_limits import body_limit
@@ -39,7 +39,7 @@ class CustomerDataSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CustomerDataset
-        fields = ["files", "period_start", "period_end", "discount_rate", "updated_at"]
+        fields = ["files", "period_start", "period_end", "discount_rate", "churn_basis", "updated_at"]
 
     def get_files(self, dataset) -> dict:
         # The storage path stays internal.
@@ -108,6 +108,14 @@ class CustomerDataApi(APIView):
         discount_rate = serializers.DecimalField(
             max_digits=5, decimal_places=4, min_value=Decimal("0"), max_value=Decimal("0.99"), required=False
         )
+        churn_basis = serializers.ChoiceField(
+            choices=ChurnBasis.choices,
+            required=False,
+            help_text=_(
+                "What counts as churn under method 2: closed accounts, clients inactive for more "
+                "than 90 days before the period's end, or both (the default); kept when left out"
+            ),
+        )
 
         def validate(self, data):
             if not any(kind in data for kind in KINDS):
@@ -160,6 +168,7 @@ class CustomerDataApi(APIView):
             "period_start": values.get("period_start"),
             "period_end": values.get("period_end"),
             "discount_rate": values.get("discount_rate"),
+            "churn_basis": values.get("churn_basis"),
         }
         try:
             result = customer_data_upload(
@@ -303,10 +312,34 @@ ActivitySerializer = _per_name("ActivitySerializer", ACTIVITY_SEGMENTS, serializ
 
 
 class ChurnSerializer(serializers.Serializer):
-    rate = serializers.FloatField(help_text=metric("churn_rate").label)
-    closed = serializers.IntegerField()
+    """Churn of the period (docs/methods.md §7.8). Method 1 gives the first four fields only
+    (closures, the period's rate as it is); method 2 all of them."""
+
+    rate = serializers.FloatField(
+        help_text=_(
+            "Annual churn rate, %: under method 2 annualised from the period when `annualised` is true"
+        )
+    )
+    closed = serializers.IntegerField(help_text=_("Clients active at the start who closed within the period"))
     active_at_start = serializers.IntegerField()
     period = serializers.ListField(child=serializers.DateField(), min_length=2, max_length=2)
+    inactive = serializers.IntegerField(
+        allow_null=True,
+        required=False,
+        help_text=_(
+            "Clients active at the start, not closed within the period, with no activity for more "
+            "than 90 days before its end; null when the file has no activity dates"
+        ),
+    )
+    churned = serializers.IntegerField(
+        required=False, help_text=_("Clients counted as churned under the basis, each once")
+    )
+    basis = serializers.ChoiceField(choices=ChurnBasis.choices, required=False)
+    period_rate = serializers.FloatField(required=False, help_text=_("The churn rate over the period, %"))
+    days = serializers.IntegerField(required=False, help_text=_("The period's days, both ends included"))
+    annualised = serializers.BooleanField(
+        required=False, help_text=_("true: the period is not a year and `rate` is annualised from it")
+    )
 
 
 class ClvSerializer(serializers.Serializer):

@@ -29,7 +29,8 @@ from assessment.customer_files import (
     frame_to_parquet,
 )
 from assessment.loyalty import customer_metrics
-from assessment.models import Assessment, AuditEvent, CustomerDataImport, CustomerDataset
+from assessment.method import method_get
+from assessment.models import Assessment, AuditEvent, ChurnBasis, CustomerDataImport, CustomerDataset
 from config.celery import task_enqueue_on_commit, task_enqueue_on_commit_or_defer
 from config.exceptions import StateConflict, TooLarge
 from config.jobs import FINISHED, JobRefused, job_fail, job_progress, jobs_lost, jobs_stalled
@@ -57,7 +58,11 @@ def dataset_frames(dataset: CustomerDataset | None) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def _metrics(frames: dict[str, pd.DataFrame], *, assessment: Assessment, start, end, discount_rate) -> dict:
+def _metrics(
+    frames: dict[str, pd.DataFrame], *, assessment: Assessment, start, end, discount_rate, churn_basis
+) -> dict:
+    """The metrics under the assessment's method: method 1 counts closures only (no basis)."""
+    behavioural = method_get(assessment.method_version).behavioural_churn
     return customer_metrics(
         customers=frames.get("customers"),
         survey=frames.get("survey"),
@@ -66,7 +71,16 @@ def _metrics(frames: dict[str, pd.DataFrame], *, assessment: Assessment, start, 
         period_end=end,
         reference_date=assessment.reference_date,
         discount_rate=float(discount_rate),
+        churn_basis=churn_basis if behavioural else None,
     )
+
+
+def churn_basis_check(churn_basis: str | None) -> None:
+    """A churn basis must be one of ChurnBasis (None or blank: keep the stored one)."""
+    if churn_basis and churn_basis not in ChurnBasis.values:
+        raise ValidationError(
+            {"churn_basis": _("Choose one of: %(choices)s.") % {"choices": ", ".join(ChurnBasis.values)}}
+        )
 
 
 def customer_data_request_max_bytes() -> int:
@@ -97,6 +111,7 @@ def customer_data_replace(
     period_start: datetime.date | None = None,
     period_end: datetime.date | None = None,
     discount_rate: Decimal | None = None,
+    churn_basis: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> CustomerDataset:
     """Replace the uploaded kinds of customer data (the other kinds stay) and recompute the
@@ -108,6 +123,7 @@ def customer_data_replace(
     `progress(percent)` is called at the stage boundaries: read and validated, metrics
     computed, stored."""
     report = progress or _no_progress
+    churn_basis_check(churn_basis)
     customer_data_check(assessment=assessment, sizes={kind: upload.size for kind, upload in uploads.items()})
     current = CustomerDataset.objects.filter(assessment=assessment).first()
     kept = dataset_frames(current)
@@ -125,9 +141,15 @@ def customer_data_replace(
         if discount_rate is not None
         else (current.discount_rate if current else Decimal("0.10"))
     )
+    basis = churn_basis or (current.churn_basis if current else ChurnBasis.BOTH)
     report(40)
     metrics = _metrics(
-        {**kept, **new_frames}, assessment=assessment, start=start, end=end, discount_rate=rate
+        {**kept, **new_frames},
+        assessment=assessment,
+        start=start,
+        end=end,
+        discount_rate=rate,
+        churn_basis=basis,
     )
     report(80)
 
@@ -166,6 +188,7 @@ def customer_data_replace(
                 },
             }
             dataset.period_start, dataset.period_end, dataset.discount_rate = start, end, rate
+            dataset.churn_basis = basis
             dataset.metrics, dataset.updated_by = metrics, user
             dataset.save()
             audit_record(
@@ -190,7 +213,7 @@ def _no_progress(percent: int) -> None:
 
 def _audited(dataset: CustomerDataset, *, kinds) -> dict:
     """What the audit log keeps of a customer-data change: the replaced kinds' files (name and
-    rows), the churn period, the discount rate and the key metrics."""
+    rows), the churn period, the churn basis, the discount rate and the key metrics."""
     metrics = dataset.metrics
     return {
         "files": {
@@ -198,6 +221,7 @@ def _audited(dataset: CustomerDataset, *, kinds) -> dict:
             for kind in sorted(kinds)
         },
         "period": [str(dataset.period_start), str(dataset.period_end)],
+        "churn_basis": dataset.churn_basis,
         "discount_rate": float(dataset.discount_rate),
         "nps": (metrics.get("nps") or {}).get("score"),
         "churn_rate": (metrics.get("churn") or {}).get("rate"),
@@ -215,12 +239,14 @@ def customer_data_import_create(
     period_start: datetime.date | None = None,
     period_end: datetime.date | None = None,
     discount_rate: Decimal | None = None,
+    churn_basis: str | None = None,
     language: str = "",
 ) -> CustomerDataImport:
     """Stage the uploads and queue their import (customer_data_replace in a Celery task).
     What can be refused at once is refused here, with nothing staged; with the broker away
     nothing is kept either (BrokerUnavailable). Staged files a crash leaves behind are deleted
     by the sweep (customer_imports_sweep)."""
+    churn_basis_check(churn_basis)
     customer_data_check(assessment=assessment, sizes={kind: upload.size for kind, upload in uploads.items()})
     customer_files_sniff(uploads)
     staged: dict[str, dict] = {}
@@ -238,6 +264,7 @@ def customer_data_import_create(
                 period_start=period_start,
                 period_end=period_end,
                 discount_rate=discount_rate,
+                churn_basis=churn_basis or "",
                 language=language,
             )
     except Exception:
@@ -261,13 +288,19 @@ def customer_data_upload(
     period_start: datetime.date | None = None,
     period_end: datetime.date | None = None,
     discount_rate: Decimal | None = None,
+    churn_basis: str | None = None,
     background: bool = False,
 ) -> CustomerDataset | CustomerDataImport:
     """Import uploaded customer files: inline, returning the stored dataset, or, when
     `background` is asked for or the files weigh CUSTOMER_DATA_INLINE_MAX_BYTES or more
     together, as a background job, returning the queued import (its messages in the active
     language). What can be refused at once is refused either way."""
-    options = {"period_start": period_start, "period_end": period_end, "discount_rate": discount_rate}
+    options = {
+        "period_start": period_start,
+        "period_end": period_end,
+        "discount_rate": discount_rate,
+        "churn_basis": churn_basis,
+    }
     total = sum(upload.size for upload in uploads.values())
     if background or total >= settings.CUSTOMER_DATA_INLINE_MAX_BYTES:
         return customer_data_import_create(
@@ -308,6 +341,7 @@ def customer_data_import_work(job: CustomerDataImport) -> None:
                 period_start=job.period_start,
                 period_end=job.period_end,
                 discount_rate=job.discount_rate,
+                churn_basis=job.churn_basis or None,
                 progress=progress,
             )
         except CustomerFilesInvalid as invalid:

@@ -96,6 +96,9 @@ class DemoProfile:
     level_shift: float  # added to every area's typical answer
     interview_shift: int
     churn: float  # share of clients closing within the year
+    # Mean days since an open client's last activity (a gamma of shape 1.2): the longer, the more
+    # clients fall silent for over 90 days and count as churned by inactivity (method 2).
+    silence_days: float
     nps_weights: tuple[float, ...]  # probabilities of ratings 0..10
     csi_shift: float
     kpis: dict
@@ -112,6 +115,7 @@ DEMO_PROFILES = {
         level_shift=0.0,
         interview_shift=0,
         churn=0.12,
+        silence_days=36.0,
         nps_weights=(0.02, 0.01, 0.02, 0.03, 0.03, 0.06, 0.09, 0.13, 0.15, 0.2, 0.26),
         csi_shift=0.0,
         kpis={"average_deposit": 4200.0, "repeat_purchase_conversion": 18.0, "complaints_per_1000": 14.0},
@@ -122,6 +126,7 @@ DEMO_PROFILES = {
         level_shift=0.56,
         interview_shift=1,
         churn=0.1025,
+        silence_days=34.0,
         nps_weights=(0.01, 0.01, 0.01, 0.02, 0.02, 0.05, 0.09, 0.12, 0.15, 0.22, 0.30),
         csi_shift=0.35,
         kpis={"average_deposit": 4620.0, "repeat_purchase_conversion": 20.7, "complaints_per_1000": 9.5},
@@ -282,7 +287,8 @@ DEMO_BRANCHES = ("Almaty Central", "Almaty Dostyk", "Astana Baiterek", "Shymkent
 
 def demo_customer_files(*, profile: DemoProfile, seed: int = 2026, clients: int = 2000) -> dict[str, str]:
     """Customer, survey and mystery-shopping CSV files of a bank as `profile` describes it
-    (the baseline: NPS near 20 and annual churn near 12 %, as in the seed)."""
+    (the baseline: NPS near 20 and annual closures near 12 %, as in the seed; with the clients
+    silent for more than 90 days, method 2's churn is near 17 %)."""
     reference_date = profile.reference_date
     rng = np.random.default_rng(seed)
     reference = np.datetime64(reference_date)
@@ -298,7 +304,7 @@ def demo_customer_files(*, profile: DemoProfile, seed: int = 2026, clients: int 
     last_seen = np.where(
         closes,
         closed - rng.integers(0, 60, clients).astype("timedelta64[D]"),
-        reference - rng.gamma(1.2, 30, clients).astype(int).astype("timedelta64[D]"),
+        reference - rng.gamma(1.2, profile.silence_days / 1.2, clients).astype(int).astype("timedelta64[D]"),
     )
     margin = np.array([DEMO_SEGMENTS[s][2] for s in segment]) * rng.lognormal(0, 0.4, clients)
     ids = [f"C{n:05d}" for n in range(1, clients + 1)]

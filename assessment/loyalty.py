@@ -57,6 +57,12 @@ SATISFIED_AT: dict[str, float] = {
 }
 ACTIVE_DAYS = 30
 PASSIVE_DAYS = 90
+# What counts as churn under method 2 (docs/methods.md §7.8): closure within the period, no
+# activity for more than CHURN_INACTIVE_DAYS before its end (the activity segments' "at risk"), or
+# either. A period other than a year is annualised over a year of YEAR_DAYS.
+CHURN_BASES = ("closed", "inactive", "both")
+CHURN_INACTIVE_DAYS = PASSIVE_DAYS
+YEAR_DAYS = 365.25
 # Means of answers are compared with thresholds after rounding away float noise, so that a
 # CSI of exactly 75 % computed as 74.99999999999999 still counts as 75.
 _DIGITS = 9
@@ -470,30 +476,132 @@ def _active_at(customers: pd.DataFrame, day: pd.Timestamp) -> np.ndarray:
     return ((customers["opened_on"] <= day) & (closed_on.isna() | (closed_on > day))).to_numpy(dtype=bool)
 
 
+def churn_period_days(start: datetime.date, end: datetime.date) -> int:
+    """The days of a churn period, both ends included."""
+    return (end - start).days + 1
+
+
+def churn_period_is_year(start: datetime.date, end: datetime.date) -> bool:
+    """Whether a churn period is the 12 calendar months ending on its last day (365 days, or
+    366 with a 29 February): its start is the day after the same date a year before its end, as
+    the default period is (assessment.customer_data.default_period)."""
+    return pd.Timestamp(end) - pd.DateOffset(years=1) + pd.Timedelta(days=1) == pd.Timestamp(start)
+
+
+@dataclass(frozen=True)
+class _ChurnCounts:
+    """Clients per segment (the first rows) and in total (the last row) for the churn of one
+    period; inactive and churned are None under method 1 (closures only), inactive also when no
+    client active at the start has an activity date (inactivity unknown)."""
+
+    at_start: np.ndarray
+    closed: np.ndarray
+    inactive: np.ndarray | None
+    churned: np.ndarray | None
+
+
 def _churn_counts(
-    customers: pd.DataFrame, segment: np.ndarray, segments: int, start: pd.Timestamp, end: pd.Timestamp
-) -> tuple[np.ndarray, np.ndarray]:
-    """Clients active at the period's start (a client closing on its first day still counts)
-    and those of them closed within [start, end], per segment (rows) and in total (last row)."""
+    customers: pd.DataFrame,
+    segment: np.ndarray,
+    segments: int,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    basis: str | None,
+) -> _ChurnCounts:
+    """Clients active at the period's start (a client closing on its first day still counts),
+    those of them closed within [start, end] and, with a basis (method 2), those of them not
+    closed in it whose last activity is more than CHURN_INACTIVE_DAYS before its end or missing
+    (inactive), and those churned under the basis (closed, inactive or either, each client
+    once)."""
     closed_on = customers["closed_on"]
     at_start = ((customers["opened_on"] <= start) & (closed_on.isna() | (closed_on >= start))).to_numpy()
     closed = at_start & ((closed_on >= start) & (closed_on <= end)).to_numpy()
     group = np.where(segment >= 0, segment, segments)  # the clients without a segment count in total only
-    at_start_counts = np.bincount(group[at_start], minlength=segments + 1)
-    closed_counts = np.bincount(group[closed], minlength=segments + 1)
-    return np.append(at_start_counts[:segments], at_start.sum()), np.append(
-        closed_counts[:segments], closed.sum()
+
+    def counts(chosen: np.ndarray) -> np.ndarray:
+        per_group = np.bincount(group[chosen], minlength=segments + 1)
+        return np.append(per_group[:segments], np.count_nonzero(chosen))
+
+    if basis is None:
+        return _ChurnCounts(counts(at_start), counts(closed), None, None)
+    last_activity = customers["last_activity_on"]
+    known = bool(last_activity[at_start].notna().any())
+    quiet = (last_activity.isna() | ((end - last_activity).dt.days > CHURN_INACTIVE_DAYS)).to_numpy()
+    inactive = at_start & ~closed & quiet & known
+    churned = {"closed": closed, "inactive": inactive, "both": closed | inactive}[basis]
+    return _ChurnCounts(
+        at_start=counts(at_start),
+        closed=counts(closed),
+        inactive=counts(inactive) if known else None,
+        churned=None if basis == "inactive" and not known else counts(churned),
     )
 
 
-def _churn_fields(closed: int, active_at_start: int, period: list[str]) -> dict | None:
+def _annualised(share: np.ndarray, days: int) -> np.ndarray:
+    """The annual share of a share churned over `days`: 1 − (1 − p)^(365.25 / days), the rate
+    that, kept up for a year, leaves the same share of clients as the period left."""
+    return 1.0 - (1.0 - share) ** (YEAR_DAYS / days)
+
+
+@dataclass(frozen=True)
+class _ChurnRates:
+    """Per group (as _ChurnCounts): the churn rate over the period and the annual one, in %
+    (NaN without clients at the start), and over how many days."""
+
+    period: np.ndarray
+    annual: np.ndarray
+    days: int
+    annualised: bool
+
+
+def _churn_rates(counts: _ChurnCounts, start: datetime.date, end: datetime.date) -> _ChurnRates:
+    """Method 1 reads the period's rate of closures as it is; method 2 reads the period's rate
+    of the churned and annualises it unless the period is a year."""
+    churned = counts.closed if counts.churned is None else counts.churned
+    with np.errstate(invalid="ignore", divide="ignore"):
+        period = 100.0 * churned / np.where(counts.at_start > 0, counts.at_start, np.nan)
+    days = churn_period_days(start, end)
+    annualised = counts.churned is not None and not churn_period_is_year(start, end)
+    annual = 100.0 * _annualised(period / 100.0, days) if annualised else period
+    return _ChurnRates(period=period, annual=annual, days=days, annualised=annualised)
+
+
+def _churn_fields(
+    counts: _ChurnCounts, rates: _ChurnRates, index: int, period: list[str], basis: str | None
+) -> dict | None:
+    """The churn of one group (the index of a row of the counts). Method 1 (no basis): rate,
+    closed, active_at_start, period. Method 2 adds the inactive clients (None: inactivity
+    unknown), the churned under the basis, the basis, the period's own rate, its days and
+    whether `rate` is annualised from them. None without clients active at the start (or,
+    on the inactive basis, without activity dates)."""
+    active_at_start = int(counts.at_start[index])
     if active_at_start == 0:
         return None
+    if basis is None:
+        return {
+            "rate": float(100.0 * counts.closed[index] / active_at_start),
+            "closed": int(counts.closed[index]),
+            "active_at_start": active_at_start,
+            "period": period,
+        }
+    if counts.churned is None:
+        return None
+    # Wilson's interval of the period's share, annualised as the rate is (a monotone map).
+    interval = _wilson(int(counts.churned[index]), active_at_start)
+    if rates.annualised:
+        interval = [float(100.0 * _annualised(np.float64(end / 100.0), rates.days)) for end in interval]
     return {
-        "rate": float(100.0 * closed / active_at_start),
-        "closed": int(closed),
-        "active_at_start": int(active_at_start),
+        "rate": float(rates.annual[index]),
+        "ci95": interval,
+        "closed": int(counts.closed[index]),
+        "active_at_start": active_at_start,
         "period": period,
+        "inactive": None if counts.inactive is None else int(counts.inactive[index]),
+        "churned": int(counts.churned[index]),
+        "basis": basis,
+        "period_rate": float(rates.period[index]),
+        "days": rates.days,
+        "annualised": rates.annualised,
     }
 
 
@@ -734,6 +842,7 @@ def customer_metrics(
     period_end: datetime.date,
     reference_date: datetime.date,
     discount_rate: float = 0.10,
+    churn_basis: str | None = None,
 ) -> dict:
     """All customer metrics of one assessment, overall and per customer segment.
 
@@ -745,8 +854,13 @@ def customer_metrics(
         among these customers (CUSTOMER_ROW).
     mystery: visit_id, branch, visited_on, standard, result (yes, no, n/a).
     Survey rows of clients missing from the customers are left out.
-    The churn period should span 12 months: CLV reads its churn as the annual one.
+    churn_basis: None for method 1's churn (closures within the period, the period's rate as it
+        is, which CLV reads as annual: the period should be a year); under method 2 what counts
+        as churned, one of CHURN_BASES, the rate annualised unless the period is a year
+        (docs/methods.md §7.8).
     """
+    if churn_basis is not None and churn_basis not in CHURN_BASES:
+        raise ValueError(f"churn_basis {churn_basis!r} is none of {CHURN_BASES}")
     if not _present(customers):
         return {**_survey_overall(_answers(survey, None)), **_base_placeholders(mystery)}
     segment, segments = _segments(customers)
@@ -756,7 +870,15 @@ def customer_metrics(
     answers = _answers(survey, customers)
     base = _base_placeholders(mystery)
     per_segment = _customer_base(
-        base, customers, segment, segments, active, reference, [period_start, period_end], discount_rate
+        base,
+        customers,
+        segment,
+        segments,
+        active,
+        reference,
+        [period_start, period_end],
+        discount_rate,
+        churn_basis,
     )
     result = {**_survey_overall(answers), **base}
     if answers is None:
@@ -837,6 +959,7 @@ def _customer_base(
     reference: pd.Timestamp,
     bounds: list[datetime.date],
     discount_rate: float,
+    churn_basis: str | None,
 ) -> list[dict]:
     """Fills in the metrics of the customer base; returns those of each segment."""
     count = len(segments)
@@ -851,9 +974,13 @@ def _customer_base(
             },
         }
 
-    at_start, closed = _churn_counts(customers, segment, count, *(_timestamp(bound) for bound in bounds))
-    result["churn"] = _churn_fields(closed[-1], at_start[-1], period)
-    segment_churn = _percent(pd.Series(closed[:-1], index=segments), pd.Series(at_start[:-1], index=segments))
+    counts = _churn_counts(
+        customers, segment, count, *(_timestamp(bound) for bound in bounds), basis=churn_basis
+    )
+    rates = _churn_rates(counts, *bounds)
+    result["churn"] = _churn_fields(counts, rates, count, period, churn_basis)
+    # CLV reads the annual churn: the period's own under method 1, annualised under method 2.
+    segment_churn = pd.Series(rates.annual[:-1], index=segments)
 
     margins = customers["annual_margin"].to_numpy(dtype="float64", na_value=np.nan)[active]
     margin_segment = np.where(np.isnan(margins), -1, segment[active])
@@ -872,7 +999,7 @@ def _customer_base(
     result["activity"] = _activity(customers, reference)
     return [
         {
-            "churn": _churn_fields(closed[index], at_start[index], period),
+            "churn": _churn_fields(counts, rates, index, period, churn_basis),
             "product_load": plain_value(load_per_segment[index]),
             "clv": plain_value(segment_clv[name]),
         }

@@ -8,7 +8,9 @@ the one it was scored with, so what a client has read never changes under it. Pu
   the respondents' roles (role_balanced_means); the customer outcomes index stands beside the
   maturity score and caps its level when the two are far apart (assessment.outcomes); the roadmap
   puts value per effort first, after prerequisites, and holds 12 initiatives; a customer
-  metric's level as evidence is read from its 95 % interval, not its value alone.
+  metric's level as evidence is read from its 95 % interval, not its value alone; churn counts
+  the clients gone inactive beside those closed (the customer data's churn basis) and is
+  annualised when its period is not a year, and CLV reads that annual rate (assessment.loyalty).
 """
 
 import itertools
@@ -41,6 +43,11 @@ class Method:
     # A customer metric's level as evidence is read from its 95 % interval, towards the middle
     # level (assessment.metrics.evidence_level); otherwise from its value.
     interval_evidence: bool = False
+    # Churn (assessment.loyalty, docs/methods.md §7.8): clients closed within the period, gone
+    # inactive (no activity for more than 90 days before its end) or either, as the customer
+    # data's churn basis says, the rate annualised when the period is not a year. False: closures
+    # within the period only, the period's rate as it is.
+    behavioural_churn: bool = False
 
 
 METHODS = {
@@ -53,6 +60,7 @@ METHODS = {
         gating=True,
         roadmap_limit=12,
         interval_evidence=True,
+        behavioural_churn=True,
     ),
 }
 CURRENT_METHOD_VERSION = 2

@@ -383,6 +383,14 @@ class ScoreSnapshot(models.Model):
         return f"{self.assessment} @ {self.created_at:%Y-%m-%d}"
 
 
+class ChurnBasis(models.TextChoices):
+    """What counts as churn under method 2 (assessment.loyalty.CHURN_BASES, docs/methods.md §7.8)."""
+
+    CLOSED = "closed", _("Closed accounts")
+    INACTIVE = "inactive", _("Inactive for more than 90 days")
+    BOTH = "both", _("Closed or inactive")
+
+
 class CustomerDataset(models.Model):
     """The client's customer data of an assessment: the normalized files (Parquet, stored
     under unguessable names outside the static roots) and the metrics computed from them."""
@@ -393,6 +401,13 @@ class CustomerDataset(models.Model):
     period_end = models.DateField(_("churn period end"))
     discount_rate = models.DecimalField(
         _("discount rate"), max_digits=5, decimal_places=4, default=Decimal("0.10")
+    )
+    churn_basis = models.CharField(
+        _("churn basis"),
+        max_length=8,
+        choices=ChurnBasis.choices,
+        default=ChurnBasis.BOTH,
+        help_text=_("What counts as churn: closed accounts, inactivity or both (method 2)"),
     )
     metrics = models.JSONField(default=dict)
     updated_by = models.ForeignKey(
@@ -410,6 +425,7 @@ class CustomerDataset(models.Model):
             models.CheckConstraint(
                 condition=Q(discount_rate__gte=0, discount_rate__lt=1), name="discount_0_to_1"
             ),
+            models.CheckConstraint(condition=Q(churn_basis__in=ChurnBasis.values), name="churn_basis_known"),
         ]
 
     def __str__(self) -> str:
@@ -446,6 +462,8 @@ class CustomerDataImport(Job):
     discount_rate = models.DecimalField(
         _("discount rate"), max_digits=5, decimal_places=4, null=True, blank=True
     )
+    # Blank: the stored data's basis (the default's for the first upload).
+    churn_basis = models.CharField(_("churn basis"), max_length=8, choices=ChurnBasis.choices, blank=True)
     # Messages (the error and the problems) are written in the uploader's language, not the
     # worker's default.
     language = models.CharField(max_length=16, blank=True)

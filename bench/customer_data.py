@@ -80,6 +80,7 @@ def _import_and_metrics(paths: dict[str, Path]) -> None:
         period_start=REFERENCE - datetime.timedelta(days=364),
         period_end=REFERENCE,
         reference_date=REFERENCE,
+        churn_basis="both",  # the current method's churn (closed or inactive)
     )
 
 

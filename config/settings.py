@@ -326,6 +326,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "AssessmentStatusEnum": "assessment.models.Status",
+        "ChurnBasisEnum": "assessment.models.ChurnBasis",
         "RespondentStatusEnum": "surveys.models.RespondentStatus",
         "JobStatusEnum": "config.jobs.JobStatus",
         "RecommendationStatusEnum": "reports.models.RecommendationStatus",

@@ -302,5 +302,6 @@ def report_context_build(
             "method_version": result_method(scores).version,
             "role_balance": result_method(scores).role_balance,
             "interval_evidence": result_method(scores).interval_evidence,
+            "behavioural_churn": result_method(scores).behavioural_churn,
         },
     }

@@ -26,6 +26,7 @@ from assessment.customer_data import customer_data_request_max_bytes, customer_d
 from assessment.customer_files import COLUMNS, KINDS, OPTIONAL, CustomerFilesInvalid
 from assessment.exports import customer_metrics_current
 from assessment.loyalty import SATISFIED_AT
+from assessment.method import method_get
 from assessment.metrics import (
     MetricValue,
     instrument_ranges,
@@ -33,7 +34,7 @@ from assessment.metrics import (
     segment_metric_values,
     segment_metrics,
 )
-from assessment.models import Assessment, CustomerDataImport, CustomerDataset
+from assessment.models import Assessment, ChurnBasis, CustomerDataImport, CustomerDataset
 from config.celery import BrokerUnavailable
 from config.exceptions import StateConflict, TooLarge
 from config.jobs import FINISHED
@@ -82,6 +83,15 @@ class CustomerDataForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    churn_basis = forms.ChoiceField(
+        label=gettext_lazy("What counts as churn"),
+        choices=ChurnBasis.choices,
+        required=False,
+        help_text=gettext_lazy(
+            "Method 2: clients who closed their accounts within the period, clients with no activity "
+            "for more than 90 days before its end, or both. Method 1 counts closed accounts only."
+        ),
+    )
     discount_percent = forms.DecimalField(
         label=gettext_lazy("Discount rate for CLV, %"),
         required=False,
@@ -111,15 +121,23 @@ class CustomerDataForm(forms.Form):
             "period_start": self.cleaned_data.get("period_start"),
             "period_end": self.cleaned_data.get("period_end"),
             "discount_rate": None if percent is None else percent / 100,
+            "churn_basis": self.cleaned_data.get("churn_basis") or None,
         }
 
 
 def _initial(assessment: Assessment, dataset: CustomerDataset | None) -> dict:
     if dataset is not None:
         start, end, rate = dataset.period_start, dataset.period_end, dataset.discount_rate
+        basis = dataset.churn_basis
     else:
         (start, end), rate = default_period(assessment.reference_date), Decimal("0.10")
-    return {"period_start": start, "period_end": end, "discount_percent": _percent(rate)}
+        basis = ChurnBasis.BOTH
+    return {
+        "period_start": start,
+        "period_end": end,
+        "churn_basis": basis,
+        "discount_percent": _percent(rate),
+    }
 
 
 def _percent(rate: Decimal) -> Decimal:
@@ -138,6 +156,51 @@ def _problems(detail: dict | None) -> dict | None:
         "count": detail["error_count"],
         "more": detail["error_count"] - len(rows),
     }
+
+
+# The churn basis as a sentence says it (docs/methods.md §7.8).
+BASIS_TEXTS = {
+    "closed": gettext_lazy("counted: closed accounts only"),
+    "inactive": gettext_lazy("counted: inactive clients only"),
+    "both": gettext_lazy("counted: closed or inactive, each client once"),
+}
+
+
+def churn_note(churn: Mapping) -> str:
+    """What the churn rate counts: under method 1 (no basis) the closures of the period; under
+    method 2 the churned, the closed and the inactive apart, the basis, and the days the rate
+    is annualised from."""
+    if "basis" not in churn:
+        return _("%(closed)s of %(active)s clients closed between %(start)s and %(end)s") % {
+            "closed": number_text(churn["closed"], digits=0),
+            "active": number_text(churn["active_at_start"], digits=0),
+            "start": churn["period"][0],
+            "end": churn["period"][1],
+        }
+    parts = [
+        _("%(churned)s of %(active)s clients churned between %(start)s and %(end)s")
+        % {
+            "churned": number_text(churn["churned"], digits=0),
+            "active": number_text(churn["active_at_start"], digits=0),
+            "start": churn["period"][0],
+            "end": churn["period"][1],
+        },
+        _("closed: %(closed)s") % {"closed": number_text(churn["closed"], digits=0)},
+        _("no activity for more than 90 days: %(inactive)s")
+        % {"inactive": number_text(churn["inactive"], digits=0)}
+        if churn["inactive"] is not None
+        else _("inactivity unknown: the file has no activity dates"),
+        str(BASIS_TEXTS[churn["basis"]]),
+    ]
+    if churn["annualised"]:
+        parts.append(
+            _("annualised from %(days)s days (%(rate)s %% over the period)")
+            % {
+                "days": number_text(churn["days"], digits=0),
+                "rate": number_text(churn["period_rate"], digits=1),
+            }
+        )
+    return "; ".join(parts)
 
 
 # What the dashboard says under a metric's value, from the metric's section of the stored metrics,
@@ -179,18 +242,12 @@ NOTES: dict[str, Callable[[Mapping], str]] = {
         % {"visits": number_text(mystery["visits"], digits=0)},
         digits=1,
     ),
-    "churn_rate": lambda churn: (
-        _("%(closed)s of %(active)s clients closed between %(start)s and %(end)s")
-        % {
-            "closed": number_text(churn["closed"], digits=0),
-            "active": number_text(churn["active_at_start"], digits=0),
-            "start": churn["period"][0],
-            "end": churn["period"][1],
-        }
-    ),
+    "churn_rate": lambda churn: churn_note(churn),
     "clv": lambda clv: (
         _("Per client, discount rate %(rate)s %%")
         % {"rate": number_text(100 * clv["discount_rate"], digits=-1)}
+        + "; "
+        + _("from the mean annual net margin and the annual retention")
     ),
     "product_load": lambda load: _("Products per active client"),
 }
@@ -319,8 +376,12 @@ def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "inline_max_bytes": settings.CUSTOMER_DATA_INLINE_MAX_BYTES,
         "api_url": reverse("api:customer-data", args=[assessment.pk]),
         "file_fields": [form[kind] for kind in KINDS],
-        "option_fields": [form[name] for name in ("period_start", "period_end", "discount_percent")],
+        "option_fields": [
+            form[name] for name in ("period_start", "period_end", "churn_basis", "discount_percent")
+        ],
         "discount_percent": _percent(dataset.discount_rate) if dataset else None,
+        # Method 1 counts closures only, whatever the basis.
+        "behavioural_churn": method_get(assessment.method_version).behavioural_churn,
         "page_url": page_url,
         "labels": LABELS,
     }

@@ -140,7 +140,7 @@
       // Small uploads (and a form without files) go through the page as usual.
       if (!total || isNaN(limit) || total < limit) return;
       event.preventDefault();
-      ["period_start", "period_end"].forEach(function (name) {
+      ["period_start", "period_end", "churn_basis"].forEach(function (name) {
         var field = form.elements[name];
         if (field && field.value) data.append(name, field.value);
       });

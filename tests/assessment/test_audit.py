@@ -331,12 +331,13 @@ def test_customer_data_records_files_and_key_metrics(api_as, audit):
     }
     assert after["period"] == ["2025-07-01", "2026-06-30"]
     assert after["nps"] == pytest.approx(10)
-    assert after["churn_rate"] == pytest.approx(25)  # C3 of four closed in the period
+    assert after["churn_basis"] == "both"
+    assert after["churn_rate"] == pytest.approx(50)  # of four, C3 closed and C4 never active
     actor, target, before, after = events[1]
     assert (actor, target) == ("ann", "customers")
     assert before["files"] == {"customers": {"name": "customers.csv", "rows": 4}}
     assert after["files"] == {"customers": {"name": "fewer.csv", "rows": 3}}
-    assert before["churn_rate"] == pytest.approx(25) and after["churn_rate"] == pytest.approx(100 / 3)
+    assert before["churn_rate"] == pytest.approx(50) and after["churn_rate"] == pytest.approx(100 / 3)
 
 
 def test_a_background_import_records_its_uploader(api_as, audit, django_capture_on_commit_callbacks):

@@ -62,9 +62,12 @@ def test_upload_stores_files_and_metrics(consultant_api, audit):
     assert metrics["nps"]["n"] == 10
     assert metrics["mystery_shopping"]["compliance"] == pytest.approx(200 / 3)
     assert metrics["mystery_shopping"]["visits"] == 2
+    # Method 2, closed or inactive: C3 closed, C4 has no activity recorded → 2 of 4.
     assert metrics["churn"]["closed"] == 1
+    assert metrics["churn"]["inactive"] == 1
     assert metrics["churn"]["active_at_start"] == 4
-    assert metrics["churn"]["rate"] == pytest.approx(25)
+    assert metrics["churn"]["rate"] == pytest.approx(50)
+    assert (metrics["churn"]["basis"], metrics["churn"]["annualised"]) == ("both", False)
     assert metrics["product_load"]["overall"] == pytest.approx((2 + 4 + 3) / 3)
     assert metrics["servqual"] is None  # no SERVQUAL answers: null, not 0
 
@@ -264,7 +267,7 @@ def test_kpis_come_from_metrics_and_the_consultant_can_override(consultant_api, 
     _post(consultant_api, audit, customers=upload("customers.csv", CUSTOMERS), survey=upload("s.csv", SURVEY))
     url = f"/api/v1/assessments/{audit.pk}/kpis/"
     kpis = consultant_api.get(url).json()["kpis"]
-    assert kpis["churn_rate"] == {"label": "Churn rate, %", "value": 25.0, "source": "metrics"}
+    assert kpis["churn_rate"] == {"label": "Churn rate, %", "value": 50.0, "source": "metrics"}
     assert kpis["nps"]["value"] == pytest.approx(10)
     assert kpis["average_deposit"] == {"label": "Average deposit", "value": None, "source": None}
     put = consultant_api.put(url, {"kpis": {"average_deposit": 1200, "churn_rate": 9.8}}, format="json")
@@ -306,6 +309,66 @@ def test_period_must_be_ordered(consultant_api, audit):
     assert response.json() == {"period_end": ["The period must end on or after its start."]}
     assert not CustomerDataset.objects.exists()
     assert not default_storage.exists(f"customer-data/{audit.pk}")
+
+
+def test_churn_basis_and_a_half_year_are_set_with_the_upload(consultant_api, audit):
+    """At 2026-01-01 C1–C4 are active; to 2026-06-30 (181 days) C3 closes and C4 has no
+    activity: on the closed basis 1 of 4 churned, 25 % over the period, annualised."""
+    response = _post(
+        consultant_api,
+        audit,
+        customers=upload("customers.csv", CUSTOMERS),
+        period_start="2026-01-01",
+        period_end="2026-06-30",
+        churn_basis="closed",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["churn_basis"] == "closed"
+    assert (
+        consultant_api.get(f"/api/v1/assessments/{audit.pk}/customer-data/").json()["churn_basis"] == "closed"
+    )
+    churn = consultant_api.get(f"/api/v1/assessments/{audit.pk}/customer-metrics/").json()["churn"]
+    assert {key: churn[key] for key in ("closed", "inactive", "churned", "basis", "days", "annualised")} == {
+        "closed": 1,
+        "inactive": 1,
+        "churned": 1,
+        "basis": "closed",
+        "days": 181,
+        "annualised": True,
+    }
+    assert churn["period_rate"] == pytest.approx(25.0)
+    # 1 − 0.75^(365.25 / 181) = 44.0 % a year.
+    assert churn["rate"] == pytest.approx(100 * (1 - 0.75 ** (365.25 / 181)))
+    assert churn["rate"] == pytest.approx(44.04, abs=0.01)
+    # A later upload without a basis keeps the stored one.
+    assert _post(consultant_api, audit, survey=upload("s.csv", SURVEY)).status_code == 201
+    assert CustomerDataset.objects.get().churn_basis == "closed"
+
+
+def test_an_unknown_churn_basis_is_refused_and_nothing_stored(consultant_api, audit):
+    response = _post(consultant_api, audit, customers=upload("c.csv", CUSTOMERS), churn_basis="all")
+    assert response.status_code == 400
+    assert response.json() == {"churn_basis": ['"all" is not a valid choice.']}
+    assert not CustomerDataset.objects.exists()
+
+
+def test_a_method_1_assessment_keeps_churn_by_closure(consultant_api, audit):
+    """Method 1 counts closures only, whatever the basis: C3 of four, 25 %, the old fields."""
+    audit.method_version = 1
+    audit.save()
+    response = _post(consultant_api, audit, customers=upload("c.csv", CUSTOMERS), churn_basis="both")
+    assert response.status_code == 201, response.json()
+    churn = consultant_api.get(f"/api/v1/assessments/{audit.pk}/customer-metrics/").json()["churn"]
+    assert {key: churn[key] for key in ("rate", "closed", "active_at_start", "period")} == {
+        "rate": 25.0,
+        "closed": 1,
+        "active_at_start": 4,
+        "period": ["2025-07-01", "2026-06-30"],
+    }
+    assert not {"inactive", "churned", "basis", "annualised"} & set(churn)
+    # CLV reads that rate: m = mean of 100, 300, 500 = 300, r 0.75, d 10 % → 225 / 0.35.
+    clv = consultant_api.get(f"/api/v1/assessments/{audit.pk}/customer-metrics/").json()["clv"]
+    assert clv["overall"] == pytest.approx(300 * 0.75 / 0.35)
 
 
 def test_data_thresholds_are_set_per_assessment(consultant_api, audit):

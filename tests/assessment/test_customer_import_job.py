@@ -73,6 +73,24 @@ def test_background_on_request_imports_and_reports_ready(consultant_api, audit, 
     assert _staged(audit) == []  # the staged uploads are gone once it finished
 
 
+def test_a_background_import_applies_its_churn_basis(consultant_api, audit, run_on_commit):
+    response = run_on_commit(
+        consultant_api,
+        audit,
+        "?background=1",
+        customers=upload("customers.csv", CUSTOMERS),
+        churn_basis="inactive",
+    )
+    assert response.status_code == 202, response.json()
+    assert CustomerDataImport.objects.get().churn_basis == "inactive"
+    job = consultant_api.get(response.json()["url"]).json()
+    assert job["status"] == "ready" and job["dataset"]["churn_basis"] == "inactive"
+    churn = CustomerDataset.objects.get(assessment=audit).metrics["churn"]
+    # C4, never active, of the four; C3's closure does not count on this basis.
+    assert (churn["basis"], churn["closed"], churn["inactive"], churn["churned"]) == ("inactive", 1, 1, 1)
+    assert churn["rate"] == pytest.approx(25.0)
+
+
 def test_uploads_at_or_over_the_inline_limit_go_to_the_background(
     consultant_api, audit, run_on_commit, settings
 ):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from assessment.loyalty import (
     CSI_BANDS,
     LOYALTY_TYPES,
+    churn_period_is_year,
     client_loyalty,
     csi_band,
     customer_metrics,
@@ -533,6 +534,186 @@ def test_clv_hand_checked_example():
     assert result["clv"]["discount_rate"] == 0.10
 
 
+# --- method 2: behavioural churn, annualised (docs/methods.md §7.8) ----------------------------
+
+
+def behaviour_customers():
+    """Clients active at the start of 2024 (the period 2024-01-01 … 2024-12-31, a year) unless
+    said: how each counts, with the period ending on 31 December."""
+    return [
+        # mass
+        {
+            "client_id": "closed",
+            "segment": "mass",
+            "closed_on": "2024-05-01",
+            "last_activity_on": "2024-04-20",
+        },
+        {"client_id": "quiet", "segment": "mass", "last_activity_on": "2024-09-01"},  # 121 days: inactive
+        {"client_id": "edge-90", "segment": "mass", "last_activity_on": "2024-10-02"},  # 90 days: not
+        # premium
+        {"client_id": "edge-91", "segment": "premium", "last_activity_on": "2024-10-01"},  # 91: inactive
+        {"client_id": "never", "segment": "premium"},  # no activity recorded: inactive
+        {"client_id": "active", "segment": "premium", "last_activity_on": "2024-12-20"},
+        # Closes after the period, silent for 214 days before its end: inactive, not closed.
+        {
+            "client_id": "closed-after",
+            "segment": "premium",
+            "closed_on": "2025-02-01",
+            "last_activity_on": "2024-06-01",
+        },
+        # Both closed in the period and silent for long: closed, counted once.
+        {
+            "client_id": "closed-quiet",
+            "segment": "premium",
+            "closed_on": "2024-11-30",
+            "last_activity_on": "2024-01-15",
+        },
+        # Not active at the start: no part of any churn.
+        {"client_id": "new", "segment": "mass", "opened_on": "2024-03-01"},
+        {"client_id": "gone-before", "segment": "mass", "closed_on": "2023-12-01"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("basis", "churned", "rate", "interval"),
+    [
+        # Wilson's 95 % intervals of 2, 4 and 6 of 8.
+        ("closed", 2, 25.0, [7.15, 59.07]),
+        ("inactive", 4, 50.0, [21.52, 78.48]),
+        ("both", 6, 75.0, [40.93, 92.85]),
+    ],
+)
+def test_behavioural_churn_hand_checked_by_basis(basis, churned, rate, interval):
+    # At the start 8; closed in the period: closed, closed-quiet; inactive: quiet, edge-91, never,
+    # closed-after; both: the 6 of them, closed-quiet once.
+    churn = metrics(customers=customers_frame(behaviour_customers()), churn_basis=basis)["churn"]
+    assert churn == {
+        "rate": pytest.approx(rate),
+        "ci95": pytest.approx(interval, abs=0.005),
+        "closed": 2,
+        "active_at_start": 8,
+        "period": ["2024-01-01", "2024-12-31"],
+        "inactive": 4,
+        "churned": churned,
+        "basis": basis,
+        "period_rate": pytest.approx(rate),
+        "days": 366,
+        "annualised": False,
+    }
+
+
+def test_behavioural_churn_per_segment_never_counts_a_client_twice():
+    result = metrics(customers=customers_frame(behaviour_customers()), churn_basis="both")
+    mass, premium = (result["by_segment"][name]["churn"] for name in ("mass", "premium"))
+    # mass: closed, quiet, edge-90 at the start → 1 closed + 1 inactive of 3.
+    assert (mass["active_at_start"], mass["closed"], mass["inactive"], mass["churned"]) == (3, 1, 1, 2)
+    assert mass["rate"] == pytest.approx(200 / 3)
+    # premium: 5 at the start → closed-quiet closed; edge-91, never, closed-after inactive.
+    assert (premium["active_at_start"], premium["closed"], premium["inactive"], premium["churned"]) == (
+        5,
+        1,
+        3,
+        4,
+    )
+    assert premium["rate"] == pytest.approx(80.0)
+    overall = result["churn"]
+    assert (
+        overall["churned"] == overall["closed"] + overall["inactive"] == mass["churned"] + premium["churned"]
+    )
+    assert_plain(result)
+
+
+def test_without_activity_dates_inactivity_is_unknown_not_everyone():
+    rows = [{"client_id": f"c{i}", "closed_on": "2024-06-01" if i < 2 else None} for i in range(10)]
+    both = metrics(customers=customers_frame(rows), churn_basis="both")["churn"]
+    assert (both["closed"], both["inactive"], both["churned"]) == (2, None, 2)
+    assert both["rate"] == pytest.approx(20.0)
+    inactive = metrics(customers=customers_frame(rows), churn_basis="inactive")
+    assert inactive["churn"] is None and inactive["clv"] is None
+
+
+def half_year_customers():
+    """10 clients active at the start, one closing within the period, all the others active."""
+    return [
+        {
+            "client_id": f"c{i}",
+            "closed_on": "2024-09-01" if i == 0 else None,
+            "last_activity_on": "2024-08-15" if i == 0 else "2024-12-20",
+            "annual_margin": 100.0,
+        }
+        for i in range(10)
+    ]
+
+
+HALF_YEAR = {"period_start": dt.date(2024, 7, 3), "period_end": dt.date(2024, 12, 31)}  # 182 days
+
+
+def test_a_half_year_is_annualised_and_labelled_so():
+    result = metrics(customers=customers_frame(half_year_customers()), churn_basis="both", **HALF_YEAR)
+    churn = result["churn"]
+    # 10 % over 182 days → 1 − 0.9^(365.25 / 182) = 19.0586 % a year.
+    assert churn["period_rate"] == pytest.approx(10.0)
+    assert churn["days"] == 182 and churn["annualised"] is True
+    assert churn["rate"] == pytest.approx(19.058592820818032)
+    assert churn["rate"] == pytest.approx(100 * (1 - 0.9 ** (365.25 / 182)))
+    # Wilson's interval of 1 of 10, 1.79 to 40.42 %, annualised end by end.
+    assert churn["ci95"] == pytest.approx([3.555, 64.623], abs=0.001)
+    assert result["by_segment"]["retail"]["churn"]["rate"] == pytest.approx(19.058592820818032)
+    # CLV with the annual retention r = 0.9^(365.25 / 182) = 0.809414: m 100 (the 9 still
+    # active), d 10 % → 100 · r / (1.1 − r) = 278.55.
+    assert result["clv"]["overall"] == pytest.approx(278.5455155323084)
+    assert result["clv"]["by_segment"]["retail"] == pytest.approx(278.5455155323084)
+    assert_plain(result)
+
+
+def test_method_1_keeps_the_periods_rate_of_closures():
+    """Without a basis (method 1): closures only, the period's rate as it is, the old fields only,
+    CLV reading that rate as annual: 100 · 0.9 / (1.1 − 0.9) = 450."""
+    result = metrics(customers=customers_frame(half_year_customers()), **HALF_YEAR)
+    assert result["churn"] == {
+        "rate": pytest.approx(10.0),
+        "closed": 1,
+        "active_at_start": 10,
+        "period": ["2024-07-03", "2024-12-31"],
+    }
+    assert result["clv"]["overall"] == pytest.approx(450.0)
+    old = metrics(customers=customers_frame(behaviour_customers()))["churn"]
+    assert (old["rate"], set(old)) == (25.0, {"rate", "closed", "active_at_start", "period"})
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "year"),
+    [
+        ("2025-01-01", "2025-12-31", True),  # 365 days
+        ("2024-01-01", "2024-12-31", True),  # 366 days, a leap year
+        ("2024-02-29", "2025-02-28", True),  # the default period up to 28 February 2025
+        ("2023-03-01", "2024-02-29", True),  # … and up to 29 February 2024
+        ("2025-01-01", "2026-01-01", False),  # 366 days, a day more than a year
+        ("2025-01-02", "2025-12-31", False),  # 364 days
+        ("2024-07-03", "2024-12-31", False),
+    ],
+)
+def test_a_year_is_the_12_calendar_months_up_to_the_periods_end(start, end, year):
+    assert churn_period_is_year(dt.date.fromisoformat(start), dt.date.fromisoformat(end)) is year
+
+
+def test_a_longer_period_is_annualised_down():
+    rows = [{"client_id": f"c{i}", "closed_on": "2024-06-01" if i < 3 else None} for i in range(10)]
+    for row in rows:
+        row["last_activity_on"] = "2024-12-30"
+    period = {"period_start": dt.date(2023, 1, 1), "period_end": dt.date(2024, 12, 31)}  # 731 days
+    churn = metrics(customers=customers_frame(rows), churn_basis="closed", **period)["churn"]
+    assert churn["period_rate"] == pytest.approx(30.0) and churn["days"] == 731
+    # 0.7^(365.25 / 731) = e^(0.49966 · ln 0.7) = 0.83676 → 16.32 % a year.
+    assert churn["rate"] == pytest.approx(100 * (1 - 0.7 ** (365.25 / 731)))
+    assert churn["rate"] == pytest.approx(16.3238, abs=1e-4)
+
+
+def test_an_unknown_basis_fails_loudly():
+    with pytest.raises(ValueError, match="churn_basis 'all'"):
+        metrics(customers=customers_frame(behaviour_customers()), churn_basis="all")
+
+
 def test_clv_ignores_missing_margins_and_is_none_without_any():
     rows = churn_customers()
     rows[500]["annual_margin"] = np.nan
@@ -893,3 +1074,47 @@ def test_churn_property_range(clients):
     if churn is not None:
         assert 0.0 <= churn["rate"] <= 100.0
         assert 0 <= churn["closed"] <= churn["active_at_start"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    clients=st.lists(
+        st.tuples(
+            st.integers(-800, 800),
+            st.one_of(st.none(), st.integers(0, 900)),
+            st.one_of(st.none(), st.integers(-800, 400)),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    days=st.integers(1, 900),
+)
+def test_behavioural_churn_property_union_and_range(clients, days):
+    base = pd.Timestamp(START)
+
+    def day(offset):
+        return None if offset is None else (base + pd.Timedelta(days=offset)).date().isoformat()
+
+    rows = [
+        {
+            "client_id": f"c{i}",
+            "opened_on": day(opened),
+            "closed_on": None if lifetime is None else day(opened + lifetime),
+            "last_activity_on": day(seen),
+        }
+        for i, (opened, lifetime, seen) in enumerate(clients)
+    ]
+    period = {"period_start": START, "period_end": START + dt.timedelta(days=days - 1)}
+    frame = customers_frame(rows)
+    both = metrics(customers=frame, churn_basis="both", **period)["churn"]
+    closed = metrics(customers=frame, churn_basis="closed", **period)["churn"]
+    if both is None:
+        return
+    inactive = both["inactive"] or 0
+    assert both["churned"] == both["closed"] + inactive <= both["active_at_start"]
+    assert closed["closed"] == both["closed"] and closed["churned"] == both["closed"]
+    assert both["days"] == days
+    for churn in (both, closed):
+        assert 0.0 <= churn["period_rate"] <= 100.0 and 0.0 <= churn["rate"] <= 100.0 + 1e-9
+        if not churn["annualised"]:
+            assert churn["rate"] == churn["period_rate"]

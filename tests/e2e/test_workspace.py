@@ -194,7 +194,7 @@ def test_executive_sees_only_their_published_results_and_downloads_a_report(live
     expect(page).to_have_url(f"{base}/assessments/{published.pk}/scores/")
     tabs = page.locator(".tabs__link")
     expect(tabs).to_have_text(["Scores", "Reports"])
-    expect(page.locator(".assessment-head")).to_contain_text("57.1")
+    expect(page.locator(".assessment-head")).to_contain_text("57.3")
     expect(page.locator(".assessment-head")).to_contain_text("Customer-Aware")
     assert "@" not in page.locator(".tab-panel").inner_text()  # no respondent appears by e-mail
 
@@ -217,7 +217,7 @@ def test_executive_sees_only_their_published_results_and_downloads_a_report(live
         link.click()
     assert download.value.suggested_filename == "demo-bank-cx-report-executive-ru-2025-12-31.pdf"
     text = _pdf_text(download.value.path())
-    assert "Demo Bank" in text and "57,1" in text  # Russian: a decimal comma
+    assert "Demo Bank" in text and "57,3" in text  # Russian: a decimal comma
 
     for tab in ("respondents", "interviews", "customer-data", "recommendations"):
         assert page.goto(f"{base}/assessments/{published.pk}/{tab}/").status == 404

@@ -763,6 +763,7 @@ def sample_context(
         "methodology": {
             "method_version": METHOD.version,
             "role_balance": METHOD.role_balance,
+            "behavioural_churn": METHOD.behavioural_churn,
             "weights": {"survey": 0.5, "interview": 0.3, "data": 0.2},
             "anonymity_k": 5,
             "respondents": {"invited": 412, "submitted": 318},

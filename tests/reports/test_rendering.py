@@ -197,6 +197,63 @@ def test_one_missing_metric_leaves_the_others():
     assert "-quadrant-loyal" in html  # the loyalty matrix is still drawn
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            (
+                "348 of 2,000 clients churned between 2025-07-04 and 2025-12-31; closed: 230; "
+                "no activity for more than 90 days: 118; counted: closed or inactive, each client once; "
+                "annualised from 181 days (17.4 % over the period)",
+                "Amounts of money are in KZT; a client's margin is its annual net margin",
+                "annualised",
+            ),
+        ),
+        (
+            "ru",
+            (
+                "в пересчёте на год из 181 дн. (17,4 % за период)",
+                "Денежные суммы указаны в KZT; маржа клиента — его годовая чистая маржа",
+                "в пересчёте на год",
+            ),
+        ),
+    ],
+)
+def test_churn_shows_closed_and_inactive_apart_and_an_annualised_rate_says_so(language, expected):
+    """Method 2's churn of a half year: 348 of 2,000 over 181 days, 17.4 %, is 32.0 % a year."""
+    context = sample_context(kind="full", language=language)
+    context["assessment"] = {**context["assessment"], "currency": "KZT"}
+    annual = 100 * (1 - (1 - 0.174) ** (365.25 / 181))
+    context["kpis"] = [
+        {**kpi, "value": annual} if kpi["code"] == "churn_rate" else kpi for kpi in context["kpis"]
+    ]
+    context["customer"] = {
+        **context["customer"],
+        "churn": {
+            "rate": annual,
+            "closed": 230,
+            "active_at_start": 2000,
+            "period": ["2025-07-04", "2025-12-31"],
+            "inactive": 118,
+            "churned": 348,
+            "basis": "both",
+            "period_rate": 17.4,
+            "days": 181,
+            "annualised": True,
+        },
+    }
+    html = squeeze(re.sub(r"<[^>]+>", " ", report_html(context=context)))
+    for text in expected:
+        assert text in html, text
+    with translation.override(language):
+        assert squeeze(f"{number_text(32.0, digits=1)} %") in html
+        assert squeeze(f"{number_text(1268.4, digits=0)} KZT") in html  # CLV with its currency
+        # The key indicators' tile of the churn taken from the metrics says it is annualised too.
+        tile = re.search(r"Churn rate, %|Отток, %", html).end()
+        assert squeeze(f"{number_text(32.0, digits=1)} {expected[2]}") in html[tile : tile + 40]
+
+
 def test_document_is_a_pdf():
     pdf = report_document(context=sample_context(kind="executive", language="ru"))
     assert pdf.startswith(b"%PDF")

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import Client
 
-from assessment.models import CustomerDataImport, CustomerDataset, Status
+from assessment.models import AuditEvent, CustomerDataImport, CustomerDataset, Status
 from tests.assessment.test_customer_data import CUSTOMERS, MIXED_SURVEY, MYSTERY, SURVEY, upload
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +69,7 @@ def test_upload_stores_the_files_and_shows_the_apis_metrics(consultant_client, a
         f"NPS (relationship) {api['nps']['score']:.0f} small sample (n = 10) 95 % interval"
     )
     assert f"{api['nps']['n']} ratings" in kpi(html, "nps")
-    assert kpi(html, "churn").startswith(f"Churn rate, % {api['churn']['rate']:.1f}")  # 25.0
+    assert kpi(html, "churn").startswith(f"Churn rate, % {api['churn']['rate']:.1f}")  # 50.0
     assert kpi(html, "mystery_shopping").startswith(
         f"Mystery-shopping compliance, % {api['mystery_shopping']['compliance']:.1f}"
     )
@@ -127,6 +127,62 @@ def test_an_upload_without_files_or_with_a_backward_period_is_refused_with_field
     assert 'id="id_period_end_error"' in html and "The period must end on or after its start." in html
     assert 'id="id_discount_percent_error"' in html
     assert not CustomerDataset.objects.filter(assessment=audit).exists()
+
+
+def test_the_churn_basis_is_chosen_with_the_upload_and_the_dashboard_shows_the_split(
+    consultant_client, audit
+):
+    html = consultant_client.get(page(audit)).content.decode()
+    assert re.search(r'<option value="both" selected>Closed or inactive</option>', html)
+    response = consultant_client.post(
+        page(audit),
+        {**files(), "churn_basis": "inactive", "period_start": "2026-01-01", "period_end": "2026-06-30"},
+    )
+    assert response.status_code == 302
+    dataset = CustomerDataset.objects.get(assessment=audit)
+    assert dataset.churn_basis == "inactive"
+    event = AuditEvent.objects.get(assessment=audit, action=AuditEvent.Action.CUSTOMER_DATA)
+    assert event.after["churn_basis"] == "inactive"
+    html = consultant_client.get(page(audit)).content.decode()
+    assert re.search(r'<option value="inactive" selected>', html)
+    assert "<dt>What counts as churn</dt><dd>Inactive for more than 90 days</dd>" in html
+    # C4 of four, never active; 25 % over 181 days is 44.0 % a year.
+    assert kpi(html, "churn") == (
+        "Churn rate, % 44.0 small sample (n = 4) "
+        "1 of 4 clients churned between 2026-01-01 and 2026-06-30; closed: 1; "
+        "no activity for more than 90 days: 1; counted: inactive clients only; "
+        "annualised from 181 days (25.0 % over the period)"
+    )
+    assert (
+        "the assessment&#x27;s currency is not set" in html or "the assessment's currency is not set" in html
+    )
+    audit.currency = "KZT"
+    audit.save()
+    html = consultant_client.get(page(audit)).content.decode()
+    assert "Amounts of money are in KZT; a client&#x27;s margin is its annual net margin" in html or (
+        "Amounts of money are in KZT; a client's margin is its annual net margin" in html
+    )
+    assert "from the mean annual net margin and the annual retention" in kpi(html, "clv")
+
+
+def test_an_unknown_churn_basis_is_a_field_error(consultant_client, audit):
+    response = consultant_client.post(page(audit), {**files(), "churn_basis": "all"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_churn_basis_error"' in html and "Select a valid choice." in html
+    assert not CustomerDataset.objects.filter(assessment=audit).exists()
+
+
+def test_a_method_1_assessment_says_it_counts_closures_only(consultant_client, audit):
+    audit.method_version = 1
+    audit.save()
+    assert consultant_client.post(page(audit), {**files(), "churn_basis": "both"}).status_code == 302
+    html = consultant_client.get(page(audit)).content.decode()
+    assert "<dt>What counts as churn</dt><dd>Closed accounts (method 1)</dd>" in html
+    assert (
+        kpi(html, "churn")
+        == "Churn rate, % 25.0 small sample (n = 4) 1 of 4 clients closed between 2025-07-01 and 2026-06-30"
+    )
 
 
 def test_large_uploads_are_imported_in_the_background(

@@ -241,7 +241,9 @@ def test_metrics_as_metric_value_rows_equal_the_api(consultant_client, with_cust
     values = dict(zip(frame["metric"], frame["value"], strict=True))
     assert float(values["nps.score"]) == pytest.approx(api["nps"]["score"]) == pytest.approx(10)
     assert float(values["nps.ci95.0"]) == pytest.approx(api["nps"]["ci95"][0])
-    assert float(values["churn.rate"]) == pytest.approx(25)
+    assert float(values["churn.rate"]) == pytest.approx(50)  # C3 closed, C4 never active
+    assert float(values["churn.inactive"]) == 1 and values["churn.basis"] == "both"
+    assert values["churn.annualised"] in (False, "False")
     assert float(values["mystery_shopping.compliance"]) == pytest.approx(200 / 3)
     assert float(values["by_segment.mass.product_load"]) == pytest.approx(3)
     # No SERVQUAL answers: the row is there, its value empty (no data, not 0).
