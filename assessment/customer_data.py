@@ -83,6 +83,34 @@ def churn_basis_check(churn_basis: str | None) -> None:
         )
 
 
+def customer_metrics_refresh(*, assessment: Assessment) -> bool:
+    """Compute the stored metrics of the assessment's customer data again from its stored files,
+    as this version of the platform computes them (after a change to what the metrics hold, such
+    as their intervals or the churn of method 2), with the data's period, discount rate and churn
+    basis. Only until publication: a published assessment keeps the numbers its client read.
+    True when the metrics were stored again; False without customer data, once published, or when
+    an upload replaced the data meanwhile (its metrics are the current ones)."""
+    dataset = CustomerDataset.objects.filter(assessment=assessment).first()
+    if dataset is None or not assessment.editable:
+        return False
+    metrics = _metrics(
+        dataset_frames(dataset),
+        assessment=assessment,
+        start=dataset.period_start,
+        end=dataset.period_end,
+        discount_rate=dataset.discount_rate,
+        churn_basis=dataset.churn_basis,
+    )
+    with transaction.atomic():
+        # No new updated_at: the data are as they were uploaded, and a concurrent upload's check
+        # (customer_data_replace) compares it.
+        return bool(
+            CustomerDataset.objects.filter(pk=dataset.pk, updated_at=dataset.updated_at).update(
+                metrics=metrics
+            )
+        )
+
+
 def customer_data_request_max_bytes() -> int:
     """The largest upload request: every kind's file at its limit, and the form's fields."""
     return len(KINDS) * settings.CUSTOMER_DATA_MAX_BYTES + (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)

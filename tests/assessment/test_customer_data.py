@@ -534,3 +534,26 @@ def test_the_survey_template_lists_the_comment_and_imports_as_it_is(api, consult
     assert (metrics["nps"]["score"], metrics["nps"]["n"]) == (100.0, 2)  # 9 and 10
     assert (metrics["nps_transactional"]["score"], metrics["nps_transactional"]["n"]) == (-100.0, 1)  # 6
     assert metrics["comments"]["count"] == 2
+
+
+def test_stored_metrics_are_computed_again_until_publication(consultant_api, audit, capsys):
+    from django.core.management import call_command
+
+    _post(consultant_api, audit, customers=upload("customers.csv", CUSTOMERS), survey=upload("s.csv", SURVEY))
+    dataset = CustomerDataset.objects.get()
+    computed = dataset.metrics
+    # As an earlier version stored them: no intervals, closures only.
+    earlier = {**computed, "nps": {k: v for k, v in computed["nps"].items() if k != "ci95"}}
+    earlier["churn"] = {k: computed["churn"][k] for k in ("rate", "closed", "active_at_start", "period")}
+    CustomerDataset.objects.filter(pk=dataset.pk).update(metrics=earlier)
+    call_command("refresh_customer_metrics")
+    assert capsys.readouterr().out == "Customer metrics computed again for 1 assessment(s).\n"
+    refreshed = CustomerDataset.objects.get()
+    assert refreshed.metrics == computed
+    assert refreshed.updated_at == dataset.updated_at  # the data themselves did not change
+    # Published: the numbers its client read stay.
+    type(audit).objects.filter(pk=audit.pk).update(status=Status.PUBLISHED)
+    CustomerDataset.objects.filter(pk=dataset.pk).update(metrics=earlier)
+    call_command("refresh_customer_metrics")
+    assert capsys.readouterr().out == "Customer metrics computed again for 0 assessment(s).\n"
+    assert CustomerDataset.objects.get().metrics == earlier
