@@ -7,8 +7,10 @@ One rule: a value is rounded once, half up, to the precision shown, from the unr
 digit groups in Russian, a true minus sign (−), "+" on request, a dash for a missing value.
 
 The template filters below are built into every template (settings.TEMPLATES "builtins"):
-`{{ value|number:1 }}` and `{{ value|signed:1 }}`; no template rounds on its own."""
+`{{ value|number:1 }}` and `{{ value|signed:1 }}`; no template rounds on its own. Days stored as
+ISO text (the churn period of the customer metrics) are written by `{{ value|day }}`."""
 
+import datetime
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -53,3 +55,15 @@ def number(value: float | None, digits: int = 1) -> str:
 @register.filter
 def signed(value: float | None, digits: int = 1) -> str:
     return number_text(value, digits=int(digits), signed=True, missing="")
+
+
+def day_text(value: str | datetime.date) -> str:
+    """A day (a date, or ISO text as stored metrics keep it) as the active language writes it:
+    "31 декабря 2025 г.", "Dec. 31, 2025"."""
+    day = datetime.date.fromisoformat(value) if isinstance(value, str) else value
+    return formats.date_format(day, "DATE_FORMAT", use_l10n=True)
+
+
+@register.filter
+def day(value: str | datetime.date | None) -> str:
+    return "" if value in (None, "") else day_text(value)

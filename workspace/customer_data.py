@@ -38,7 +38,7 @@ from assessment.models import Assessment, ChurnBasis, CustomerDataImport, Custom
 from config.celery import BrokerUnavailable
 from config.exceptions import StateConflict, TooLarge
 from config.jobs import FINISHED
-from config.numbers import number_text
+from config.numbers import day_text, number_text
 from config.request_limits import body_limit
 from reports.context import small_sample
 from reports.rendering import chart_labels, customer_charts
@@ -174,16 +174,16 @@ def churn_note(churn: Mapping) -> str:
         return _("%(closed)s of %(active)s clients closed between %(start)s and %(end)s") % {
             "closed": number_text(churn["closed"], digits=0),
             "active": number_text(churn["active_at_start"], digits=0),
-            "start": churn["period"][0],
-            "end": churn["period"][1],
+            "start": day_text(churn["period"][0]),
+            "end": day_text(churn["period"][1]),
         }
     parts = [
         _("%(churned)s of %(active)s clients churned between %(start)s and %(end)s")
         % {
             "churned": number_text(churn["churned"], digits=0),
             "active": number_text(churn["active_at_start"], digits=0),
-            "start": churn["period"][0],
-            "end": churn["period"][1],
+            "start": day_text(churn["period"][0]),
+            "end": day_text(churn["period"][1]),
         },
         _("closed: %(closed)s") % {"closed": number_text(churn["closed"], digits=0)},
         _("no activity for more than 90 days: %(inactive)s")

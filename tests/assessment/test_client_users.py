@@ -77,7 +77,7 @@ def test_the_executive_sets_a_password_from_the_e_mail_and_is_signed_in(
     )
     [message] = mail.outbox
     assert message.to == ["dana@alatau.example"]
-    assert message.subject == "Alatau Bank: доступ к оценке клиентского опыта"
+    assert message.subject == "Alatau Bank: доступ к аудиту клиентского опыта"
     assert "7 дней" in message.body and "dana@alatau.example" in message.body
     token = _link(message)
     assert UserInvitation.objects.get(user=user).token_hash not in message.body  # only its hash is kept

@@ -44,7 +44,7 @@ def test_a_consultant_sets_up_a_client_whose_executive_signs_in(live_server, pag
     expect(page.locator("#client-users")).to_contain_text("Invited: link sent")
 
     [message] = mail.outbox
-    assert message.subject == "Steppe Telecom: доступ к оценке клиентского опыта"
+    assert message.subject == "Steppe Telecom: доступ к аудиту клиентского опыта"
     link = re.search(rf"{re.escape(base)}/accounts/invitation/[\w-]+/", message.body).group(0)
 
     phone = new_context(viewport=PHONE, locale="ru-RU").new_page()

@@ -101,7 +101,7 @@ def test_the_verdict_says_what_the_numbers_mean():
 
 def test_the_russian_verdict_writes_numbers_the_russian_way():
     verdict = _build("ru")["verdict"]
-    assert verdict.startswith("С результатом 57,5 баллов из 100 компания Acme Bank находится на уровне 3")
+    assert verdict.startswith("С общим баллом 57,5 из 100 компания Acme Bank находится на уровне 3")
     assert "с 43,8 до 57,5 (+13,8 балла)" in verdict
 
 

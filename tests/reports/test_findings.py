@@ -133,7 +133,9 @@ def test_each_finding_says_its_numbers_and_evidence_in_each_language():
     )
     assert texts["sources:ORG-05"] == {
         "en": "The evidence on CX targets and KPI system disagrees: survey 3.8 of 5, interviews 1 of 5.",
-        "ru": "Источники расходятся в оценке «Система CX-целей и KPI»: опрос — 3,8 из 5, интервью — 1 из 5.",
+        "ru": (
+            "Данные по показателю «Система CX-целей и KPI» расходятся: опрос — 3,8 из 5, интервью — 1 из 5."
+        ),
     }
     assert texts["strength:PRC-01"]["en"] == (
         "Customer feedback is collected in every channel is a strength: 90.0 of 100 — 4.6 of 5 in the "

@@ -203,7 +203,7 @@ def test_one_missing_metric_leaves_the_others():
         (
             "en",
             (
-                "348 of 2,000 clients churned between 2025-07-04 and 2025-12-31; closed: 230; "
+                "348 of 2,000 clients churned between July 4, 2025 and Dec. 31, 2025; closed: 230; "
                 "no activity for more than 90 days: 118; counted: closed or inactive, each client once; "
                 "annualised from 181 days (17.4 % over the period)",
                 "Amounts of money are in KZT; a client's margin is its annual net margin",

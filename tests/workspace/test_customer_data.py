@@ -149,7 +149,7 @@ def test_the_churn_basis_is_chosen_with_the_upload_and_the_dashboard_shows_the_s
     # C4 of four, never active; 25 % over 181 days is 44.0 % a year.
     assert kpi(html, "churn") == (
         "Churn rate, % 44.0 small sample (n = 4) "
-        "1 of 4 clients churned between 2026-01-01 and 2026-06-30; closed: 1; "
+        "1 of 4 clients churned between Jan. 1, 2026 and June 30, 2026; closed: 1; "
         "no activity for more than 90 days: 1; counted: inactive clients only; "
         "annualised from 181 days (25.0 % over the period)"
     )
@@ -181,7 +181,8 @@ def test_a_method_1_assessment_says_it_counts_closures_only(consultant_client, a
     assert "<dt>What counts as churn</dt><dd>Closed accounts (method 1)</dd>" in html
     assert (
         kpi(html, "churn")
-        == "Churn rate, % 25.0 small sample (n = 4) 1 of 4 clients closed between 2025-07-01 and 2026-06-30"
+        == "Churn rate, % 25.0 small sample (n = 4) 1 of 4 clients closed between July 1, 2025 and "
+        "June 30, 2026"
     )
 
 
