@@ -272,3 +272,37 @@ def test_the_operational_metrics_count_in_method_2s_outcomes_index_only():
         "complaints",
         "per_1000",
     )
+
+
+def test_the_reports_customers_section_shows_them_compactly_in_both_languages():
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    metrics = _metrics({"customers": _clients(1000), "complaints": COMPLAINTS, "contact_centre": CALLS})
+    context = {"customer": metrics_with_samples(metrics), "no_data": "–", "charts": {}, "assessment": None}
+    with translation.override("en"):
+        text = " ".join(render_to_string("reports/partials/customers.html", context).split())
+    assert '3.0</span> <span class="metric__note">per 1,000 clients a year' in text
+    assert (
+        "3 complaints in the period, 1 still open; median days to close: 7.0; went to the regulator: 33.3 %"
+        in text
+    )
+    assert "83.3 %" in text and "abandoned calls: 4.2 %; resolved at the first contact: 71.8 %" in text
+    with translation.override("ru"):
+        text = " ".join(render_to_string("reports/partials/customers.html", context).split())
+    assert "Жалобы" in text and "Контакт-центр" in text and "доля потерянных вызовов: 4,2 %" in text
+    # Without the files the section is left out.
+    plain = render_to_string(
+        "reports/partials/customers.html", {**context, "customer": _metrics({"customers": _clients(3)})}
+    )
+    assert 'id="complaints"' not in plain
+
+
+def test_the_metrics_export_lists_them():
+    from assessment.exports import metrics_export_frame
+
+    metrics = _metrics({"customers": _clients(1000), "complaints": COMPLAINTS, "contact_centre": CALLS})
+    frame = metrics_export_frame(metrics=metrics)
+    rows = dict(zip(frame.iloc[:, 0], frame.iloc[:, 1], strict=True))
+    assert rows["complaints.per_1000"] == pytest.approx(3.0)
+    assert rows["contact_centre.by_channel.phone.abandonment"] == pytest.approx(5.0)
