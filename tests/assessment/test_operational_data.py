@@ -306,3 +306,17 @@ def test_the_metrics_export_lists_them():
     rows = dict(zip(frame.iloc[:, 0], frame.iloc[:, 1], strict=True))
     assert rows["complaints.per_1000"] == pytest.approx(3.0)
     assert rows["contact_centre.by_channel.phone.abandonment"] == pytest.approx(5.0)
+
+
+def test_stored_operational_files_are_read_again_when_the_customers_come_later(consultant_api, audit):
+    first = _post(
+        consultant_api, audit, complaints=upload("k.csv", COMPLAINTS), contact_centre=upload("c.csv", CALLS)
+    )
+    assert first.status_code == 201, first.json()
+    url = f"/api/v1/assessments/{audit.pk}/customer-metrics/"
+    assert consultant_api.get(url).json()["complaints"]["per_1000"] is None  # no customers yet
+    assert _post(consultant_api, audit, customers=upload("customers.csv", CUSTOMERS)).status_code == 201
+    metrics = consultant_api.get(url).json()
+    assert metrics["complaints"]["per_1000"] == pytest.approx(1000.0)
+    assert metrics["complaints"]["median_resolution_days"] == pytest.approx(7.0)
+    assert metrics["contact_centre"]["fcr"] == pytest.approx(790 / 11)
