@@ -103,6 +103,8 @@ class CustomerDataApi(APIView):
         customers = serializers.FileField(required=False)
         survey = serializers.FileField(required=False)
         mystery_shopping = serializers.FileField(required=False)
+        complaints = serializers.FileField(required=False)
+        contact_centre = serializers.FileField(required=False)
         period_start = serializers.DateField(required=False)
         period_end = serializers.DateField(required=False)
         discount_rate = serializers.DecimalField(
@@ -120,7 +122,7 @@ class CustomerDataApi(APIView):
         def validate(self, data):
             if not any(kind in data for kind in KINDS):
                 raise serializers.ValidationError(
-                    _("Upload at least one of: customers, survey, mystery_shopping.")
+                    _("Upload at least one of: %(kinds)s.") % {"kinds": ", ".join(KINDS)}
                 )
             return data
 
@@ -348,6 +350,88 @@ class ClvSerializer(serializers.Serializer):
     discount_rate = serializers.FloatField()
 
 
+def _interval(help_text=None) -> serializers.ListField:
+    """A 95 % Wilson interval [low, high] in %, null without a sample."""
+    return serializers.ListField(
+        child=serializers.FloatField(), min_length=2, max_length=2, allow_null=True, help_text=help_text
+    )
+
+
+class _SampleJudgedSerializer(serializers.Serializer):
+    sample = serializers.IntegerField()
+    sufficient = serializers.BooleanField()
+
+
+class _SectionSamplesSerializer(_EvidenceSampleSerializer):
+    """A section with several metrics that can give data evidence, each on its own sample."""
+
+    samples = serializers.DictField(
+        child=_SampleJudgedSerializer(),
+        required=False,
+        help_text=_("Each metric's sample and whether it is sufficient, by metric key"),
+    )
+
+
+class ComplaintsSerializer(_SectionSamplesSerializer):
+    """The complaints opened within the period (docs/methods.md §7.10)."""
+
+    count = serializers.IntegerField()
+    outside_period = serializers.IntegerField(help_text=_("Complaints opened outside the period, left out"))
+    clients = serializers.IntegerField(
+        allow_null=True, help_text=_("Clients active at the period's end; null without a customers file")
+    )
+    per_1000 = serializers.FloatField(allow_null=True, help_text=metric("complaints_per_1000").label)
+    annualised = serializers.BooleanField(
+        help_text=_("true: the period is not a year and per_1000 is scaled to one")
+    )
+    closed = serializers.IntegerField()
+    open = serializers.IntegerField()
+    median_resolution_days = serializers.FloatField(
+        allow_null=True, help_text=metric("complaint_resolution_days").label
+    )
+    regulator = serializers.IntegerField()
+    regulator_share = serializers.FloatField(
+        allow_null=True, help_text=metric("complaints_regulator_share").label
+    )
+    regulator_ci95 = _interval()
+    resolved = serializers.IntegerField()
+    resolved_share = serializers.FloatField(allow_null=True, help_text=_("Complaints resolved, %"))
+    resolved_ci95 = _interval()
+    by_channel = serializers.DictField(child=serializers.IntegerField())
+    by_category = serializers.DictField(child=serializers.IntegerField())
+
+
+class _CallsSerializer(serializers.Serializer):
+    offered = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    answered_within_sla = serializers.IntegerField()
+    abandoned = serializers.IntegerField()
+    first_contact_resolved = serializers.IntegerField()
+    service_level = serializers.FloatField(
+        allow_null=True, help_text=_("Calls answered within the target time over the calls offered, %")
+    )
+    abandonment = serializers.FloatField(
+        allow_null=True, help_text=_("Abandoned calls over the calls offered, %")
+    )
+    fcr = serializers.FloatField(
+        allow_null=True, help_text=_("Calls resolved at the first contact over the calls answered, %")
+    )
+    avg_handle_seconds = serializers.FloatField(
+        allow_null=True, help_text=_("Average handle time in seconds, weighted by the calls answered")
+    )
+
+
+class ContactCentreSerializer(_CallsSerializer, _SectionSamplesSerializer):
+    """The contact centre over the rows dated within the period (docs/methods.md §7.10)."""
+
+    rows = serializers.IntegerField()
+    outside_period = serializers.IntegerField(help_text=_("Rows dated outside the period, left out"))
+    service_level_ci95 = _interval()
+    abandonment_ci95 = _interval()
+    fcr_ci95 = _interval()
+    by_channel = serializers.DictField(child=_CallsSerializer())
+
+
 class SegmentMetricsSerializer(serializers.Serializer):
     nps = NpsSerializer(allow_null=True)
     nps_transactional = NpsTransactionalSerializer(allow_null=True)
@@ -372,6 +456,12 @@ class CustomerMetricsSerializer(serializers.Serializer):
     churn = ChurnSerializer(allow_null=True)
     clv = ClvSerializer(allow_null=True)
     activity = ActivitySerializer(allow_null=True, help_text=_("Activity segments"))
+    complaints = ComplaintsSerializer(
+        allow_null=True, required=False, help_text=_("Complaints; null without a complaints file")
+    )
+    contact_centre = ContactCentreSerializer(
+        allow_null=True, required=False, help_text=_("Contact centre; null without a contact-centre file")
+    )
     by_segment = serializers.DictField(child=SegmentMetricsSerializer(), help_text=_("By customer segment"))
 
 

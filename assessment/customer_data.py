@@ -72,6 +72,8 @@ def _metrics(
         reference_date=assessment.reference_date,
         discount_rate=float(discount_rate),
         churn_basis=churn_basis if behavioural else None,
+        complaints=frames.get("complaints"),
+        contact_centre=frames.get("contact_centre"),
     )
 
 

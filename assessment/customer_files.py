@@ -22,14 +22,33 @@ from django.utils.translation import gettext as _
 from assessment.metrics import instrument_ranges
 from config.spreadsheets import UnreadableTable, spreadsheet_read, table_format
 
-KINDS = ("customers", "survey", "mystery_shopping")
+KINDS = ("customers", "survey", "mystery_shopping", "complaints", "contact_centre")
 COLUMNS = {
     "customers": ("client_id", "segment", "product_count", "opened_on", "closed_on", "last_activity_on"),
     "survey": ("client_id", "instrument", "item", "dimension", "value"),
     "mystery_shopping": ("visit_id", "branch", "visited_on", "standard", "result"),
+    # Operational data (docs/methods.md §7.10): one row per complaint (closed_on empty while open)…
+    "complaints": ("complaint_id", "opened_on", "closed_on", "channel", "category", "regulator", "resolved"),
+    # … and one row per day (or shorter interval) and channel of the contact centre, summed.
+    "contact_centre": (
+        "date",
+        "channel",
+        "offered",
+        "answered",
+        "answered_within_sla",
+        "abandoned",
+        "avg_handle_seconds",
+        "first_contact_resolved",
+    ),
 }
 # The survey's comment is the client's open answer: why they gave the rating (free text).
-OPTIONAL = {"customers": ("annual_margin",), "survey": ("comment",), "mystery_shopping": ()}
+OPTIONAL = {
+    "customers": ("annual_margin",),
+    "survey": ("comment",),
+    "mystery_shopping": (),
+    "complaints": (),
+    "contact_centre": (),
+}
 TEMPLATE_ROWS = {
     "customers": [
         ("C-0001", "mass", "3", "2021-04-12", "", "2026-09-28", "180.50"),
@@ -47,9 +66,19 @@ TEMPLATE_ROWS = {
         ("V-001", "Almaty Central", "2026-08-14", "greeting_within_30s", "yes"),
         ("V-001", "Almaty Central", "2026-08-14", "offers_next_product", "n/a"),
     ],
+    "complaints": [
+        ("CMP-0001", "2026-05-04", "2026-05-11", "branch", "fees", "no", "yes"),
+        ("CMP-0002", "2026-06-20", "", "contact_centre", "card_blocked", "yes", "no"),
+    ],
+    "contact_centre": [
+        ("2026-09-01", "phone", "1200", "1100", "930", "80", "245", "810"),
+        ("2026-09-01", "chat", "400", "390", "370", "10", "410.5", "300"),
+    ],
 }
 SERVQUAL_DIMENSIONS = ("reliability", "responsiveness", "assurance", "empathy", "tangibles")
 RESULTS = ("yes", "no", "n/a")
+# The answers of a yes/no column (case ignored).
+YES_NO = ("yes", "no")
 MAX_LISTED_ERRORS = 500
 # Ids, codes, names and dates are short; a longer cell is a broken file (and would be stored).
 MAX_CELL_CHARS = 1000
@@ -107,6 +136,8 @@ _FEW_VALUES = {
     "customers": ("segment", "product_count", "opened_on", "closed_on", "last_activity_on"),
     "survey": ("instrument", "item", "dimension", "value"),
     "mystery_shopping": (),
+    "complaints": ("opened_on", "closed_on", "channel", "category", "regulator", "resolved"),
+    "contact_centre": ("date", "channel"),
 }
 _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 # Other text as pandas keeps it (64-bit offsets), so that typing it converts nothing.
@@ -625,6 +656,121 @@ def mystery_validate(table: pa.Table) -> tuple[pd.DataFrame, list[Problem]]:
     return typed, problems
 
 
+def _yes_no(kind: str, table: pa.Table, column: str) -> tuple[np.ndarray, list[Problem]]:
+    """A yes/no column as booleans (case ignored), and its rows that are neither."""
+    answer, answers = _distinct(table.column(column), lower=True)
+    known = _names_in(answers, YES_NO)
+    problems = _flagged_problems(
+        kind, ~known, _occurring(answer, len(answers)), lambda: ~known[answer], column, _("Use yes or no.")
+    )
+    return _names_in(answers, ("yes",))[answer], problems
+
+
+def _whole_numbers(kind: str, table: pa.Table, column: str) -> tuple[np.ndarray, list[Problem]]:
+    """A column of counts as floats (NaN where invalid), and its rows that are no whole number of
+    0 or more."""
+    numbers, bad = _per_cell(table.column(column), lambda text: _numbers(text, decimal_comma=False))
+    with np.errstate(invalid="ignore"):
+        bad |= _empty(table.column(column)) | (numbers < 0) | (numbers % 1 != 0)
+    numbers = np.where(bad, np.nan, numbers)
+    return numbers, _problems(kind, bad, column, _("A whole number of 0 or more is required."))
+
+
+def _required(kind: str, table: pa.Table, *columns: str) -> list[Problem]:
+    problems = []
+    for column in columns:
+        problems += _problems(kind, _empty(table.column(column)), column, _("Required."))
+    return problems
+
+
+def complaints_validate(table: pa.Table) -> tuple[pd.DataFrame, list[Problem]]:
+    """One row per complaint: its id (once), when it was opened and closed (empty while open, not
+    before it was opened), channel, category, whether it went to the regulator and whether it was
+    resolved in the client's favour or to their satisfaction (yes/no)."""
+    kind = "complaints"
+    complaint_id = table.column("complaint_id")
+    empty_id = _empty(complaint_id)
+    problems = _required(kind, table, "complaint_id", "channel", "category")
+    problems += _problems(
+        kind, _duplicated(complaint_id) & ~empty_id, "complaint_id", _("Duplicate complaint id.")
+    )
+    opened, found = _dates(kind, table, "opened_on", required=True)
+    problems += found
+    closed, found = _dates(kind, table, "closed_on", required=False)
+    problems += found
+    problems += _problems(kind, (closed < opened).to_numpy(), "closed_on", _("Closed before it was opened."))
+    regulator, found = _yes_no(kind, table, "regulator")
+    problems += found
+    resolved, found = _yes_no(kind, table, "resolved")
+    problems += found
+    typed = pd.DataFrame(
+        {
+            "complaint_id": _strings(complaint_id),
+            "opened_on": opened,
+            "closed_on": closed,
+            "channel": _strings(table.column("channel").cast(_TEXT)),
+            "category": _strings(table.column("category").cast(_TEXT)),
+            "regulator": regulator,
+            "resolved": resolved,
+        },
+        copy=False,
+    )
+    return typed, problems
+
+
+# The counts of a contact-centre row, each at most the one it is part of (docs/methods.md §7.10):
+# calls answered out of those offered, answered within the service-level target and resolved at
+# the first contact out of those answered; a call offered is answered, abandoned by the caller or
+# ended otherwise (overflow, callback), so the abandoned are at most the offered less the answered.
+_CALL_COUNTS = ("offered", "answered", "answered_within_sla", "abandoned", "first_contact_resolved")
+
+
+def contact_centre_validate(table: pa.Table) -> tuple[pd.DataFrame, list[Problem]]:
+    kind = "contact_centre"
+    problems = _required(kind, table, "channel")
+    day, found = _dates(kind, table, "date", required=True)
+    problems += found
+    counts = {}
+    for column in _CALL_COUNTS:
+        counts[column], found = _whole_numbers(kind, table, column)
+        problems += found
+    offered, answered = counts["offered"], counts["answered"]
+    with np.errstate(invalid="ignore"):
+        problems += _problems(kind, answered > offered, "answered", _("More than the calls offered."))
+        problems += _problems(
+            kind,
+            counts["answered_within_sla"] > answered,
+            "answered_within_sla",
+            _("More than the calls answered."),
+        )
+        problems += _problems(
+            kind,
+            counts["abandoned"] > offered - answered,
+            "abandoned",
+            _("More than the calls offered less those answered."),
+        )
+        problems += _problems(
+            kind,
+            counts["first_contact_resolved"] > answered,
+            "first_contact_resolved",
+            _("More than the calls answered."),
+        )
+    seconds, bad = _per_cell(table.column("avg_handle_seconds"), _numbers)
+    with np.errstate(invalid="ignore"):
+        bad |= _empty(table.column("avg_handle_seconds")) | (seconds < 0)
+    problems += _problems(kind, bad, "avg_handle_seconds", _("A number of 0 or more is required."))
+    typed = pd.DataFrame(
+        {
+            "date": day,
+            "channel": _strings(table.column("channel").cast(_TEXT)),
+            **{column: np.nan_to_num(counts[column], nan=0.0).astype("int64") for column in _CALL_COUNTS},
+            "avg_handle_seconds": np.where(bad, 0.0, seconds),
+        },
+        copy=False,
+    )
+    return typed, problems
+
+
 def customer_files_parse(
     files: dict[str, bytes], *, stored_client_ids: pd.Series | None
 ) -> dict[str, pd.DataFrame]:
@@ -655,6 +801,12 @@ def customer_files_parse(
         problems += found
     if "mystery_shopping" in tables:
         typed["mystery_shopping"], found = mystery_validate(tables["mystery_shopping"])
+        problems += found
+    if "complaints" in tables:
+        typed["complaints"], found = complaints_validate(tables["complaints"])
+        problems += found
+    if "contact_centre" in tables:
+        typed["contact_centre"], found = contact_centre_validate(tables["contact_centre"])
         problems += found
     if problems:
         order = {kind: position for position, kind in enumerate(KINDS)}

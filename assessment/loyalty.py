@@ -461,6 +461,114 @@ def mystery_summary(mystery: pd.DataFrame | None) -> dict | None:
     }
 
 
+# --- operational data: complaints and the contact centre (docs/methods.md §7.10) --------------
+
+
+def _within(days: pd.Series, start: datetime.date, end: datetime.date) -> np.ndarray:
+    return ((days >= _timestamp(start)) & (days <= _timestamp(end))).to_numpy(dtype=bool)
+
+
+def _share(count: int, n: int) -> float | None:
+    return float(100.0 * count / n) if n else None
+
+
+def _counts_by(values: pd.Series) -> dict[str, int]:
+    """How many rows name each value, by value (sorted)."""
+    counts = values.astype(str).value_counts().sort_index()
+    return {str(name): int(count) for name, count in counts.items()}
+
+
+def complaints_summary(
+    complaints: pd.DataFrame | None,
+    customers: pd.DataFrame | None,
+    start: datetime.date,
+    end: datetime.date,
+) -> dict | None:
+    """The complaints opened within the period: their count and per 1,000 clients active at the
+    period's end (None without customers; a period other than a year scaled to a year), the
+    median days from opening to closing of the closed ones, the open ones, and the shares sent to
+    the regulator and resolved, each with its Wilson 95 % interval; counts per channel and
+    category. None without complaint rows; the complaints opened outside the period are counted."""
+    if not _present(complaints):
+        return None
+    within = _within(complaints["opened_on"], start, end)
+    rows = complaints[within]
+    count = len(rows)
+    closed_on = rows["closed_on"]
+    closed = closed_on.notna().to_numpy(dtype=bool)
+    durations = (closed_on - rows["opened_on"]).dt.days.to_numpy()[closed]
+    regulator = int(rows["regulator"].sum())
+    resolved = int(rows["resolved"].sum())
+    days = churn_period_days(start, end)
+    clients = int(_active_at(customers, _timestamp(end)).sum()) if customers is not None else None
+    per_year = 1.0 if churn_period_is_year(start, end) else YEAR_DAYS / days
+    return {
+        "count": count,
+        "outside_period": len(complaints) - count,
+        "clients": clients,
+        "per_1000": float(1000.0 * count / clients * per_year) if clients else None,
+        "annualised": per_year != 1.0,
+        "closed": int(closed.sum()),
+        "open": int(count - closed.sum()),
+        "median_resolution_days": float(np.median(durations)) if len(durations) else None,
+        "regulator": regulator,
+        "regulator_share": _share(regulator, count),
+        "regulator_ci95": _wilson(regulator, count),
+        "resolved": resolved,
+        "resolved_share": _share(resolved, count),
+        "resolved_ci95": _wilson(resolved, count),
+        "by_channel": _counts_by(rows["channel"]),
+        "by_category": _counts_by(rows["category"]),
+    }
+
+
+def _call_fields(sums: Mapping[str, float]) -> dict:
+    """The contact-centre indicators of summed counts: service level and abandonment over the
+    calls offered, first-contact resolution over those answered, the handle time weighted by
+    the calls answered."""
+    offered, answered = int(sums["offered"]), int(sums["answered"])
+    within_sla, abandoned = int(sums["answered_within_sla"]), int(sums["abandoned"])
+    resolved = int(sums["first_contact_resolved"])
+    return {
+        "offered": offered,
+        "answered": answered,
+        "answered_within_sla": within_sla,
+        "abandoned": abandoned,
+        "first_contact_resolved": resolved,
+        "service_level": _share(within_sla, offered),
+        "abandonment": _share(abandoned, offered),
+        "fcr": _share(resolved, answered),
+        "avg_handle_seconds": float(sums["handle_seconds"] / answered) if answered else None,
+    }
+
+
+def contact_centre_summary(
+    calls: pd.DataFrame | None, start: datetime.date, end: datetime.date
+) -> dict | None:
+    """The contact centre over the rows dated within the period, overall (with Wilson 95 %
+    intervals of its shares) and per channel; None without rows; rows outside are counted."""
+    if not _present(calls):
+        return None
+    within = _within(calls["date"], start, end)
+    rows = calls[within]
+    counts = rows[["offered", "answered", "answered_within_sla", "abandoned", "first_contact_resolved"]]
+    counts = counts.assign(
+        handle_seconds=rows["avg_handle_seconds"].to_numpy() * rows["answered"].to_numpy(),
+        channel=rows["channel"].astype(str),
+    )
+    overall = _call_fields(counts.drop(columns="channel").sum())
+    by_channel = counts.groupby("channel", sort=True).sum()
+    return {
+        **overall,
+        "rows": len(rows),
+        "outside_period": len(calls) - len(rows),
+        "service_level_ci95": _wilson(overall["answered_within_sla"], overall["offered"]),
+        "abandonment_ci95": _wilson(overall["abandoned"], overall["offered"]),
+        "fcr_ci95": _wilson(overall["first_contact_resolved"], overall["answered"]),
+        "by_channel": {str(name): _call_fields(sums) for name, sums in by_channel.iterrows()},
+    }
+
+
 # --- customer base ----------------------------------------------------------------------------
 
 
@@ -843,6 +951,8 @@ def customer_metrics(
     reference_date: datetime.date,
     discount_rate: float = 0.10,
     churn_basis: str | None = None,
+    complaints: pd.DataFrame | None = None,
+    contact_centre: pd.DataFrame | None = None,
 ) -> dict:
     """All customer metrics of one assessment, overall and per customer segment.
 
@@ -858,11 +968,19 @@ def customer_metrics(
         is, which CLV reads as annual: the period should be a year); under method 2 what counts
         as churned, one of CHURN_BASES, the rate annualised unless the period is a year
         (docs/methods.md §7.8).
+    complaints, contact_centre: the operational files (docs/methods.md §7.10), optional; their rows
+        within the period count.
     """
     if churn_basis is not None and churn_basis not in CHURN_BASES:
         raise ValueError(f"churn_basis {churn_basis!r} is none of {CHURN_BASES}")
+    operations = {
+        "complaints": complaints_summary(
+            complaints, customers if _present(customers) else None, period_start, period_end
+        ),
+        "contact_centre": contact_centre_summary(contact_centre, period_start, period_end),
+    }
     if not _present(customers):
-        return {**_survey_overall(_answers(survey, None)), **_base_placeholders(mystery)}
+        return {**_survey_overall(_answers(survey, None)), **_base_placeholders(mystery), **operations}
     segment, segments = _segments(customers)
     reference = _timestamp(reference_date)
     active = _active_at(customers, reference)
@@ -880,7 +998,7 @@ def customer_metrics(
         discount_rate,
         churn_basis,
     )
-    result = {**_survey_overall(answers), **base}
+    result = {**_survey_overall(answers), **base, **operations}
     if answers is None:
         nps = transactional = csi = [None] * len(segments)
         types = None

@@ -361,14 +361,91 @@ METRICS: tuple[CustomerMetric, ...] = (
         precision=1,
         kpi=True,
     ),
+    # Operational data (docs/methods.md §7.10, thresholds §8): they give no evidence to an
+    # indicator (the catalog binds none to them yet) but count in method 2's outcomes index.
+    # Complaints opened within the period per 1,000 clients active at its end, a year's worth: a
+    # KPI from the data unless the consultant enters it.
     CustomerMetric(
         key="complaints_per_1000",
         label=_("Complaints per 1,000 clients"),
         unit="",
         precision=1,
         higher_is_better=False,
+        path=("complaints", "per_1000"),
+        thresholds=(20.0, 10.0, 5.0, 2.0),
+        sample="clients",
+        min_sample=1000,
+        evidence_versions=(2,),
         kpi=True,
+        comparable=True,
         bounds=(0.0, 1_000_000.0),
+    ),
+    CustomerMetric(
+        key="complaint_resolution_days",
+        label=_("Median days to close a complaint"),
+        unit="",
+        precision=1,
+        higher_is_better=False,
+        path=("complaints", "median_resolution_days"),
+        thresholds=(15.0, 10.0, 5.0, 2.0),
+        sample="closed",
+        min_sample=30,
+        evidence_versions=(2,),
+        comparable=True,
+    ),
+    CustomerMetric(
+        key="complaints_regulator_share",
+        label=_("Complaints that went to the regulator, %"),
+        unit="%",
+        precision=1,
+        higher_is_better=False,
+        path=("complaints", "regulator_share"),
+        thresholds=(20.0, 10.0, 5.0, 2.0),
+        sample="count",
+        min_sample=30,
+        interval="regulator_ci95",
+        evidence_versions=(2,),
+        comparable=True,
+    ),
+    CustomerMetric(
+        key="service_level",
+        label=_("Contact-centre service level, %"),
+        unit="%",
+        precision=1,
+        path=("contact_centre", "service_level"),
+        thresholds=(60.0, 70.0, 80.0, 90.0),
+        sample="offered",
+        min_sample=1000,
+        interval="service_level_ci95",
+        evidence_versions=(2,),
+        comparable=True,
+    ),
+    CustomerMetric(
+        key="abandonment",
+        label=_("Abandoned calls, %"),
+        unit="%",
+        precision=1,
+        higher_is_better=False,
+        path=("contact_centre", "abandonment"),
+        thresholds=(15.0, 10.0, 5.0, 3.0),
+        sample="offered",
+        min_sample=1000,
+        interval="abandonment_ci95",
+        evidence_versions=(2,),
+        comparable=True,
+    ),
+    CustomerMetric(
+        key="fcr",
+        label=_("First-contact resolution, %"),
+        unit="%",
+        precision=1,
+        path=("contact_centre", "fcr"),
+        thresholds=(50.0, 60.0, 70.0, 80.0),
+        sample="answered",
+        min_sample=1000,
+        interval="fcr_ci95",
+        evidence_versions=(2,),
+        comparable=True,
     ),
 )
 
@@ -598,10 +675,26 @@ def metrics_with_samples(metrics: Mapping | None, minimums: Mapping[str, int] | 
     if metrics is None:
         return None
     result = dict(metrics)
+    mixed = _mixed_sample_sections()
     for item in evidence_samples(metrics, minimums):
         section = metric(item.key).path[0]
-        result[section] = {**result[section], "sample": item.sample, "sufficient": item.sufficient}
+        judged = {"sample": item.sample, "sufficient": item.sufficient}
+        # A section whose metrics count different samples (complaints, contact_centre) also
+        # says each one's under `samples` by key; its own `sample` and `sufficient` are the first's.
+        first = {} if "sufficient" in result[section] else judged
+        samples = (
+            {"samples": {**result[section].get("samples", {}), item.key: judged}} if section in mixed else {}
+        )
+        result[section] = {**result[section], **first, **samples}
     return result
+
+
+def _mixed_sample_sections(registry: Registry | None = None) -> set[str]:
+    """The sections of the stored metrics holding metrics with different sample fields."""
+    fields: dict[str, set[str]] = {}
+    for entry in evidence_metrics(registry):
+        fields.setdefault(entry.path[0], set()).add(entry.sample or "")
+    return {section for section, names in fields.items() if len(names) > 1}
 
 
 @dataclass(frozen=True)

@@ -51,11 +51,18 @@ KIND_LABELS = {
     "customers": gettext_lazy("Customers"),
     "survey": gettext_lazy("Customer survey"),
     "mystery_shopping": gettext_lazy("Mystery shopping"),
+    "complaints": gettext_lazy("Complaints"),
+    "contact_centre": gettext_lazy("Contact centre"),
 }
 # The files' columns, as the template files name them (not translated: the header row says them).
 KIND_HELP = {kind: ", ".join(COLUMNS[kind] + OPTIONAL[kind]) for kind in KINDS}
 # Labels with a per cent sign, translated here: in a template's translate tag it would be doubled.
-LABELS = {"compliance": gettext_lazy("Compliance, %")}
+LABELS = {
+    "compliance": gettext_lazy("Compliance, %"),
+    "service_level": gettext_lazy("Service level, %"),
+    "abandonment": gettext_lazy("Abandoned, %"),
+    "fcr": gettext_lazy("First-contact resolution, %"),
+}
 
 
 def _file_field(kind: str) -> forms.FileField:
@@ -73,6 +80,8 @@ class CustomerDataForm(forms.Form):
     customers = _file_field("customers")
     survey = _file_field("survey")
     mystery_shopping = _file_field("mystery_shopping")
+    complaints = _file_field("complaints")
+    contact_centre = _file_field("contact_centre")
     period_start = forms.DateField(
         label=gettext_lazy("Churn period from"),
         required=False,
@@ -105,7 +114,10 @@ class CustomerDataForm(forms.Form):
         data = super().clean()
         if not any(data.get(kind) for kind in KINDS):
             raise ValidationError(
-                _("Choose at least one file: customers, customer survey or mystery shopping.")
+                _(
+                    "Choose at least one file: customers, customer survey, mystery shopping, "
+                    "complaints or contact centre."
+                )
             )
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and start > end:
@@ -250,7 +262,82 @@ NOTES: dict[str, Callable[[Mapping], str]] = {
         + _("from the mean annual net margin and the annual retention")
     ),
     "product_load": lambda load: _("Products per active client"),
+    "complaints_per_1000": lambda complaints: _complaints_note(complaints),
+    "complaint_resolution_days": lambda complaints: (
+        _("%(closed)s complaints closed, %(open)s still open")
+        % {
+            "closed": number_text(complaints["closed"], digits=0),
+            "open": number_text(complaints["open"], digits=0),
+        }
+    ),
+    "complaints_regulator_share": lambda complaints: _interval_note(
+        complaints,
+        _("%(part)s of %(count)s complaints")
+        % {
+            "part": number_text(complaints["regulator"], digits=0),
+            "count": number_text(complaints["count"], digits=0),
+        },
+        digits=1,
+        field="regulator_ci95",
+    ),
+    "service_level": lambda calls: _interval_note(
+        calls,
+        _("%(part)s of %(whole)s calls offered answered within the target time")
+        % {
+            "part": number_text(calls["answered_within_sla"], digits=0),
+            "whole": number_text(calls["offered"], digits=0),
+        },
+        digits=1,
+        field="service_level_ci95",
+    ),
+    "abandonment": lambda calls: _interval_note(
+        calls,
+        _("%(part)s of %(whole)s calls offered abandoned by the caller")
+        % {
+            "part": number_text(calls["abandoned"], digits=0),
+            "whole": number_text(calls["offered"], digits=0),
+        },
+        digits=1,
+        field="abandonment_ci95",
+    ),
+    "fcr": lambda calls: _interval_note(calls, _fcr_note(calls), digits=1, field="fcr_ci95"),
 }
+
+
+def _complaints_note(complaints: Mapping) -> str:
+    note = _("%(count)s complaints opened in the period; %(clients)s clients active at its end") % {
+        "count": number_text(complaints["count"], digits=0),
+        "clients": number_text(complaints["clients"], digits=0),
+    }
+    return note + "; " + _("scaled to a year") if complaints.get("annualised") else note
+
+
+def _fcr_note(calls: Mapping) -> str:
+    note = _("%(part)s of %(whole)s calls answered resolved at the first contact") % {
+        "part": number_text(calls["first_contact_resolved"], digits=0),
+        "whole": number_text(calls["answered"], digits=0),
+    }
+    if calls.get("avg_handle_seconds") is None:
+        return note
+    return (
+        note
+        + "; "
+        + _("average handle time %(seconds)s s")
+        % {"seconds": number_text(calls["avg_handle_seconds"], digits=0)}
+    )
+
+
+def small_metrics(metrics: Mapping) -> set[str]:
+    """The metrics shown on too small a sample to be evidence: judged by the metric's own sample
+    where its section holds several (`samples`), else by its section's."""
+    small = set()
+    for row in metric_values(metrics):
+        section = metrics.get(row.section)
+        if isinstance(section, Mapping) and small_sample(
+            (section.get("samples") or {}).get(row.key, section)
+        ):
+            small.add(row.key)
+    return small
 
 
 def metric_rows(metrics: Mapping) -> list[MetricValue]:
@@ -368,6 +455,7 @@ def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "comment_counts": comment_counts(metrics) if metrics else [],
         # Sections of the metrics on too small a sample to be evidence: flagged, not evidence.
         "small_samples": {section for section, values in (metrics or {}).items() if small_sample(values)},
+        "small_metrics": small_metrics(metrics) if metrics else set(),
         "segment_columns": segment_metrics(),
         "segments": segment_rows(metrics) if metrics else [],
         "satisfied_at": SATISFIED_AT,

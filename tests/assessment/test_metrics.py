@@ -91,6 +91,12 @@ def test_the_registry_holds_every_metric_the_platform_shows():
         "disloyal_share",
         "product_load",
         "clv",
+        "complaints_per_1000",
+        "complaint_resolution_days",
+        "complaints_regulator_share",
+        "service_level",
+        "abandonment",
+        "fcr",
     ]
     assert [entry.key for entry in kpi_metrics()] == [
         "nps",
@@ -121,6 +127,13 @@ def test_the_registry_holds_every_metric_the_platform_shows():
         **common,
         "csi": (50.0, 62.5, 75.0, 80.0),
         "servqual_gap": (-20.0, -10.0, -5.0, 0.0),
+        # The operational metrics count in method 2's outcomes index only (§7.10).
+        "complaints_per_1000": (20.0, 10.0, 5.0, 2.0),
+        "complaint_resolution_days": (15.0, 10.0, 5.0, 2.0),
+        "complaints_regulator_share": (20.0, 10.0, 5.0, 2.0),
+        "service_level": (60.0, 70.0, 80.0, 90.0),
+        "abandonment": (15.0, 10.0, 5.0, 3.0),
+        "fcr": (50.0, 60.0, 70.0, 80.0),
     }
     # An override of a metric the version does not read is not in force; one of no metric fails.
     assert "servqual" not in evidence_thresholds({"servqual": [-3, -2, -1, 0]}, registry_of(2))

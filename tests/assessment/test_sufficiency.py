@@ -230,12 +230,22 @@ def test_settings_are_checked_setting_by_setting():
         "min_sample.nps": ["Must be a whole number from 1 to 1000000."],
         "min_sample.revenue": [
             "Unknown metric; known: nps, csi, servqual, servqual_gap, mystery_shopping, churn_rate, "
-            "loyal_share, disloyal_share."
+            "loyal_share, disloyal_share, complaints_per_1000, complaint_resolution_days, "
+            "complaints_regulator_share, service_level, abandonment, fcr."
         ],
     }
 
 
 SAMPLES = {"nps": 100, "csi": 100, "servqual": 50, "servqual_gap": 50, "mystery_shopping": 10}
+# The operational metrics (docs/methods.md §7.10): clients, closed complaints, complaints, calls.
+OPERATIONS = {
+    "complaints_per_1000": 1000,
+    "complaint_resolution_days": 30,
+    "complaints_regulator_share": 30,
+    "service_level": 1000,
+    "abandonment": 1000,
+    "fcr": 1000,
+}
 
 
 def test_left_out_settings_keep_their_defaults():
@@ -243,7 +253,7 @@ def test_left_out_settings_keep_their_defaults():
         min_answers=3,
         min_area_coverage=0.7,
         min_responses=5,
-        min_sample={**SAMPLES, "churn_rate": 100, "loyal_share": 100, "disloyal_share": 100},
+        min_sample={**SAMPLES, "churn_rate": 100, "loyal_share": 100, "disloyal_share": 100, **OPERATIONS},
     )
     assert sufficiency_rules({"min_sample": {"csi": 40}}).min_sample == {
         **SAMPLES,
@@ -251,6 +261,7 @@ def test_left_out_settings_keep_their_defaults():
         "churn_rate": 100,
         "loyal_share": 100,
         "disloyal_share": 100,
+        **OPERATIONS,
     }
 
 
@@ -444,6 +455,7 @@ def test_the_schema_documents_sufficiency(api, consultant_api):
         "churn_rate",
         "loyal_share",
         "disloyal_share",
+        *OPERATIONS,
     }
     assert {"sample", "sufficient"} <= set(components["Nps"]["properties"])
     assert {"published_at", "publish_override_reason", "sufficiency"} <= set(

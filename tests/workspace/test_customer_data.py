@@ -271,3 +271,36 @@ def test_without_transactional_ratings_the_dashboard_says_no_data(consultant_cli
     assert kpi(html, "nps_transactional") == "NPS (transactional) – No data"
     # A survey without the comment column: none counted, the count shown as 0.
     assert kpi(html, "comments").startswith("Survey comments 0 ")
+
+
+def test_the_operational_metrics_show_with_their_notes_and_intervals(consultant_client, audit):
+    from tests.assessment.test_operational_data import CALLS, COMPLAINTS
+
+    response = consultant_client.post(
+        page(audit), files(complaints=COMPLAINTS, contact_centre=CALLS, survey=None, mystery_shopping=None)
+    )
+    assert response.status_code == 302
+    html = consultant_client.get(page(audit)).content.decode()
+
+    def card(key: str) -> str:
+        block = re.search(rf'data-key="{key}" data-metric="[^"]*">(.*?)</div>', html, re.DOTALL).group(1)
+        return " ".join(re.sub(r"<[^>]+>", " ", block).split())
+
+    # 3 complaints over the 3 clients active at the period's end; each metric judged on its own sample.
+    assert card("complaints_per_1000") == (
+        "Complaints per 1,000 clients 1,000.0 small sample (n = 3) "
+        "3 complaints opened in the period; 3 clients active at its end"
+    )
+    assert card("complaint_resolution_days").endswith(
+        "7.0 small sample (n = 2) 2 complaints closed, 1 still open"
+    )
+    assert "1 of 3 complaints; 95 % interval 6.1 to 79.2" in card("complaints_regulator_share")
+    assert card("service_level") == (
+        "Contact-centre service level, % 83.3 "
+        "1,000 of 1,200 calls offered answered within the target time; 95 % interval 81.1 to 85.3"
+    )
+    assert card("abandonment").startswith("Abandoned calls, % 4.2 50 of 1,200 calls offered abandoned")
+    assert "790 of 1,100 calls answered resolved at the first contact; average handle time 355 s" in card(
+        "fcr"
+    )
+    assert "Contact centre by channel" in html and "Complaints by channel and category" in html

@@ -95,6 +95,18 @@ def test_sufficient_scores_publish_without_a_reason_once_the_roadmap_is_reviewed
 # --- Settings -----------------------------------------------------------------------------------------
 
 
+# The defaults of the other metrics' samples: SERVQUAL's gap and the operational data (§7.10).
+OTHER_SAMPLES = {
+    "min_sample_servqual_gap": "50",
+    "min_sample_complaints_per_1000": "1000",
+    "min_sample_complaint_resolution_days": "30",
+    "min_sample_complaints_regulator_share": "30",
+    "min_sample_service_level": "1000",
+    "min_sample_abandonment": "1000",
+    "min_sample_fcr": "1000",
+}
+
+
 def test_the_settings_tab_shows_the_rules_in_force_and_saves_what_differs(consultant_client, audit):
     page = consultant_client.get(_settings(audit)).content.decode()
     assert 'name="min_answers" value="3"' in page
@@ -107,11 +119,11 @@ def test_the_settings_tab_shows_the_rules_in_force_and_saves_what_differs(consul
         "min_sample_nps": "50",
         "min_sample_csi": "100",
         "min_sample_servqual": "50",
-        "min_sample_servqual_gap": "50",
         "min_sample_mystery_shopping": "10",
         "min_sample_churn_rate": "100",
         "min_sample_loyal_share": "100",
         "min_sample_disloyal_share": "100",
+        **OTHER_SAMPLES,
     }
     response = consultant_client.post(_settings(audit), form)
     assert response.status_code == 302
@@ -136,11 +148,11 @@ def test_settings_are_refused_once_published(consultant_client, executive_client
         "min_sample_nps": "100",
         "min_sample_csi": "100",
         "min_sample_servqual": "50",
-        "min_sample_servqual_gap": "50",
         "min_sample_mystery_shopping": "10",
         "min_sample_churn_rate": "100",
         "min_sample_loyal_share": "100",
         "min_sample_disloyal_share": "100",
+        **OTHER_SAMPLES,
     }
     assert "these settings no longer change" in consultant_client.get(_settings(thin)).content.decode()
     response = consultant_client.post(_settings(thin), form)
