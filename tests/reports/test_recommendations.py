@@ -470,7 +470,7 @@ def test_metric_only_recommendations_come_after_gap_closing_ones(make_library):
     # R-GAP closes ORG-01's gap (1.875). The others address STF-02 (above T, no gap) and are
     # ordered by how far the metric is past its threshold relative to its scale:
     # churn 20 % vs 10 % on a scale of 22 (30 … 8) → 0.45; NPS −30 vs 0 on 70 (−20 … 50) → 0.43;
-    # CSI 70 vs 75 on 40 (50 … 90) → 0.125.
+    # CSI 70 vs 75 on 30 (50 … 80, method 2's thresholds) → 0.17.
     library = make_library(
         entry(
             "R-CHURN", ["STF-02"], horizon="0-3", metrics=[{"metric": "churn.rate", "op": ">", "value": 10}]
@@ -484,7 +484,7 @@ def test_metric_only_recommendations_come_after_gap_closing_ones(make_library):
     assert codes(proposed) == ["R-GAP", "R-CHURN", "R-NPS", "R-CSI"]
     excess = {item["code"]: item["triggered_by"][0].get("excess") for item in proposed}
     assert excess["R-NPS"] == pytest.approx(30 / 70)
-    assert excess["R-CSI"] == pytest.approx(5 / 40)
+    assert excess["R-CSI"] == pytest.approx(5 / 30)
     assert excess["R-CHURN"] == pytest.approx(10 / 22)
     assert [item["priority"] for item in proposed[1:]] == [0.0, 0.0, 0.0]
 
