@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from assessment.access import assessment_for_consultant, organization_readable
 from assessment.audit import audit_events
 from assessment.lockout import sign_in_authenticate
+from assessment.method import ROADMAP_LIMIT_MAX, ROADMAP_LIMIT_MIN
 from assessment.metrics import THRESHOLD_COUNT, default_min_samples, metric, thresholds_messages
 from assessment.models import (
     NEXT_STATUSES,
@@ -265,6 +266,7 @@ class AssessmentOutputSerializer(serializers.ModelSerializer):
             "sufficiency",
             "anonymity_k",
             "currency",
+            "roadmap_limit",
             "collection_deadline",
             "reminder_days",
             "published_at",
@@ -406,6 +408,16 @@ class AssessmentDetailApi(APIView):
             required=False,
             allow_blank=True,
             help_text=_("What amounts of money are in (ISO 4217); frozen once published"),
+        )
+        roadmap_limit = serializers.IntegerField(
+            min_value=ROADMAP_LIMIT_MIN,
+            max_value=ROADMAP_LIMIT_MAX,
+            required=False,
+            allow_null=True,
+            help_text=_(
+                "Initiatives the roadmap holds before the rest is listed as later (method 2); null: "
+                "the method's. Frozen once published"
+            ),
         )
         collection_deadline = serializers.DateTimeField(
             required=False,

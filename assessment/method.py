@@ -64,6 +64,10 @@ METHODS = {
     ),
 }
 CURRENT_METHOD_VERSION = 2
+# An assessment may hold its roadmap to fewer or more initiatives than its method's limit, within
+# these: one initiative at least, and no more than a programme of a few years can carry.
+ROADMAP_LIMIT_MIN = 1
+ROADMAP_LIMIT_MAX = 40
 TOP_SCORE = 100.0
 # An answer (or a metric's level) one level higher scores this many points more: 25 · (level − 1).
 LEVEL_STEP = 25.0

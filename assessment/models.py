@@ -4,12 +4,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessment.method import CURRENT_METHOD_VERSION, METHODS
+from assessment.method import CURRENT_METHOD_VERSION, METHODS, ROADMAP_LIMIT_MAX, ROADMAP_LIMIT_MIN
 from assessment.metrics import kpi_metrics, registry_of, thresholds_messages
 from assessment.sufficiency import sufficiency_messages
 from config.jobs import Job
@@ -234,6 +235,14 @@ class Assessment(models.Model):
     weight_survey = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.5"))
     weight_interview = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.3"))
     weight_data = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.2"))
+    # The initiatives the roadmap holds before the rest is "later" (method 2); null: the method's.
+    roadmap_limit = models.PositiveSmallIntegerField(
+        _("initiatives on the roadmap"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ROADMAP_LIMIT_MIN), MaxValueValidator(ROADMAP_LIMIT_MAX)],
+        help_text=_("How many initiatives the roadmap holds before the rest is “later”; empty: the method's"),
+    )
     anonymity_k = models.PositiveSmallIntegerField(
         _("anonymity threshold"),
         default=5,
@@ -331,6 +340,13 @@ class Assessment(models.Model):
     def invitations_open(self) -> bool:
         """Respondents can be added until collection ends."""
         return self.status == Status.DRAFT or self.collecting
+
+    @property
+    def roadmap_limit_in_force(self) -> int | None:
+        """The initiatives its roadmap holds before the rest is "later": its own limit, else its
+        method's; None under a method without a limit (method 1 ranks all alike)."""
+        default = METHODS[self.method_version].roadmap_limit
+        return None if default is None else self.roadmap_limit or default
 
     @property
     def editable(self) -> bool:

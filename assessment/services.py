@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from assessment.audit import audit_events, audit_record, audit_record_many
-from assessment.method import result_method
+from assessment.method import ROADMAP_LIMIT_MAX, ROADMAP_LIMIT_MIN, result_method
 from assessment.metrics import registry_of, thresholds_messages
 from assessment.models import (
     CLIENT_VISIBLE_STATUSES,
@@ -321,6 +321,7 @@ def _audited_fields(assessment: Assessment) -> dict[tuple[str, str], object]:
         (AuditEvent.Action.SETTINGS, "baseline"): assessment.baseline_id,
         (AuditEvent.Action.SETTINGS, "reminder_days"): list(assessment.reminder_days),
         (AuditEvent.Action.SETTINGS, "currency"): assessment.currency,
+        (AuditEvent.Action.SETTINGS, "roadmap_limit"): assessment.roadmap_limit,
         (AuditEvent.Action.SETTINGS, "collection_deadline"): (
             assessment.collection_deadline.astimezone(datetime.UTC).isoformat()
             if assessment.collection_deadline
@@ -333,6 +334,7 @@ def _audited_fields(assessment: Assessment) -> dict[tuple[str, str], object]:
 FROZEN_ONCE_PUBLISHED = (
     "title",
     "currency",
+    "roadmap_limit",
     "baseline",
     "weight_survey",
     "weight_interview",
@@ -451,6 +453,15 @@ def assessment_update(
         raise ValidationError({f"sufficiency.{name}": messages for name, messages in problems.items()})
     if "anonymity_k" in changes:
         _anonymity_check(assessment, changes["anonymity_k"])
+    if changes.get("roadmap_limit") is not None and not (
+        ROADMAP_LIMIT_MIN <= changes["roadmap_limit"] <= ROADMAP_LIMIT_MAX
+    ):
+        raise ValidationError(
+            {
+                "roadmap_limit": _("Must be a whole number from %(low)d to %(high)d.")
+                % {"low": ROADMAP_LIMIT_MIN, "high": ROADMAP_LIMIT_MAX}
+            }
+        )
     if status is not None and status != assessment.status:
         allowed = NEXT_STATUSES[assessment.status]
         if status not in allowed:

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from assessment.access import baseline_readable
 from assessment.branding import DEFAULT_FIRM_NAME, firm_branding, logo_data_uri
 from assessment.kpis import assessment_kpis
-from assessment.method import method_get, result_method
+from assessment.method import result_method
 from assessment.metrics import evidence_thresholds, metrics_with_samples, registry_of
 from assessment.models import (
     CLIENT_VISIBLE_STATUSES,
@@ -206,13 +206,13 @@ def recommendation_item_present(item: RecommendationItem, *, language: str) -> d
 def recommendations_list(*, assessment: Assessment, language: str, accepted_only: bool = False) -> list[dict]:
     """The roadmap in its order (only what the consultant accepted, for a report), each item
     with `prerequisites`: the library's prerequisites among the items not rejected, and
-    `later`: past the method's roadmap limit among them (docs/methods.md §10.3)."""
+    `later`: past the assessment's roadmap limit among them (docs/methods.md §10.3)."""
     items = list(assessment.recommendations.all())
     if accepted_only:
         items = [item for item in items if item.status == RecommendationStatus.ACCEPTED]
     kept = [item for item in items if item.status != RecommendationStatus.REJECTED]
     on_roadmap = {item.code for item in kept if item.code}
-    limit = method_get(assessment.method_version).roadmap_limit
+    limit = assessment.roadmap_limit_in_force
     place = {item.pk: position for position, item in enumerate(kept)}
     presented = []
     for item in items:

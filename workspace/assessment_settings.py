@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 from assessment.access import assessment_managed
 from assessment.kpis import assessment_kpis, assessment_kpis_set
 from assessment.levels import level_name
+from assessment.method import METHODS, ROADMAP_LIMIT_MAX, ROADMAP_LIMIT_MIN
 from assessment.metrics import default_min_samples, metric
 from assessment.models import CLIENT_VISIBLE_STATUSES, Assessment, Currency
 from assessment.scoring import EvidenceWeights
@@ -60,6 +61,12 @@ class GeneralForm(forms.Form):
         required=False,
         help_text=gettext_lazy("What amounts of money in the customer data and the reports are in."),
     )
+    roadmap_limit = forms.IntegerField(
+        label=gettext_lazy("Initiatives on the roadmap"),
+        min_value=ROADMAP_LIMIT_MIN,
+        max_value=ROADMAP_LIMIT_MAX,
+        required=False,
+    )
     baseline = BaselineChoiceField(
         label=gettext_lazy("Baseline"),
         queryset=Assessment.objects.none(),
@@ -72,6 +79,14 @@ class GeneralForm(forms.Form):
         self.fields["baseline"].queryset = assessment.organization.assessments.exclude(
             pk=assessment.pk
         ).order_by("-reference_date")
+        default = METHODS[assessment.method_version].roadmap_limit
+        if default is None:
+            del self.fields["roadmap_limit"]  # method 1 ranks every recommendation alike
+        else:
+            self.fields["roadmap_limit"].help_text = _(
+                "The roadmap holds this many initiatives in the client's reports; the rest are listed "
+                "as “later”. Empty: the method's %(limit)d."
+            ) % {"limit": default}
 
 
 class WeightsForm(forms.Form):
@@ -219,6 +234,7 @@ def _general_initial(assessment: Assessment) -> dict:
         "title": assessment.title,
         "reference_date": assessment.reference_date,
         "currency": assessment.currency,
+        "roadmap_limit": assessment.roadmap_limit,
         "baseline": assessment.baseline,
     }
 

@@ -25,7 +25,6 @@ from assessment.access import (
     user_manages,
 )
 from assessment.levels import level_name
-from assessment.method import method_get
 from assessment.metrics import metric
 from assessment.models import CLIENT_VISIBLE_STATUSES, Assessment, Status
 from assessment.presenters import sufficiency_reasons_present
@@ -228,12 +227,11 @@ def _recommendations_context(
         row["prerequisite_titles"] = [
             {"code": code, "title": titles.get(code, code)} for code in row["prerequisites"]
         ]
-    method = method_get(assessment.method_version)
     return {
         "items": rows,
         "counts": counts,
-        "by_value": method.roadmap_limit is not None,
-        "roadmap_limit": method.roadmap_limit,
+        "by_value": assessment.roadmap_limit_in_force is not None,
+        "roadmap_limit": assessment.roadmap_limit_in_force,
         "reviewable": assessment.editable,
         "add_form": bound_form if bound and bound_id is None else RecommendationForm(prefix="add"),
         "add_open": bool(bound and bound_id is None),

@@ -105,3 +105,30 @@ def test_the_roadmap_check_names_every_proposal(current):
         roadmap_reviewed_check(assessment=current)
     assert refused.value.code == "roadmap_not_reviewed"
     assert refused.value.extra == {"pending": [item.code for item in items]}
+
+
+def test_an_assessment_may_hold_its_roadmap_to_its_own_limit(current, audit, api):
+    recommendations_accept_proposed(assessment=current, user=audit.consultant)
+    count = current.recommendations.count()
+    assert count > 4
+    api.force_authenticate(audit.consultant)
+    url = f"/api/v1/assessments/{current.pk}/"
+    for bad in (0, 41, "many"):
+        response = api.patch(url, {"roadmap_limit": bad}, format="json")
+        assert response.status_code == 400 and "roadmap_limit" in response.json()
+    assert api.patch(url, {"roadmap_limit": 4}, format="json").json()["roadmap_limit"] == 4
+    current.refresh_from_db()
+    listed = recommendations_list(assessment=current, language="en")
+    assert [item["later"] for item in listed] == [False] * 4 + [True] * (count - 4)
+    context = report_context(assessment=current, kind="full", language="en")
+    assert (len(context["roadmap"]), len(context["roadmap_later"])) == (4, count - 4)
+    event = current.audit_events.get(action="settings", target="roadmap_limit")
+    assert (event.before, event.after) == (None, 4)
+    # Back to the method's 12; under method 1 nothing is later, whatever the assessment says.
+    assert api.patch(url, {"roadmap_limit": None}, format="json").json()["roadmap_limit"] is None
+    current.refresh_from_db()
+    assert current.roadmap_limit_in_force == 12
+    Assessment.objects.filter(pk=current.pk).update(method_version=1, roadmap_limit=4)
+    current.refresh_from_db()
+    assert current.roadmap_limit_in_force is None
+    assert not any(item["later"] for item in recommendations_list(assessment=current, language="en"))

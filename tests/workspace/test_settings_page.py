@@ -428,3 +428,18 @@ def test_the_currency_is_saved_audited_frozen_once_published_and_labels_amounts(
     assert "these cannot change any more: currency" in frozen.content.decode()
     audit.refresh_from_db()
     assert audit.currency == "KZT"
+
+
+def test_the_roadmap_limit_is_set_on_the_general_card_under_method_2_only(consultant_client, audit):
+    general = {"section": "general", "title": audit.title, "reference_date": "2026-06-30"}
+    page = consultant_client.get(_url(audit)).content.decode()
+    assert 'name="roadmap_limit"' in page and "Empty: the method&#x27;s 12." in page
+    assert consultant_client.post(_url(audit), {**general, "roadmap_limit": "8"}).status_code == 302
+    audit.refresh_from_db()
+    assert (audit.roadmap_limit, audit.roadmap_limit_in_force) == (8, 8)
+    refused = consultant_client.post(_url(audit), {**general, "roadmap_limit": "41"})
+    assert refused.status_code == 400 and "less than or equal to 40" in refused.content.decode()
+    audit.refresh_from_db()
+    assert audit.roadmap_limit == 8
+    type(audit).objects.filter(pk=audit.pk).update(method_version=1)
+    assert 'name="roadmap_limit"' not in consultant_client.get(_url(audit)).content.decode()
