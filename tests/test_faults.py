@@ -116,7 +116,9 @@ def test_submitting_from_two_tabs_at_once_submits_once():
 # --- Two customer-data uploads at once ---------------------------------------------------------------
 
 # The four clients of CUSTOMERS, one of them closed in the period (churn 25 %) or two (50 %),
-# and their survey (NPS 10) or one of two promoters (NPS 100): each file changes one metric.
+# and their survey (NPS 10) or one of two promoters (NPS 100): each file changes one metric. C4
+# was active lately, so that no client churns by inactivity (method 2) and only closures move churn.
+ONE_CLOSED = CUSTOMERS.replace("C4,premium,3,2022-02-02,,,500", "C4,premium,3,2022-02-02,,2026-06-01,500")
 TWO_CLOSED = CUSTOMERS.replace("C4,premium,3,2022-02-02,,,500", "C4,premium,3,2022-02-02,2026-03-01,,500")
 PROMOTERS = "client_id,instrument,item,dimension,value\nC1,nps,recommend,,10\nC2,nps,recommend,,9\n"
 CHURN_BY_CLOSED_CLIENTS = {1: 25.0, 2: 50.0}
@@ -179,7 +181,7 @@ def test_two_uploads_of_the_same_files_at_once_store_one_of_them_whole(settings,
     assessment, ann, bob = _customer_data_assessment(settings, tmp_path)
     replies = _at_once(
         _upload_call(
-            assessment, ann, customers=("ann-customers.csv", CUSTOMERS), survey=("ann-survey.csv", SURVEY)
+            assessment, ann, customers=("ann-customers.csv", ONE_CLOSED), survey=("ann-survey.csv", SURVEY)
         ),
         _upload_call(
             assessment,
@@ -215,7 +217,7 @@ def test_two_uploads_of_different_files_at_once_never_store_metrics_of_replaced_
     customer_data_replace(
         assessment=assessment,
         user=ann,
-        uploads={"customers": upload("customers.csv", CUSTOMERS), "survey": upload("survey.csv", SURVEY)},
+        uploads={"customers": upload("customers.csv", ONE_CLOSED), "survey": upload("survey.csv", SURVEY)},
     )
     # Both uploads have read the stored data before either stores its own.
     both_read = threading.Barrier(2)

@@ -163,6 +163,7 @@ def test_file_storage_selects_the_backend_and_refuses_what_it_cannot_use():
 # Modules that store files only on the way to their own subject (a rendered page, a report's
 # numbers, a browser journey): the backends are the modules in STORAGE_MODULES' concern.
 INCIDENTAL = {
+    "tests/assessment/test_operational_data.py",  # only that a refused upload stored nothing
     "tests/e2e/test_collection_control.py",
     "tests/e2e/test_workspace.py",
     "tests/reports/test_demo_deliverable.py",

@@ -229,7 +229,7 @@ def _declared(client, url: str, size: int, content_type: str = "multipart/form-d
 @pytest.mark.parametrize(
     ("path", "limit", "limit_mb"),
     [
-        ("customer-data", 3 * 200 * 1024 * 1024 + 2_621_440, "602.5"),  # three files and the form's fields
+        ("customer-data", 5 * 200 * 1024 * 1024 + 2_621_440, "1,002.5"),  # five files and the form's fields
         ("invitations", 5 * 1024 * 1024 + 2_621_440, "7.5"),
     ],
     ids=["customer data", "respondents"],
@@ -249,10 +249,12 @@ def test_a_workspace_upload_over_its_limit_is_413_before_the_csrf_check_reads_it
     client.force_login(consultant_of(audit.organization))
     client.cookies["csrftoken"] = "a" * 32  # so that the check would look for the form's token
 
-    response = _declared(client, f"/assessments/{audit.pk}/customer-data/", 700 * 1024 * 1024)
+    response = _declared(client, f"/assessments/{audit.pk}/customer-data/", 1100 * 1024 * 1024)
 
     assert response.status_code == 413
-    assert response.content.decode() == "The request is larger than 602.5 MB, the most this address accepts."
+    assert (
+        response.content.decode() == "The request is larger than 1,002.5 MB, the most this address accepts."
+    )
 
 
 @pytest.mark.django_db

@@ -169,7 +169,9 @@ def test_a_small_customer_sample_is_flagged_and_noted(consultant_client, suffici
         metrics={"nps": NPS},
     )
     html = _page(consultant_client, sufficient, "customer-data")
-    tile = _text(re.search(r'<div class="kpi" data-metric="nps">(.*?)</div>', html, re.S).group(1))
+    tile = _text(
+        re.search(r'<div class="kpi" data-key="nps" data-metric="nps">(.*?)</div>', html, re.S).group(1)
+    )
     assert "35" in tile and "small sample (n = 40)" in tile
     assert _text(html).count("small sample (n = 40)") == 2  # the tile and the chart's heading
     # The scores stay sufficient; their page notes why the NPS is not evidence.
