@@ -99,6 +99,15 @@ class DemoProfile:
     # Mean days since an open client's last activity (a gamma of shape 1.2): the longer, the more
     # clients fall silent for over 90 days and count as churned by inactivity (method 2).
     silence_days: float
+    # The operational files (docs/methods.md §7.10): complaints a year per 1,000 clients, the share
+    # reaching the regulator, the mean days to close one; the contact centre's service level,
+    # abandonment and first-contact resolution (shares of 1).
+    complaints_per_1000: float
+    regulator_share: float
+    resolution_days: float
+    service_level: float
+    abandonment: float
+    fcr: float
     nps_weights: tuple[float, ...]  # probabilities of ratings 0..10
     csi_shift: float
     kpis: dict
@@ -116,9 +125,15 @@ DEMO_PROFILES = {
         interview_shift=0,
         churn=0.12,
         silence_days=36.0,
+        complaints_per_1000=14.0,
+        regulator_share=0.12,
+        resolution_days=9.0,
+        service_level=0.72,
+        abandonment=0.08,
+        fcr=0.65,
         nps_weights=(0.02, 0.01, 0.02, 0.03, 0.03, 0.06, 0.09, 0.13, 0.15, 0.2, 0.26),
         csi_shift=0.0,
-        kpis={"average_deposit": 4200.0, "repeat_purchase_conversion": 18.0, "complaints_per_1000": 14.0},
+        kpis={"average_deposit": 4200.0, "repeat_purchase_conversion": 18.0},
     ),
     "reassessment": DemoProfile(
         title="CX maturity re-assessment 2026",
@@ -127,9 +142,15 @@ DEMO_PROFILES = {
         interview_shift=1,
         churn=0.1025,
         silence_days=34.0,
+        complaints_per_1000=9.5,
+        regulator_share=0.06,
+        resolution_days=4.0,
+        service_level=0.84,
+        abandonment=0.045,
+        fcr=0.74,
         nps_weights=(0.01, 0.01, 0.01, 0.02, 0.02, 0.05, 0.09, 0.12, 0.15, 0.22, 0.30),
         csi_shift=0.35,
-        kpis={"average_deposit": 4620.0, "repeat_purchase_conversion": 20.7, "complaints_per_1000": 9.5},
+        kpis={"average_deposit": 4620.0, "repeat_purchase_conversion": 20.7},
         # Preliminary while collecting: the demo respondent's submission completes it.
         awaits_everyone=True,
     ),
@@ -286,7 +307,7 @@ DEMO_BRANCHES = ("Almaty Central", "Almaty Dostyk", "Astana Baiterek", "Shymkent
 
 
 def demo_customer_files(*, profile: DemoProfile, seed: int = 2026, clients: int = 2000) -> dict[str, str]:
-    """Customer, survey and mystery-shopping CSV files of a bank as `profile` describes it
+    """Customer, survey, mystery-shopping and operational CSV files of a bank as `profile` describes it
     (the baseline: NPS near 20 and annual closures near 12 %, as in the seed; with the clients
     silent for more than 90 days, method 2's churn is near 17 %)."""
     reference_date = profile.reference_date
@@ -359,7 +380,53 @@ def demo_customer_files(*, profile: DemoProfile, seed: int = 2026, clients: int 
         "customers": "\n".join(customers) + "\n",
         "survey": "\n".join(survey) + "\n",
         "mystery_shopping": "\n".join(mystery) + "\n",
+        **_demo_operations(profile=profile, rng=rng, active_at_end=int((~closes).sum())),
     }
+
+
+DEMO_CALLS_A_DAY = {"phone": 300, "chat": 120}
+
+
+def _demo_operations(*, profile: DemoProfile, rng: np.random.Generator, active_at_end: int) -> dict[str, str]:
+    """The complaints and contact-centre files of the 12 months up to the reference date."""
+    reference = np.datetime64(profile.reference_date)
+    count = round(profile.complaints_per_1000 * active_at_end / 1000)
+    opened = reference - rng.integers(0, 365, count).astype("timedelta64[D]")
+    took = np.maximum(1, rng.gamma(2.0, profile.resolution_days / 2.0, count).round().astype(int))
+    closed = opened + took.astype("timedelta64[D]")
+    complaints = ["complaint_id,opened_on,closed_on,channel,category,regulator,resolved"] + [
+        f"CMP-{n:04d},{day},{'' if end > reference else end},{channel},{category},{regulator},{resolved}"
+        for n, (day, end, channel, category, regulator, resolved) in enumerate(
+            zip(
+                opened,
+                closed,
+                rng.choice(["branch", "contact_centre", "app"], count),
+                rng.choice(["fees", "cards", "transfers", "service"], count),
+                np.where(rng.random(count) < profile.regulator_share, "yes", "no"),
+                np.where(rng.random(count) < 0.85, "yes", "no"),
+                strict=True,
+            ),
+            start=1,
+        )
+    ]
+    calls = [
+        "date,channel,offered,answered,answered_within_sla,abandoned,avg_handle_seconds,first_contact_resolved"
+    ]
+    days = reference - np.arange(365).astype("timedelta64[D]")
+    for channel, mean in DEMO_CALLS_A_DAY.items():
+        offered = rng.poisson(mean, len(days))
+        abandoned = rng.binomial(offered, profile.abandonment)
+        answered = offered - abandoned
+        within = rng.binomial(answered, profile.service_level / (1 - profile.abandonment))
+        resolved = rng.binomial(answered, profile.fcr)
+        handle = rng.normal(240 if channel == "phone" else 420, 20, len(days)).round(1)
+        calls += [
+            f"{day},{channel},{o},{a},{w},{b},{h},{r}"
+            for day, o, a, w, b, h, r in zip(
+                days, offered, answered, within, abandoned, handle, resolved, strict=True
+            )
+        ]
+    return {"complaints": "\n".join(complaints) + "\n", "contact_centre": "\n".join(calls) + "\n"}
 
 
 def demo_customer_data_seed(*, assessment: Assessment, consultant, profile: DemoProfile) -> None:
