@@ -233,6 +233,20 @@ def _interval_note(section: Mapping, note: str, digits: int, field: str = "ci95"
     return _("%(note)s; 95 %% interval %(low)s to %(high)s") % {"note": note, "low": low, "high": high}
 
 
+def _share_of_offered_note(message: str, *, part: str, interval: str) -> Callable[[Mapping], str]:
+    """The note of a contact-centre share of the calls offered: the calls it counts of all of them,
+    and its 95 % interval."""
+
+    def note(calls: Mapping) -> str:
+        counts = {
+            "part": number_text(calls[part], digits=0),
+            "whole": number_text(calls["offered"], digits=0),
+        }
+        return _interval_note(calls, message % counts, digits=1, field=interval)
+
+    return note
+
+
 NOTES: dict[str, Callable[[Mapping], str]] = {
     "nps": _nps_note,
     "nps_transactional": _nps_note,
@@ -280,25 +294,15 @@ NOTES: dict[str, Callable[[Mapping], str]] = {
         digits=1,
         field="regulator_ci95",
     ),
-    "service_level": lambda calls: _interval_note(
-        calls,
-        _("%(part)s of %(whole)s calls offered answered within the target time")
-        % {
-            "part": number_text(calls["answered_within_sla"], digits=0),
-            "whole": number_text(calls["offered"], digits=0),
-        },
-        digits=1,
-        field="service_level_ci95",
+    "service_level": _share_of_offered_note(
+        gettext_lazy("%(part)s of %(whole)s calls offered answered within the target time"),
+        part="answered_within_sla",
+        interval="service_level_ci95",
     ),
-    "abandonment": lambda calls: _interval_note(
-        calls,
-        _("%(part)s of %(whole)s calls offered abandoned by the caller")
-        % {
-            "part": number_text(calls["abandoned"], digits=0),
-            "whole": number_text(calls["offered"], digits=0),
-        },
-        digits=1,
-        field="abandonment_ci95",
+    "abandonment": _share_of_offered_note(
+        gettext_lazy("%(part)s of %(whole)s calls offered abandoned by the caller"),
+        part="abandoned",
+        interval="abandonment_ci95",
     ),
     "fcr": lambda calls: _interval_note(calls, _fcr_note(calls), digits=1, field="fcr_ci95"),
 }

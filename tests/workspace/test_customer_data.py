@@ -304,3 +304,22 @@ def test_the_operational_metrics_show_with_their_notes_and_intervals(consultant_
         "fcr"
     )
     assert "Contact centre by channel" in html and "Complaints by channel and category" in html
+
+
+def test_the_contact_centre_notes_count_the_calls_and_give_the_interval():
+    from workspace.customer_data import NOTES
+
+    calls = {
+        "offered": 1200,
+        "answered_within_sla": 1000,
+        "abandoned": 60,
+        # Wilson's intervals of 1,000 and 60 of 1,200.
+        "service_level_ci95": [81.12, 85.33],
+        "abandonment_ci95": [3.90, 6.38],
+    }
+    assert NOTES["service_level"](calls) == (
+        "1,000 of 1,200 calls offered answered within the target time; 95 % interval 81.1 to 85.3"
+    )
+    assert NOTES["abandonment"](calls) == (
+        "60 of 1,200 calls offered abandoned by the caller; 95 % interval 3.9 to 6.4"
+    )
