@@ -417,7 +417,9 @@ def _servqual(answers: _Answers) -> dict | None:
         else _mean_interval(relative, client_relative, SERVQUAL_RELATIVE_SCALE),
         "n": int(_distinct_clients(client, None, 1, answers.clients)[0]),
         # Clients with answers on both sides: the sample the index stands on as evidence.
-        "paired": len(np.intersect1d(*(rows.client[rows.aspect >= 0] for rows in sides))),
+        "paired": int(
+            np.count_nonzero(np.logical_and(*(_answering(rows, answers.clients) for rows in sides)))
+        ),
     }
 
 
@@ -790,6 +792,15 @@ def _client_csi(answers: _Answers) -> np.ndarray:
 def _client_nps(answers: _Answers) -> np.ndarray:
     """Mean NPS rating per client key (NaN without any)."""
     return _means_per(answers.nps.client, answers.nps.value, answers.clients)
+
+
+def _answering(rows: _Rows, clients: int) -> np.ndarray:
+    """Per client key, whether it has a row (with a dimension) among `rows`: a mask, so that
+    comparing two sides costs one pass over the clients, not a sort of the rows."""
+    seen = np.zeros(clients, dtype=bool)
+    chosen = rows.client[(rows.aspect >= 0) & (rows.client >= 0)]
+    seen[chosen] = True
+    return seen
 
 
 def _client_servqual(answers: _Answers) -> np.ndarray:
