@@ -17,6 +17,7 @@ and per client alike.
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -148,6 +149,18 @@ class _Answers:
     clients: int
     items: list[str]  # ascending
     comments: dict | None  # see _comments
+
+    # Per client key, read by both the survey metrics' intervals and the loyalty types: computed
+    # once (a cached property writes the instance's __dict__, which a frozen dataclass allows).
+    @cached_property
+    def client_csi(self) -> np.ndarray:
+        """Each client's own CSI (see _client_csi)."""
+        return _client_csi(self)
+
+    @cached_property
+    def client_servqual(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each client's SERVQUAL index and the sum of its expectations (see _client_servqual_sums)."""
+        return _client_servqual_sums(self)
 
 
 def _factorized(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -401,7 +414,7 @@ def _servqual(answers: _Answers) -> dict | None:
     # The gaps relative to what clients expect, in % (docs/methods.md §8): the index over the
     # sum of the five mean expectations; per client the same over its own dimensions.
     relative = None if index is None else float(100.0 * index / expectation.sum())
-    client_index, client_expected = _client_servqual_sums(answers)
+    client_index, client_expected = answers.client_servqual
     with np.errstate(invalid="ignore", divide="ignore"):
         client_relative = 100.0 * client_index / client_expected
     return {
@@ -803,12 +816,6 @@ def _answering(rows: _Rows, clients: int) -> np.ndarray:
     return seen
 
 
-def _client_servqual(answers: _Answers) -> np.ndarray:
-    """SERVQUAL index per client key: the sum of the gaps of the dimensions it has both sides
-    of (NaN without any)."""
-    return _client_servqual_sums(answers)[0]
-
-
 def _client_servqual_sums(answers: _Answers) -> tuple[np.ndarray, np.ndarray]:
     """Per client key, over the dimensions it has both sides of: the sum of the gaps and the sum
     of the mean expectations (NaN without any). One dimension at a time, so that every array is
@@ -861,9 +868,9 @@ def _loyalty(
         scores = {"csi": missing, "nps": missing, "servqual": missing}
     else:
         scores = {
-            "csi": _client_csi(answers)[active],
+            "csi": answers.client_csi[active],
             "nps": _client_nps(answers)[active],
-            "servqual": _client_servqual(answers)[active],
+            "servqual": answers.client_servqual[0][active],
         }
     available = sum((~np.isnan(values)).astype(np.int64) for values in scores.values())
     met = sum(
@@ -1055,7 +1062,7 @@ def _survey_overall(answers: _Answers | None) -> dict:
     csi = _csi_per(answers, None, 1)[0]
     if csi is not None:
         # The clients' own CSIs give the spread: the answers of one client are not independent.
-        csi["ci95"] = _mean_interval(csi["score"], _client_csi(answers), CSI_SCALE)
+        csi["ci95"] = _mean_interval(csi["score"], answers.client_csi, CSI_SCALE)
     return {
         "nps": _nps_per(answers.nps, None, 1)[0],
         "nps_transactional": _nps_per(answers.nps_transactional, None, 1)[0],
