@@ -381,6 +381,9 @@ class ComplaintsSerializer(_SectionSamplesSerializer):
         allow_null=True, help_text=_("Clients active at the period's end; null without a customers file")
     )
     per_1000 = serializers.FloatField(allow_null=True, help_text=metric("complaints_per_1000").label)
+    per_1000_ci95 = _interval(
+        _("The interval (95 %) of the rate per 1,000: the Poisson score interval of the count")
+    )
     annualised = serializers.BooleanField(
         help_text=_("true: the period is not a year and per_1000 is scaled to one")
     )

@@ -14,6 +14,7 @@ from assessment.kpis import assessment_kpis_set
 from assessment.models import Assessment, Membership, Organization, Role, Status
 from assessment.services import assessment_create, assessment_update, consultant_grant, interview_scores_set
 from surveys.models import Indicator, Invitation
+from surveys.selectors import indicator_ids
 from surveys.services import answers_save, invitation_create_many, invitation_link_create, response_submit
 
 DEMO_ORGANIZATION = "Demo Bank"
@@ -182,17 +183,18 @@ def _demo_assessment(
 DEMO_RESPONDENT = "demo.respondent@demobank.example"
 # Department, role, head count: 40 submitted respondents across the bank.
 DEMO_STAFF = (
-    ("Management board", "executive", 4),
+    ("Management board", "executive", 5),
     ("Retail banking", "manager", 5),
-    ("Retail banking", "frontline", 9),
+    ("Retail banking", "frontline", 7),
     ("Contact centre", "manager", 2),
-    ("Contact centre", "frontline", 8),
+    ("Contact centre", "frontline", 7),
     ("Digital channels", "manager", 2),
     ("Digital channels", "back_office", 4),
-    ("Operations", "back_office", 6),
+    ("Operations", "back_office", 4),
+    ("IT", "it", 4),
 )
 # How favourably each role tends to see the company (management sees it rosier).
-ROLE_OPTIMISM = {"executive": 0.7, "manager": 0.4, "frontline": -0.2, "back_office": 0.0}
+ROLE_OPTIMISM = {"executive": 0.7, "manager": 0.4, "frontline": -0.2, "back_office": 0.0, "it": 0.1}
 DEMO_COMMENTS = {
     "ORG-05": "CX targets exist for the contact centre only.",
     "PRC-01": "Complaints are logged in three different systems.",
@@ -205,10 +207,10 @@ DEMO_COMMENTS = {
 def demo_responses_seed(
     *, assessment: Assessment, level_shift: float = 0.0, respondent: bool = True, seed: int = 2026
 ) -> None:
-    """40 submitted respondents whose answers sketch a Customer-Aware bank (moved by
-    `level_shift` levels): solid on strategy and standards, weak on analytics and technology,
-    management more upbeat than the front line; with `respondent`, the demo respondent is
-    invited too. Deterministic for a given seed."""
+    """40 submitted respondents, each answering the indicators asked of their role, whose
+    answers sketch a Customer-Aware bank (moved by `level_shift` levels): solid on strategy and
+    standards, weak on analytics and technology, management more upbeat than the front line;
+    with `respondent`, the demo respondent is invited too. Deterministic for a given seed."""
     rng = np.random.default_rng(seed)
     codes = list(
         Indicator.objects.filter(version=assessment.catalog_version)
@@ -229,17 +231,23 @@ def demo_responses_seed(
         for n in range(1, count + 1)
     ]
     created = invitation_create_many(assessment=assessment, rows=rows)
+    asked = {
+        role: indicator_ids(version_id=assessment.catalog_version_id, role=role) for role in ROLE_OPTIMISM
+    }
     for new in created:
-        levels = truth + ROLE_OPTIMISM[new.invitation.role] + rng.normal(0, 0.7, len(codes))
+        role = new.invitation.role
+        levels = truth + ROLE_OPTIMISM[role] + rng.normal(0, 0.7, len(codes))
         levels = np.clip(np.rint(levels), 1, 5).astype(int)
         dont_know = rng.random(len(codes)) < 0.06
+        commented = rng.random(len(codes)) < 0.3
         items = [
             {
                 "indicator": code,
                 "level": None if unknown else int(level),
-                "comment": DEMO_COMMENTS.get(code, "") if rng.random() < 0.15 else "",
+                "comment": DEMO_COMMENTS.get(code, "") if comment else "",
             }
-            for code, level, unknown in zip(codes, levels, dont_know, strict=True)
+            for code, level, unknown, comment in zip(codes, levels, dont_know, commented, strict=True)
+            if code in asked[role]
         ]
         answers_save(invitation=new.invitation, items=items)
         response_submit(invitation=new.invitation)
@@ -335,13 +343,16 @@ def demo_customer_files(*, profile: DemoProfile, seed: int = 2026, clients: int 
             ids, segment, product_count, opened, closed, last_seen, margin, strict=True
         )
     ]
-    survey = ["client_id,instrument,item,dimension,value"]
+    survey = ["client_id,instrument,item,dimension,value,comment"]
     answered = rng.choice(clients, 600, replace=False)
     nps = rng.choice(11, 600, p=profile.nps_weights)
-    survey += [f"{ids[c]},nps,recommend,,{v}" for c, v in zip(answered, nps, strict=True)]
+    survey += [
+        f"{ids[c]},nps_relationship,recommend,,{v},{_demo_comment(v, n)}"
+        for n, (c, v) in enumerate(zip(answered, nps, strict=True))
+    ]
     for item, mean in (("branch_service", 3.9), ("mobile_app", 4.1), ("contact_centre", 3.4)):
         values = np.clip(np.rint(rng.normal(mean + profile.csi_shift, 0.8, 600)), 1, 5).astype(int)
-        survey += [f"{ids[c]},csi,{item},,{v}" for c, v in zip(answered, values, strict=True)]
+        survey += [f"{ids[c]},csi,{item},,{v}," for c, v in zip(answered, values, strict=True)]
     for dimension, gap in (
         ("reliability", -0.4),
         ("responsiveness", -0.7),
@@ -356,11 +367,11 @@ def demo_customer_files(*, profile: DemoProfile, seed: int = 2026, clients: int 
             ).astype(int)
             item = f"{dimension[:3].upper()}{n}"
             survey += [
-                f"{ids[c]},servqual_expectation,{item},{dimension},{v}"
+                f"{ids[c]},servqual_expectation,{item},{dimension},{v},"
                 for c, v in zip(answered[:300], expected, strict=True)
             ]
             survey += [
-                f"{ids[c]},servqual_perception,{item},{dimension},{v}"
+                f"{ids[c]},servqual_perception,{item},{dimension},{v},"
                 for c, v in zip(answered[:300], perceived, strict=True)
             ]
     mystery = ["visit_id,branch,visited_on,standard,result"]
@@ -376,12 +387,46 @@ def demo_customer_files(*, profile: DemoProfile, seed: int = 2026, clients: int 
             f"V{visit:03d},{branch},{day},{standard},{result}"
             for standard, result in zip(DEMO_STANDARDS, outcomes, strict=True)
         ]
+    operations = _demo_operations(profile=profile, rng=rng, active_at_end=int((~closes).sum()))
+    # Drawn last, so the files above stay as they were before transactional NPS was added.
+    rated = rng.choice(clients, 450, replace=False)
+    touchpoint = rng.choice(DEMO_TOUCHPOINTS, 450)
+    ratings = rng.choice(11, 450, p=profile.nps_weights)
+    survey += [
+        f"{ids[c]},nps_transactional,{t},,{v},{_demo_comment(v, n + 1)}"
+        for n, (c, t, v) in enumerate(zip(rated, touchpoint, ratings, strict=True))
+    ]
     return {
         "customers": "\n".join(customers) + "\n",
         "survey": "\n".join(survey) + "\n",
         "mystery_shopping": "\n".join(mystery) + "\n",
-        **_demo_operations(profile=profile, rng=rng, active_at_end=int((~closes).sum())),
+        **operations,
     }
+
+
+DEMO_TOUCHPOINTS = ("branch_visit", "contact_centre_call", "mobile_app_transfer")
+# What clients write beside a rating: a detractor's reason, a passive's, a promoter's.
+DEMO_CLIENT_COMMENTS = {
+    "detractor": (
+        "Waited 40 minutes at the branch, only one desk was open",
+        "Комиссию за перевод списали без предупреждения",
+        "The contact centre put me on hold three times",
+    ),
+    "passive": ("The app is fine but transfers to other banks are slow", "Нормально, но в отделении очереди"),
+    "promoter": ("Clear fees, and the app works", "Менеджер сам перезвонил и решил вопрос"),
+}
+# One rating in this many carries a comment.
+DEMO_COMMENT_EVERY = 9
+
+
+def _demo_comment(rating: int, position: int) -> str:
+    """A client's comment on every DEMO_COMMENT_EVERY-th rating, in the voice of its NPS group,
+    quoted for the CSV (no random draw: the ratings' files stay as they are)."""
+    if position % DEMO_COMMENT_EVERY:
+        return ""
+    group = "detractor" if rating <= 6 else "passive" if rating <= 8 else "promoter"
+    texts = DEMO_CLIENT_COMMENTS[group]
+    return f'"{texts[position // DEMO_COMMENT_EVERY % len(texts)]}"'
 
 
 DEMO_CALLS_A_DAY = {"phone": 300, "chat": 120}

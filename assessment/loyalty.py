@@ -104,6 +104,13 @@ def _wilson(count: int, n: int) -> list[float] | None:
     return [float(100.0 * max(centre - half, 0.0)), float(100.0 * min(centre + half, 1.0))]
 
 
+def _poisson_interval(count: int) -> tuple[float, float]:
+    """The 95 % score interval of a Poisson count: the rates λ with (count − λ)² ≤ z²·λ. Like
+    Wilson's for a share, it stays above 0 and keeps its width for small counts."""
+    centre, half = count + Z95**2 / 2, Z95 * np.sqrt(count + Z95**2 / 4)
+    return float(centre - half), float(centre + half)
+
+
 def _mean_interval(centre: float, values: np.ndarray, scale: tuple[float, float]) -> list[float] | None:
     """A 95 % normal interval around `centre` whose standard error is that of the mean of
     `values` (one per client or visit; NaN ignored), clipped to the `scale`; None with fewer
@@ -500,10 +507,11 @@ def complaints_summary(
     end: datetime.date,
 ) -> dict | None:
     """The complaints opened within the period: their count and per 1,000 clients active at the
-    period's end (None without customers; a period other than a year scaled to a year), the
-    median days from opening to closing of the closed ones, the open ones, and the shares sent to
-    the regulator and resolved, each with its Wilson 95 % interval; counts per channel and
-    category. None without complaint rows; the complaints opened outside the period are counted."""
+    period's end with the 95 % score interval of a Poisson count (None without customers; a
+    period other than a year scaled to a year), the median days from opening to closing of the
+    closed ones, the open ones, and the shares sent to the regulator and resolved, each with its
+    Wilson 95 % interval; counts per channel and category. None without complaint rows; the
+    complaints opened outside the period are counted."""
     if not _present(complaints):
         return None
     within = _within(complaints["opened_on"], start, end)
@@ -517,11 +525,15 @@ def complaints_summary(
     days = churn_period_days(start, end)
     clients = int(_active_at(customers, _timestamp(end)).sum()) if customers is not None else None
     per_year = 1.0 if churn_period_is_year(start, end) else YEAR_DAYS / days
+    per_client_year = 1000.0 * per_year / clients if clients else None
     return {
         "count": count,
         "outside_period": len(complaints) - count,
         "clients": clients,
-        "per_1000": float(1000.0 * count / clients * per_year) if clients else None,
+        "per_1000": float(count * per_client_year) if per_client_year else None,
+        "per_1000_ci95": [end * per_client_year for end in _poisson_interval(count)]
+        if per_client_year
+        else None,
         "annualised": per_year != 1.0,
         "closed": int(closed.sum()),
         "open": int(count - closed.sum()),

@@ -301,6 +301,7 @@ METRICS: tuple[CustomerMetric, ...] = (
         interval="ci95",
         kpi=True,
         comparable=True,
+        informs="churn",
     ),
     CustomerMetric(
         key="loyal_share",
@@ -361,8 +362,8 @@ METRICS: tuple[CustomerMetric, ...] = (
         precision=1,
         kpi=True,
     ),
-    # Operational data (docs/methods.md §7.10, thresholds §8): they give no evidence to an
-    # indicator (the catalog binds none to them yet) but count in method 2's outcomes index.
+    # Operational data (docs/methods.md §7.10, thresholds §8): method 2 only, in its outcomes
+    # index and as data evidence of the indicators of the second catalog edition bound to them.
     # Complaints opened within the period per 1,000 clients active at its end, a year's worth: a
     # KPI from the data unless the consultant enters it.
     CustomerMetric(
@@ -375,10 +376,12 @@ METRICS: tuple[CustomerMetric, ...] = (
         thresholds=(20.0, 10.0, 5.0, 2.0),
         sample="clients",
         min_sample=1000,
+        interval="per_1000_ci95",
         evidence_versions=(2,),
         kpi=True,
         comparable=True,
         bounds=(0.0, 1_000_000.0),
+        informs="complaints",
     ),
     CustomerMetric(
         key="complaint_resolution_days",
@@ -392,6 +395,7 @@ METRICS: tuple[CustomerMetric, ...] = (
         min_sample=30,
         evidence_versions=(2,),
         comparable=True,
+        informs="complaint_resolution",
     ),
     CustomerMetric(
         key="complaints_regulator_share",
@@ -406,6 +410,7 @@ METRICS: tuple[CustomerMetric, ...] = (
         interval="regulator_ci95",
         evidence_versions=(2,),
         comparable=True,
+        informs="regulator_complaints",
     ),
     CustomerMetric(
         key="service_level",
@@ -419,6 +424,7 @@ METRICS: tuple[CustomerMetric, ...] = (
         interval="service_level_ci95",
         evidence_versions=(2,),
         comparable=True,
+        informs="service_level",
     ),
     CustomerMetric(
         key="abandonment",
@@ -446,6 +452,7 @@ METRICS: tuple[CustomerMetric, ...] = (
         interval="fcr_ci95",
         evidence_versions=(2,),
         comparable=True,
+        informs="first_contact_resolution",
     ),
 )
 

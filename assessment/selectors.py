@@ -17,7 +17,7 @@ from assessment.loyalty import survey_comments
 from assessment.method import Method, method_get, result_method
 from assessment.metrics import (
     EvidenceSample,
-    catalog_binding,
+    catalog_bindings,
     evidence_samples,
     evidence_thresholds,
     registry_of,
@@ -189,11 +189,10 @@ def data_evidence_levels(
     intervals = {key: item.interval if method.interval_evidence else None for key, item in sufficient.items()}
     registry = registry_of(method.version)
     thresholds = evidence_thresholds(assessment.data_thresholds, registry)
-    # Binding → metric; a binding no metric informs raises (see assessment.metrics).
-    informing = {
-        binding: catalog_binding(binding, registry).key for binding in indicators["metric"].dropna().unique()
-    }
-    bound = indicators["metric"].dropna().map(informing)
+    # Binding → metric. A binding no metric informs under this method gives no evidence (an
+    # operational metric under method 1); the registry answers for every binding at start-up.
+    informing = {binding: entry.key for binding, entry in catalog_bindings(registry).items()}
+    bound = indicators["metric"].dropna().map(informing).dropna()
     bound = bound[bound.isin(list(values))]
     return pd.Series(
         {code: metric_level(key, values[key], thresholds, intervals[key]) for code, key in bound.items()},

@@ -328,6 +328,7 @@ SPECTACULAR_SETTINGS = {
         "AssessmentStatusEnum": "assessment.models.Status",
         "ChurnBasisEnum": "assessment.models.ChurnBasis",
         "RespondentStatusEnum": "surveys.models.RespondentStatus",
+        "RespondentRoleEnum": "surveys.models.RespondentRole",
         "JobStatusEnum": "config.jobs.JobStatus",
         "RecommendationStatusEnum": "reports.models.RecommendationStatus",
         "ReportKindEnum": "reports.models.ReportKind",

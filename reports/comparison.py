@@ -1,12 +1,13 @@
 """Re-assessment against its baseline: a pure function of two score results, their customer
 metrics and business KPIs (docs/methods.md §9). No ORM; labels come in already translated.
 
-Indicators compare by code, so assessments on different catalog versions compare on the
-indicators both scored; the rest are listed as not comparable.
+Indicators compare by code within one catalog edition. Across editions they compare by lineage:
+an indicator with the baseline indicators it continues (their mean where it merges several); a
+new topic, and a baseline indicator nothing continues, are listed as not comparable.
 """
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TypedDict
 
 import pandas as pd
@@ -73,6 +74,16 @@ def _scored(items: list[dict]) -> pd.Series:
     return pd.Series({item["code"]: item["score"] for item in items}, dtype=float).dropna()
 
 
+def _continued(before: pd.Series, lineage: Mapping[str, Sequence[str]]) -> tuple[pd.Series, set[str]]:
+    """The baseline's indicator scores under the codes that continue them (each the mean of the
+    scored ones it continues), and the baseline codes some indicator continues."""
+    pairs = pd.DataFrame(
+        [(code, old) for code, olds in lineage.items() for old in olds], columns=["code", "old"]
+    )
+    pairs = pairs.assign(score=pairs["old"].map(before))
+    return pairs.groupby("code")["score"].mean().dropna(), set(pairs["old"])
+
+
 def _claimed_level(result: Mapping) -> int | None:
     """The overall level a result claims: none without a score, none while it is preliminary,
     the capped one where a wide reality gap caps it."""
@@ -103,6 +114,7 @@ def comparison_compute(
     baseline_kpis: Mapping[str, float | None],
     names: Mapping[str, str],
     registry: Registry | None = None,
+    lineage: Mapping[str, Sequence[str]] | None = None,
 ) -> dict:
     """The comparison of a re-assessment (`current`) with its `baseline`.
 
@@ -113,6 +125,8 @@ def comparison_compute(
     names: area and indicator code → name.
     The metric and KPI rows are those of the metrics registry (comparable metrics, KPIs), in
     its order, labelled in the active language.
+    lineage: when the two are on different catalog editions, each current indicator's code →
+        the baseline codes it continues; None: indicators compare by code.
     """
     overall_before = baseline["overall"]["score"]
     overall_after = current["overall"]["score"]
@@ -121,10 +135,15 @@ def comparison_compute(
     area_codes = [area["code"] for area in current["areas"]]
 
     before, after = _scored(baseline["indicators"]), _scored(current["indicators"])
+    every_code = list(dict.fromkeys([item["code"] for item in current["indicators"]]))
+    baseline_codes = [item["code"] for item in baseline["indicators"]]
+    if lineage is None:
+        every_code += [code for code in baseline_codes if code not in set(every_code)]
+    else:
+        before, continued = _continued(before, lineage)
+        every_code += [code for code in baseline_codes if code not in continued | set(every_code)]
     shared = after.index.intersection(before.index)
     delta = (after[shared] - before[shared]).sort_values(ascending=False, kind="stable")
-    every_code = list(dict.fromkeys([item["code"] for item in current["indicators"]]))
-    every_code += [item["code"] for item in baseline["indicators"] if item["code"] not in set(every_code)]
 
     def indicator_change(code: str) -> dict:
         return {
@@ -140,6 +159,7 @@ def comparison_compute(
         "method": {
             "version": result_method(current).version,
             "baseline_rescored_from": baseline.get("rescored_from"),
+            "indicators_by_lineage": lineage is not None,
         },
         "overall": {
             "before": overall_before,

@@ -15,8 +15,8 @@ import functools
 import math
 import operator
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -131,6 +131,8 @@ class Recommendation:
     prerequisites: tuple[str, ...] = ()
     # Customer metrics of the outcomes index (assessment.outcomes) it is expected to move.
     outcomes: tuple[str, ...] = ()
+    # The catalog edition whose codes `indicators` names (see library_in_catalog).
+    edition: int = 1
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ _RECOMMENDATION_KEYS = {
     "effort",
     "prerequisites",
     "outcomes",
+    "edition",
 }
 _TRIGGER_KEYS = {"indicator_below", "area_below", "metrics"}
 
@@ -292,7 +295,15 @@ def _recommendation(entry: Mapping, steps: set[str]) -> Recommendation:
         effort=_choice(entry, "effort", EFFORTS),
         prerequisites=_codes(entry, "prerequisites", required=False),
         outcomes=_outcomes(entry),
+        edition=_edition(entry),
     )
+
+
+def _edition(entry: Mapping) -> int:
+    edition = entry.get("edition", 1)
+    if isinstance(edition, bool) or not isinstance(edition, int) or edition < 1:
+        raise _Invalid(f"edition must be a catalog edition (1, 2, …), not {edition!r}")
+    return edition
 
 
 def _outcomes(entry: Mapping) -> tuple[str, ...]:
@@ -383,6 +394,34 @@ def library_load(*, path: Path) -> RecommendationLibrary:
         return RecommendationLibrary(steps=steps, recommendations=_recommendations(document, steps))
     except (_Invalid, yaml.YAMLError, OSError) as error:
         raise ImproperlyConfigured(f"Recommendation library {path}: {error}") from error
+
+
+def library_in_catalog(
+    library: RecommendationLibrary, *, edition: int, lineage: Mapping[str, Sequence[str] | None]
+) -> RecommendationLibrary:
+    """The library as a catalog of `edition` reads it. A recommendation written for that edition
+    stays as it is; one written for the edition before addresses the indicators that continue its
+    own (`lineage`: each indicator's code → the previous edition's codes it continues, in catalog
+    order), so a kept code stays, a merged one moves to the indicator it merged into, and a code
+    reused for a new topic does not carry the old recommendation; any other, and one left with no
+    indicator, is left out."""
+    continuing: dict[str, list[str]] = {}
+    for code, previous in lineage.items():
+        for old in previous or ():
+            continuing.setdefault(old, []).append(code)
+
+    def read(recommendation: Recommendation) -> Recommendation | None:
+        if recommendation.edition == edition:
+            return recommendation
+        if recommendation.edition != edition - 1:
+            return None
+        codes = tuple(
+            dict.fromkeys(new for old in recommendation.indicators for new in continuing.get(old, ()))
+        )
+        return replace(recommendation, indicators=codes, edition=edition) if codes else None
+
+    kept = tuple(found for recommendation in library.recommendations if (found := read(recommendation)))
+    return RecommendationLibrary(steps=library.steps, recommendations=kept)
 
 
 @functools.cache

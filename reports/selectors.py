@@ -35,13 +35,16 @@ from reports.context import KpiRow, report_context_build
 from reports.models import RecommendationItem, RecommendationStatus, Report
 from reports.recommendations import (
     Recommendation,
+    RecommendationLibrary,
+    library_in_catalog,
     next_level_path,
     recommendation_library,
     recommendation_text,
 )
 from reports.texts import LANGUAGES, languages_missing, text_given, text_in
 from surveys.i18n import localized
-from surveys.models import Area, Indicator, Response
+from surveys.models import Area, CatalogVersion, Indicator, Response
+from surveys.selectors import catalog_lineage, indicator_lineage
 
 # Reports queued or rendering; one still pending after the window (a queue that lost it) no
 # longer counts: it is neither waited for nor held against its requester.
@@ -148,12 +151,30 @@ def customer_metrics_stored(*, assessment: Assessment) -> dict | None:
     return metrics_with_samples(dataset.metrics, minimums) if dataset else None
 
 
-def _library_entry(code: str) -> Recommendation | None:
-    """The library's recommendation (None for a custom one, or one the library dropped)."""
+# Libraries as a catalog version reads them, by (version id, content hash); a handful at most.
+_LIBRARIES: dict[tuple[int, str], RecommendationLibrary] = {}
+
+
+def catalog_library(*, version: CatalogVersion) -> RecommendationLibrary:
+    """The recommendation library as an assessment on `version` reads it (library_in_catalog):
+    built once per process and version, which never changes."""
+    key = (version.pk, version.content_hash)
+    if key not in _LIBRARIES:
+        _LIBRARIES[key] = library_in_catalog(
+            recommendation_library(),
+            edition=version.edition,
+            lineage=indicator_lineage(version_id=version.pk),
+        )
+    return _LIBRARIES[key]
+
+
+def _library_entry(code: str, version: CatalogVersion) -> Recommendation | None:
+    """The library's recommendation as the catalog version reads it (None for a custom one, or
+    one the library dropped or the version does not read)."""
     if not code:
         return None
     try:
-        return recommendation_library().recommendation(code)
+        return catalog_library(version=version).recommendation(code)
     except KeyError:
         return None
 
@@ -168,7 +189,7 @@ def recommendation_item_present(item: RecommendationItem, *, language: str) -> d
     """An item with its texts in `language`: the consultant's where they wrote a text (blank
     where they did not write that language), else the library's; with the consultant's texts
     per language and the languages some of them lack."""
-    entry = _library_entry(item.code)
+    entry = _library_entry(item.code, item.assessment.catalog_version)
     library = recommendation_text(code=item.code, language=language) if entry else {}
     written = {field: getattr(item, field) for field in ("title", "rationale", "actions", "impact")}
     edited = any(text_given(value) for value in written.values())
@@ -216,7 +237,7 @@ def recommendations_list(*, assessment: Assessment, language: str, accepted_only
     place = {item.pk: position for position, item in enumerate(kept)}
     presented = []
     for item in items:
-        entry = _library_entry(item.code)
+        entry = _library_entry(item.code, assessment.catalog_version)
         presented.append(
             {
                 **recommendation_item_present(item, language=language),
@@ -287,6 +308,9 @@ def assessment_comparison(
             current_kpis=_kpi_values(assessment),
             baseline_kpis=_kpi_values(baseline),
             names=names,
+            lineage=catalog_lineage(
+                version_id=assessment.catalog_version_id, baseline_version_id=baseline.catalog_version_id
+            ),
         )
     return {
         "baseline": {"id": baseline.pk, "title": baseline.title, "reference_date": baseline.reference_date},

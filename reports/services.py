@@ -26,9 +26,10 @@ from config.jobs import JobRefused, JobStatus, job_fail, job_progress, jobs_lost
 from reports.models import RecommendationItem, RecommendationStatus, Report, ReportKind
 from reports.narrative_selectors import report_texts_missing
 from reports.ordering import order_moved_first, positions_store
-from reports.recommendations import recommendation_library, roadmap_propose
+from reports.recommendations import roadmap_propose
 from reports.rendering import report_filename, report_html, report_pdf
 from reports.selectors import (
+    catalog_library,
     customer_metrics_stored,
     report_baseline,
     report_context,
@@ -86,13 +87,14 @@ def recommendations_generate(
     The audit log gets the roadmap (item codes in order) before and after, if it changed."""
     Assessment.objects.select_for_update().filter(pk=assessment.pk).first()  # one review at a time
     indicators, areas = catalog_frames(version_id=assessment.catalog_version_id)
+    library = catalog_library(version=assessment.catalog_version)
     proposal = roadmap_propose(
         scores=assessment_scores(assessment=assessment),
         metrics=customer_metrics_stored(assessment=assessment),
         indicators=indicators,
         areas=areas,
+        library=library,
     )
-    library = recommendation_library()
     items = {_label(item): item for item in assessment.recommendations.all()}
     before = _roadmap_labels(items.values())
     proposed_codes = {entry["code"] for entry in proposal}

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from config.exceptions import ItemErrors, items_validate
 from config.metrics import AUTOSAVED_ANSWERS, AUTOSAVES
 from surveys.i18n import SUPPORTED, language_pick
-from surveys.models import Invitation, Metric, RespondentStatus
+from surveys.models import Invitation, Metric, RespondentRole, RespondentStatus
 from surveys.selectors import (
     catalog_tree,
     catalog_version_current,
@@ -36,8 +36,19 @@ class CatalogIndicatorSerializer(serializers.Serializer):
     title = serializers.CharField()
     question = serializers.CharField()
     levels = serializers.ListField(child=serializers.CharField(), min_length=5, max_length=5)
+    more = serializers.CharField(help_text=_("A longer explanation, shown on demand; empty: none"))
     weight = serializers.FloatField()
     metric = serializers.ChoiceField(choices=Metric.choices, allow_null=True)
+    critical = serializers.BooleanField(help_text=_("A weakness here caps its area's maturity level"))
+    audiences = serializers.ListField(
+        child=serializers.ChoiceField(choices=RespondentRole.choices),
+        help_text=_("The respondent roles asked this indicator"),
+    )
+    previous = serializers.ListField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text=_("The codes of the catalog's previous edition it continues; null in a first edition"),
+    )
 
 
 class CatalogAreaSerializer(serializers.Serializer):
@@ -67,7 +78,13 @@ class QuestionnaireSerializer(serializers.Serializer):
     )
     status = serializers.ChoiceField(choices=RespondentStatus.choices)
     language = serializers.CharField()
-    areas = CatalogAreaSerializer(many=True)
+    role = serializers.ChoiceField(choices=RespondentRole.choices)
+    estimated_minutes = serializers.IntegerField(
+        help_text=_("Minutes to read and answer the questions asked: 200 words a minute and 10 s a question")
+    )
+    areas = CatalogAreaSerializer(
+        many=True, help_text=_("Only the indicators asked of the respondent's role")
+    )
     answers = serializers.DictField(
         child=inline_serializer(
             "SavedAnswer",

@@ -12,6 +12,12 @@ class Metric(models.TextChoices):
     CSI = "csi", "CSI"
     SERVQUAL = "servqual", _("SERVQUAL index")
     MYSTERY_SHOPPING = "mystery_shopping", _("Mystery-shopping compliance")
+    CHURN = "churn", _("Churn rate")
+    COMPLAINTS = "complaints", _("Complaints per 1,000 clients")
+    COMPLAINT_RESOLUTION = "complaint_resolution", _("Days to close a complaint")
+    REGULATOR_COMPLAINTS = "regulator_complaints", _("Complaints that went to the regulator")
+    SERVICE_LEVEL = "service_level", _("Contact-centre service level")
+    FIRST_CONTACT_RESOLUTION = "first_contact_resolution", _("First-contact resolution")
 
 
 class CatalogVersion(models.Model):
@@ -22,6 +28,10 @@ class CatalogVersion(models.Model):
     """
 
     number = models.PositiveIntegerField(unique=True)
+    # The edition of the catalog file (its `edition`, 1 where it names none): an indicator's
+    # `previous` names codes of the edition before, and the recommendation library names the
+    # codes of an edition (reports.recommendations).
+    edition = models.PositiveSmallIntegerField(default=1)
     name = models.JSONField(help_text=_("Name per language"))
     content_hash = models.CharField(max_length=64, unique=True)
     source = models.CharField(max_length=255, blank=True)
@@ -67,9 +77,16 @@ class Indicator(models.Model):
     critical = models.BooleanField(
         default=False, help_text=_("A weakness here caps its area's maturity level (docs/methods.md §3.5)")
     )
+    # The respondent roles (RespondentRole values) asked this indicator; empty: every role.
+    audiences = models.JSONField(default=list, blank=True)
+    # The codes of the catalog's previous edition this indicator continues ([] for a new topic);
+    # None in a first edition.
+    previous = models.JSONField(null=True, blank=True, default=None)
     title = models.JSONField()
     question = models.JSONField()
     levels = models.JSONField(help_text=_("Five level descriptors per language"))
+    # A longer explanation per language, shown behind a "more" disclosure; empty: none.
+    more = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["version", "position"]
@@ -89,6 +106,7 @@ class RespondentRole(models.TextChoices):
     MANAGER = "manager", _("Manager")
     FRONTLINE = "frontline", _("Frontline")
     BACK_OFFICE = "back_office", _("Back office")
+    IT = "it", _("IT")
 
 
 class RespondentStatus(models.TextChoices):

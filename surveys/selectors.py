@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -14,6 +16,7 @@ from surveys.models import (
     Indicator,
     Invitation,
     InvitationEmail,
+    RespondentRole,
     RespondentStatus,
     Response,
 )
@@ -29,9 +32,46 @@ def catalog_version_current() -> CatalogVersion:
     return version
 
 
-def indicator_ids(*, version_id: int) -> dict[str, int]:
-    """Indicator code → id within one catalog version."""
-    return dict(Indicator.objects.filter(version_id=version_id).values_list("code", "id"))
+def indicator_ids(*, version_id: int, role: str | None = None) -> dict[str, int]:
+    """Indicator code → id within one catalog version; with `role`, only the indicators asked of
+    that respondent role (those whose audiences include it, or that name no audiences)."""
+    rows = Indicator.objects.filter(version_id=version_id).values_list("code", "id", "audiences")
+    return {code: pk for code, pk, audiences in rows if role is None or not audiences or role in audiences}
+
+
+# Reading speed and the time to choose an answer (docs/methods.md §2): a respondent's estimate.
+WORDS_PER_MINUTE = 200
+SECONDS_PER_QUESTION = 10
+_WORD = re.compile(r"[\w’'-]+")
+
+
+def reading_minutes(indicators: list[dict]) -> int:
+    """The minutes a respondent needs for these indicators of a catalog tree: the words of their
+    questions and level descriptors (not the "more" texts, read only on demand) at
+    WORDS_PER_MINUTE, plus SECONDS_PER_QUESTION each; at least 1."""
+    words = sum(len(_WORD.findall(" ".join([item["question"], *item["levels"]]))) for item in indicators)
+    seconds = 60 * words / WORDS_PER_MINUTE + SECONDS_PER_QUESTION * len(indicators)
+    return max(1, math.ceil(seconds / 60))
+
+
+def indicator_lineage(*, version_id: int) -> dict[str, list[str] | None]:
+    """Indicator code → the previous edition's codes it continues (None in a first edition), in
+    catalog order."""
+    return dict(
+        Indicator.objects.filter(version_id=version_id).order_by("position").values_list("code", "previous")
+    )
+
+
+def catalog_lineage(*, version_id: int, baseline_version_id: int) -> dict[str, list[str]] | None:
+    """Indicator code → the codes it continues of the baseline's catalog, when that catalog is of
+    the edition just before this one (an indicator's `previous`); None when both are of one
+    edition, where a code means the same in both, or the editions are not consecutive."""
+    editions = dict(
+        CatalogVersion.objects.filter(pk__in=[version_id, baseline_version_id]).values_list("pk", "edition")
+    )
+    if editions.get(version_id) != editions.get(baseline_version_id, 0) + 1:
+        return None
+    return indicator_lineage(version_id=version_id)
 
 
 # Trees built by this process, by (version id, content hash, language); a handful at most.
@@ -68,10 +108,29 @@ def catalog_tree_build(*, version: CatalogVersion, language: str) -> dict:
             "levels",
             "weight",
             "metric",
+            "critical",
+            "audiences",
+            "more",
+            "previous",
         )
     )
     areas: dict[str, dict] = {}
-    for area_code, area_name, description, area_weight, code, title, question, levels, weight, metric in rows:
+    for (
+        area_code,
+        area_name,
+        description,
+        area_weight,
+        code,
+        title,
+        question,
+        levels,
+        weight,
+        metric,
+        critical,
+        audiences,
+        more,
+        previous,
+    ) in rows:
         area = areas.get(area_code)
         if area is None:
             area = areas[area_code] = {
@@ -87,8 +146,12 @@ def catalog_tree_build(*, version: CatalogVersion, language: str) -> dict:
                 "title": localized(title, language),
                 "question": localized(question, language),
                 "levels": localized(levels, language),
+                "more": localized(more, language) if more else "",
                 "weight": float(weight),
                 "metric": metric or None,
+                "critical": critical,
+                "audiences": audiences or list(RespondentRole.values),
+                "previous": previous,
             }
         )
     return {
@@ -179,8 +242,34 @@ def response_rate(*, assessment: Assessment) -> dict:
     }
 
 
+def questionnaire_areas(*, version: CatalogVersion, role: str, language: str) -> list[dict]:
+    """The areas of a catalog tree with only the indicators asked of `role`; an area asking it
+    nothing is left out."""
+    return [
+        {**area, "indicators": asked}
+        for area in catalog_tree(version=version, language=language)["areas"]
+        if (asked := [item for item in area["indicators"] if role in item["audiences"]])
+    ]
+
+
+def questionnaire_minutes(*, version: CatalogVersion, role: str, language: str) -> int:
+    """The estimate of reading_minutes for `role`; for no role (an e-mail's preview), the
+    longest of any role's."""
+    return max(
+        reading_minutes(
+            [
+                item
+                for area in questionnaire_areas(version=version, role=each, language=language)
+                for item in area["indicators"]
+            ]
+        )
+        for each in ([role] if role else RespondentRole.values)
+    )
+
+
 def respondent_questionnaire(*, invitation: Invitation, language: str) -> dict:
-    """What a respondent sees: the catalog of the assessment's version and their answers."""
+    """What a respondent sees: the indicators of the assessment's catalog version asked of their
+    role (by area, an area without any left out), the minutes they take, and their answers."""
     response = Response.objects.filter(invitation=invitation).first()
     answers = (
         {
@@ -198,7 +287,9 @@ def respondent_questionnaire(*, invitation: Invitation, language: str) -> dict:
         status = RespondentStatus.STARTED
     else:
         status = RespondentStatus.SUBMITTED
-    catalog = catalog_tree(version=invitation.assessment.catalog_version, language=language)
+    areas = questionnaire_areas(
+        version=invitation.assessment.catalog_version, role=invitation.role, language=language
+    )
     return {
         "assessment": {
             "title": invitation.assessment.title,
@@ -206,6 +297,8 @@ def respondent_questionnaire(*, invitation: Invitation, language: str) -> dict:
         },
         "status": status,
         "language": language,
-        "areas": catalog["areas"],
+        "role": invitation.role,
+        "estimated_minutes": reading_minutes([item for area in areas for item in area["indicators"]]),
+        "areas": areas,
         "answers": answers,
     }

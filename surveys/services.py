@@ -40,12 +40,18 @@ from surveys.models import (
     RespondentRole,
     Response,
 )
-from surveys.selectors import indicator_ids, invitations_awaited
+from surveys.selectors import indicator_ids, invitations_awaited, questionnaire_minutes
 
 if TYPE_CHECKING:  # surveys sits below assessment: the type only, never the module at run time
     from assessment.models import Assessment
 
-CATALOG_FILE = Path(__file__).resolve().parent / "catalog" / "cx_maturity.yaml"
+CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
+# The catalog's editions, oldest first: a fresh database loads them in this order, so the last is
+# the current version new assessments take, and an older assessment keeps its own.
+CATALOG_FILES = (CATALOG_DIR / "cx_maturity.yaml", CATALOG_DIR / "cx_maturity_v2.yaml")
+CATALOG_FILE = CATALOG_FILES[-1]
+# An indicator a single role answers has no second view of it (docs/methods.md §2).
+MIN_AUDIENCES = 2
 LEVEL_COUNT = 5
 # An e-mail still pending this long after it was recorded, with no attempt to send it, lost its task.
 EMAIL_LOST_AFTER = datetime.timedelta(minutes=5)
@@ -78,11 +84,37 @@ def _weight(value, where: str) -> Decimal:
     return weight
 
 
+def _edition(content: dict) -> int:
+    edition = content.get("edition", 1)
+    if isinstance(edition, bool) or not isinstance(edition, int) or edition < 1:
+        raise CatalogError("the catalog's edition must be a whole number from 1")
+    return edition
+
+
+def _lineage_check(indicator: dict, edition: int) -> None:
+    """Audiences, the codes continued from the previous edition and the optional "more" text."""
+    icode = indicator["code"]
+    audiences = indicator.get("audiences")
+    if audiences is not None:
+        if not isinstance(audiences, list) or not set(audiences) <= set(RespondentRole.values):
+            raise CatalogError(f"{icode}: audiences must be roles among {', '.join(RespondentRole.values)}")
+        if len(set(audiences)) < MIN_AUDIENCES:
+            raise CatalogError(f"{icode}: needs at least {MIN_AUDIENCES} audiences")
+    previous = indicator.get("previous")
+    if edition == 1 and previous is not None:
+        raise CatalogError(f"{icode}: a first edition continues no previous codes")
+    if edition > 1 and (not isinstance(previous, list) or not all(isinstance(c, str) for c in previous)):
+        raise CatalogError(f"{icode}: needs `previous`, the previous edition's codes it continues")
+    if indicator.get("more") is not None:
+        _texts_check(indicator["more"], f"{icode} more")
+
+
 def catalog_validate(content: dict) -> None:
     """Raise CatalogError naming the first place where `content` is malformed."""
     if not isinstance(content, dict) or not isinstance(content.get("areas"), list) or not content["areas"]:
         raise CatalogError("the catalog needs a non-empty list `areas`")
     _texts_check(content.get("name"), "catalog name")
+    edition = _edition(content)
     area_codes: set[str] = set()
     indicator_codes: set[str] = set()
     for area in content["areas"]:
@@ -101,6 +133,7 @@ def catalog_validate(content: dict) -> None:
             indicator_codes.add(icode)
             for field in ("title", "question"):
                 _texts_check(indicator.get(field), f"{icode} {field}")
+            _lineage_check(indicator, edition)
             _weight(indicator.get("weight"), icode)
             metric = indicator.get("metric")
             if metric is not None and metric not in Metric.values:
@@ -121,6 +154,23 @@ def catalog_hash(content: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _previous_codes_check(content: dict) -> None:
+    """Every code an indicator continues exists in the newest loaded version of the previous
+    edition (when one is loaded: a database may start from any edition)."""
+    edition = _edition(content)
+    before = CatalogVersion.objects.filter(edition=edition - 1).order_by("-number").first()
+    if before is None:
+        return
+    known = set(before.indicators.values_list("code", flat=True))
+    for area in content["areas"]:
+        for indicator in area["indicators"]:
+            unknown = sorted(set(indicator.get("previous") or ()) - known)
+            if unknown:
+                raise CatalogError(
+                    f"{indicator['code']}: continues {', '.join(unknown)}, not in edition {edition - 1}"
+                )
+
+
 @transaction.atomic
 def catalog_load(*, path: Path = CATALOG_FILE) -> CatalogLoad:
     """Load the catalog file as a new published version, unless identical content is loaded already."""
@@ -133,12 +183,13 @@ def catalog_load(*, path: Path = CATALOG_FILE) -> CatalogLoad:
     existing = CatalogVersion.objects.filter(content_hash=digest).first()
     if existing is not None:
         return CatalogLoad(version=existing, created=False)
+    _previous_codes_check(content)
 
     # Lock the table's newest row so two loads cannot take the same number.
     list(CatalogVersion.objects.select_for_update().order_by("-number")[:1])
     number = (CatalogVersion.objects.aggregate(top=Max("number"))["top"] or 0) + 1
     version = CatalogVersion.objects.create(
-        number=number, name=content["name"], content_hash=digest, source=path.name
+        number=number, edition=_edition(content), name=content["name"], content_hash=digest, source=path.name
     )
     position = 0
     indicators = []
@@ -162,9 +213,12 @@ def catalog_load(*, path: Path = CATALOG_FILE) -> CatalogLoad:
                     weight=_weight(data.get("weight"), data["code"]),
                     metric=data.get("metric") or "",
                     critical=bool(data.get("critical", False)),
+                    audiences=list(data.get("audiences") or []),
+                    previous=data.get("previous"),
                     title=data["title"],
                     question=data["question"],
                     levels={lang: data["levels"][lang] for lang in SUPPORTED},
+                    more=data.get("more") or {},
                 )
             )
     Indicator.objects.bulk_create(indicators)
@@ -388,6 +442,9 @@ def invitation_email_render(*, email: InvitationEmail, token: str) -> EmailMulti
             "reminder": email.kind != InvitationEmail.Kind.INVITATION,
             "last_reminder": email.kind == InvitationEmail.Kind.DEADLINE,
             "deadline": assessment.collection_deadline,
+            "minutes": questionnaire_minutes(
+                version=assessment.catalog_version, role=invitation.role, language=translation.get_language()
+            ),
         }
         subject = " ".join(render_to_string("surveys/email/subject.txt", context).split())
         text = render_to_string("surveys/email/body.txt", context)
@@ -499,14 +556,21 @@ def _response_started(invitation: Invitation) -> Response:
     return response
 
 
-def _items_errors(items: list[dict], *, known: Mapping[str, int] | None) -> dict[int, dict[str, list[str]]]:
-    """Field errors by item: unknown indicators (when `known` is given), repeats, unsavable text."""
+def _items_errors(
+    items: list[dict], *, known: Mapping[str, int] | None, asked: Mapping[str, int] | None = None
+) -> dict[int, dict[str, list[str]]]:
+    """Field errors by item: indicators not in the catalog (`known`) or not asked of the
+    respondent's role (`asked`), when given; repeats; unsavable text."""
     errors: dict[int, dict[str, list[str]]] = {}
     seen: set[str] = set()
     for index, item in enumerate(items):
         code = item["indicator"]
         if known is not None and code not in known:
             errors[index] = {"indicator": [_("Unknown indicator %(code)s.") % {"code": code}]}
+        elif asked is not None and code not in asked:
+            errors[index] = {
+                "indicator": [_("%(code)s is not a question of your questionnaire.") % {"code": code}]
+            }
         elif code in seen:
             errors[index] = {"indicator": [_("%(code)s appears twice in this request.") % {"code": code}]}
         elif "\x00" in (item.get("comment") or ""):
@@ -533,10 +597,13 @@ def answers_save(*, invitation: Invitation, items: list[dict]) -> int:
     if errors := _items_errors(items, known=None):
         raise ItemErrors(errors, field="answers")
     response = _response_started(invitation)
-    version_id = invitation.assessment.catalog_version_id
-    if answers_upsert(response_id=response.pk, version_id=version_id, items=items, now=timezone.now()):
+    version_id, role = invitation.assessment.catalog_version_id, invitation.role
+    if answers_upsert(
+        response_id=response.pk, version_id=version_id, role=role, items=items, now=timezone.now()
+    ):
         return len(items)
-    if errors := _items_errors(items, known=indicator_ids(version_id=version_id)):
+    known, asked = indicator_ids(version_id=version_id), indicator_ids(version_id=version_id, role=role)
+    if errors := _items_errors(items, known=known, asked=asked):
         raise ItemErrors(errors, field="answers")
     raise _submitted_conflict()  # the only other reason: submitted since the lookup
 
@@ -558,31 +625,39 @@ def answers_save_by_token(*, token: str, items: list[dict]) -> bool:
     )
 
 
-def answers_upsert(*, response_id: int, version_id: int, items: list[dict], now: datetime.datetime) -> bool:
+def answers_upsert(
+    *, response_id: int, version_id: int, role: str, items: list[dict], now: datetime.datetime
+) -> bool:
     """Write the answers (indicators by code) and touch the response, in one statement on
-    PostgreSQL; False, with nothing written, if an indicator is not in the catalog version or the
-    response has been submitted. `items` hold distinct indicators."""
+    PostgreSQL; False, with nothing written, if an indicator is not in the catalog version or not
+    asked of the respondent's `role`, or the response has been submitted. `items` hold distinct
+    indicators."""
     if connection.vendor != "postgresql":  # SQLite, for development: no writes inside WITH
-        return _answers_upsert_portable(response_id=response_id, version_id=version_id, items=items, now=now)
+        return _answers_upsert_portable(
+            response_id=response_id, version_id=version_id, role=role, items=items, now=now
+        )
     return _answers_upsert_sql(
-        target=_TARGET_BY_IDS, target_params=[response_id, version_id], items=items, now=now
+        target=_TARGET_BY_IDS, target_params=[response_id, version_id, role], items=items, now=now
     )
 
 
 # The status in which an assessment takes answers (assessment.models.Status.COLLECTING; surveys
 # sits below assessment, so the value is named here and a test holds the two equal).
 ANSWERS_OPEN_STATUS = "collecting"
-# One row, the response written to and its catalog version: given, or found from a link's hash
-# while the assessment collects answers (status, and the deadline not passed) and the response
-# has been started.
-_TARGET_BY_IDS = "SELECT CAST(%s AS bigint) AS response_id, CAST(%s AS bigint) AS version_id"
+# One row, the response written to, its catalog version and the respondent's role: given, or
+# found from a link's hash while the assessment collects answers (status, and the deadline not
+# passed) and the response has been started.
+_TARGET_BY_IDS = (
+    "SELECT CAST(%s AS bigint) AS response_id, CAST(%s AS bigint) AS version_id, CAST(%s AS varchar) AS role"
+)
 
 
 @functools.cache
 def _target_by_token() -> str:
     assessment_table = Invitation._meta.get_field("assessment").related_model._meta.db_table
     return f"""
-        SELECT response.id AS response_id, assessment.catalog_version_id AS version_id
+        SELECT response.id AS response_id, assessment.catalog_version_id AS version_id,
+          invitation.role AS role
         FROM {InvitationToken._meta.db_table} AS link
         JOIN {Invitation._meta.db_table} AS invitation ON invitation.id = link.invitation_id
         JOIN {assessment_table} AS assessment
@@ -608,6 +683,7 @@ def _answers_upsert_sql(
             SELECT indicator.id AS indicator_id, sent.level, sent.comment
             FROM sent, target, {Indicator._meta.db_table} AS indicator
             WHERE indicator.code = sent.code AND indicator.version_id = target.version_id
+              AND (indicator.audiences = '[]'::jsonb OR indicator.audiences @> jsonb_build_array(target.role))
         ),
         touched AS (
             UPDATE {Response._meta.db_table} SET updated_at = %s
@@ -627,9 +703,9 @@ def _answers_upsert_sql(
 
 
 def _answers_upsert_portable(
-    *, response_id: int, version_id: int, items: list[dict], now: datetime.datetime
+    *, response_id: int, version_id: int, role: str, items: list[dict], now: datetime.datetime
 ) -> bool:
-    ids = indicator_ids(version_id=version_id)
+    ids = indicator_ids(version_id=version_id, role=role)
     if any(item["indicator"] not in ids for item in items):
         return False
     with transaction.atomic():

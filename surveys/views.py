@@ -20,7 +20,6 @@ from surveys.services import answers_save, invitation_by_token, response_submit
 from surveys.throttles import RespondIpThrottle, RespondTokenThrottle
 
 DONT_KNOW = "dk"
-SECONDS_PER_INDICATOR = 20
 
 
 def _throttled(view):
@@ -113,9 +112,16 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
     invitation, questionnaire, instead = _open_questionnaire(request, token)
     if instead:
         return instead
-    minutes = max(1, round(questionnaire["total"] * SECONDS_PER_INDICATOR / 60))
     resume = _resume_area(questionnaire) or questionnaire["areas"][0]["code"]
-    return _page(request, "welcome.html", invitation, token, questionnaire, minutes=minutes, resume=resume)
+    return _page(
+        request,
+        "welcome.html",
+        invitation,
+        token,
+        questionnaire,
+        minutes=questionnaire["estimated_minutes"],
+        resume=resume,
+    )
 
 
 def _answers_from_form(post, area: dict) -> list[dict]:

@@ -7,7 +7,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
-from surveys.services import catalog_load
+from surveys.services import CATALOG_FILES, catalog_load
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -84,7 +84,16 @@ def _celery_eager():
 
 @pytest.fixture
 def catalog(db):
-    return catalog_load().version
+    """The catalog's first edition, which every respondent answers whole: most tests build their
+    evidence on it. Tests of what the second edition changes take `catalog_v2`."""
+    return catalog_load(path=CATALOG_FILES[0]).version
+
+
+@pytest.fixture
+def catalog_v2(db):
+    """Both editions loaded as `load_catalog` loads them: the second is the current version."""
+    catalog_load(path=CATALOG_FILES[0])
+    return catalog_load(path=CATALOG_FILES[1]).version
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ PUBLIC = {  # no sign-in: the login, the respondent's questionnaire, the file te
 
 
 @pytest.fixture
-def demo(catalog, settings, tmp_path):
+def demo(catalog_v2, settings, tmp_path):
     """The demo bank (a published audit and its re-assessment with answers, interviews and
     customer files), a queued report, an import and a respondent's link: real path ids."""
     settings.MEDIA_ROOT = tmp_path

@@ -55,7 +55,7 @@ def test_development_runs_without_a_secret_key():
 
 
 @pytest.mark.django_db
-def test_the_demo_refuses_to_run_with_debug_off(catalog, settings):
+def test_the_demo_refuses_to_run_with_debug_off(catalog_v2, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match=r"DEBUG is off: .* add --force to create them anyway"):
         call_command("seed_demo")
@@ -64,7 +64,7 @@ def test_the_demo_refuses_to_run_with_debug_off(catalog, settings):
 
 
 @pytest.mark.django_db
-def test_the_demo_runs_with_debug_off_when_forced(catalog, settings, capsys):
+def test_the_demo_runs_with_debug_off_when_forced(catalog_v2, settings, capsys):
     settings.DEBUG = False
     call_command("seed_demo", "--force", "--no-reports")
     assert Organization.objects.filter(name="Demo Bank").exists()

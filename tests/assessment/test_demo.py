@@ -15,7 +15,7 @@ def _development(settings):
     settings.DEBUG = True
 
 
-def test_seed_demo_is_idempotent_and_logins_work(catalog, capsys, settings):
+def test_seed_demo_is_idempotent_and_logins_work(catalog_v2, capsys, settings):
     settings.SITE_URL = "http://127.0.0.1:8611"  # `make run PORT=8611`
     call_command("seed_demo", "--no-reports")
     call_command("seed_demo", "--no-reports")
@@ -39,7 +39,7 @@ def test_seed_demo_is_idempotent_and_logins_work(catalog, capsys, settings):
     assert list(assessment_scope(user=executive).values_list("status", flat=True)) == [Status.PUBLISHED]
 
 
-def test_demo_tells_the_seeds_re_assessment_story(catalog):
+def test_demo_tells_the_seeds_re_assessment_story(catalog_v2):
     """Like the seed's bank: about 57 (Customer-Aware), nine months later about 72
     (Customer-Centric), with churn (closed or inactive) down by a tenth or more and NPS up about
     12 points."""

@@ -71,6 +71,8 @@ def test_the_complaint_metrics_by_hand():
         "open": 1,
     }
     assert complaints["per_1000"] == pytest.approx(3.0)  # 1000 · 3 / 1000
+    # Poisson score interval of 3: 3 + 1.96²/2 ∓ 1.96 · √(3 + 1.96²/4) = 4.9208 ∓ 3.9006.
+    assert complaints["per_1000_ci95"] == pytest.approx([1.0203, 8.8214], abs=1e-3)
     assert complaints["annualised"] is False
     assert complaints["median_resolution_days"] == pytest.approx(7.0)  # median of 4 and 10
     assert complaints["regulator_share"] == pytest.approx(100 / 3)
@@ -90,6 +92,9 @@ def test_complaints_per_1000_needs_customers_and_a_half_year_is_scaled_to_a_year
     )["complaints"]
     assert half["annualised"] is True
     assert half["per_1000"] == pytest.approx(6 * 365.25 / 181)
+    # The count's interval scaled alike: per 500 clients, and to a year.
+    scale = 2 * 365.25 / 181
+    assert half["per_1000_ci95"] == pytest.approx([1.0203 * scale, 8.8214 * scale], abs=1e-3)
 
 
 def test_the_contact_centre_metrics_by_hand():
@@ -262,10 +267,11 @@ def test_the_operational_metrics_count_in_method_2s_outcomes_index_only():
         samples=samples, thresholds=thresholds, edges=(25, 50, 75, 90), intervals=True
     )
     levels = {row["key"]: row["level"] for row in outcomes["metrics"] if row["key"] in operational}
-    # 3 per 1,000 (level 4: ≤ 5); service level 83.3 % (interval 81.1–85.3 %: level 4);
-    # abandonment 4.2 % (interval 3.2–5.5 % spans levels 3–4: nearest the middle, 3);
+    # 3 per 1,000 reads level 4 (≤ 5), but 3 complaints are a small count: its interval
+    # 1.0–8.8 spans levels 3–5, nearest the middle 3; service level 83.3 % (interval
+    # 81.1–85.3 %: level 4); abandonment 4.2 % (interval 3.2–5.5 % spans levels 3–4: 3);
     # FCR 71.8 % (interval 69.1–74.4 % spans 3–4: 3).
-    assert levels == {"complaints_per_1000": 4, "service_level": 4, "abandonment": 3, "fcr": 3}
+    assert levels == {"complaints_per_1000": 3, "service_level": 4, "abandonment": 3, "fcr": 3}
     # Method 1 reads none of them.
     assert not [item for item in evidence_samples(metrics, registry=registry_of(1)) if item.key in judged]
     assert metric("complaints_per_1000").kpi and metric("complaints_per_1000").path == (

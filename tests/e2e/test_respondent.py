@@ -10,7 +10,13 @@ from playwright.sync_api import expect
 
 from assessment.models import Assessment, Status
 from surveys.models import Answer, Indicator, Response
-from surveys.services import answers_save, catalog_load, invitation_create_many, response_submit
+from surveys.services import (
+    CATALOG_FILES,
+    answers_save,
+    catalog_load,
+    invitation_create_many,
+    response_submit,
+)
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.factories import AssessmentFactory, OrganizationFactory
 
@@ -24,9 +30,11 @@ COMMENT_AFTER_LEVEL = "Only in the retail unit."
 STAFF_ANSWERS = {"STF-01": 2, "STF-02": 5}
 
 
-def _invitations(*emails: str, language: str = "en"):
-    """A collecting assessment with invited respondents; returns the new invitations."""
-    catalog_load()
+def _invitations(*emails: str, language: str = "en", role: str = "frontline", edition: int = 1):
+    """A collecting assessment with invited respondents; returns the new invitations. Edition 1
+    of the catalog asks every respondent all 59 indicators, the page mechanics' longest case."""
+    for path in CATALOG_FILES[:edition]:
+        catalog_load(path=path)
     assessment = AssessmentFactory(
         organization=OrganizationFactory(name="Alatau Bank"), title="CX audit 2026"
     )
@@ -36,7 +44,7 @@ def _invitations(*emails: str, language: str = "en"):
         rows=[
             {
                 "email": email,
-                "role": "frontline",
+                "role": role,
                 "language": language,
                 "name": "Aida",
                 "department": "Retail",
@@ -280,6 +288,24 @@ def test_phone_layout_fits_and_has_large_tap_targets(live_server, new_context):
     assert bar["y"] + bar["height"] <= 740  # the sticky bar stays on screen
     for button in page.locator(".action-bar button, .lang-switch button").all():
         assert button.bounding_box()["height"] >= 44
+
+
+def test_the_second_edition_asks_the_front_line_its_own_questions(live_server, page):
+    [new] = _invitations("aida@bank.kz", edition=2)
+    base = f"{live_server.url}/r/{new.token}/"
+    page.goto(base)
+    # Front line: 26 indicators, 1,847 words at 200 a minute and 10 s a question.
+    expect(page.locator("main")).to_contain_text("26 questions in 4 areas")
+    expect(page.locator("main")).to_contain_text("About 14 minutes")
+    page.get_by_role("link", name=re.compile("Start")).click()
+    expect(page).to_have_url(re.compile(r"/area/organization/$"))
+    expect(page.locator("fieldset.indicator")).to_have_count(4)
+    more = page.locator("#ORG-08 details.more")
+    expect(more.locator(".more__text")).not_to_be_visible()
+    more.locator("summary").click()
+    expect(more.locator(".more__text")).to_contain_text("Fair selling means offering only products")
+    _choose(page, "ORG-08", 4)
+    expect(page.locator(".progress__label")).to_contain_text("1 of 26 answered")
 
 
 @pytest.mark.skipif(os.environ.get("SCREENSHOTS") != "1", reason="screenshots only with SCREENSHOTS=1")

@@ -21,7 +21,7 @@ from assessment.selectors import assessment_scores
 from reports.demo import demo_narrative_write
 from reports.models import RecommendationItem, Report
 from reports.services import report_release
-from surveys.models import Indicator
+from surveys.selectors import indicator_ids
 from surveys.services import answers_save, catalog_load, invitation_by_token, response_submit
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.factories import OrganizationFactory, executive_of
@@ -70,12 +70,10 @@ def _pdf_text(path: str) -> str:
 
 
 def _answer_everything(token: str, level: int) -> None:
-    """A respondent's whole questionnaire; the respondent's own journey is tested in the
-    browser in test_respondent.py."""
+    """A respondent's whole questionnaire, the indicators asked of their role; the respondent's
+    own journey is tested in the browser in test_respondent.py."""
     invitation = invitation_by_token(token=token)
-    codes = Indicator.objects.filter(area__version=invitation.assessment.catalog_version).values_list(
-        "code", flat=True
-    )
+    codes = indicator_ids(version_id=invitation.assessment.catalog_version_id, role=invitation.role)
     answers_save(
         invitation=invitation, items=[{"indicator": c, "level": level, "comment": ""} for c in codes]
     )
@@ -194,7 +192,7 @@ def test_executive_sees_only_their_published_results_and_downloads_a_report(live
     expect(page).to_have_url(f"{base}/assessments/{published.pk}/scores/")
     tabs = page.locator(".tabs__link")
     expect(tabs).to_have_text(["Scores", "Reports"])
-    expect(page.locator(".assessment-head")).to_contain_text("57.3")
+    expect(page.locator(".assessment-head")).to_contain_text("57.9")
     expect(page.locator(".assessment-head")).to_contain_text("Customer-Aware")
     assert "@" not in page.locator(".tab-panel").inner_text()  # no respondent appears by e-mail
 
@@ -217,7 +215,7 @@ def test_executive_sees_only_their_published_results_and_downloads_a_report(live
         link.click()
     assert download.value.suggested_filename == "demo-bank-cx-report-executive-ru-2025-12-31.pdf"
     text = _pdf_text(download.value.path())
-    assert "Demo Bank" in text and "57,3" in text  # Russian: a decimal comma
+    assert "Demo Bank" in text and "57,9" in text  # Russian: a decimal comma
 
     for tab in ("respondents", "interviews", "customer-data", "recommendations"):
         assert page.goto(f"{base}/assessments/{published.pk}/{tab}/").status == 404

@@ -83,7 +83,7 @@ def test_the_scanner_passes_the_firms_own_wording():
     assert forbidden_found(text) == []
 
 
-def test_reports_of_every_kind_and_language_speak_in_the_firms_voice(catalog, tmp_path):
+def test_reports_of_every_kind_and_language_speak_in_the_firms_voice(catalog_v2, tmp_path):
     # The re-assessment, collecting, with the published audit as its baseline; the audit with
     # the commentary and quotes the consultant wrote before publishing.
     reassessment = demo_seed(before_publish=demo_narrative_write)
@@ -127,6 +127,7 @@ def test_invitation_emails_speak_in_the_firms_voice(reminder, last_reminder):
         "reminder": reminder,
         "last_reminder": last_reminder,
         "deadline": datetime.datetime(2026, 12, 20, 18, 0, tzinfo=datetime.UTC),
+        "minutes": 14,
     }
     for language in LANGUAGES:
         with translation.override(language):
@@ -135,7 +136,7 @@ def test_invitation_emails_speak_in_the_firms_voice(reminder, last_reminder):
                 assert forbidden_found(html_text(text)) == [], (language, template)
 
 
-def test_the_executives_pages_speak_in_the_firms_voice(catalog, client):
+def test_the_executives_pages_speak_in_the_firms_voice(catalog_v2, client):
     reassessment = demo_seed(before_publish=demo_narrative_write)
     baseline = reassessment.baseline  # the published audit the executive sees
     executive = reassessment.organization.memberships.get(role="executive").user

@@ -123,3 +123,35 @@ def test_change_reconstructs_the_after_value(after, before):
     fields = change_fields(before, after)
     assert fields["before"] + fields["change"] == pytest.approx(after)
     assert fields["relative"] == pytest.approx(100 * fields["change"] / abs(before))
+
+
+def test_across_editions_indicators_compare_by_lineage_not_by_code():
+    # The baseline's ORG-08 (journey ownership) merged into ORG-04 and its ORG-13 (financial
+    # effect) into ORG-07; the current edition reuses both codes for new topics.
+    baseline = _result(
+        50.0, {"organization": 50.0}, {"ORG-04": 40.0, "ORG-07": 30.0, "ORG-08": 60.0, "ORG-13": 50.0}
+    )
+    current = _result(
+        60.0, {"organization": 60.0}, {"ORG-04": 70.0, "ORG-07": 45.0, "ORG-08": 80.0, "ORG-13": 10.0}
+    )
+    lineage = {"ORG-04": ["ORG-04", "ORG-08"], "ORG-07": ["ORG-07", "ORG-13"], "ORG-08": [], "ORG-13": []}
+    by_lineage = _compare(current=current, baseline=baseline, lineage=lineage)
+    # ORG-04 from the mean of 40 and 60, ORG-07 from the mean of 30 and 50.
+    assert [(item["code"], item["before"], item["delta"]) for item in by_lineage["improvements"]] == [
+        ("ORG-04", 50.0, 20.0),
+        ("ORG-07", 40.0, 5.0),
+    ]
+    assert by_lineage["regressions"] == []
+    assert by_lineage["indicators_compared"] == 2
+    assert by_lineage["not_comparable"] == ["ORG-08", "ORG-13"]
+    assert by_lineage["method"]["indicators_by_lineage"] is True
+    # By code, the new topics would read as changes of the old ones.
+    by_code = _compare(current=current, baseline=baseline)
+    assert [item["code"] for item in by_code["regressions"]] == ["ORG-13"]
+    assert by_code["method"]["indicators_by_lineage"] is False
+
+
+def test_a_baseline_indicator_nothing_continues_is_not_comparable():
+    lineage = {"ORG-01": ["ORG-01"], "ORG-02": ["ORG-02"], "TEC-01": ["TEC-01"], "TEC-02": ["TEC-02"]}
+    lineage |= {"TEC-03": ["TEC-03"], "NEW-01": []}
+    assert _compare(lineage=lineage)["not_comparable"] == ["TEC-03", "NEW-01", "OLD-01"]

@@ -50,7 +50,7 @@ def test_the_published_baseline_keeps_its_version(version_1_baseline):
 def test_the_comparison_rescores_the_baseline_by_the_current_method(version_1_baseline):
     baseline, current = version_1_baseline
     comparison = assessment_comparison(assessment=current, baseline=baseline, language="en")
-    assert comparison["method"] == {"version": 2, "baseline_rescored_from": 1}
+    assert comparison["method"] == {"version": 2, "baseline_rescored_from": 1, "indicators_by_lineage": False}
     overall = comparison["overall"]
     # Under method 2 the baseline's 81.25 is Centric, not Champion: the level did not fall.
     assert (overall["before"], overall["after"], overall["delta"]) == (81.25, 87.5, 6.25)
@@ -61,7 +61,11 @@ def test_the_comparison_rescores_the_baseline_by_the_current_method(version_1_ba
 
 def test_like_versions_are_compared_as_shown(audit):
     comparison = assessment_comparison(assessment=audit.current, baseline=audit.baseline, language="en")
-    assert comparison["method"] == {"version": 2, "baseline_rescored_from": None}
+    assert comparison["method"] == {
+        "version": 2,
+        "baseline_rescored_from": None,
+        "indicators_by_lineage": False,
+    }
 
 
 def test_the_report_and_the_page_say_the_baseline_was_scored_again(version_1_baseline, audit):

@@ -15,7 +15,7 @@ from tests.reports.pdf_text import pdftotext
 
 
 @pytest.fixture
-def demo(catalog, settings, tmp_path, capsys):
+def demo(catalog_v2, settings, tmp_path, capsys):
     settings.DEBUG = True  # the demo is for development servers
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo")

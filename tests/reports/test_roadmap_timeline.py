@@ -169,7 +169,7 @@ def test_a_roadmap_of_fifteen_initiatives_takes_at_most_two_pages(language):
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
-def test_the_executive_summary_of_the_demo_takes_three_to_four_pages(catalog, language):
+def test_the_executive_summary_of_the_demo_takes_three_to_four_pages(catalog_v2, language):
     pdf = report_bytes(
         assessment=demo_seed(before_publish=demo_narrative_write), kind="executive", language=language
     )

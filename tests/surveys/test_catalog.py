@@ -7,15 +7,23 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from surveys.models import CatalogVersion, Indicator
-from surveys.services import CATALOG_FILE, CatalogError, catalog_load
+from surveys.services import CATALOG_FILES, CatalogError, catalog_load
 
 AREA_COUNTS = {"organization": 14, "staff": 14, "processes": 16, "technology": 15}
 PREFIX = {"organization": "ORG", "staff": "STF", "processes": "PRC", "technology": "TEC"}
 
 
+FIRST, SECOND = CATALOG_FILES
+
+
+@pytest.fixture(scope="module", params=CATALOG_FILES, ids=["edition1", "edition2"])
+def content(request):
+    return yaml.safe_load(request.param.read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="module")
-def content():
-    return yaml.safe_load(CATALOG_FILE.read_text(encoding="utf-8"))
+def first_edition():
+    return yaml.safe_load(FIRST.read_text(encoding="utf-8"))
 
 
 def test_catalog_file_has_59_indicators_in_four_areas(content):
@@ -54,36 +62,62 @@ def test_no_descriptor_is_reused_across_indicators(content):
     assert [text for text, count in texts.items() if count > 1] == []
 
 
-def test_each_customer_metric_is_bound_to_exactly_one_indicator(content):
-    metrics = [
-        indicator["metric"]
+@pytest.mark.parametrize(
+    ("path", "bound"),
+    [
+        (FIRST, {"csi": "PRC-05", "mystery_shopping": "STF-04", "nps": "ORG-10", "servqual": "PRC-06"}),
+        (
+            SECOND,
+            {
+                "churn": "PRC-10",
+                "complaint_resolution": "PRC-01",
+                "complaints": "PRC-03",
+                "csi": "PRC-05",
+                "first_contact_resolution": "PRC-02",
+                "mystery_shopping": "STF-04",
+                "nps": "ORG-10",
+                "regulator_complaints": "ORG-13",
+                "service_level": "STF-14",
+                "servqual": "PRC-06",
+            },
+        ),
+    ],
+)
+def test_each_customer_metric_is_bound_to_exactly_one_indicator(path, bound):
+    content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    pairs = [
+        (indicator["metric"], indicator["code"])
         for area in content["areas"]
         for indicator in area["indicators"]
         if indicator.get("metric")
     ]
-    assert sorted(metrics) == ["csi", "mystery_shopping", "nps", "servqual"]
+    assert dict(pairs) == bound and len(pairs) == len(bound)
 
 
 def test_load_creates_a_version_with_all_indicators(db):
-    result = catalog_load()
+    result = catalog_load(path=FIRST)
     assert result.created
     assert result.version.number == 1
+    assert result.version.edition == 1
     assert result.version.indicators.count() == 59
     assert dict(Counter(result.version.indicators.values_list("area__code", flat=True))) == AREA_COUNTS
     assert list(result.version.areas.values_list("code", flat=True)) == list(AREA_COUNTS)
 
 
 def test_loading_unchanged_content_creates_nothing(db):
-    first = catalog_load()
-    second = catalog_load()
+    first = catalog_load(path=FIRST)
+    second = catalog_load(path=FIRST)
     assert not second.created
     assert second.version == first.version
     assert CatalogVersion.objects.count() == 1
     assert Indicator.objects.count() == 59
 
 
-def test_changed_content_creates_a_new_version_and_leaves_the_published_one_intact(db, tmp_path, content):
-    first = catalog_load().version
+def test_changed_content_creates_a_new_version_and_leaves_the_published_one_intact(
+    db, tmp_path, first_edition
+):
+    content = first_edition
+    first = catalog_load(path=FIRST).version
     changed = copy.deepcopy(content)
     changed["areas"][0]["indicators"][0]["question"]["en"] = "A reworded question?"
     path = tmp_path / "catalog.yaml"
@@ -109,8 +143,8 @@ def test_changed_content_creates_a_new_version_and_leaves_the_published_one_inta
         (lambda c: c["areas"][2].update(weight=0), "weight must be positive"),
     ],
 )
-def test_malformed_catalog_is_refused_with_the_place_named(db, tmp_path, content, mutate, message):
-    broken = copy.deepcopy(content)
+def test_malformed_catalog_is_refused_with_the_place_named(db, tmp_path, first_edition, mutate, message):
+    broken = copy.deepcopy(first_edition)
     mutate(broken)
     path = tmp_path / "broken.yaml"
     path.write_text(yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8")
@@ -119,12 +153,58 @@ def test_malformed_catalog_is_refused_with_the_place_named(db, tmp_path, content
     assert CatalogVersion.objects.count() == 0
 
 
-def test_load_catalog_command_is_idempotent(db, capsys):
+def test_load_catalog_command_loads_the_editions_in_order_and_is_idempotent(db, capsys):
     call_command("load_catalog")
     call_command("load_catalog")
     out = capsys.readouterr().out
-    assert "Loaded catalog v1: 59 indicators." in out
-    assert "Catalog unchanged: v1 (59 indicators) is current." in out
+    assert "Loaded catalog v1 (edition 1, cx_maturity.yaml): 59 indicators." in out
+    assert "Loaded catalog v2 (edition 2, cx_maturity_v2.yaml): 59 indicators." in out
+    assert "Catalog unchanged: v2 (cx_maturity_v2.yaml, 59 indicators) is there." in out
+    assert CatalogVersion.objects.order_by("-number").first().edition == 2
+
+
+def test_the_second_edition_keeps_audiences_lineage_and_more(db):
+    catalog_load(path=FIRST)
+    version = catalog_load(path=SECOND).version
+    journeys = version.indicators.get(code="ORG-04")
+    assert journeys.audiences == ["executive", "back_office"]
+    assert journeys.previous == ["ORG-04", "ORG-08"]
+    assert journeys.more["en"].startswith("A customer journey is the whole path")
+    fair_selling = version.indicators.get(code="ORG-08")
+    assert (fair_selling.previous, fair_selling.critical) == ([], True)
+    assert version.indicators.get(code="ORG-01").more == {}
+    first = CatalogVersion.objects.get(number=1).indicators.get(code="ORG-04")
+    assert (first.audiences, first.previous, first.more) == ([], None, {})
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda i: i.update(audiences=["executive", "cashier"]), "ORG-01: audiences must be roles"),
+        (lambda i: i.update(audiences=["executive", "executive"]), "ORG-01: needs at least 2 audiences"),
+        (lambda i: i.pop("previous"), "ORG-01: needs `previous`"),
+        (lambda i: i.update(previous=["ORG-99"]), "ORG-01: continues ORG-99, not in edition 1"),
+        (lambda i: i.update(more={"en": "Only English."}), "ORG-01 more"),
+    ],
+)
+def test_a_malformed_second_edition_is_refused_with_the_place_named(db, tmp_path, mutate, message):
+    catalog_load(path=FIRST)
+    broken = yaml.safe_load(SECOND.read_text(encoding="utf-8"))
+    mutate(broken["areas"][0]["indicators"][0])
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogError, match=message):
+        catalog_load(path=path)
+    assert CatalogVersion.objects.count() == 1
+
+
+def test_a_first_edition_continues_nothing(db, tmp_path, first_edition):
+    broken = copy.deepcopy(first_edition)
+    broken["areas"][0]["indicators"][0]["previous"] = []
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogError, match="ORG-01: a first edition continues no previous codes"):
+        catalog_load(path=path)
 
 
 def test_load_catalog_command_reports_a_bad_file(db, tmp_path):
@@ -139,7 +219,7 @@ def test_each_process_builds_a_versions_tree_once_per_language(db, django_assert
     from surveys.selectors import catalog_tree
 
     monkeypatch.setattr(selectors, "_TREES", {})  # as a fresh process
-    version = catalog_load().version
+    version = catalog_load(path=FIRST).version
     with django_assert_num_queries(1):
         english = catalog_tree(version=version, language="en")
         assert catalog_tree(version=version, language="en") is english

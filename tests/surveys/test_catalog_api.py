@@ -18,12 +18,49 @@ def test_catalog_shape(signed_in):
     assert [len(area["indicators"]) for area in body["areas"]] == [14, 14, 16, 15]
     first = body["areas"][0]["indicators"][0]
     assert first["code"] == "ORG-01"
-    assert set(first) == {"code", "title", "question", "levels", "weight", "metric"}
+    assert set(first) == {
+        "code",
+        "title",
+        "question",
+        "levels",
+        "more",
+        "weight",
+        "metric",
+        "critical",
+        "audiences",
+        "previous",
+    }
     assert len(first["levels"]) == 5
     assert first["weight"] == 1.0
     assert body["areas"][0]["weight"] == 1.0
     metrics = {i["metric"] for area in body["areas"] for i in area["indicators"]}
     assert metrics == {None, "nps", "csi", "servqual", "mystery_shopping"}
+    # The first edition asks every role everything and continues nothing.
+    assert first["audiences"] == ["executive", "manager", "frontline", "back_office", "it"]
+    assert (first["previous"], first["more"], first["critical"]) == (None, "", False)
+
+
+def test_the_current_catalog_is_the_second_edition_with_its_roles_and_lineage(api, catalog_v2):
+    api.force_authenticate(UserFactory())
+    body = api.get(URL, {"lang": "ru"}).json()
+    assert body["version"] == 2
+    indicators = {item["code"]: item for area in body["areas"] for item in area["indicators"]}
+    journeys = indicators["ORG-04"]
+    assert journeys["audiences"] == ["executive", "back_office"]
+    assert journeys["previous"] == ["ORG-04", "ORG-08"]
+    assert journeys["more"].startswith("Клиентский путь — весь путь клиента")
+    assert journeys["weight"] == 1.0 and indicators["ORG-01"]["weight"] == 2.0
+    assert sorted(code for code, item in indicators.items() if item["critical"]) == [
+        "ORG-01",
+        "ORG-03",
+        "ORG-08",
+        "PRC-01",
+        "STF-03",
+        "TEC-01",
+        "TEC-11",
+        "TEC-13",
+    ]
+    assert indicators["PRC-10"]["metric"] == "churn"
 
 
 def test_catalog_in_russian(signed_in, catalog):
