@@ -44,7 +44,7 @@ from reports.recommendations import (
 from reports.texts import LANGUAGES, languages_missing, text_given, text_in
 from surveys.i18n import localized
 from surveys.models import Area, CatalogVersion, Indicator, Response
-from surveys.selectors import catalog_lineage, indicator_lineage
+from surveys.selectors import catalog_lineage, indicator_lineage, questions_per_role
 
 # Reports queued or rendering; one still pending after the window (a queue that lost it) no
 # longer counts: it is neither waited for nor held against its requester.
@@ -277,6 +277,13 @@ def _kpi_values(assessment: Assessment) -> dict[str, float | None]:
     return {code: entry["value"] for code, entry in assessment_kpis(assessment=assessment).items()}
 
 
+def _questions_asked(assessment: Assessment) -> dict[str, int] | None:
+    """The fewest and most indicators a respondent role is asked; None where every role is asked
+    everything."""
+    per_role = questions_per_role(version_id=assessment.catalog_version_id)
+    return {"low": min(per_role.values()), "high": max(per_role.values())} if per_role else None
+
+
 def assessment_comparison(
     *,
     assessment: Assessment,
@@ -371,6 +378,7 @@ def report_context(
                     "data": float(assessment.weight_data),
                 },
                 "anonymity_k": assessment.anonymity_k,
+                "questions_asked": _questions_asked(assessment),
                 "respondents": scores["respondents"],
                 "coverage": {"scored": scores["coverage"]["scored"], "total": scores["coverage"]["total"]},
                 "thresholds": {

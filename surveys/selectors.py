@@ -39,6 +39,15 @@ def indicator_ids(*, version_id: int, role: str | None = None) -> dict[str, int]
     return {code: pk for code, pk, audiences in rows if role is None or not audiences or role in audiences}
 
 
+def questions_per_role(*, version_id: int) -> dict[str, int] | None:
+    """How many indicators each respondent role is asked; None for a catalog that asks every role
+    everything."""
+    rows = list(Indicator.objects.filter(version_id=version_id).values_list("audiences", flat=True))
+    if not any(rows):
+        return None
+    return {role: sum(role in audiences for audiences in rows) for role in RespondentRole.values}
+
+
 # Reading speed and the time to choose an answer (docs/methods.md §2): a respondent's estimate.
 WORDS_PER_MINUTE = 200
 SECONDS_PER_QUESTION = 10

@@ -8,7 +8,8 @@ import pytest
 
 from assessment.models import Status
 from assessment.services import interview_scores_set
-from reports.selectors import assessment_comparison
+from reports.rendering import report_html
+from reports.selectors import assessment_comparison, report_context
 from surveys.models import CatalogVersion
 from surveys.selectors import catalog_lineage
 from tests.factories import AssessmentFactory, OrganizationFactory, consultant_of
@@ -74,3 +75,15 @@ def test_lineage_is_read_only_between_consecutive_editions(catalog_v2):
     assert catalog_lineage(version_id=second.pk, baseline_version_id=second.pk) is None
     assert catalog_lineage(version_id=first.pk, baseline_version_id=first.pk) is None
     assert catalog_lineage(version_id=first.pk, baseline_version_id=second.pk) is None
+
+
+def test_the_methodology_says_each_role_was_asked_its_own_questions(editions):
+    baseline, current = editions
+    context = report_context(assessment=current, kind="full", language="en")
+    assert context["methodology"]["questions_asked"] == {"low": 22, "high": 27}
+    text = " ".join(report_html(context=context).split())
+    assert "asked only the questions their role can judge from their own work, 22 to 27 of the 59" in text
+    # The first edition asks everyone everything, and says nothing of roles.
+    first = report_context(assessment=baseline, kind="full", language="en")
+    assert first["methodology"]["questions_asked"] is None
+    assert "their role can judge" not in report_html(context=first)

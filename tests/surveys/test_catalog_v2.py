@@ -1,4 +1,4 @@
-"""The second catalog version (surveys/catalog/cx_maturity_v2.yaml; docs/catalog_v2_changes.md)
+"""The second catalog version (surveys/catalog/cx_maturity_v2.yaml; docs/methods.md §12)
 holds the limits the respondent issue sets before it is loaded: concise anchors, every
 indicator judged by at least two roles, a reading load of at most 2,000 words for every role."""
 
