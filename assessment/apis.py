@@ -267,6 +267,7 @@ class AssessmentOutputSerializer(serializers.ModelSerializer):
             "anonymity_k",
             "currency",
             "roadmap_limit",
+            "audiences",
             "collection_deadline",
             "reminder_days",
             "published_at",
@@ -419,6 +420,15 @@ class AssessmentDetailApi(APIView):
                 "the method's. Frozen once published"
             ),
         )
+        audiences = serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField(max_length=16), max_length=10),
+            required=False,
+            help_text=_(
+                "Indicator code → the respondent roles asked it, where they differ from the catalog's "
+                "(only those listed change; an indicator named with the catalog's roles goes back to "
+                "them). Set while a draft"
+            ),
+        )
         collection_deadline = serializers.DateTimeField(
             required=False,
             allow_null=True,
@@ -452,6 +462,7 @@ class AssessmentDetailApi(APIView):
                 "baseline_not_published",
                 "assessment_published",
                 "collection_over",
+                "collection_started",
             ]
         )
         reasons = _SufficiencyReasonSerializer(

@@ -243,6 +243,14 @@ class Assessment(models.Model):
         validators=[MinValueValidator(ROADMAP_LIMIT_MIN), MaxValueValidator(ROADMAP_LIMIT_MAX)],
         help_text=_("How many initiatives the roadmap holds before the rest is “later”; empty: the method's"),
     )
+    # Indicator code → the respondent roles asked it, where the consultant changed the catalog's
+    # audiences before collection (surveys.selectors.effective_audiences); {}: the catalog's.
+    audiences = models.JSONField(
+        _("audiences"),
+        default=dict,
+        blank=True,
+        help_text=_("The respondent roles asked an indicator, where they differ from the catalog's"),
+    )
     anonymity_k = models.PositiveSmallIntegerField(
         _("anonymity threshold"),
         default=5,

@@ -1,6 +1,7 @@
 """Writes. Views validate input shape; the rules live here."""
 
 import datetime
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
@@ -34,8 +35,8 @@ from assessment.selectors import assessment_scores_compute
 from assessment.sufficiency import PRELIMINARY, sufficiency_messages
 from config.exceptions import ItemErrors, StateConflict
 from config.tokens import token_new
-from surveys.models import Invitation, Response
-from surveys.selectors import catalog_version_current, indicator_ids
+from surveys.models import Indicator, Invitation, RespondentRole, Response
+from surveys.selectors import catalog_version_current, effective_audiences, indicator_ids
 from surveys.services import (
     invitation_reminders_everyone_queue,
     invitation_reminders_queue,
@@ -174,6 +175,38 @@ def _anonymity_check(assessment: Assessment, k: int) -> None:
             code="assessment_published",
             extra={"fields": ["anonymity_k"]},
         )
+
+
+def _audiences_checked(assessment: Assessment, audiences) -> dict[str, list[str]]:
+    """The assessment's changes to the catalog's audiences after `audiences` (indicator code →
+    the roles asked it; the indicators it does not name keep theirs), kept only where they differ
+    from the catalog's, each role list in the roles' order. Set while a draft: once respondents
+    are asked, their questions no longer change."""
+    if assessment.status != Status.DRAFT:
+        raise StateConflict(
+            _("Who is asked which question is set before collection opens."), code="collection_started"
+        )
+    catalog = dict(
+        Indicator.objects.filter(version_id=assessment.catalog_version_id).values_list("code", "audiences")
+    )
+    if not isinstance(audiences, Mapping):
+        raise ValidationError({"audiences": _("Give the roles asked each indicator, by its code.")})
+    errors: dict[str, list[str]] = {}
+    changed = {}
+    for code, roles in {**assessment.audiences, **audiences}.items():
+        if code not in catalog:
+            errors[code] = [_("Unknown indicator %(code)s.") % {"code": code}]
+        elif not isinstance(roles, list) or not roles or not set(roles) <= set(RespondentRole.values):
+            errors[code] = [
+                _("Name at least one of the roles: %(roles)s.") % {"roles": ", ".join(RespondentRole.values)}
+            ]
+        else:
+            ordered = [role for role in RespondentRole.values if role in roles]
+            if ordered != effective_audiences(code, catalog[code], None):
+                changed[code] = ordered
+    if errors:
+        raise ValidationError({f"audiences.{code}": messages for code, messages in errors.items()})
+    return changed
 
 
 def _weights_of(assessment: Assessment) -> dict[str, Decimal]:
@@ -322,6 +355,7 @@ def _audited_fields(assessment: Assessment) -> dict[tuple[str, str], object]:
         (AuditEvent.Action.SETTINGS, "reminder_days"): list(assessment.reminder_days),
         (AuditEvent.Action.SETTINGS, "currency"): assessment.currency,
         (AuditEvent.Action.SETTINGS, "roadmap_limit"): assessment.roadmap_limit,
+        (AuditEvent.Action.SETTINGS, "audiences"): assessment.audiences,
         (AuditEvent.Action.SETTINGS, "collection_deadline"): (
             assessment.collection_deadline.astimezone(datetime.UTC).isoformat()
             if assessment.collection_deadline
@@ -453,6 +487,8 @@ def assessment_update(
         raise ValidationError({f"sufficiency.{name}": messages for name, messages in problems.items()})
     if "anonymity_k" in changes:
         _anonymity_check(assessment, changes["anonymity_k"])
+    if "audiences" in changes:
+        changes["audiences"] = _audiences_checked(assessment, changes["audiences"])
     if changes.get("roadmap_limit") is not None and not (
         ROADMAP_LIMIT_MIN <= changes["roadmap_limit"] <= ROADMAP_LIMIT_MAX
     ):

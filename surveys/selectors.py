@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -32,20 +33,40 @@ def catalog_version_current() -> CatalogVersion:
     return version
 
 
-def indicator_ids(*, version_id: int, role: str | None = None) -> dict[str, int]:
+# An assessment's changes to the catalog's audiences: indicator code → the roles asked it.
+Audiences = Mapping[str, list[str]]
+
+
+def effective_audiences(code: str, audiences: list[str], overrides: Audiences | None) -> list[str]:
+    """The roles asked an indicator in an assessment: the assessment's own choice for it where the
+    consultant made one, else the catalog's; a catalog naming none asks every role."""
+    return list((overrides or {}).get(code) or audiences or RespondentRole.values)
+
+
+def indicator_ids(
+    *, version_id: int, role: str | None = None, overrides: Audiences | None = None
+) -> dict[str, int]:
     """Indicator code → id within one catalog version; with `role`, only the indicators asked of
-    that respondent role (those whose audiences include it, or that name no audiences)."""
+    that respondent role, by the catalog's audiences as an assessment's `overrides` change them."""
     rows = Indicator.objects.filter(version_id=version_id).values_list("code", "id", "audiences")
-    return {code: pk for code, pk, audiences in rows if role is None or not audiences or role in audiences}
+    return {
+        code: pk
+        for code, pk, audiences in rows
+        if role is None or role in effective_audiences(code, audiences, overrides)
+    }
 
 
-def questions_per_role(*, version_id: int) -> dict[str, int] | None:
-    """How many indicators each respondent role is asked; None for a catalog that asks every role
+def questions_per_role(*, version_id: int, overrides: Audiences | None = None) -> dict[str, int] | None:
+    """How many indicators each respondent role is asked; None where every role is asked
     everything."""
-    rows = list(Indicator.objects.filter(version_id=version_id).values_list("audiences", flat=True))
-    if not any(rows):
-        return None
-    return {role: sum(role in audiences for audiences in rows) for role in RespondentRole.values}
+    asked = [
+        effective_audiences(code, audiences, overrides)
+        for code, audiences in Indicator.objects.filter(version_id=version_id).values_list(
+            "code", "audiences"
+        )
+    ]
+    per_role = {role: sum(role in roles for roles in asked) for role in RespondentRole.values}
+    return None if set(per_role.values()) == {len(asked)} else per_role
 
 
 # Reading speed and the time to choose an answer (docs/methods.md §2): a respondent's estimate.
@@ -251,24 +272,36 @@ def response_rate(*, assessment: Assessment) -> dict:
     }
 
 
-def questionnaire_areas(*, version: CatalogVersion, role: str, language: str) -> list[dict]:
-    """The areas of a catalog tree with only the indicators asked of `role`; an area asking it
-    nothing is left out."""
+def questionnaire_areas(
+    *, version: CatalogVersion, role: str, language: str, overrides: Audiences | None = None
+) -> list[dict]:
+    """The areas of a catalog tree with only the indicators asked of `role` (the catalog's
+    audiences as an assessment's `overrides` change them); an area asking it nothing is left out."""
     return [
         {**area, "indicators": asked}
         for area in catalog_tree(version=version, language=language)["areas"]
-        if (asked := [item for item in area["indicators"] if role in item["audiences"]])
+        if (
+            asked := [
+                item
+                for item in area["indicators"]
+                if role in effective_audiences(item["code"], item["audiences"], overrides)
+            ]
+        )
     ]
 
 
-def questionnaire_minutes(*, version: CatalogVersion, role: str, language: str) -> int:
+def questionnaire_minutes(
+    *, version: CatalogVersion, role: str, language: str, overrides: Audiences | None = None
+) -> int:
     """The estimate of reading_minutes for `role`; for no role (an e-mail's preview), the
     longest of any role's."""
     return max(
         reading_minutes(
             [
                 item
-                for area in questionnaire_areas(version=version, role=each, language=language)
+                for area in questionnaire_areas(
+                    version=version, role=each, language=language, overrides=overrides
+                )
                 for item in area["indicators"]
             ]
         )
@@ -296,8 +329,12 @@ def respondent_questionnaire(*, invitation: Invitation, language: str) -> dict:
         status = RespondentStatus.STARTED
     else:
         status = RespondentStatus.SUBMITTED
+    assessment = invitation.assessment
     areas = questionnaire_areas(
-        version=invitation.assessment.catalog_version, role=invitation.role, language=language
+        version=assessment.catalog_version,
+        role=invitation.role,
+        language=language,
+        overrides=assessment.audiences,
     )
     return {
         "assessment": {

@@ -443,7 +443,10 @@ def invitation_email_render(*, email: InvitationEmail, token: str) -> EmailMulti
             "last_reminder": email.kind == InvitationEmail.Kind.DEADLINE,
             "deadline": assessment.collection_deadline,
             "minutes": questionnaire_minutes(
-                version=assessment.catalog_version, role=invitation.role, language=translation.get_language()
+                version=assessment.catalog_version,
+                role=invitation.role,
+                language=translation.get_language(),
+                overrides=assessment.audiences,
             ),
         }
         subject = " ".join(render_to_string("surveys/email/subject.txt", context).split())
@@ -597,12 +600,19 @@ def answers_save(*, invitation: Invitation, items: list[dict]) -> int:
     if errors := _items_errors(items, known=None):
         raise ItemErrors(errors, field="answers")
     response = _response_started(invitation)
-    version_id, role = invitation.assessment.catalog_version_id, invitation.role
+    assessment = invitation.assessment
+    version_id, role, overrides = assessment.catalog_version_id, invitation.role, assessment.audiences
     if answers_upsert(
-        response_id=response.pk, version_id=version_id, role=role, items=items, now=timezone.now()
+        response_id=response.pk,
+        version_id=version_id,
+        role=role,
+        overrides=overrides,
+        items=items,
+        now=timezone.now(),
     ):
         return len(items)
-    known, asked = indicator_ids(version_id=version_id), indicator_ids(version_id=version_id, role=role)
+    known = indicator_ids(version_id=version_id)
+    asked = indicator_ids(version_id=version_id, role=role, overrides=overrides)
     if errors := _items_errors(items, known=known, asked=asked):
         raise ItemErrors(errors, field="answers")
     raise _submitted_conflict()  # the only other reason: submitted since the lookup
@@ -626,29 +636,45 @@ def answers_save_by_token(*, token: str, items: list[dict]) -> bool:
 
 
 def answers_upsert(
-    *, response_id: int, version_id: int, role: str, items: list[dict], now: datetime.datetime
+    *,
+    response_id: int,
+    version_id: int,
+    role: str,
+    overrides: Mapping[str, list[str]],
+    items: list[dict],
+    now: datetime.datetime,
 ) -> bool:
     """Write the answers (indicators by code) and touch the response, in one statement on
     PostgreSQL; False, with nothing written, if an indicator is not in the catalog version or not
-    asked of the respondent's `role`, or the response has been submitted. `items` hold distinct
-    indicators."""
+    asked of the respondent's `role` (the catalog's audiences as the assessment's `overrides`
+    change them), or the response has been submitted. `items` hold distinct indicators."""
     if connection.vendor != "postgresql":  # SQLite, for development: no writes inside WITH
         return _answers_upsert_portable(
-            response_id=response_id, version_id=version_id, role=role, items=items, now=now
+            response_id=response_id,
+            version_id=version_id,
+            role=role,
+            overrides=overrides,
+            items=items,
+            now=now,
         )
     return _answers_upsert_sql(
-        target=_TARGET_BY_IDS, target_params=[response_id, version_id, role], items=items, now=now
+        target=_TARGET_BY_IDS,
+        target_params=[response_id, version_id, role, json.dumps(overrides or {})],
+        items=items,
+        now=now,
     )
 
 
 # The status in which an assessment takes answers (assessment.models.Status.COLLECTING; surveys
 # sits below assessment, so the value is named here and a test holds the two equal).
 ANSWERS_OPEN_STATUS = "collecting"
-# One row, the response written to, its catalog version and the respondent's role: given, or
-# found from a link's hash while the assessment collects answers (status, and the deadline not
-# passed) and the response has been started.
+# One row, the response written to, its catalog version, the respondent's role and the
+# assessment's changes to the catalog's audiences: given, or found from a link's hash while the
+# assessment collects answers (status, and the deadline not passed) and the response has been
+# started.
 _TARGET_BY_IDS = (
-    "SELECT CAST(%s AS bigint) AS response_id, CAST(%s AS bigint) AS version_id, CAST(%s AS varchar) AS role"
+    "SELECT CAST(%s AS bigint) AS response_id, CAST(%s AS bigint) AS version_id, "
+    "CAST(%s AS varchar) AS role, CAST(%s AS jsonb) AS audiences"
 )
 
 
@@ -657,7 +683,7 @@ def _target_by_token() -> str:
     assessment_table = Invitation._meta.get_field("assessment").related_model._meta.db_table
     return f"""
         SELECT response.id AS response_id, assessment.catalog_version_id AS version_id,
-          invitation.role AS role
+          invitation.role AS role, assessment.audiences AS audiences
         FROM {InvitationToken._meta.db_table} AS link
         JOIN {Invitation._meta.db_table} AS invitation ON invitation.id = link.invitation_id
         JOIN {assessment_table} AS assessment
@@ -683,7 +709,8 @@ def _answers_upsert_sql(
             SELECT indicator.id AS indicator_id, sent.level, sent.comment
             FROM sent, target, {Indicator._meta.db_table} AS indicator
             WHERE indicator.code = sent.code AND indicator.version_id = target.version_id
-              AND (indicator.audiences = '[]'::jsonb OR indicator.audiences @> jsonb_build_array(target.role))
+              AND COALESCE(target.audiences -> indicator.code, NULLIF(indicator.audiences, '[]'::jsonb),
+                           jsonb_build_array(target.role)) @> jsonb_build_array(target.role)
         ),
         touched AS (
             UPDATE {Response._meta.db_table} SET updated_at = %s
@@ -703,9 +730,15 @@ def _answers_upsert_sql(
 
 
 def _answers_upsert_portable(
-    *, response_id: int, version_id: int, role: str, items: list[dict], now: datetime.datetime
+    *,
+    response_id: int,
+    version_id: int,
+    role: str,
+    overrides: Mapping[str, list[str]],
+    items: list[dict],
+    now: datetime.datetime,
 ) -> bool:
-    ids = indicator_ids(version_id=version_id, role=role)
+    ids = indicator_ids(version_id=version_id, role=role, overrides=overrides)
     if any(item["indicator"] not in ids for item in items):
         return False
     with transaction.atomic():

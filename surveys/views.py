@@ -101,9 +101,13 @@ def _open_questionnaire(request, token: str) -> tuple[Invitation, dict, HttpResp
     return invitation, questionnaire, None
 
 
-def _resume_area(questionnaire: dict) -> str | None:
-    """The first area with an unanswered indicator: where the respondent stopped."""
-    return next((area["code"] for area in questionnaire["areas"] if area["unanswered"]), None)
+def _resume_at(questionnaire: dict) -> tuple[str, str]:
+    """Where the respondent stopped: the first area with an unanswered indicator and that
+    indicator ("" when all are answered: the first area, from its top)."""
+    for area in questionnaire["areas"]:
+        if area["unanswered"]:
+            return area["code"], area["unanswered"][0]["code"]
+    return questionnaire["areas"][0]["code"], ""
 
 
 @require_http_methods(["GET"])
@@ -112,7 +116,7 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
     invitation, questionnaire, instead = _open_questionnaire(request, token)
     if instead:
         return instead
-    resume = _resume_area(questionnaire) or questionnaire["areas"][0]["code"]
+    resume, resume_indicator = _resume_at(questionnaire)
     return _page(
         request,
         "welcome.html",
@@ -121,6 +125,8 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
         questionnaire,
         minutes=questionnaire["estimated_minutes"],
         resume=resume,
+        # Only a respondent who answered something continues mid-page; a new one starts at the top.
+        resume_indicator=resume_indicator if questionnaire["answered"] else "",
     )
 
 

@@ -26,7 +26,17 @@ def test_welcome_resumes_where_the_respondent_stopped(client, new_invitation, ca
     ]
     answers_save(invitation=new_invitation.invitation, items=items)
     html = client.get(_url(new_invitation)).content.decode()
-    assert _url(new_invitation, "area/staff/") in html
+    assert f'href="{_url(new_invitation, "area/staff/")}#STF-01"' in html
+
+
+def test_continue_goes_to_the_first_unanswered_question_even_mid_area(client, new_invitation):
+    answers_save(
+        invitation=new_invitation.invitation,
+        items=[{"indicator": "ORG-01", "level": 3}, {"indicator": "ORG-02", "level": None}],
+    )
+    html = client.get(_url(new_invitation)).content.decode()
+    assert f'href="{_url(new_invitation, "area/organization/")}#ORG-03"' in html
+    assert "Continue" in html
 
 
 def test_area_page_lists_its_indicators_with_five_levels_and_dont_know(client, new_invitation):
