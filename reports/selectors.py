@@ -153,6 +153,7 @@ def customer_metrics_stored(*, assessment: Assessment) -> dict | None:
 
 # Libraries as a catalog version reads them, by (version id, content hash); a handful at most.
 _LIBRARIES: dict[tuple[int, str], RecommendationLibrary] = {}
+_LIBRARIES_KEPT = 32
 
 
 def catalog_library(*, version: CatalogVersion) -> RecommendationLibrary:
@@ -160,6 +161,8 @@ def catalog_library(*, version: CatalogVersion) -> RecommendationLibrary:
     built once per process and version, which never changes."""
     key = (version.pk, version.content_hash)
     if key not in _LIBRARIES:
+        if len(_LIBRARIES) >= _LIBRARIES_KEPT:
+            _LIBRARIES.clear()
         _LIBRARIES[key] = library_in_catalog(
             recommendation_library(),
             edition=version.edition,
@@ -278,9 +281,9 @@ def _kpi_values(assessment: Assessment) -> dict[str, float | None]:
 
 
 def _questions_asked(assessment: Assessment) -> dict[str, int] | None:
-    """The fewest and most indicators a respondent role is asked; None where every role is asked
-    everything."""
-    per_role = questions_per_role(version_id=assessment.catalog_version_id)
+    """The fewest and most indicators a respondent role is asked, the consultant's changes
+    included; None where every role is asked everything."""
+    per_role = questions_per_role(version_id=assessment.catalog_version_id, overrides=assessment.audiences)
     return {"low": min(per_role.values()), "high": max(per_role.values())} if per_role else None
 
 

@@ -337,10 +337,7 @@ def respondent_questionnaire(*, invitation: Invitation, language: str) -> dict:
         overrides=assessment.audiences,
     )
     return {
-        "assessment": {
-            "title": invitation.assessment.title,
-            "deadline": invitation.assessment.collection_deadline,
-        },
+        "assessment": {"title": assessment.title, "deadline": assessment.collection_deadline},
         "status": status,
         "language": language,
         "role": invitation.role,

@@ -17,7 +17,13 @@ from assessment.services import assessment_update
 from config.exceptions import StateConflict
 from surveys.i18n import language_pick
 from surveys.models import RespondentRole
-from surveys.selectors import catalog_tree, effective_audiences, questionnaire_minutes
+from surveys.selectors import (
+    catalog_tree,
+    effective_audiences,
+    indicator_ids,
+    questionnaire_areas,
+    reading_minutes,
+)
 from workspace.pages import assessment_page
 
 
@@ -57,22 +63,15 @@ def _page(request: HttpRequest, assessment: Assessment, *, status: int = 200) ->
                 }
             )
         areas.append({"name": area["name"], "rows": rows})
-    per_role = [
-        {
-            "label": label,
-            "indicators": sum(
-                cell["asked"]
-                for area in areas
-                for row in area["rows"]
-                for cell in row["cells"]
-                if cell["role"] == role
-            ),
-            "minutes": questionnaire_minutes(
-                version=version, role=role, language=language, overrides=assessment.audiences
-            ),
-        }
-        for role, label in roles
-    ]
+    per_role = []
+    for role, label in roles:
+        asked_areas = questionnaire_areas(
+            version=version, role=role, language=language, overrides=assessment.audiences
+        )
+        asked_items = [item for area in asked_areas for item in area["indicators"]]
+        per_role.append(
+            {"label": label, "indicators": len(asked_items), "minutes": reading_minutes(asked_items)}
+        )
     context = {
         "roles": roles,
         "areas": areas,
@@ -95,11 +94,7 @@ def questions(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = assessment_managed(user=request.user, assessment_id=assessment_id)
     if request.method != "POST":
         return _page(request, assessment)
-    codes = [
-        item["code"]
-        for area in catalog_tree(version=assessment.catalog_version, language=language_pick(None))["areas"]
-        for item in area["indicators"]
-    ]
+    codes = indicator_ids(version_id=assessment.catalog_version_id)
     audiences = {code: request.POST.getlist(f"asked-{code}") for code in codes}
     try:
         assessment_update(assessment=assessment, actor=request.user, audiences=audiences)

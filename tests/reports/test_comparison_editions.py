@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from assessment.models import Status
+from assessment.models import Assessment, Status
 from assessment.services import interview_scores_set
 from reports.rendering import report_html
 from reports.selectors import assessment_comparison, report_context
@@ -87,3 +87,13 @@ def test_the_methodology_says_each_role_was_asked_its_own_questions(editions):
     first = report_context(assessment=baseline, kind="full", language="en")
     assert first["methodology"]["questions_asked"] is None
     assert "their role can judge" not in report_html(context=first)
+
+
+def test_the_methodology_counts_the_consultants_changes_to_who_is_asked_what(editions):
+    _baseline, current = editions
+    # Five more organization questions put to the front line: 26 + 5 = 31.
+    more = {f"ORG-0{n}": ["executive", "manager", "frontline"] for n in range(1, 6)}
+    Assessment.objects.filter(pk=current.pk).update(audiences=more)
+    current.refresh_from_db()
+    context = report_context(assessment=current, kind="full", language="en")
+    assert context["methodology"]["questions_asked"] == {"low": 22, "high": 31}
