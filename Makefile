@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= auto
 # `make run` serves, unless the environment says otherwise.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test lint format bench migrate demo messages worker clean
+.PHONY: run test lint format bench migrate demo messages worker clean axe
 
 # DEBUG is off unless set (config/settings.py); the development targets turn it on unless the
 # environment says otherwise. The tests do through config.settings_test.
@@ -37,9 +37,18 @@ run: demo
 
 # The whole suite on the default file storage, then the storage tests (marker `storage`) again
 # with the files in the database, as several nodes keep them.
-test: venv
+test: venv axe
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 	FILE_STORAGE=database $(PY) -m pytest -n $(PYTEST_WORKERS) -m storage $(PYTEST_ARGS)
+
+# axe-core, which the browser tests inject to check WCAG 2.2 AA (pinned with its lockfile in
+# tests/e2e); without npm those tests skip, saying so, except under CI.
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/e2e --no-audit --no-fund --silent && touch $@; \
+	else echo "npm is missing: the accessibility tests will skip"; fi
+
+axe: $(AXE)
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -66,4 +75,4 @@ worker: venv
 	SITE_URL=$(SITE_URL) $(VENV)/bin/celery -A config worker --loglevel INFO
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache tests/e2e/node_modules

@@ -53,30 +53,30 @@ AUDIT_COLUMNS = ["when", "who", "action", "target", "before", "after"]
 
 
 def answers_export_frame(*, assessment: Assessment) -> pd.DataFrame:
-    """One row per submitted respondent and answered indicator: the respondent's number (no
-    e-mail or name), department, role, the level (empty for don't know), the comment and when
+    """One row per submitted respondent and answered or commented indicator: the respondent's
+    number (no e-mail or name), department, role, the level (empty for don't know, and for a
+    question left unanswered with only a comment, which is not don't know), the comment and when
     the questionnaire was submitted. Individual answers: for the assessment's consultants only."""
+    fields = {
+        "respondent": "response__invitation_id",
+        "department": "response__invitation__department",
+        "role": "response__invitation__role",
+        "area": "indicator__area__code",
+        "indicator": "indicator__code",
+        "level": "level",
+        "answered": "answered",
+        "comment": "comment",
+        "submitted_at": "response__submitted_at",
+    }
     rows = (
         Answer.objects.filter(
             response__invitation__assessment=assessment, response__submitted_at__isnull=False
         )
         .order_by("response__invitation_id", "indicator__area__position", "indicator__position")
-        .values_list(
-            "response__invitation_id",
-            "response__invitation__department",
-            "response__invitation__role",
-            "indicator__area__code",
-            "indicator__code",
-            "level",
-            "comment",
-            "response__submitted_at",
-        )
+        .values_list(*fields.values())
     )
-    frame = pd.DataFrame(
-        list(rows),
-        columns=["respondent", "department", "role", "area", "indicator", "level", "comment", "submitted_at"],
-    )
-    frame["dont_know"] = frame["level"].isna()
+    frame = pd.DataFrame(list(rows), columns=list(fields))
+    frame["dont_know"] = frame["level"].isna() & frame["answered"].astype(bool)
     # Spreadsheets keep no time zones: UTC, written out.
     frame["submitted_at"] = (
         pd.to_datetime(frame["submitted_at"], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%S") + "+00:00"

@@ -96,7 +96,7 @@ def answer_counts_frame(*, assessment: Assessment) -> pd.DataFrame:
     rows; the statistics themselves are computed with pandas."""
     histogram = (
         Answer.objects.filter(
-            response__invitation__assessment=assessment, response__submitted_at__isnull=False
+            response__invitation__assessment=assessment, response__submitted_at__isnull=False, answered=True
         )
         .values_list(
             "response__invitation__role", "response__invitation__department", "indicator_id", "level"

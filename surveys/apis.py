@@ -88,7 +88,13 @@ class QuestionnaireSerializer(serializers.Serializer):
     answers = serializers.DictField(
         child=inline_serializer(
             "SavedAnswer",
-            {"level": serializers.IntegerField(allow_null=True), "comment": serializers.CharField()},
+            {
+                "level": serializers.IntegerField(allow_null=True),
+                "answered": serializers.BooleanField(
+                    help_text=_("False: only a comment so far, the question is not answered")
+                ),
+                "comment": serializers.CharField(),
+            },
         )
     )
 
@@ -137,8 +143,19 @@ _UNSAVABLE = re.compile("[\x00\ud800-\udfff]")
 
 class AnswerInputSerializer(serializers.Serializer):
     indicator = serializers.CharField(max_length=16)
-    level = serializers.IntegerField(min_value=1, max_value=5, allow_null=True)
+    level = serializers.IntegerField(
+        min_value=1,
+        max_value=5,
+        allow_null=True,
+        required=False,
+        help_text=_(
+            "1–5; null: don't know; left out: only the comment is saved, the question stays unanswered"
+        ),
+    )
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        return {"level": None, **attrs, "answered": "level" in attrs}
 
     def to_internal_value(self, data):
         # JSON true/false are not levels, although Python counts them as 1 and 0.
@@ -149,17 +166,17 @@ class AnswerInputSerializer(serializers.Serializer):
 
 def answers_plain(data) -> list[dict] | None:
     """The answers of an autosave body already in the canonical form the serializers would give
-    (codes and comments without surrounding spaces, levels as integers 1–5 or null), without
-    running them: they cost a fifth of an autosave. None for anything else, which the serializers
-    then validate and explain."""
+    (codes and comments without surrounding spaces, levels as integers 1–5 or null, or left out
+    for a comment alone), without running them: they cost a fifth of an autosave. None for
+    anything else, which the serializers then validate and explain."""
     answers = data.get("answers") if isinstance(data, dict) else None
     if not isinstance(answers, list) or not 0 < len(answers) <= MAX_ANSWERS_PER_SAVE:
         return None
     plain = []
     for item in answers:
-        if not isinstance(item, dict) or "level" not in item:
+        if not isinstance(item, dict):
             return None
-        code, level, comment = item.get("indicator"), item["level"], item.get("comment", "")
+        code, level, comment = item.get("indicator"), item.get("level"), item.get("comment", "")
         if not (
             type(code) is str
             and 0 < len(code) <= 16
@@ -172,7 +189,7 @@ def answers_plain(data) -> list[dict] | None:
             and not _UNSAVABLE.search(comment)
         ):
             return None
-        plain.append({"indicator": code, "level": level, "comment": comment})
+        plain.append({"indicator": code, "level": level, "comment": comment, "answered": "level" in item})
     return plain
 
 

@@ -231,6 +231,9 @@ class Answer(models.Model):
         null=True, blank=True, help_text=_("1–5; empty means don't know")
     )
     comment = models.TextField(blank=True, max_length=2000)
+    # False while the respondent has only commented: the comment is kept, the question still
+    # waits for its level (and counts nowhere as an answer, don't know included).
+    answered = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -239,9 +242,12 @@ class Answer(models.Model):
             models.CheckConstraint(
                 condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=5), name="answer_level_1_to_5"
             ),
+            models.CheckConstraint(
+                condition=Q(answered=True) | Q(level__isnull=True), name="answer_level_only_when_answered"
+            ),
         ]
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
 
     def __str__(self) -> str:
-        return f"{self.indicator.code}: {self.level or '?'}"
+        return f"{self.indicator.code}: {(self.level or '?') if self.answered else '—'}"

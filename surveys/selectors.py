@@ -315,9 +315,9 @@ def respondent_questionnaire(*, invitation: Invitation, language: str) -> dict:
     response = Response.objects.filter(invitation=invitation).first()
     answers = (
         {
-            code: {"level": level, "comment": comment}
-            for code, level, comment in Answer.objects.filter(response=response).values_list(
-                "indicator__code", "level", "comment"
+            code: {"level": level, "answered": answered, "comment": comment}
+            for code, level, answered, comment in Answer.objects.filter(response=response).values_list(
+                "indicator__code", "level", "answered", "comment"
             )
         }
         if response

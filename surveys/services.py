@@ -55,6 +55,9 @@ MIN_AUDIENCES = 2
 LEVEL_COUNT = 5
 # An e-mail still pending this long after it was recorded, with no attempt to send it, lost its task.
 EMAIL_LOST_AFTER = datetime.timedelta(minutes=5)
+# How often a respondent may have their link e-mailed from the questionnaire: often enough to
+# move to another device, too seldom for the page to flood anyone's inbox.
+LINK_EMAIL_INTERVAL = datetime.timedelta(minutes=10)
 # What a page says when the queue could not take its e-mails (config.celery.queue_deferrals).
 EMAILS_DEFERRED = gettext_lazy(
     "The mail queue is not reachable right now: the e-mails will be sent as soon as it is back. "
@@ -393,6 +396,29 @@ def invitation_resend(*, invitation: Invitation) -> InvitationEmail:
     return invitation_emails_queue(invitations=[invitation], kind=InvitationEmail.Kind.INVITATION)[0]
 
 
+def invitation_link_email(*, invitation: Invitation) -> InvitationEmail:
+    """The respondent asks for their link by e-mail (to go on on another device, or having lost
+    the message): a new link to the invitation's own address; the links sent before keep working.
+    At most one e-mail of a link per LINK_EMAIL_INTERVAL, counting the consultant's."""
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        recent = (
+            InvitationEmail.objects.filter(
+                invitation=locked,
+                kind=InvitationEmail.Kind.INVITATION,
+                created_at__gte=timezone.now() - LINK_EMAIL_INTERVAL,
+            )
+            .exclude(state=InvitationEmail.State.FAILED)
+            .exists()
+        )
+        if recent:
+            raise StateConflict(
+                _("Your link was e-mailed a few minutes ago: please look in your inbox and spam folder."),
+                code="link_recently_sent",
+            )
+        return invitation_resend(invitation=locked)
+
+
 def invitation_email_deliver(*, email_id: int) -> bool:
     """Send one recorded e-mail with a fresh personal link. Returns False when there was
     nothing to do (already sent, or no longer relevant); raises on a transport error so
@@ -592,7 +618,9 @@ def _items_errors(
 
 def answers_save(*, invitation: Invitation, items: list[dict]) -> int:
     """Save a partial set of answers, all or nothing; saving the same answer again changes
-    nothing. Each item: {"indicator": code, "level": 1..5 | None, "comment": str}.
+    nothing. Each item: {"indicator": code, "level": 1..5 | None, "comment": str}, None meaning
+    don't know; an item with `"answered": False` saves only its comment (the level the question
+    has, if any, stays).
 
     The long way, taken by the first save and by every save answers_save_by_token refused: it
     creates the response and, when the write is refused, says why."""
@@ -697,16 +725,20 @@ def _target_by_token() -> str:
 def _answers_upsert_sql(
     *, target: str, target_params: list, items: list[dict], now: datetime.datetime
 ) -> bool:
-    rows = ", ".join(["(CAST(%s AS varchar), CAST(%s AS smallint), CAST(%s AS text))"] * len(items))
+    rows = ", ".join(
+        ["(CAST(%s AS varchar), CAST(%s AS smallint), CAST(%s AS boolean), CAST(%s AS text))"] * len(items)
+    )
     values = [
-        value for item in items for value in (item["indicator"], item.get("level"), item.get("comment") or "")
+        value
+        for item in items
+        for value in (item["indicator"], item.get("level"), _answered(item), item.get("comment") or "")
     ]
     # Updating the response row locks it until the answers are in: a submission waits for them.
     sql = f"""
-        WITH sent (code, level, comment) AS (VALUES {rows}),
+        WITH sent (code, level, answered, comment) AS (VALUES {rows}),
         target AS ({target}),
         matched AS (
-            SELECT indicator.id AS indicator_id, sent.level, sent.comment
+            SELECT indicator.id AS indicator_id, sent.level, sent.answered, sent.comment
             FROM sent, target, {Indicator._meta.db_table} AS indicator
             WHERE indicator.code = sent.code AND indicator.version_id = target.version_id
               AND COALESCE(target.audiences -> indicator.code, NULLIF(indicator.audiences, '[]'::jsonb),
@@ -718,11 +750,14 @@ def _answers_upsert_sql(
               AND (SELECT count(*) FROM matched) = %s
             RETURNING id
         )
-        INSERT INTO {Answer._meta.db_table} (response_id, indicator_id, level, comment, updated_at)
-        SELECT touched.id, matched.indicator_id, matched.level, matched.comment, %s
+        INSERT INTO {Answer._meta.db_table} AS answer
+          (response_id, indicator_id, level, answered, comment, updated_at)
+        SELECT touched.id, matched.indicator_id, matched.level, matched.answered, matched.comment, %s
         FROM touched, matched
         ON CONFLICT (response_id, indicator_id) DO UPDATE
-        SET level = EXCLUDED.level, comment = EXCLUDED.comment, updated_at = EXCLUDED.updated_at
+        SET level = CASE WHEN EXCLUDED.answered THEN EXCLUDED.level ELSE answer.level END,
+          answered = answer.answered OR EXCLUDED.answered,
+          comment = EXCLUDED.comment, updated_at = EXCLUDED.updated_at
     """  # noqa: S608 - table names from the models; every value is a parameter
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, *target_params, now, len(items), now])
@@ -744,22 +779,33 @@ def _answers_upsert_portable(
     with transaction.atomic():
         if not Response.objects.filter(pk=response_id, submitted_at__isnull=True).update(updated_at=now):
             return False
-        Answer.objects.bulk_create(
-            [
-                Answer(
-                    response_id=response_id,
-                    indicator_id=ids[item["indicator"]],
-                    level=item.get("level"),
-                    comment=item.get("comment") or "",
-                    updated_at=now,
-                )
-                for item in items
-            ],
-            update_conflicts=True,
-            unique_fields=["response", "indicator"],
-            update_fields=["level", "comment", "updated_at"],
-        )
+        for answered in (True, False):
+            # A comment alone inserts an unanswered question or, on one already there, changes
+            # only the comment.
+            Answer.objects.bulk_create(
+                [
+                    Answer(
+                        response_id=response_id,
+                        indicator_id=ids[item["indicator"]],
+                        level=item.get("level") if answered else None,
+                        answered=answered,
+                        comment=item.get("comment") or "",
+                        updated_at=now,
+                    )
+                    for item in items
+                    if _answered(item) == answered
+                ],
+                update_conflicts=True,
+                unique_fields=["response", "indicator"],
+                update_fields=["level", "answered", "comment", "updated_at"]
+                if answered
+                else ["comment", "updated_at"],
+            )
     return True
+
+
+def _answered(item: dict) -> bool:
+    return item.get("answered", True)
 
 
 def response_submit(*, invitation: Invitation) -> Response:
@@ -770,7 +816,7 @@ def response_submit(*, invitation: Invitation) -> Response:
         response = Response.objects.select_for_update().get(pk=response.pk)
         if response.submitted_at is not None:
             return response
-        if not response.answers.exists():
+        if not response.answers.filter(answered=True).exists():
             raise ValidationError({"answers": _("Answer at least one question before submitting.")})
         response.submitted_at = timezone.now()
         response.save(update_fields=["submitted_at", "updated_at"])

@@ -2,6 +2,7 @@
 (answers are saved on every page change); with it, each answer autosaves at once."""
 
 import functools
+import itertools
 import math
 from types import SimpleNamespace
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
@@ -16,7 +18,7 @@ from config.exceptions import ItemErrors, StateConflict
 from surveys.i18n import language_pick
 from surveys.models import Invitation, RespondentStatus
 from surveys.selectors import respondent_questionnaire
-from surveys.services import answers_save, invitation_by_token, response_submit
+from surveys.services import answers_save, invitation_by_token, invitation_link_email, response_submit
 from surveys.throttles import RespondIpThrottle, RespondTokenThrottle
 
 DONT_KNOW = "dk"
@@ -54,14 +56,33 @@ def _questionnaire(request: HttpRequest, invitation: Invitation) -> dict:
     translation.activate(language)
     request.LANGUAGE_CODE = language
     questionnaire = respondent_questionnaire(invitation=invitation, language=language)
-    codes = [indicator["code"] for area in questionnaire["areas"] for indicator in area["indicators"]]
-    questionnaire["total"] = len(codes)
-    questionnaire["answered"] = sum(code in questionnaire["answers"] for code in codes)
-    questionnaire["progress"] = round(100 * questionnaire["answered"] / len(codes)) if codes else 0
+    answers = questionnaire["answers"]
+    # Each indicator with what is saved for it and its number among all the respondent's
+    # questions (the catalog's own dicts are shared: copies).
+    numbers = itertools.count(1)
+    questionnaire["areas"] = [
+        {
+            **area,
+            "indicators": [
+                {**item, "saved": answers.get(item["code"]), "position": next(numbers)}
+                for item in area["indicators"]
+            ],
+        }
+        for area in questionnaire["areas"]
+    ]
     for area in questionnaire["areas"]:
-        area["answered"] = sum(i["code"] in questionnaire["answers"] for i in area["indicators"])
-        area["unanswered"] = [i for i in area["indicators"] if i["code"] not in questionnaire["answers"]]
+        area["unanswered"] = [item for item in area["indicators"] if not _answered(item)]
+        area["answered"] = len(area["indicators"]) - len(area["unanswered"])
+    questionnaire["total"] = sum(len(area["indicators"]) for area in questionnaire["areas"])
+    questionnaire["answered"] = sum(area["answered"] for area in questionnaire["areas"])
+    total = questionnaire["total"]
+    questionnaire["progress"] = round(100 * questionnaire["answered"] / total) if total else 0
     return questionnaire
+
+
+def _answered(indicator: dict) -> bool:
+    """A level or don't know chosen; a comment alone does not answer the question."""
+    return bool(indicator["saved"] and indicator["saved"]["answered"])
 
 
 def _page(request, template: str, invitation: Invitation, token: str, questionnaire: dict, **extra):
@@ -127,18 +148,46 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
         resume=resume,
         # Only a respondent who answered something continues mid-page; a new one starts at the top.
         resume_indicator=resume_indicator if questionnaire["answered"] else "",
+        link_emailed=request.GET.get("link") if request.GET.get("link") in LINK_OUTCOMES else "",
     )
 
 
+# What became of a request to e-mail the link, shown on the welcome page it returns to.
+LINK_OUTCOMES = ("sent", "recent")
+
+
+@require_http_methods(["POST"])
+@_throttled
+def link_email(request: HttpRequest, token: str) -> HttpResponse:
+    invitation, _, instead = _open_questionnaire(request, token)
+    if instead:
+        return instead
+    try:
+        invitation_link_email(invitation=invitation)
+    except StateConflict:
+        outcome = "recent"
+    else:
+        outcome = "sent"
+    return redirect(f"{reverse('surveys:welcome', args=[token])}?link={outcome}#link")
+
+
 def _answers_from_form(post, area: dict) -> list[dict]:
+    """The page's answers; a question with no choice but a comment (typed, or one saved before
+    and now changed) saves the comment alone."""
     items = []
     for indicator in area["indicators"]:
         code = indicator["code"]
         choice = post.get(f"level-{code}")
+        comment = post.get(f"comment-{code}", "")[:2000]
         if choice is None:
+            saved_comment = (indicator["saved"] or {}).get("comment", "")
+            if comment.strip() != saved_comment:
+                items.append(
+                    {"indicator": code, "level": None, "answered": False, "comment": comment.strip()}
+                )
             continue
         level = None if choice == DONT_KNOW else int(choice) if choice in {"1", "2", "3", "4", "5"} else 0
-        items.append({"indicator": code, "level": level, "comment": post.get(f"comment-{code}", "")[:2000]})
+        items.append({"indicator": code, "level": level, "comment": comment})
     return [item for item in items if item["level"] != 0]
 
 
@@ -183,19 +232,22 @@ def area(request: HttpRequest, token: str, area_code: str) -> HttpResponse:
         if errors:
             # Nothing was saved: the page shows what the respondent chose and typed, so it is not
             # lost, with each problem at its question (NUL, which no page can show, as U+FFFD).
-            questionnaire["answers"].update(
-                {
-                    item["indicator"]: {
-                        "level": item["level"],
-                        "comment": item["comment"].replace("\x00", "\ufffd"),
-                    }
-                    for item in items
+            typed = {
+                item["indicator"]: {
+                    "level": item["level"],
+                    "answered": item.get("answered", True),
+                    "comment": item["comment"].replace("\x00", "\ufffd"),
                 }
-            )
+                for item in items
+            }
             current = {
                 **current,
                 "indicators": [
-                    {**indicator, "error": errors.get(indicator["code"], "")}
+                    {
+                        **indicator,
+                        "saved": typed.get(indicator["code"], indicator["saved"]),
+                        "error": errors.get(indicator["code"], ""),
+                    }
                     for indicator in current["indicators"]
                 ],
             }

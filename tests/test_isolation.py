@@ -63,7 +63,7 @@ OWN_SCOPE = {
     "api:assessments": "the user's own assessments; POST creates one in an organization they manage",
 }
 # The personal link is the credential: B's link must show B's questionnaire only.
-BY_TOKEN = {"surveys:welcome", "surveys:area", "surveys:review", "surveys:done"} | {
+BY_TOKEN = {"surveys:welcome", "surveys:link-email", "surveys:area", "surveys:review", "surveys:done"} | {
     "api:respond",
     "api:respond-answers",
     "api:respond-submit",

@@ -1,8 +1,8 @@
 /* The questionnaire page: every answer is saved at once through the API.
  *
  * A radio change sends that answer (with its comment) immediately; a comment is sent
- * 800 ms after typing stops, together with the chosen level (a comment without a level
- * waits for the level). Requests go one at a time, so a later answer never lands before
+ * 800 ms after typing stops, together with the chosen level or, on a question with none
+ * yet, alone (the question stays unanswered until a level is chosen). Requests go one at a time, so a later answer never lands before
  * an earlier one. On a network error, 5xx or 429 the answers stay queued and are retried
  * with backoff; a 409 (submitted or closed) reloads the page. All texts the respondent
  * sees come from the form's data attributes, translated by the template. Without this
@@ -96,16 +96,14 @@
     return textarea ? textarea.value : "";
   }
 
+  // Without a "level" the server saves the comment alone and keeps any level already saved.
   function item(code) {
     var choice = checkedLevel(code);
-    if (choice === null) {
-      return null;
+    var answer = { indicator: code, comment: commentOf(code).slice(0, 2000) };
+    if (choice !== null) {
+      answer.level = choice === dontKnow ? null : parseInt(choice, 10);
     }
-    return {
-      indicator: code,
-      level: choice === dontKnow ? null : parseInt(choice, 10),
-      comment: commentOf(code).slice(0, 2000),
-    };
+    return answer;
   }
 
   // --- Progress --------------------------------------------------------------------------
@@ -148,12 +146,7 @@
   // --- Sending ------------------------------------------------------------------------------
 
   function enqueue(code) {
-    var answer = item(code);
-    if (answer === null) {
-      settle();
-      return; // a comment alone waits for its level
-    }
-    queue.set(code, answer);
+    queue.set(code, item(code));
     flush();
   }
 
@@ -236,9 +229,6 @@
   function commentSchedule(code) {
     window.clearTimeout(commentTimers.get(code));
     commentTimers.delete(code);
-    if (checkedLevel(code) === null) {
-      return;
-    }
     showStatus(retryTimer !== null ? "offline" : "saving");
     commentTimers.set(
       code,
@@ -254,10 +244,7 @@
     commentTimers.forEach(function (timer, code) {
       window.clearTimeout(timer);
       commentTimers.delete(code);
-      var answer = item(code);
-      if (answer !== null) {
-        queue.set(code, answer);
-      }
+      queue.set(code, item(code));
     });
   }
 

@@ -115,6 +115,7 @@
         showError(problemsBox, [job.error || texts.textFailed]);
         if (job.problems && job.problems.errors.length) {
           problemsBox.appendChild(problemsTable(box, job.problems));
+          window.cx.makeScrollingFramesFocusable();
         }
       } else {
         text.textContent = format(texts.textImporting, { status: statusLabel(job.status), percent: job.progress + " %" });

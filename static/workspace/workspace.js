@@ -55,5 +55,50 @@
     });
   });
 
-  window.cx = { api: api, csrfToken: csrfToken };
+  // A table or chart wider than the screen scrolls inside its frame; a keyboard user can only
+  // scroll a frame that takes focus, so a frame that scrolls and holds nothing focusable takes
+  // it, named after its table's caption or its section's heading (WCAG 2.1.1).
+  var SCROLLING = ".table-wrap, figure.chart, .new-links__all";
+  var FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
+
+  function frameName(frame) {
+    var named = frame.querySelector("caption, [aria-label]");
+    if (named) return named.getAttribute("aria-label") || named.textContent.trim();
+    var section = frame.closest("section, .card");
+    var heading = section && section.querySelector("h2, h3");
+    return heading ? heading.textContent.trim() : "";
+  }
+
+  function makeScrollingFramesFocusable() {
+    document.querySelectorAll(SCROLLING).forEach(function (frame) {
+      var scrolls = frame.scrollWidth > frame.clientWidth + 1;
+      var adopted = Boolean(frame.dataset.scrollFocus);
+      if (scrolls && !adopted && !frame.hasAttribute("tabindex") && !frame.querySelector(FOCUSABLE)) {
+        frame.tabIndex = 0;
+        frame.dataset.scrollFocus = "1";
+        var name = frame.hasAttribute("role") ? "" : frameName(frame);
+        if (name) {
+          frame.setAttribute("role", "region");
+          frame.setAttribute("aria-label", name);
+          frame.dataset.scrollFocus = "named";
+        }
+      } else if (!scrolls && adopted) {
+        frame.removeAttribute("tabindex");
+        if (frame.dataset.scrollFocus === "named") {
+          frame.removeAttribute("role");
+          frame.removeAttribute("aria-label");
+        }
+        delete frame.dataset.scrollFocus;
+      }
+    });
+  }
+
+  makeScrollingFramesFocusable();
+  var resizing;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizing);
+    resizing = window.setTimeout(makeScrollingFramesFocusable, 150);
+  });
+
+  window.cx = { api: api, csrfToken: csrfToken, makeScrollingFramesFocusable: makeScrollingFramesFocusable };
 })();

@@ -1,3 +1,4 @@
+import pandas as pd
 import pytest
 
 from assessment.models import ScoreSnapshot, Status
@@ -71,6 +72,28 @@ def test_answer_counts_hold_only_submitted_answers(audit):
     assert submitted_respondents_frame(assessment=audit).to_dict("records") == [
         {"role": "frontline", "department": "Retail", "count": 5}
     ]
+
+
+def test_a_question_with_only_a_comment_is_no_answer_in_the_scores_nor_in_the_export(audit):
+    from assessment.exports import answers_export_frame
+
+    new = respond(audit, "commenter@bank.kz", "frontline", {"STF-01": 2}, submit=False)
+    answers_save(
+        invitation=new.invitation, items=[{"indicator": "ORG-01", "comment": "Unsure", "answered": False}]
+    )
+    response_submit(invitation=new.invitation)
+
+    frame = answer_counts_frame(assessment=audit)
+    assert frame.loc[frame["indicator"] == "ORG-01", "count"].sum() == 5  # as before: no don't know added
+    assert frame.loc[frame["indicator"] == "STF-01", "count"].sum() == 6
+    export = answers_export_frame(assessment=audit)
+    commented = export[export["comment"] == "Unsure"].iloc[0]
+    assert (commented["indicator"], pd.isna(commented["level"]), commented["dont_know"]) == (
+        "ORG-01",
+        True,
+        False,
+    )
+    assert export["dont_know"].sum() == 1  # the one real don't know of the fixture
 
 
 def test_scores_of_the_methods_example_through_the_api(api, consultant, audit):

@@ -111,7 +111,12 @@ def test_respondent_journey(live_server, page):
     expect(page).to_have_url(re.compile(r"/area/organization/$"))
     expect(page.locator("h1")).to_have_text("Area 1 of 4: Organization")
     expect(page.locator("fieldset.indicator")).to_have_count(14)
-    _comment(page, "ORG-02", COMMENT_BEFORE_LEVEL)  # kept until a level is chosen
+    _comment(page, "ORG-02", COMMENT_BEFORE_LEVEL)  # saved at once, the question still unanswered
+    expect(saved).to_have_attribute("data-state", "saved")
+    assert list(Answer.objects.values_list("indicator__code", "level", "answered", "comment")) == [
+        ("ORG-02", None, False, COMMENT_BEFORE_LEVEL)
+    ]
+    expect(page.locator(".progress__label")).to_contain_text("0 of 59 answered")
     for code, level in ORG_ANSWERS.items():
         _choose(page, code, level)
     _comment(page, "ORG-05", COMMENT_AFTER_LEVEL)  # sent after the typing pause
@@ -281,12 +286,15 @@ def test_phone_layout_fits_and_has_large_tap_targets(live_server, new_context):
         page.goto(base + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
     page.goto(f"{base}area/organization/")
-    heights = page.locator(".choice__card").evaluate_all("cards => cards.map(c => c.offsetHeight)")
-    assert len(heights) == 14 * 6
-    assert min(heights) >= 44
+    # A phone shows one question at a time: the six choices of the first.
+    heights = page.locator(".indicator.is-current .choice__card").evaluate_all(
+        "cards => cards.map(c => c.offsetHeight)"
+    )
+    assert len(heights) == 6
+    assert min(heights) >= 48
     bar = page.locator(".action-bar").bounding_box()
     assert bar["y"] + bar["height"] <= 740  # the sticky bar stays on screen
-    for button in page.locator(".action-bar button, .lang-switch button").all():
+    for button in page.locator(".action-bar button:visible, .lang-switch button").all():
         assert button.bounding_box()["height"] >= 44
 
 
@@ -338,15 +346,22 @@ def test_screenshots(live_server, new_context):
         page.screenshot(path=shots / f"welcome-{size}.png", full_page=True)
         page.goto(f"{base}area/staff/")
         page.screenshot(path=shots / f"area-top-{size}.png")
+        page.goto(f"{base}area/staff/#STF-02")
+        page.reload()  # a phone opens the question of the address
         _choose(page, "STF-02", new_levels[size])
+        if size != "desktop":
+            expect(page.locator("#STF-03.is-current")).to_have_count(1)
+            page.wait_for_timeout(300)  # the scroll and the question's entrance
+            page.screenshot(path=shots / f"area-{size}-advanced.png")
+            page.go_back()
         expect(page.locator("[data-save-status]")).to_have_attribute("data-state", "saved")
         page.screenshot(path=shots / f"area-{size}.png")
         if size == "desktop":  # keyboard focus: the summary of STF-02, then the first card of STF-03
             page.keyboard.press("Tab")
             page.keyboard.press("Tab")
             page.screenshot(path=shots / "area-desktop-focus.png")
-        page.locator("#STF-01").scroll_into_view_if_needed()
-        page.screenshot(path=shots / f"area-{size}-answered.png")
+            page.locator("#STF-01").scroll_into_view_if_needed()
+            page.screenshot(path=shots / f"area-{size}-answered.png")
         page.goto(f"{base}area/organization/")
         page.screenshot(path=shots / f"area-organization-{size}.png")
         page.goto(f"{base}review/")

@@ -200,11 +200,13 @@ def test_canonical_bodies_are_taken_without_the_serializers():
         "answers": [
             {"indicator": "ORG-01", "level": 3},
             {"indicator": "ORG-02", "level": None, "comment": "ok"},
+            {"indicator": "ORG-03", "comment": "a comment first"},
         ]
     }
     assert answers_plain(body) == [
-        {"indicator": "ORG-01", "level": 3, "comment": ""},
-        {"indicator": "ORG-02", "level": None, "comment": "ok"},
+        {"indicator": "ORG-01", "level": 3, "comment": "", "answered": True},
+        {"indicator": "ORG-02", "level": None, "comment": "ok", "answered": True},
+        {"indicator": "ORG-03", "level": None, "comment": "a comment first", "answered": False},
     ]
     for refused in ({"answers": []}, {"answers": [{"indicator": "ORG-01", "level": True}]}, {"answers": "x"}):
         assert answers_plain(refused) is None

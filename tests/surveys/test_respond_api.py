@@ -49,8 +49,39 @@ def test_partial_save_then_resume(api, new_invitation):
     body = _get(api, new_invitation).json()
     assert body["status"] == "started"
     assert body["answers"] == {
-        "ORG-01": {"level": 4, "comment": "Strategy mentions CX"},
-        "ORG-02": {"level": None, "comment": ""},
+        "ORG-01": {"level": 4, "answered": True, "comment": "Strategy mentions CX"},
+        "ORG-02": {"level": None, "answered": True, "comment": ""},
+    }
+
+
+def test_a_comment_before_its_level_is_kept_and_the_question_stays_unanswered(api, new_invitation):
+    assert _patch(api, new_invitation, [{"indicator": "ORG-01", "comment": "Board reviews CX"}]).json() == {
+        "saved": 1
+    }
+    assert _get(api, new_invitation).json()["answers"] == {
+        "ORG-01": {"level": None, "answered": False, "comment": "Board reviews CX"}
+    }
+    # A comment alone is not an answer, not even don't know: nothing to submit yet.
+    refused = _submit(api, new_invitation)
+    assert refused.status_code == 400
+    assert refused.json()["answers"] == ["Answer at least one question before submitting."]
+
+    _patch(api, new_invitation, [{"indicator": "ORG-01", "level": 4, "comment": "Board reviews CX twice"}])
+    assert _get(api, new_invitation).json()["answers"] == {
+        "ORG-01": {"level": 4, "answered": True, "comment": "Board reviews CX twice"}
+    }
+
+
+def test_a_comment_alone_on_an_answered_question_keeps_its_level(api, new_invitation):
+    _patch(api, new_invitation, [{"indicator": "ORG-01", "level": 2}, {"indicator": "ORG-02", "level": None}])
+    _patch(
+        api,
+        new_invitation,
+        [{"indicator": "ORG-01", "comment": "edited later"}, {"indicator": "ORG-02", "comment": "no idea"}],
+    )
+    assert _get(api, new_invitation).json()["answers"] == {
+        "ORG-01": {"level": 2, "answered": True, "comment": "edited later"},
+        "ORG-02": {"level": None, "answered": True, "comment": "no idea"},
     }
 
 
@@ -67,7 +98,6 @@ def test_saving_again_is_idempotent_and_updates_in_place(api, new_invitation):
         ({"indicator": "ORG-01", "level": 0}, "level"),
         ({"indicator": "ORG-01", "level": "four"}, "level"),
         ({"indicator": "ORG-01", "level": True}, "level"),
-        ({"indicator": "ORG-01"}, "level"),
         ({"indicator": "XYZ-99", "level": 3}, "indicator"),
         ({"level": 3}, "indicator"),
         ({"indicator": "ORG-01", "level": 3, "comment": "x" * 2001}, "comment"),
@@ -154,7 +184,9 @@ def test_any_link_sent_to_the_respondent_works(api, new_invitation):
         {"answers": [{"indicator": "STF-02", "level": 2}]},
         format="json",
     )
-    assert _get(api, new_invitation).json()["answers"] == {"STF-02": {"level": 2, "comment": ""}}
+    assert _get(api, new_invitation).json()["answers"] == {
+        "STF-02": {"level": 2, "answered": True, "comment": ""}
+    }
 
 
 def test_token_endpoints_are_throttled_per_token(api, new_invitation, settings):
