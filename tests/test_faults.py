@@ -326,6 +326,6 @@ def test_a_connection_dropped_during_an_autosave_is_a_retryable_503(live_server,
         ("ORG-02", 4),
     ]
     assert _http("GET", f"{live_server.url}/api/v1/respond/{token}/")[2]["answers"] == {
-        "ORG-01": {"level": 5, "comment": ""},
-        "ORG-02": {"level": 4, "comment": ""},
+        "ORG-01": {"level": 5, "answered": True, "comment": ""},
+        "ORG-02": {"level": 4, "answered": True, "comment": ""},
     }
