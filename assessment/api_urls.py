@@ -68,6 +68,16 @@ urlpatterns = [
     path(
         "assessments/<int:assessment_id>/customers/", customer_apis.CustomersApi.as_view(), name="customers"
     ),
+    path(
+        "assessments/<int:assessment_id>/drivers/",
+        customer_apis.KeyDriversApi.as_view(),
+        name="key-drivers",
+    ),
+    path(
+        "assessments/<int:assessment_id>/churn-model/",
+        customer_apis.ChurnModelApi.as_view(),
+        name="churn-model",
+    ),
     path("assessments/<int:assessment_id>/kpis/", customer_apis.KpisApi.as_view(), name="kpis"),
     path(
         "customer-data/templates/<slug:kind>/",

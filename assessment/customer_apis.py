@@ -20,14 +20,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessment.access import assessment_for_consultant
+from assessment.churn import churn_model_current
+from assessment.churn_model import MODELS
 from assessment.customer_data import customer_data_request_max_bytes, customer_data_upload
 from assessment.customer_files import KINDS, SERVQUAL_DIMENSIONS, CustomerFilesInvalid, template_csv
+from assessment.drivers import TARGETS as DRIVER_TARGETS
 from assessment.exports import customer_metrics_current, customers_classified_frame
 from assessment.kpis import KPIS, KpiSource, assessment_kpis, assessment_kpis_set, kpi_values_problems
 from assessment.loyalty import ACTIVITY_SEGMENTS, CSI_BANDS, LOYALTY_TYPES
 from assessment.metrics import kpi_metrics, metric
 from assessment.models import ChurnBasis, CustomerDataImport, CustomerDataset
-from assessment.selectors import assessment_scope, managed_assessment_scope
+from assessment.selectors import assessment_scope, key_drivers_current, managed_assessment_scope
 from config.jobs import JobStatus
 from config.request_limits import body_limit
 from config.schema import ERROR_SCHEMA
@@ -475,6 +478,95 @@ class CustomerMetricsApi(APIView):
         return Response(customer_metrics_current(assessment=assessment))
 
 
+class ChurnDriverSerializer(serializers.Serializer):
+    feature = serializers.CharField(help_text=_("A column of the customers file, tenure_days or survey_…"))
+    importance = serializers.FloatField(help_text=_("Drop of the ROC AUC when the feature is shuffled"))
+    direction = serializers.ChoiceField(choices=["raises", "lowers", "mixed"])
+
+
+class ChurnCalibrationSerializer(serializers.Serializer):
+    decile = serializers.IntegerField(help_text=_("1: the tenth of clients at the lowest risk"))
+    clients = serializers.IntegerField()
+    predicted = serializers.FloatField(help_text=_("Mean predicted risk"))
+    observed = serializers.FloatField(help_text=_("Share that churned"))
+
+
+class ChurnAtRiskSerializer(serializers.Serializer):
+    clients = serializers.IntegerField(help_text=_("Active clients with a risk of 0.5 or more"))
+    annual_margin = serializers.FloatField(help_text=_("Their annual margin together"))
+
+
+class ChurnModelSerializer(serializers.Serializer):
+    """The churn-risk model (docs/methods.md §13); only `status` and `reason` (and `progress`
+    while running) until it is ready."""
+
+    status = serializers.ChoiceField(choices=["ready", "running", "insufficient_data", "failed"])
+    reason = serializers.CharField(allow_null=True)
+    progress = serializers.IntegerField(required=False, help_text=_("Per cent done, while running"))
+    model = serializers.ChoiceField(choices=list(MODELS), required=False, allow_null=True)
+    clients = serializers.IntegerField(required=False, help_text=_("Clients active at the period's start"))
+    churned = serializers.IntegerField(required=False, help_text=_("Of them, churned in the period"))
+    auc = serializers.FloatField(required=False, allow_null=True, help_text=_("ROC AUC out of fold"))
+    auc_ci = serializers.ListField(child=serializers.FloatField(), required=False, allow_null=True)
+    brier = serializers.FloatField(required=False, allow_null=True)
+    top_decile_lift = serializers.FloatField(required=False, allow_null=True)
+    calibration = ChurnCalibrationSerializer(many=True, required=False, allow_null=True)
+    drivers = ChurnDriverSerializer(many=True, required=False, allow_null=True)
+    at_risk = ChurnAtRiskSerializer(required=False, allow_null=True)
+    churn_point_value = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Value at stake in one percentage point of churn: active clients × CLV / 100 (an estimate)"
+        ),
+    )
+
+
+class ChurnModelApi(APIView):
+    @extend_schema(responses={200: ChurnModelSerializer, 404: ERROR_SCHEMA})
+    def get(self, request, assessment_id: int):
+        assessment = get_object_or_404(assessment_scope(user=request.user), pk=assessment_id)
+        current = churn_model_current(assessment=assessment)
+        if current is None:
+            raise Http404(_("No customer data yet."))
+        return Response(current)
+
+
+class KeyDriverSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        help_text=_("csi:<item>, servqual:<dimension>, an x_ attribute or attribute=value")
+    )
+    importance = serializers.FloatField(help_text=_("Relative weight: the share of R² it accounts for"))
+    ci = serializers.ListField(child=serializers.FloatField(), help_text=_("Bootstrap 95 % interval"))
+    performance = serializers.FloatField(
+        allow_null=True, help_text=_("Mean rating as 0–100; null for an attribute")
+    )
+
+
+class KeyDriversSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ready", "insufficient_data"])
+    reason = serializers.CharField(allow_null=True)
+    target = serializers.ChoiceField(choices=list(DRIVER_TARGETS))
+    n = serializers.IntegerField(help_text=_("Clients with the rating and every predictor"))
+    r2 = serializers.FloatField(allow_null=True)
+    drivers = KeyDriverSerializer(many=True)
+
+
+class KeyDriversApi(APIView):
+    class QuerySerializer(serializers.Serializer):
+        target = serializers.ChoiceField(choices=list(DRIVER_TARGETS), default="nps")
+
+    @extend_schema(parameters=[QuerySerializer], responses={200: KeyDriversSerializer, 404: ERROR_SCHEMA})
+    def get(self, request, assessment_id: int):
+        assessment = get_object_or_404(assessment_scope(user=request.user), pk=assessment_id)
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        drivers = key_drivers_current(assessment=assessment, target=query.validated_data["target"])
+        if drivers is None:
+            raise Http404(_("No customer survey yet."))
+        return Response(drivers)
+
+
 class CustomersApi(APIView):
     """Classified active clients, so the bank can act on them (e.g. win back the captive)."""
 
@@ -483,6 +575,7 @@ class CustomersApi(APIView):
         segment = serializers.CharField(required=False)
         page = serializers.IntegerField(min_value=1, default=1)
         page_size = serializers.IntegerField(min_value=1, max_value=500, default=100)
+        order = serializers.ChoiceField(choices=["churn_risk", "-churn_risk"], required=False)
         # Not `format`: DRF reads that one to choose a renderer.
         export = serializers.ChoiceField(choices=["csv", "xlsx"], required=False)
 
@@ -515,6 +608,10 @@ class CustomersApi(APIView):
             table = table[table["type"] == params["type"]]
         if "segment" in params:
             table = table[table["segment"] == params["segment"]]
+        if "order" in params:
+            table = table.sort_values(
+                "churn_risk", ascending=not params["order"].startswith("-"), na_position="last", kind="stable"
+            )
         if "export" in params:
             return table_download(table, filename=f"customers-{assessment.pk}", file_format=params["export"])
         pages = max(1, -(-len(table) // params["page_size"]))

@@ -30,7 +30,14 @@ from assessment.customer_files import (
 )
 from assessment.loyalty import customer_metrics
 from assessment.method import method_get
-from assessment.models import Assessment, AuditEvent, ChurnBasis, CustomerDataImport, CustomerDataset
+from assessment.models import (
+    Assessment,
+    AuditEvent,
+    ChurnBasis,
+    ChurnModelRun,
+    CustomerDataImport,
+    CustomerDataset,
+)
 from config.celery import task_enqueue_on_commit, task_enqueue_on_commit_or_defer
 from config.exceptions import StateConflict, TooLarge
 from config.jobs import FINISHED, JobRefused, job_fail, job_progress, jobs_lost, jobs_stalled
@@ -61,8 +68,7 @@ def dataset_frames(dataset: CustomerDataset | None) -> dict[str, pd.DataFrame]:
 def _metrics(
     frames: dict[str, pd.DataFrame], *, assessment: Assessment, start, end, discount_rate, churn_basis
 ) -> dict:
-    """The metrics under the assessment's method: method 1 counts closures only (no basis)."""
-    behavioural = method_get(assessment.method_version).behavioural_churn
+    """The metrics under the assessment's method."""
     return customer_metrics(
         customers=frames.get("customers"),
         survey=frames.get("survey"),
@@ -71,10 +77,16 @@ def _metrics(
         period_end=end,
         reference_date=assessment.reference_date,
         discount_rate=float(discount_rate),
-        churn_basis=churn_basis if behavioural else None,
+        churn_basis=method_churn_basis(assessment, churn_basis),
         complaints=frames.get("complaints"),
         contact_centre=frames.get("contact_centre"),
     )
+
+
+def method_churn_basis(assessment: Assessment, churn_basis: str) -> str | None:
+    """The churn basis as the assessment's method reads it: method 1 counts closures only (no
+    basis)."""
+    return churn_basis if method_get(assessment.method_version).behavioural_churn else None
 
 
 def churn_basis_check(churn_basis: str | None) -> None:
@@ -221,6 +233,7 @@ def customer_data_replace(
             dataset.churn_basis = basis
             dataset.metrics, dataset.updated_by = metrics, user
             dataset.save()
+            churn_model_queue(dataset=dataset)
             audit_record(
                 assessment=assessment,
                 actor=user,
@@ -235,6 +248,16 @@ def customer_data_replace(
         raise
     report(100)
     return dataset
+
+
+def churn_model_queue(*, dataset: CustomerDataset) -> ChurnModelRun:
+    """Ask for the churn-risk model of the dataset as it is now (assessment.churn); its task is
+    sent once the transaction commits, or by the sweep if the queue was away."""
+    run = ChurnModelRun.objects.create(
+        assessment_id=dataset.assessment_id, data_updated_at=dataset.updated_at
+    )
+    task_enqueue_on_commit_or_defer(tasks.churn_model_run, run.pk)
+    return run
 
 
 def _no_progress(percent: int) -> None:

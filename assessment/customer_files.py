@@ -7,6 +7,7 @@ as a spreadsheet shows them (header = row 1).
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -49,10 +50,18 @@ OPTIONAL = {
     "complaints": (),
     "contact_centre": (),
 }
+# The customers file may add attributes of its own: columns named x_<name>, numbers when every
+# filled cell is one, else categories (a contract type, a region) of at most
+# MAX_ATTRIBUTE_CATEGORIES values. The churn-risk model learns from them (docs/methods.md §13).
+ATTRIBUTE_PREFIX = "x_"
+ATTRIBUTE_NAME = re.compile(r"^x_\w{1,60}$")
+MAX_ATTRIBUTES = 50
+MAX_ATTRIBUTE_CATEGORIES = 100
+TEMPLATE_ATTRIBUTES = {"customers": ("x_contract", "x_monthly_fee")}
 TEMPLATE_ROWS = {
     "customers": [
-        ("C-0001", "mass", "3", "2021-04-12", "", "2026-09-28", "180.50"),
-        ("C-0002", "premium", "5", "2019-11-02", "2026-03-15", "2026-03-10", "1250"),
+        ("C-0001", "mass", "3", "2021-04-12", "", "2026-09-28", "180.50", "salary", "2.5"),
+        ("C-0002", "premium", "5", "2019-11-02", "2026-03-15", "2026-03-10", "1250", "standard", "9.9"),
     ],
     "survey": [
         ("C-0001", "nps_relationship", "recommend", "", "9", "Clear fees, and the app works"),
@@ -119,7 +128,7 @@ def template_csv(kind: str) -> str:
     """The file's columns and example rows as CSV; cells with a comma (comments) are quoted."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS[kind] + OPTIONAL[kind])
+    writer.writerow(COLUMNS[kind] + OPTIONAL[kind] + TEMPLATE_ATTRIBUTES.get(kind, ()))
     writer.writerows(TEMPLATE_ROWS[kind])
     return buffer.getvalue()
 
@@ -282,7 +291,13 @@ def table_read(raw: bytes, kind: str) -> tuple[pa.Table | None, list[Problem]]:
     missing = [column for column in COLUMNS[kind] if column not in table.column_names]
     if missing:
         return None, [Problem(kind, 1, column, _("Missing column.")) for column in missing]
-    wanted = COLUMNS[kind] + OPTIONAL[kind]
+    attributes = tuple(
+        name for name in table.column_names if kind == "customers" and name.startswith(ATTRIBUTE_PREFIX)
+    )
+    problems = _attribute_name_problems(attributes)
+    if problems:
+        return None, problems
+    wanted = COLUMNS[kind] + OPTIONAL[kind] + attributes
     blank = pa.repeat(pa.scalar("", _TEXT), table.num_rows)
     table = pa.table(
         [
@@ -302,6 +317,48 @@ def table_read(raw: bytes, kind: str) -> tuple[pa.Table | None, list[Problem]]:
             _("Too long: at most %(count)d characters.") % {"count": limit},
         )
     return table, problems
+
+
+def _attribute_name_problems(attributes: tuple[str, ...]) -> list[Problem]:
+    problems = [
+        Problem(
+            "customers",
+            1,
+            name,
+            _("An attribute column is named x_ and then letters, digits or _ (at most 60)."),
+        )
+        for name in attributes
+        if not ATTRIBUTE_NAME.match(name)
+    ]
+    if len(attributes) > MAX_ATTRIBUTES:
+        problems.append(
+            Problem(
+                "customers",
+                1,
+                None,
+                _("At most %(max)d x_ attribute columns; the file has %(count)d.")
+                % {"max": MAX_ATTRIBUTES, "count": len(attributes)},
+            )
+        )
+    return problems
+
+
+def _attribute(column: pa.ChunkedArray, name: str) -> tuple[pd.Series, list[Problem]]:
+    """An x_ attribute column typed: numbers (NaN where empty) when every filled cell is one,
+    else categories (missing where empty), refused with more than MAX_ATTRIBUTE_CATEGORIES."""
+    values, not_numbers = _per_cell(column, _numbers)
+    if not not_numbers.any():
+        return pd.Series(values, copy=False), []
+    text = _strings(column.cast(_TEXT))
+    text = text.where(text != "")
+    count = text.nunique()
+    if count > MAX_ATTRIBUTE_CATEGORIES:
+        message = _(
+            "Not a number in every row, so read as categories, of which there may be at most "
+            "%(max)d; this column has %(count)d different values."
+        ) % {"max": MAX_ATTRIBUTE_CATEGORIES, "count": count}
+        return text, [Problem("customers", None, name, message)]
+    return text, []
 
 
 def _too_long(column: pa.ChunkedArray, limit: int) -> np.ndarray:
@@ -466,6 +523,9 @@ def customers_validate(frame: pa.Table) -> tuple[pd.DataFrame, list[Problem]]:
         },
         copy=False,
     )
+    for name in (name for name in frame.column_names if name.startswith(ATTRIBUTE_PREFIX)):
+        typed[name], found = _attribute(frame.column(name), name)
+        problems += found
     return typed, problems
 
 

@@ -396,6 +396,15 @@ def demo_customer_files(*, profile: DemoProfile, seed: int = 2026, clients: int 
         f"{ids[c]},nps_transactional,{t},,{v},{_demo_comment(v, n + 1)}"
         for n, (c, t, v) in enumerate(zip(rated, touchpoint, ratings, strict=True))
     ]
+    # Two attributes of the bank's own, drawn last for the same reason: the clients who left
+    # (closed, or silent for more than 90 days) were less often salary clients and paid higher
+    # monthly fees, which the churn-risk model finds.
+    left = closes | ((reference - last_seen).astype("timedelta64[D]").astype(int) > 90)
+    salary = rng.random(clients) < np.where(left, 0.2, 0.5)
+    contract = np.where(salary, "salary", rng.choice(["standard", "package"], clients))
+    fee = rng.gamma(4.0, np.where(left, 3.0, 2.0))
+    customers[0] += ",x_contract,x_monthly_fee"
+    customers[1:] = [f"{line},{c},{f:.1f}" for line, c, f in zip(customers[1:], contract, fee, strict=True)]
     return {
         "customers": "\n".join(customers) + "\n",
         "survey": "\n".join(survey) + "\n",

@@ -7,10 +7,12 @@ which table is the view's business (workspace/exports.py)."""
 
 import json
 
+import numpy as np
 import pandas as pd
 from django.core.serializers.json import DjangoJSONEncoder
 
 from assessment.audit import audit_events
+from assessment.churn import churn_risk_current
 from assessment.customer_data import dataset_frames
 from assessment.loyalty import client_loyalty, customer_metrics
 from assessment.metrics import metrics_with_samples
@@ -172,12 +174,17 @@ def customer_metrics_current(*, assessment: Assessment) -> dict:
 
 
 def customers_classified_frame(*, assessment: Assessment) -> pd.DataFrame | None:
-    """Every client active at the reference date with its loyalty criteria and type (one row
-    per client, client_id first); None without a customers file."""
+    """Every client active at the reference date with its loyalty criteria and type, and its
+    churn risk from the current model (out of fold; empty without one, or for a client that
+    opened after the churn period's start), one row per client, client_id first; None without a
+    customers file."""
     frames = dataset_frames(CustomerDataset.objects.filter(assessment=assessment).first())
     if "customers" not in frames:
         return None
-    return client_loyalty(frames["customers"], frames.get("survey"), assessment.reference_date).reset_index()
+    table = client_loyalty(frames["customers"], frames.get("survey"), assessment.reference_date)
+    risk = churn_risk_current(assessment=assessment)
+    table["churn_risk"] = np.nan if risk is None else risk.reindex(table.index).to_numpy()
+    return table.reset_index()
 
 
 def _json_cell(value) -> str | None:

@@ -648,9 +648,7 @@ def _churn_counts(
     closed in it whose last activity is more than CHURN_INACTIVE_DAYS before its end or missing
     (inactive), and those churned under the basis (closed, inactive or either, each client
     once)."""
-    closed_on = customers["closed_on"]
-    at_start = ((customers["opened_on"] <= start) & (closed_on.isna() | (closed_on >= start))).to_numpy()
-    closed = at_start & ((closed_on >= start) & (closed_on <= end)).to_numpy()
+    flags = churn_flags(customers, start, end, basis)
     group = np.where(segment >= 0, segment, segments)  # the clients without a segment count in total only
 
     def counts(chosen: np.ndarray) -> np.ndarray:
@@ -658,18 +656,45 @@ def _churn_counts(
         return np.append(per_group[:segments], np.count_nonzero(chosen))
 
     if basis is None:
-        return _ChurnCounts(counts(at_start), counts(closed), None, None)
+        return _ChurnCounts(counts(flags.at_start), counts(flags.closed), None, None)
+    return _ChurnCounts(
+        at_start=counts(flags.at_start),
+        closed=counts(flags.closed),
+        inactive=counts(flags.inactive) if flags.inactivity_known else None,
+        churned=None if basis == "inactive" and not flags.inactivity_known else counts(flags.churned),
+    )
+
+
+@dataclass(frozen=True)
+class ChurnFlags:
+    """Per client of a customers frame, for one period: active at its start, closed in it,
+    inactive (method 2: not closed, last activity more than CHURN_INACTIVE_DAYS before its end
+    or none; all False when no client active at the start has an activity date, or under
+    method 1) and churned under the basis (closed when there is none: method 1)."""
+
+    at_start: np.ndarray
+    closed: np.ndarray
+    inactive: np.ndarray
+    inactivity_known: bool
+    churned: np.ndarray
+
+
+def churn_flags(
+    customers: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, basis: str | None
+) -> ChurnFlags:
+    """Which clients were active at the period's start (a client closing on its first day still
+    counts) and which of them left in [start, end] (see ChurnFlags)."""
+    closed_on = customers["closed_on"]
+    at_start = ((customers["opened_on"] <= start) & (closed_on.isna() | (closed_on >= start))).to_numpy()
+    closed = at_start & ((closed_on >= start) & (closed_on <= end)).to_numpy()
+    if basis is None:
+        return ChurnFlags(at_start, closed, np.zeros_like(closed), False, closed)
     last_activity = customers["last_activity_on"]
     known = bool(last_activity[at_start].notna().any())
     quiet = (last_activity.isna() | ((end - last_activity).dt.days > CHURN_INACTIVE_DAYS)).to_numpy()
     inactive = at_start & ~closed & quiet & known
     churned = {"closed": closed, "inactive": inactive, "both": closed | inactive}[basis]
-    return _ChurnCounts(
-        at_start=counts(at_start),
-        closed=counts(closed),
-        inactive=counts(inactive) if known else None,
-        churned=None if basis == "inactive" and not known else counts(churned),
-    )
+    return ChurnFlags(at_start, closed, inactive, known, churned)
 
 
 def _annualised(share: np.ndarray, days: int) -> np.ndarray:
@@ -875,15 +900,7 @@ def _loyalty(
     unclassified, since one answer cannot outvote a missing one."""
     products = customers["product_count"].to_numpy()[active]
     high = _high_load(segment[active], products.astype("float64"), segments)
-    if answers is None:
-        missing = np.full(len(products), np.nan)
-        scores = {"csi": missing, "nps": missing, "servqual": missing}
-    else:
-        scores = {
-            "csi": answers.client_csi[active],
-            "nps": _client_nps(answers)[active],
-            "servqual": answers.client_servqual[0][active],
-        }
+    scores = {name: values[active] for name, values in _client_scores(answers, len(customers)).items()}
     available = sum((~np.isnan(values)).astype(np.int64) for values in scores.values())
     met = sum(
         (np.round(scores[name], _DIGITS) >= edge).astype(np.int64) for name, edge in SATISFIED_AT.items()
@@ -895,6 +912,20 @@ def _loyalty(
         _DISLOYAL,
     )
     return _Loyalty(high_load=high, scores=scores, available=available, met=met, kind=kind)
+
+
+def _client_scores(answers: _Answers | None, clients: int) -> dict[str, np.ndarray]:
+    """Per client key: its CSI in %, mean NPS rating and SERVQUAL index (NaN without)."""
+    if answers is None:
+        missing = np.full(clients, np.nan)
+        return {"csi": missing, "nps": missing, "servqual": missing}
+    return {"csi": answers.client_csi, "nps": _client_nps(answers), "servqual": answers.client_servqual[0]}
+
+
+def client_survey_scores(customers: pd.DataFrame, survey: pd.DataFrame | None) -> pd.DataFrame:
+    """Each client's own survey answers, a row per row of `customers` (same index): its CSI in
+    %, mean NPS rating and SERVQUAL index, NaN where it gave none."""
+    return pd.DataFrame(_client_scores(_answers(survey, customers), len(customers)), index=customers.index)
 
 
 def client_loyalty(

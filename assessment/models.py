@@ -504,6 +504,26 @@ class CustomerDataImport(Job):
         return f"{self.assessment}: {', '.join(self.uploads)} ({self.get_status_display()})"
 
 
+class ChurnModelRun(Job):
+    """The churn-risk model of an assessment's customer data (assessment.churn_model), fitted in
+    the background after each import: its account (`result`) and, stored as a file like the
+    customer data, every client's out-of-fold risk. The newest run is the current one."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="churn_models")
+    # The upload it was asked for (CustomerDataset.updated_at); a run finds newer data superseded.
+    data_updated_at = models.DateTimeField()
+    result = models.JSONField(null=True, blank=True)
+    risk_path = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("churn-risk model")
+        verbose_name_plural = _("churn-risk models")
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: churn model ({self.get_status_display()})"
+
+
 class AuditEvent(models.Model):
     """One change to what a score or the client's report is made of: who, when, what, the value
     before and after. Written in the transaction of the change itself, so a change that rolls

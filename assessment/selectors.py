@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 
 from assessment.anonymity import groups_disclosed, result_disclosed
 from assessment.customer_data import dataset_frames
+from assessment.drivers import key_drivers
 from assessment.loyalty import survey_comments
 from assessment.method import Method, method_get, result_method
 from assessment.metrics import (
@@ -176,6 +177,15 @@ def customer_comments_frame(*, assessment: Assessment) -> pd.DataFrame:
     who may read them (the exports: the assessment's consultants only)."""
     frames = dataset_frames(CustomerDataset.objects.filter(assessment=assessment).first())
     return survey_comments(survey=frames.get("survey"), customers=frames.get("customers"))
+
+
+def key_drivers_current(*, assessment: Assessment, target: str) -> dict | None:
+    """The key drivers of `target` in the stored customer data (assessment.drivers); None
+    without a customer survey."""
+    frames = dataset_frames(CustomerDataset.objects.filter(assessment=assessment).first())
+    if "survey" not in frames:
+        return None
+    return key_drivers(frames["survey"], frames.get("customers"), target=target)
 
 
 def data_evidence_levels(

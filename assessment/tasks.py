@@ -4,8 +4,8 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from assessment import client_users, customer_data
-from assessment.models import CustomerDataImport
+from assessment import churn, client_users, customer_data
+from assessment.models import ChurnModelRun, CustomerDataImport
 from config.jobs import job_run, task_redelivered
 from surveys.tasks import TRANSIENT_MAIL_ERRORS
 
@@ -42,6 +42,25 @@ def customer_data_import_run(self, import_id: int) -> bool:
     # lost in between would leave a redelivered job without its files.
     customer_data.customer_data_import_cleanup(import_id=import_id)
     return ran
+
+
+@shared_task(
+    bind=True,
+    name="assessment.churn_model_run",
+    autoretry_for=TRANSIENT_IMPORT_ERRORS,
+    retry_backoff=10,
+    retry_backoff_max=120,
+    max_retries=3,
+)
+def churn_model_run(self, run_id: int) -> bool:
+    """Fit the churn-risk model a run asks for; False if it had already finished."""
+    return job_run(
+        ChurnModelRun,
+        job_id=run_id,
+        work=churn.churn_model_work,
+        transient=TRANSIENT_IMPORT_ERRORS,
+        redelivered=task_redelivered(self),
+    )
 
 
 @shared_task(name="assessment.reminders_send")

@@ -19,7 +19,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
-from bench import catalog, customer_data, load, report, scale, scoring, upload_bombs  # noqa: E402
+from bench import catalog, churn_model, customer_data, load, report, scale, scoring, upload_bombs  # noqa: E402
 
 BENCHMARKS = {
     "catalog": catalog.run,
@@ -27,6 +27,7 @@ BENCHMARKS = {
     "scale": scale.run,
     "report": report.run,
     "customer_data": customer_data.run,
+    "churn_model": churn_model.run,
     "upload_bombs": upload_bombs.run,
     "load": load.run,
 }

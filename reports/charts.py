@@ -718,3 +718,58 @@ def _two_lines(text: str, *, width: int) -> str:
         return "\n".join(lines)
     second = " ".join(lines[1:])[: width - 1].rsplit(" ", 1)[0].rstrip(",.;:—–-")
     return f"{lines[0]}\n{second}…"
+
+
+# The key drivers named on their quadrant chart, the strongest first; the table names them all.
+QUADRANT_NAMED = 5
+
+
+def driver_quadrant(
+    *, drivers: Sequence[Mapping], labels: Mapping[str, str], min_text_pt: float | None = None
+) -> str:
+    """Importance × performance of the key drivers with a performance (docs/methods.md §14):
+    one point per driver, its share of R² (%) across, its performance (0–100) up, split at the
+    drivers' mean share and mean performance; the lower right (important, poorly rated) is where
+    to act first, drawn red. The QUADRANT_NAMED strongest carry their label. `labels`: the
+    quadrants' names (fix, keep, maybe_overdone, low_priority) and the axes' (importance,
+    performance)."""
+    rated = [driver for driver in drivers if driver.get("performance") is not None]
+    figure = _figure(width=4.6, height=3.2)
+    axes = figure.add_axes((0.12, 0.14, 0.84, 0.82))
+    _style_axes(axes)
+    shares = [driver["share"] for driver in rated]
+    performance = [driver["performance"] for driver in rated]
+    right = max([*shares, 1.0]) * 1.3
+    axes.set_xlim(0, right)
+    axes.set_ylim(0, 105)
+    middle_x = sum(shares) / len(shares) if shares else right / 2
+    middle_y = sum(performance) / len(performance) if performance else 50
+    axes.axvline(middle_x, color=GRID, linewidth=1)
+    axes.axhline(middle_y, color=GRID, linewidth=1)
+    for text, x, y, ha, va in (
+        (labels["fix"], right * 0.98, 2, "right", "bottom"),
+        (labels["keep"], right * 0.98, 104, "right", "top"),
+        (labels["maybe_overdone"], right * 0.02, 104, "left", "top"),
+        (labels["low_priority"], right * 0.02, 2, "left", "bottom"),
+    ):
+        axes.text(x, y, text, ha=ha, va=va, fontsize=7, color=MUTED)
+    named = sorted(rated, key=lambda driver: -driver["share"])[:QUADRANT_NAMED]
+    for index, driver in enumerate(rated):
+        fix = driver["share"] >= middle_x and driver["performance"] < middle_y
+        colour = NEGATIVE if fix else PRIMARY
+        point = axes.scatter([driver["share"]], [driver["performance"]], s=28, color=colour, zorder=3)
+        point.set_gid(f"driver-{index}")
+        if driver in named:
+            axes.annotate(
+                _wrap(str(driver["label"]), width=22),
+                (driver["share"], driver["performance"]),
+                xytext=(4, -9),
+                textcoords="offset points",
+                fontsize=7,
+                color=TEXT,
+            )
+    axes.set_xlabel(labels["importance"], fontsize=7.5, color=MUTED)
+    axes.set_ylabel(labels["performance"], fontsize=7.5, color=MUTED)
+    _number_ticks(axes, digits=0)
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: number_text(value, digits=0)))
+    return _svg(figure, min_text_pt=min_text_pt)

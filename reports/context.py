@@ -222,13 +222,15 @@ def report_context_build(
     comparison: Mapping | None,
     methodology: Mapping,
     roadmap_awaiting: int = 0,
+    churn_model: Mapping | None = None,
 ) -> dict:
     """The report's context; `scores` is an unrounded score result as
     assessment.presenters.scores_named presents it in the report's language, `metrics` the
     customer metrics with their samples judged (assessment.metrics.metrics_with_samples),
     `names` maps area and indicator codes to names in the report's language. `roadmap` holds the
     accepted recommendations in order, those past the method's limit marked `later`;
-    `roadmap_awaiting` counts the proposals not reviewed yet (a draft report says so)."""
+    `roadmap_awaiting` counts the proposals not reviewed yet (a draft report says so);
+    `churn_model` is the ready churn-risk model as reports.analytics presents it, or None."""
     baseline_areas = {area["code"]: area["before"] for area in comparison["areas"]} if comparison else {}
     areas = [
         {
@@ -291,6 +293,7 @@ def report_context_build(
         "improvement_zones": sorted(scored, key=lambda item: item["score"])[:TOP_INDICATORS],
         "gaps": _gap_rows(scores["gaps"], names),
         "customer": metrics,
+        "churn_model": churn_model,
         "kpis": kpis,
         "roadmap": _roadmap_rows([item for item in roadmap if not item.get("later")]),
         "roadmap_later": [item for item in roadmap if item.get("later")],

@@ -185,8 +185,10 @@ def _sections(*, context: dict) -> list[dict]:
         ("next-level", _("Reaching the next level")),
         ("gaps", _("Perception gaps")),
         ("customers", _("Customer loyalty and retention")),
-        ("roadmap", _("Roadmap")),
     ]
+    if context.get("churn_model"):
+        entries.append(("churn-risk", _("Churn risk")))
+    entries.append(("roadmap", _("Roadmap")))
     # The roadmap's table leaves each initiative's actions to a section of their own, so that
     # the roadmap itself stays short enough to read at a glance.
     if any(item.get("actions") for item in context["roadmap"]):

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from assessment.access import baseline_readable
 from assessment.branding import DEFAULT_FIRM_NAME, firm_branding, logo_data_uri
+from assessment.churn import churn_model_current
 from assessment.kpis import assessment_kpis
 from assessment.method import result_method
 from assessment.metrics import evidence_thresholds, metrics_with_samples, registry_of
@@ -30,6 +31,7 @@ from assessment.selectors import (
 )
 from assessment.sufficiency import sufficiency_rules
 from config.jobs import JobStatus
+from reports.analytics import churn_model_presented
 from reports.comparison import comparison_compute
 from reports.context import KpiRow, report_context_build
 from reports.models import RecommendationItem, RecommendationStatus, Report
@@ -366,6 +368,7 @@ def report_context(
                 )
             ],
             roadmap_awaiting=len(roadmap_awaiting_review(assessment=assessment)),
+            churn_model=churn_model_presented(churn_model_current(assessment=assessment)),
             next_level=assessment_next_level(assessment=assessment, scores=scores, language=language),
             comparison=assessment_comparison(
                 assessment=assessment,

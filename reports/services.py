@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assessment.audit import audit_record, audit_record_many
+from assessment.churn import churn_models_sweep
 from assessment.client_users import client_invitations_lost_queue
 from assessment.customer_data import customer_imports_sweep
 from assessment.models import CLIENT_VISIBLE_STATUSES, Assessment, AuditEvent
@@ -450,5 +451,6 @@ def outbox_sweep(*, now: datetime.datetime) -> dict[str, dict[str, int]]:
             "requeued": client_invitations_lost_queue(now=now, lost_after=EMAIL_LOST_AFTER) if requeue else 0
         },
         "imports": customer_imports_sweep(now=now, requeue=requeue),
+        "churn_models": churn_models_sweep(now=now, requeue=requeue),
         "reports": reports_sweep(now=now, requeue=requeue),
     }

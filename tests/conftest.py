@@ -16,6 +16,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # against the modules that touch storage.
 STORAGE_MODULES = {
     "tests/assessment/test_branding.py",
+    "tests/assessment/test_churn_api.py",
     "tests/assessment/test_customer_data.py",
     "tests/assessment/test_customer_fuzz.py",
     "tests/assessment/test_customer_import_job.py",

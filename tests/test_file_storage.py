@@ -166,6 +166,7 @@ INCIDENTAL = {
     "tests/assessment/test_operational_data.py",  # only that a refused upload stored nothing
     "tests/e2e/test_collection_control.py",
     "tests/e2e/test_workspace.py",
+    "tests/reports/test_churn_report.py",  # the model's page, from data stored as usual
     "tests/reports/test_demo_deliverable.py",
     "tests/reports/test_quotes.py",
     "tests/reports/test_sufficiency_display.py",
@@ -175,6 +176,7 @@ INCIDENTAL = {
     "tests/test_isolation.py",
     "tests/test_number_consistency.py",
     "tests/test_topology.py",  # its own processes, FILE_STORAGE=database whatever the run's
+    "tests/workspace/test_analytics.py",
     "tests/workspace/test_findings_pages.py",
     "tests/workspace/test_xss.py",
 }

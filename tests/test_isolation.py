@@ -281,6 +281,8 @@ NOT_A_PAGE = {
     "api:invitation-detail": "DELETE only",
     "api:customer-data": "A has no customer data (404 until uploaded)",
     "api:customers": "A has no customer data",
+    "api:churn-model": "A has no customer data, so no model was asked for",
+    "api:key-drivers": "A has no customer survey",
     "workspace:export": "the customers export: A has no customer data",
     "api:comparison": "the published assessment has no baseline",
     "workspace:comparison": "the published assessment has no baseline",

@@ -15,8 +15,8 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
-from assessment.customer_data import STAGED_ORPHAN_AGE
-from assessment.models import CustomerDataImport, CustomerDataset, Status
+from assessment.customer_data import STAGED_ORPHAN_AGE, churn_model_queue, customer_data_replace
+from assessment.models import ChurnModelRun, CustomerDataImport, CustomerDataset, Status
 from assessment.tasks import customer_data_import_run
 from config.celery import app as celery_app
 from config.celery import queue_waiting
@@ -39,6 +39,7 @@ NOTHING = {
     "emails": {"requeued": 0},
     "client_invitations": {"requeued": 0},
     "imports": {"requeued": 0, "failed": 0, "files_deleted": 0},
+    "churn_models": {"requeued": 0, "failed": 0},
     "reports": {"requeued": 0, "failed": 0},
 }
 
@@ -211,6 +212,37 @@ def test_the_stall_limit_outlasts_the_brokers_redelivery(settings):
         seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     )
     assert job_stall_limit() > datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+# --- churn-risk models ------------------------------------------------------------------------
+
+
+def test_a_churn_model_queued_too_long_is_fitted_and_a_killed_one_fails(audit, sweep):
+    audit.refresh_from_db()
+    dataset = customer_data_replace(
+        assessment=audit,
+        user=consultant_of(audit.organization),
+        uploads={"customers": ContentFile(CUSTOMERS.encode(), name="c.csv")},
+    )
+    lost = ChurnModelRun.objects.get()
+    ChurnModelRun.objects.filter(pk=lost.pk).update(created_at=_ago(LOST))
+
+    assert sweep()["churn_models"] == {"requeued": 1, "failed": 0}
+
+    lost.refresh_from_db()
+    assert (lost.status, lost.result["status"]) == (JobStatus.READY, "insufficient_data")
+    assert sweep() == NOTHING
+    killed = churn_model_queue(dataset=dataset)
+    ChurnModelRun.objects.filter(pk=killed.pk).update(
+        status=JobStatus.RUNNING, started_at=_ago(job_stall_limit() + datetime.timedelta(minutes=1))
+    )
+    assert sweep()["churn_models"] == {"requeued": 0, "failed": 1}
+    killed.refresh_from_db()
+    assert (killed.status, killed.error) == (
+        JobStatus.FAILED,
+        "Fitting the churn-risk model was interrupted. It is fitted again with the next upload.",
+    )
+    assert sweep() == NOTHING
 
 
 # --- customer-data imports ----------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -56,6 +57,11 @@ KIND_LABELS = {
 }
 # The files' columns, as the template files name them (not translated: the header row says them).
 KIND_HELP = {kind: ", ".join(COLUMNS[kind] + OPTIONAL[kind]) for kind in KINDS}
+KIND_HELP["customers"] = format_lazy(
+    "{}, x_… ({})",
+    KIND_HELP["customers"],
+    gettext_lazy("optional attributes of your own"),
+)
 # Labels with a per cent sign, translated here: in a template's translate tag it would be doubled.
 LABELS = {
     "compliance": gettext_lazy("Compliance, %"),

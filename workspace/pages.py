@@ -31,6 +31,7 @@ TABS = (
     Tab("respondents", _("Respondents"), "workspace:respondents"),
     Tab("interviews", _("Interviews"), "workspace:interviews"),
     Tab("customer-data", _("Customer data"), "workspace:customer-data"),
+    Tab("analytics", _("Analytics"), "workspace:analytics"),
     Tab("scores", _("Scores"), "workspace:scores", consultant_only=False),
     Tab("comparison", _("Comparison"), "workspace:comparison", consultant_only=False, needs_baseline=True),
     Tab("findings", _("Findings"), "workspace:findings"),

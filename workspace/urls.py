@@ -3,6 +3,7 @@
 from django.urls import path
 
 from workspace import (
+    analytics,
     assessment_settings,
     audit,
     branding,
@@ -73,6 +74,7 @@ urlpatterns = [
     path("assessments/<int:assessment_id>/respondents/questions/", questions.questions, name="questions"),
     path("assessments/<int:assessment_id>/interviews/", interviews.interviews, name="interviews"),
     path("assessments/<int:assessment_id>/customer-data/", customer_data.customer_data, name="customer-data"),
+    path("assessments/<int:assessment_id>/analytics/", analytics.analytics, name="analytics"),
     path("assessments/<int:assessment_id>/scores/", scores.scores, name="scores"),
     path("assessments/<int:assessment_id>/comparison/", reports.comparison, name="comparison"),
     path("assessments/<int:assessment_id>/findings/", findings.findings, name="findings"),

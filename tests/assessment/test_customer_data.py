@@ -557,3 +557,56 @@ def test_stored_metrics_are_computed_again_until_publication(consultant_api, aud
     call_command("refresh_customer_metrics")
     assert capsys.readouterr().out == "Customer metrics computed again for 0 assessment(s).\n"
     assert CustomerDataset.objects.get().metrics == earlier
+
+
+ATTRIBUTES = (
+    "client_id,segment,product_count,opened_on,closed_on,last_activity_on,annual_margin,X_Contract,x_monthly_fee\n"
+    'C1,mass,2,2020-01-10,,2026-06-20,100,salary,"2,5"\n'
+    "C2,mass,4,2021-03-01,,2026-05-01,300,,9.9\n"
+    "C3,premium,5,2019-07-07,2026-02-01,2026-01-20,900,standard,\n"
+    "C4,premium,3,2022-02-02,,,500,salary,0\n"
+)
+
+
+def test_attribute_columns_are_stored_as_numbers_or_categories(consultant_api, audit):
+    response = _post(consultant_api, audit, customers=upload("c.csv", ATTRIBUTES))
+    assert response.status_code == 201, response.json()
+    stored = dataset_frames(CustomerDataset.objects.get())["customers"]
+    assert stored["x_monthly_fee"].tolist()[:2] == [2.5, 9.9]
+    assert stored["x_monthly_fee"].isna().tolist() == [False, False, True, False]
+    assert stored["x_contract"].tolist()[0::2] == ["salary", "standard"]
+    assert stored["x_contract"].isna().tolist() == [False, True, False, False]
+
+
+def test_an_attribute_of_too_many_categories_or_a_bad_name_is_refused_naming_the_column(
+    consultant_api, audit
+):
+    rows = "".join(f"C{n},mass,1,2020-01-01,,2026-01-01,10,branch {n}\n" for n in range(101))
+    many = (
+        "client_id,segment,product_count,opened_on,closed_on,last_activity_on,annual_margin,x_branch\n" + rows
+    )
+    response = _post(consultant_api, audit, customers=upload("c.csv", many))
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "file": "customers",
+            "row": None,
+            "column": "x_branch",
+            "message": "Not a number in every row, so read as categories, of which there may be at most 100; "
+            "this column has 101 different values.",
+        }
+    ]
+    badly_named = many.replace(",x_branch\n", ",x_\n", 1)
+    response = _post(consultant_api, audit, customers=upload("c.csv", badly_named))
+    assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(1, "x_")]
+    assert not CustomerDataset.objects.exists()
+    fewer = many.replace("branch 100\n", "branch 99\n")
+    assert _post(consultant_api, audit, customers=upload("c.csv", fewer)).status_code == 201
+
+
+def test_the_customers_template_shows_attribute_columns_and_imports_as_it_is(api, consultant_api, audit):
+    template = api.get("/api/v1/customer-data/templates/customers/").content.decode()
+    assert template.splitlines()[0].endswith(",annual_margin,x_contract,x_monthly_fee")
+    assert _post(consultant_api, audit, customers=upload("c.csv", template)).status_code == 201
+    stored = dataset_frames(CustomerDataset.objects.get())["customers"]
+    assert stored["x_monthly_fee"].tolist() == [2.5, 9.9]

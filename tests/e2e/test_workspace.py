@@ -34,6 +34,7 @@ TABS = (
     "respondents",
     "interviews",
     "customer-data",
+    "analytics",
     "scores",
     "comparison",
     "findings",

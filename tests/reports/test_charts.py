@@ -190,3 +190,22 @@ def test_charts_for_the_screen_raise_their_smallest_text_and_say_so():
         **charts.SCREEN_RADAR,
     )
     assert re.search(r'<svg[^>]* width="237\.6pt" height="237\.6pt"[^>]* data-min-text-pt="7\.5"', radar)
+
+
+def test_the_driver_quadrant_marks_what_to_fix_first():
+    """Split at the mean share (25 %) and mean rating (65): only the important, poorly rated
+    driver is red; the drivers without a rating (attributes) are not drawn."""
+    drivers = [
+        {"label": "Branch", "share": 50.0, "performance": 40.0},
+        {"label": "App", "share": 30.0, "performance": 90.0},
+        {"label": "Fees", "share": 15.0, "performance": 50.0},
+        {"label": "Call centre", "share": 5.0, "performance": 80.0},
+        {"label": "x_contract", "share": 60.0, "performance": None},
+    ]
+    labels = dict.fromkeys(
+        ["fix", "keep", "maybe_overdone", "low_priority", "importance", "performance"], "x"
+    )
+    root = parse(charts.driver_quadrant(drivers=drivers, labels=labels))
+    points = marks(root, "driver")
+    assert len(points) == 4
+    assert [charts.NEGATIVE in fills(point) for point in points] == [True, False, False, False]

@@ -1,0 +1,122 @@
+"""Key drivers (docs/methods.md §14): Johnson's relative weights recover a planted driver, sum
+to R², equal the squared correlations when the predictors are uncorrelated, and say when there
+are too few answers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from assessment.drivers import driver_frame, key_drivers, relative_weights
+from tests.assessment.test_customer_data import _post, upload
+from tests.factories import OrganizationFactory, consultant_of
+
+
+def _survey(n: int = 600, seed: int = 2) -> pd.DataFrame:
+    """Clients rating three CSI items and two SERVQUAL dimensions; their NPS rating follows the
+    branch item strongly, reliability a little, and nothing else (app, empathy: noise)."""
+    rng = np.random.default_rng(seed)
+    ids = [f"C{i:04d}" for i in range(n)]
+    branch, app, centre = (rng.integers(1, 6, n) for _item in range(3))
+    reliability, empathy = (rng.integers(1, 6, n) for _dimension in range(2))
+    nps = np.clip(np.rint(1.5 * branch + 0.4 * reliability - 2 + rng.normal(0, 1.2, n)), 0, 10)
+    rows = [(c, "nps_relationship", "recommend", "", v) for c, v in zip(ids, nps, strict=True)]
+    for item, values in (("branch", branch), ("app", app), ("centre", centre)):
+        rows += [(c, "csi", item, "", v) for c, v in zip(ids, values, strict=True)]
+    for dimension, values in (("reliability", reliability), ("empathy", empathy)):
+        rows += [(c, "servqual_perception", "Q1", dimension, v) for c, v in zip(ids, values, strict=True)]
+    frame = pd.DataFrame(rows, columns=["client_id", "instrument", "item", "dimension", "value"])
+    return frame.astype(
+        {"instrument": "category", "item": "category", "dimension": "category", "value": float}
+    )
+
+
+def test_a_planted_driver_comes_first_and_the_weights_sum_to_r2():
+    result = key_drivers(_survey(), None, target="nps")
+    assert (result["status"], result["target"], result["n"]) == ("ready", "nps", 600)
+    names = [driver["name"] for driver in result["drivers"]]
+    assert names[:2] == ["csi:branch", "servqual:reliability"]
+    strongest, second = result["drivers"][:2]
+    assert strongest["ci"][0] > 0.3
+    assert second["ci"][0] > 0
+    for noise in result["drivers"][2:]:
+        assert noise["importance"] < 0.01
+        assert noise["ci"][0] < 0.005
+    assert sum(driver["importance"] for driver in result["drivers"]) == pytest.approx(result["r2"])
+    # R² is that of least squares on the same clients.
+    frame = driver_frame(_survey(), None, target="nps")
+    design = np.column_stack([np.ones(len(frame)), frame.drop(columns="target").to_numpy()])
+    fitted = design @ np.linalg.lstsq(design, frame["target"].to_numpy(), rcond=None)[0]
+    residual = ((frame["target"] - fitted) ** 2).sum() / (
+        (frame["target"] - frame["target"].mean()) ** 2
+    ).sum()
+    assert result["r2"] == pytest.approx(1 - residual)
+    # Performance: the item's mean on its 1–5 scale as 0–100.
+    branch = frame["csi:branch"].mean()
+    assert strongest["performance"] == pytest.approx((branch - 1) / 4 * 100)
+
+
+def test_uncorrelated_predictors_weigh_their_squared_correlations():
+    # Two exactly uncorrelated predictors (centred, orthogonal) and a target built from both.
+    a = np.array([1, -1, 1, -1, 1, -1, 1, -1], dtype=float)
+    b = np.array([1, 1, -1, -1, 1, 1, -1, -1], dtype=float)
+    target = 3 * a + b + np.array([0.5, -0.2, 0.1, 0.3, -0.4, 0.2, -0.1, -0.4])
+    frame = pd.DataFrame({"a": a, "b": b, "target": target})
+    weights, r2 = relative_weights(frame)
+    expected = [np.corrcoef(a, target)[0, 1] ** 2, np.corrcoef(b, target)[0, 1] ** 2]
+    assert weights == pytest.approx(expected)
+    assert r2 == pytest.approx(sum(expected))
+
+
+def test_csi_as_the_target_and_attributes_as_drivers():
+    survey = _survey()
+    clients = survey["client_id"].unique()
+    rng = np.random.default_rng(5)
+    customers = pd.DataFrame(
+        {
+            "client_id": clients,
+            "x_contract": rng.choice(["salary", "standard"], len(clients)),
+            "x_fee": rng.random(len(clients)),
+        }
+    )
+    result = key_drivers(survey, customers, target="csi")
+    names = {driver["name"] for driver in result["drivers"]}
+    # CSI is made of the CSI items: they are not its drivers; the commonest category is the reference.
+    assert not any(name.startswith("csi:") for name in names)
+    assert {"servqual:reliability", "servqual:empathy", "x_fee"} <= names
+    assert len([name for name in names if name.startswith("x_contract=")]) == 1
+    attribute = next(driver for driver in result["drivers"] if driver["name"] == "x_fee")
+    assert attribute["performance"] is None
+
+
+def test_too_few_answers_are_insufficient_data():
+    result = key_drivers(_survey(n=99), None, target="nps")
+    assert (result["status"], result["n"], result["drivers"]) == ("insufficient_data", 99, [])
+    assert result["reason"].startswith("Key drivers need at least 100 clients")
+    assert key_drivers(None, None, target="nps")["n"] == 0
+
+
+def test_the_api_gives_the_drivers_of_the_stored_survey(consultant_api, audit, api):
+    url = f"/api/v1/assessments/{audit.pk}/drivers/"
+    assert consultant_api.get(url).status_code == 404
+    survey = _survey()
+    customers = "client_id,segment,product_count,opened_on,closed_on,last_activity_on\n" + "".join(
+        f"{client},mass,1,2020-01-01,,2026-06-01\n" for client in survey["client_id"].unique()
+    )
+    rows = survey.assign(value=survey["value"].astype(int)).to_csv(index=False)
+    response = _post(
+        consultant_api, audit, customers=upload("c.csv", customers), survey=upload("s.csv", rows)
+    )
+    assert response.status_code == 201, response.json()
+    body = consultant_api.get(url, {"target": "nps"}).json()
+    assert (body["status"], body["n"]) == ("ready", 600)
+    expected = key_drivers(survey, None, target="nps")
+    assert body["r2"] == pytest.approx(expected["r2"])
+    assert [driver["name"] for driver in body["drivers"]] == [
+        driver["name"] for driver in expected["drivers"]
+    ]
+    assert [driver["importance"] for driver in body["drivers"]] == pytest.approx(
+        [driver["importance"] for driver in expected["drivers"]]
+    )
+    assert consultant_api.get(url, {"target": "churn"}).status_code == 400
+    api.force_authenticate(consultant_of(OrganizationFactory()))
+    assert api.get(url).status_code == 404
