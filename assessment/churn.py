@@ -2,8 +2,11 @@
 every upload of an assessment's customer data queues a run (customer_data.churn_model_queue), a
 thin task fits it (assessment.churn_model, pure) and stores its account and every client's risk."""
 
+from __future__ import annotations
+
 import datetime
 import secrets
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from django.core.files.base import ContentFile
@@ -12,17 +15,14 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy
 
 from assessment import customer_data, tasks
-from assessment.churn_model import (
-    ChurnModel,
-    churn_at_risk,
-    churn_model_fit,
-    churn_model_frame,
-    churn_point_value,
-)
 from assessment.customer_files import frame_from_parquet, frame_to_parquet
+from assessment.loyalty import churn_at_risk, churn_point_value
 from assessment.models import Assessment, ChurnModelRun, CustomerDataset
 from config.celery import task_enqueue_on_commit_or_defer
 from config.jobs import FINISHED, JobRefused, JobStatus, job_fail, job_progress, jobs_lost, jobs_stalled
+
+if TYPE_CHECKING:
+    from assessment.churn_model import ChurnModel
 
 SUPERSEDED = gettext_lazy("The customer data changed since this model was asked for; a newer one follows.")
 NO_CUSTOMERS = gettext_lazy("The churn-risk model needs the customers file.")
@@ -67,6 +67,9 @@ def churn_model_work(run: ChurnModelRun) -> None:
     frames = customer_data.dataset_frames(dataset)
     if "customers" not in frames:
         raise JobRefused(str(NO_CUSTOMERS))
+    # Imported here: scikit-learn takes seconds to import, and only the worker fits models.
+    from assessment.churn_model import churn_model_fit, churn_model_frame
+
     features, churned = churn_model_frame(
         frames["customers"],
         frames.get("survey"),

@@ -21,7 +21,6 @@ from rest_framework.views import APIView
 
 from assessment.access import assessment_for_consultant
 from assessment.churn import churn_model_current
-from assessment.churn_model import MODELS
 from assessment.customer_data import customer_data_request_max_bytes, customer_data_upload
 from assessment.customer_files import KINDS, SERVQUAL_DIMENSIONS, CustomerFilesInvalid, template_csv
 from assessment.drivers import TARGETS as DRIVER_TARGETS
@@ -30,7 +29,12 @@ from assessment.kpis import KPIS, KpiSource, assessment_kpis, assessment_kpis_se
 from assessment.loyalty import ACTIVITY_SEGMENTS, CSI_BANDS, LOYALTY_TYPES
 from assessment.metrics import kpi_metrics, metric
 from assessment.models import ChurnBasis, CustomerDataImport, CustomerDataset
-from assessment.selectors import assessment_scope, key_drivers_current, managed_assessment_scope
+from assessment.selectors import (
+    assessment_scope,
+    comment_themes_current,
+    key_drivers_current,
+    managed_assessment_scope,
+)
 from config.jobs import JobStatus
 from config.request_limits import body_limit
 from config.schema import ERROR_SCHEMA
@@ -478,6 +482,11 @@ class CustomerMetricsApi(APIView):
         return Response(customer_metrics_current(assessment=assessment))
 
 
+# The states of an analysis the API reports (named in the OpenAPI schema: config.settings).
+CHURN_MODEL_STATUSES = ["ready", "running", "insufficient_data", "failed"]
+ANALYSIS_STATUSES = ["ready", "insufficient_data"]
+
+
 class ChurnDriverSerializer(serializers.Serializer):
     feature = serializers.CharField(help_text=_("A column of the customers file, tenure_days or survey_…"))
     importance = serializers.FloatField(help_text=_("Drop of the ROC AUC when the feature is shuffled"))
@@ -500,10 +509,12 @@ class ChurnModelSerializer(serializers.Serializer):
     """The churn-risk model (docs/methods.md §13); only `status` and `reason` (and `progress`
     while running) until it is ready."""
 
-    status = serializers.ChoiceField(choices=["ready", "running", "insufficient_data", "failed"])
+    status = serializers.ChoiceField(choices=CHURN_MODEL_STATUSES)
     reason = serializers.CharField(allow_null=True)
     progress = serializers.IntegerField(required=False, help_text=_("Per cent done, while running"))
-    model = serializers.ChoiceField(choices=list(MODELS), required=False, allow_null=True)
+    model = serializers.ChoiceField(
+        choices=["gradient_boosting", "logistic_regression"], required=False, allow_null=True
+    )
     clients = serializers.IntegerField(required=False, help_text=_("Clients active at the period's start"))
     churned = serializers.IntegerField(required=False, help_text=_("Of them, churned in the period"))
     auc = serializers.FloatField(required=False, allow_null=True, help_text=_("ROC AUC out of fold"))
@@ -544,7 +555,7 @@ class KeyDriverSerializer(serializers.Serializer):
 
 
 class KeyDriversSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["ready", "insufficient_data"])
+    status = serializers.ChoiceField(choices=ANALYSIS_STATUSES)
     reason = serializers.CharField(allow_null=True)
     target = serializers.ChoiceField(choices=list(DRIVER_TARGETS))
     n = serializers.IntegerField(help_text=_("Clients with the rating and every predictor"))
@@ -565,6 +576,41 @@ class KeyDriversApi(APIView):
         if drivers is None:
             raise Http404(_("No customer survey yet."))
         return Response(drivers)
+
+
+class ThemeSerializer(serializers.Serializer):
+    terms = serializers.ListField(child=serializers.CharField(), help_text=_("Its words, strongest first"))
+    count = serializers.IntegerField()
+    share = serializers.FloatField(help_text=_("Per cent of the comments"))
+    average_rating = serializers.FloatField(allow_null=True, help_text=_("Mean NPS rating of its authors"))
+    quotes = serializers.ListField(
+        child=serializers.CharField(), help_text=_("Up to 3 representative comments")
+    )
+
+
+class ThemesSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ANALYSIS_STATUSES)
+    reason = serializers.CharField(allow_null=True)
+    comments = serializers.IntegerField()
+    themes = ThemeSerializer(many=True)
+
+
+class ThemesApi(APIView):
+    """Themes of open comments: the clients' (customers) or the employees' (respondents, quoted
+    only from roles of at least k respondents). Individual words: the assessment's consultants."""
+
+    class QuerySerializer(serializers.Serializer):
+        source = serializers.ChoiceField(choices=["customers", "respondents"], default="customers")
+
+    @extend_schema(parameters=[QuerySerializer], responses={200: ThemesSerializer, 404: ERROR_SCHEMA})
+    def get(self, request, assessment_id: int):
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        themes = comment_themes_current(assessment=assessment, source=query.validated_data["source"])
+        if themes is None:
+            raise Http404(_("No customer survey yet."))
+        return Response(themes)
 
 
 class CustomersApi(APIView):

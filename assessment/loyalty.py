@@ -1191,3 +1191,18 @@ def _types_per_segment(segment: np.ndarray, kind: np.ndarray, segments: int) -> 
     known = segment >= 0
     key = segment[known] * len(LOYALTY_TYPES) + kind[known]
     return np.bincount(key, minlength=segments * len(LOYALTY_TYPES)).reshape(segments, len(LOYALTY_TYPES))
+
+
+def churn_at_risk(risk: pd.Series, *, active: pd.Series, margin: pd.Series, threshold: float = 0.5) -> dict:
+    """The active clients whose risk is at least `threshold`, and their annual margin."""
+    flagged = risk[(risk >= threshold) & active.reindex(risk.index, fill_value=False)]
+    return {
+        "clients": len(flagged),
+        "annual_margin": float(margin.reindex(flagged.index).fillna(0).sum()),
+    }
+
+
+def churn_point_value(*, active_clients: int, clv: float | None) -> float | None:
+    """The value at stake in one percentage point of churn: a hundredth of the active clients,
+    each worth the CLV (docs/methods.md §7.9); None without a CLV. An estimate."""
+    return None if clv is None else active_clients * clv / 100

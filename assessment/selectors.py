@@ -179,6 +179,45 @@ def customer_comments_frame(*, assessment: Assessment) -> pd.DataFrame:
     return survey_comments(survey=frames.get("survey"), customers=frames.get("customers"))
 
 
+NPS_RATING_INSTRUMENTS = ("nps", "nps_relationship", "nps_transactional")
+
+
+def comment_themes_current(*, assessment: Assessment, source: str) -> dict | None:
+    """The themes (assessment.themes) of the customer survey's comments, each with the NPS rating
+    beside it, or of the submitted questionnaires' comments, quoted only from a role with at
+    least the assessment's anonymity k respondents; None for customers without a survey."""
+    # Imported here: scikit-learn takes seconds to import, and only this page and API need it.
+    from assessment.themes import comment_themes
+
+    if source == "customers":
+        frames = dataset_frames(CustomerDataset.objects.filter(assessment=assessment).first())
+        if "survey" not in frames:
+            return None
+        comments = survey_comments(survey=frames["survey"], customers=frames.get("customers"))
+        rated = comments["instrument"].astype("string").str.lower().isin(NPS_RATING_INSTRUMENTS)
+        return comment_themes(
+            pd.DataFrame({"text": comments["comment"], "rating": comments["value"].where(rated.to_numpy())})
+        )
+    comments = pd.DataFrame(
+        Answer.objects.filter(
+            response__invitation__assessment=assessment, response__submitted_at__isnull=False
+        )
+        .exclude(comment="")
+        .values_list("comment", "response__invitation__role"),
+        columns=["text", "role"],
+    )
+    submitted = pd.Series(
+        dict(
+            Invitation.objects.filter(assessment=assessment, response__submitted_at__isnull=False)
+            .values_list("role")
+            .annotate(count=Count("pk"))
+        ),
+        dtype=float,
+    )
+    quotable = comments["role"].map(submitted).fillna(0) >= assessment.anonymity_k
+    return comment_themes(comments.assign(quotable=quotable.to_numpy(dtype=bool)))
+
+
 def key_drivers_current(*, assessment: Assessment, target: str) -> dict | None:
     """The key drivers of `target` in the stored customer data (assessment.drivers); None
     without a customer survey."""

@@ -335,6 +335,8 @@ SPECTACULAR_SETTINGS = {
         "FindingKindEnum": "reports.models.FindingKind",
         "QuoteSourceEnum": "reports.models.QuoteSource",
         "LanguageEnum": "config.settings.LANGUAGES",
+        "ChurnModelStatusEnum": "assessment.customer_apis.CHURN_MODEL_STATUSES",
+        "AnalysisStatusEnum": "assessment.customer_apis.ANALYSIS_STATUSES",
     },
 }
 

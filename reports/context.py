@@ -223,6 +223,8 @@ def report_context_build(
     methodology: Mapping,
     roadmap_awaiting: int = 0,
     churn_model: Mapping | None = None,
+    key_drivers: Mapping | None = None,
+    themes: list[Mapping] | None = None,
 ) -> dict:
     """The report's context; `scores` is an unrounded score result as
     assessment.presenters.scores_named presents it in the report's language, `metrics` the
@@ -230,7 +232,9 @@ def report_context_build(
     `names` maps area and indicator codes to names in the report's language. `roadmap` holds the
     accepted recommendations in order, those past the method's limit marked `later`;
     `roadmap_awaiting` counts the proposals not reviewed yet (a draft report says so);
-    `churn_model` is the ready churn-risk model as reports.analytics presents it, or None."""
+    `churn_model` is the ready churn-risk model as reports.analytics presents it, or None;
+    `key_drivers` the ready key drivers of the NPS rating, presented likewise, or None; `themes`
+    the ready themes of the clients' and the employees' comments (each with its `source`)."""
     baseline_areas = {area["code"]: area["before"] for area in comparison["areas"]} if comparison else {}
     areas = [
         {
@@ -294,6 +298,8 @@ def report_context_build(
         "gaps": _gap_rows(scores["gaps"], names),
         "customer": metrics,
         "churn_model": churn_model,
+        "key_drivers": key_drivers,
+        "themes": themes or [],
         "kpis": kpis,
         "roadmap": _roadmap_rows([item for item in roadmap if not item.get("later")]),
         "roadmap_later": [item for item in roadmap if item.get("later")],

@@ -188,6 +188,10 @@ def _sections(*, context: dict) -> list[dict]:
     ]
     if context.get("churn_model"):
         entries.append(("churn-risk", _("Churn risk")))
+    if context.get("key_drivers"):
+        entries.append(("key-drivers", _("What moves the NPS rating")))
+    if context.get("themes"):
+        entries.append(("themes", _("Themes of open comments")))
     entries.append(("roadmap", _("Roadmap")))
     # The roadmap's table leaves each initiative's actions to a section of their own, so that
     # the roadmap itself stays short enough to read at a glance.
@@ -294,6 +298,14 @@ def chart_labels() -> dict[str, dict[str, str]]:
             "empathy": _("Empathy"),
             "tangibles": _("Tangibles"),
         },
+        "quadrant": {
+            "fix": _("Important, rated low: act first"),
+            "keep": _("Important, rated well: keep"),
+            "maybe_overdone": _("Less important, rated well"),
+            "low_priority": _("Less important, rated low"),
+            "importance": _("Share of R², %"),
+            "performance": _("Rating, 0–100"),
+        },
         "loyalty": {
             "loyal": _("Loyal"),
             "satisfied": _("Satisfied"),
@@ -374,6 +386,9 @@ def _charts(*, context: dict) -> dict[str, str]:
         )
     if context["kind"] == "full":
         result.update(customer_charts(customer=context["customer"], labels=labels))
+        if context.get("key_drivers"):
+            drivers = context["key_drivers"]["drivers"]
+            result["drivers"] = charts.driver_quadrant(drivers=drivers, labels=labels["quadrant"])
     elif context["kind"] == "executive" and (context["customer"] or {}).get("nps"):
         result["nps"] = charts.nps_chart(nps=context["customer"]["nps"], labels=labels["nps"])
     return {key: _safe(svg) for key, svg in result.items()}

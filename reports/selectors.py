@@ -27,11 +27,13 @@ from assessment.selectors import (
     assessment_scores,
     assessment_scores_under,
     catalog_frames,
+    comment_themes_current,
+    key_drivers_current,
     managed_assessment_scope,
 )
 from assessment.sufficiency import sufficiency_rules
 from config.jobs import JobStatus
-from reports.analytics import churn_model_presented
+from reports.analytics import churn_model_presented, key_drivers_presented
 from reports.comparison import comparison_compute
 from reports.context import KpiRow, report_context_build
 from reports.models import RecommendationItem, RecommendationStatus, Report
@@ -330,6 +332,16 @@ def assessment_comparison(
     }
 
 
+def _themes_ready(assessment: Assessment) -> list[dict]:
+    """The ready themes of the clients' and of the employees' comments, each with its source."""
+    themes = []
+    for source in ("customers", "respondents"):
+        result = comment_themes_current(assessment=assessment, source=source)
+        if result and result["status"] == "ready":
+            themes.append({**result, "source": source})
+    return themes
+
+
 def report_context(
     *, assessment: Assessment, kind: str, language: str, today: datetime.date | None = None
 ) -> dict:
@@ -369,6 +381,8 @@ def report_context(
             ],
             roadmap_awaiting=len(roadmap_awaiting_review(assessment=assessment)),
             churn_model=churn_model_presented(churn_model_current(assessment=assessment)),
+            key_drivers=key_drivers_presented(key_drivers_current(assessment=assessment, target="nps")),
+            themes=_themes_ready(assessment),
             next_level=assessment_next_level(assessment=assessment, scores=scores, language=language),
             comparison=assessment_comparison(
                 assessment=assessment,

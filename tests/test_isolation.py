@@ -283,6 +283,7 @@ NOT_A_PAGE = {
     "api:customers": "A has no customer data",
     "api:churn-model": "A has no customer data, so no model was asked for",
     "api:key-drivers": "A has no customer survey",
+    "api:themes": "A has no customer survey (the default source)",
     "workspace:export": "the customers export: A has no customer data",
     "api:comparison": "the published assessment has no baseline",
     "workspace:comparison": "the published assessment has no baseline",

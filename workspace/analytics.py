@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from assessment.access import assessment_managed
 from assessment.churn import churn_model_current
 from assessment.exports import customers_classified_frame
-from assessment.selectors import key_drivers_current
+from assessment.selectors import comment_themes_current, key_drivers_current
 from reports.analytics import churn_model_presented, key_drivers_presented
 from reports.charts import SCREEN_MIN_TEXT_PT, driver_quadrant
 from reports.rendering import chart_labels
@@ -34,20 +34,26 @@ def _riskiest(assessment) -> list[dict]:
 
 def _key_drivers(assessment) -> list[dict]:
     """Per target with enough answers: its drivers presented and their quadrant chart."""
-    labels = {
-        "fix": _("Important, rated low: act first"),
-        "keep": _("Important, rated well: keep"),
-        "maybe_overdone": _("Less important, rated well"),
-        "low_priority": _("Less important, rated low"),
-        "importance": _("Share of R², %"),
-        "performance": _("Rating, 0–100"),
-    }
+    labels = chart_labels()["quadrant"]
     shown = []
     for target, title in (("nps", _("What moves the NPS rating")), ("csi", _("What moves the CSI"))):
         result = key_drivers_presented(key_drivers_current(assessment=assessment, target=target))
         if result:
             chart = driver_quadrant(drivers=result["drivers"], labels=labels, min_text_pt=SCREEN_MIN_TEXT_PT)
             shown.append({**result, "title": title, "chart": chart})
+    return shown
+
+
+def _themes(assessment) -> list[dict]:
+    """The themes of the clients' and of the employees' comments, where there are enough."""
+    shown = []
+    for source, title in (
+        ("customers", _("What clients write beside their rating")),
+        ("respondents", _("What employees wrote in the questionnaire")),
+    ):
+        result = comment_themes_current(assessment=assessment, source=source)
+        if result and result["status"] == "ready":
+            shown.append({**result, "source": source, "title": title})
     return shown
 
 
@@ -67,6 +73,7 @@ def analytics(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "model": ready or model,
             "riskiest": _riskiest(assessment) if ready else [],
             "key_drivers": _key_drivers(assessment),
+            "themes": _themes(assessment),
             "exports": [
                 (label, f"{customers}?export={file_format}&order=-churn_risk")
                 for label, file_format in (("XLSX", "xlsx"), ("CSV", "csv"))

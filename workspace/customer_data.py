@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from assessment.access import assessment_managed
+from assessment.churn import churn_model_current
 from assessment.customer_data import customer_data_request_max_bytes, customer_data_upload, default_period
 from assessment.customer_files import COLUMNS, KINDS, OPTIONAL, CustomerFilesInvalid
 from assessment.exports import customer_metrics_current
@@ -457,6 +458,8 @@ def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
             for kind in KINDS
         ],
         "problems": problems,
+        "churn_model": churn_model_current(assessment=assessment) if dataset else None,
+        "analytics_url": reverse("workspace:analytics", args=[assessment.pk]),
         "job": job,
         "job_finished": job is not None and job.status in FINISHED,
         "metrics": metrics,

@@ -11,10 +11,10 @@ from sklearn.metrics import roc_auc_score
 from assessment.churn_model import (
     BOOTSTRAP_SAMPLES,
     _auc_interval,
-    churn_at_risk,
     churn_model_fit,
     churn_model_frame,
 )
+from assessment.loyalty import churn_at_risk
 
 
 def _clients(n: int, seed: int = 1) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:

@@ -11,7 +11,8 @@ from django.core.files.base import ContentFile
 
 from assessment.customer_data import customer_data_replace
 from assessment.models import ChurnModelRun
-from reports.analytics import churn_model_presented
+from reports.analytics import churn_model_presented, key_drivers_presented
+from reports.comparison import churn_change_value
 from reports.rendering import report_html, report_pdf
 from reports.selectors import report_context
 from tests.assessment.test_churn_api import _customers
@@ -114,3 +115,86 @@ def test_a_real_models_page_in_the_pdf(audit, tmp_path, django_capture_on_commit
     page = next(n for n in range(1, 30) if "What moves the risk" in pdftotext(path, page=n))
     assert pdftotext(path, page=page).count("Feature Direction") <= 1
     assert "Importance: how much the ranking quality falls" in re.sub(r"\s+", " ", pdftotext(path, page=page))
+
+
+KEY_DRIVERS = {
+    "status": "ready",
+    "reason": None,
+    "target": "nps",
+    "n": 300,
+    "r2": 0.42,
+    "drivers": [
+        {"name": "csi:branch_service", "importance": 0.21, "ci": [0.15, 0.27], "performance": 55.0},
+        {"name": "servqual:reliability", "importance": 0.15, "ci": [0.1, 0.2], "performance": 80.0},
+        {"name": "x_fee", "importance": 0.06, "ci": [0.02, 0.1], "performance": None},
+    ],
+}
+THEMES = [
+    {
+        "status": "ready",
+        "source": "customers",
+        "comments": 80,
+        "themes": [
+            {
+                "terms": ["queue", "branch", "waited"],
+                "count": 50,
+                "share": 62.5,
+                "average_rating": 4.2,
+                "quotes": ["Waited <b>40</b> minutes"],
+            },
+        ],
+    }
+]
+
+
+def test_the_full_report_gives_key_drivers_and_themes_a_page_each():
+    context = {
+        **sample_context(kind="full"),
+        "key_drivers": key_drivers_presented(KEY_DRIVERS),
+        "themes": THEMES,
+    }
+    html = report_html(context=context)
+    text = _text(html)
+    assert "together these questions account for R² = 0.42 of the spread of the NPS rating" in text
+    assert "CSI: branch_service 50 % 55" in text
+    assert "SERVQUAL: Reliability 36 % 80" in text
+    assert "x_fee 14 % –" in text
+    assert "What clients write beside their rating" in text
+    assert "queue, branch, waited 50 comments (63 %) · mean rating 4.2" in text
+    # A client's words are quoted as written, never as markup.
+    assert "Waited &lt;b&gt;40&lt;/b&gt; minutes" in html
+    contents = text.split("Customer loyalty and retention", 1)[1]
+    assert (
+        contents.index("What moves the NPS rating")
+        < contents.index("Themes of open comments")
+        < contents.index("Roadmap")
+    )
+
+
+def test_the_comparison_values_the_change_of_churn():
+    baseline = {"churn": {"rate": 15.0}}
+    current = {"churn": {"rate": 12.0, "active_at_start": 1000, "churned": 120}, "clv": {"overall": 5000.0}}
+    # One point is worth the 880 clients who stayed × 5,000 / 100 = 44,000; three points 132,000.
+    assert churn_change_value(baseline, current) == {
+        "direction": "fell",
+        "points": 3.0,
+        "per_point": 44000.0,
+        "value": 132000.0,
+    }
+    assert (
+        churn_change_value(current, {**current, "churn": {**current["churn"], "rate": 18.0}})["direction"]
+        == "rose"
+    )
+    assert churn_change_value(baseline, {**current, "clv": None}) is None
+    assert churn_change_value(None, current) is None
+    context = sample_context(kind="full")
+    context = {
+        **context,
+        "assessment": {**context["assessment"], "currency": "KZT"},
+        "comparison": {**context["comparison"], "churn_value": churn_change_value(baseline, current)},
+    }
+    text = _text(report_html(context=context))
+    assert (
+        "Churn fell by 3.0 points since the baseline: at today's customer lifetime value, the clients "
+        "kept are worth about 132,000 KZT (an estimate)."
+    ) in text

@@ -97,3 +97,47 @@ def test_the_key_drivers_of_the_rating_with_their_quadrant(consultant_client, co
     assert "CSI: branch" in html
     assert "SERVQUAL: Reliability" in html
     assert len(re.findall(r'id="c[0-9a-f]{8}-driver-0"', html)) == 2  # a quadrant chart per target
+
+
+def test_the_themes_of_the_clients_comments_with_their_quotes(consultant_client, consultant, audit, api):
+    import pandas as pd
+
+    from tests.assessment.test_customer_data import _post, upload
+    from tests.assessment.test_themes import _comments
+
+    comments = _comments("en")
+    ids = [f"C{i:03d}" for i in range(len(comments))]
+    customers = "client_id,segment,product_count,opened_on,closed_on,last_activity_on\n" + "".join(
+        f"{client},mass,1,2020-01-01,,2026-06-01\n" for client in ids
+    )
+    survey = pd.DataFrame(
+        {
+            "client_id": ids,
+            "instrument": "nps",
+            "item": "recommend",
+            "dimension": "",
+            "value": 7,
+            "comment": comments["text"],
+        }
+    ).to_csv(index=False)
+    api.force_authenticate(consultant)
+    files = {"customers": upload("c.csv", customers), "survey": upload("s.csv", survey)}
+    assert _post(api, audit, **files).status_code == 201
+    html = consultant_client.get(_url(audit)).content.decode()
+    assert "What clients write beside their rating" in html
+    assert "80 comments, grouped by what they are about." in html
+    quotes = re.findall(r'<blockquote class="theme__quote">([^<]+)</blockquote>', html)
+    assert quotes
+    assert set(quotes) <= set(comments["text"])
+    assert "mean rating 7.0" in html
+
+
+def test_the_customer_data_tab_says_how_the_model_is_coming_along(consultant_client, consultant, audit):
+    audit.refresh_from_db()
+    customers = ContentFile(CUSTOMERS.encode(), name="c.csv")
+    customer_data_replace(assessment=audit, user=consultant, uploads={"customers": customers})
+    ChurnModelRun.objects.update(progress=60)
+    html = consultant_client.get(f"/assessments/{audit.pk}/customer-data/").content.decode()
+    assert 'data-churn-model="running"' in html
+    assert "being fitted: 60 % done" in html
+    assert f'href="{_url(audit)}"' in html
