@@ -33,6 +33,12 @@ MYSTERY = (
 )
 
 
+def customers_of(ids) -> str:
+    """A customers file of these clients, all active mass clients since 2020."""
+    rows = "".join(f"{client},mass,1,2020-01-01,,2026-06-01\n" for client in ids)
+    return "client_id,segment,product_count,opened_on,closed_on,last_activity_on\n" + rows
+
+
 def upload(name, text, encoding="utf-8"):
     return SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from assessment.drivers import driver_frame, key_drivers, relative_weights
-from tests.assessment.test_customer_data import _post, upload
+from tests.assessment.test_customer_data import _post, customers_of, upload
 from tests.factories import OrganizationFactory, consultant_of
 
 
@@ -99,9 +99,7 @@ def test_the_api_gives_the_drivers_of_the_stored_survey(consultant_api, audit, a
     url = f"/api/v1/assessments/{audit.pk}/drivers/"
     assert consultant_api.get(url).status_code == 404
     survey = _survey()
-    customers = "client_id,segment,product_count,opened_on,closed_on,last_activity_on\n" + "".join(
-        f"{client},mass,1,2020-01-01,,2026-06-01\n" for client in survey["client_id"].unique()
-    )
+    customers = customers_of(survey["client_id"].unique())
     rows = survey.assign(value=survey["value"].astype(int)).to_csv(index=False)
     response = _post(
         consultant_api, audit, customers=upload("c.csv", customers), survey=upload("s.csv", rows)

@@ -8,7 +8,7 @@ import pytest
 from assessment.selectors import comment_themes_current
 from assessment.themes import comment_themes
 from surveys.services import answers_save, response_submit
-from tests.assessment.test_customer_data import _post, upload
+from tests.assessment.test_customer_data import _post, customers_of, upload
 from tests.factories import executive_of
 from tests.surveys.conftest import invite
 
@@ -75,9 +75,7 @@ def test_the_api_gives_the_themes_of_the_clients_and_of_the_employees(consultant
     assert consultant_api.get(url).status_code == 404
     comments = _comments("ru")
     ids = [f"C{i:03d}" for i in range(len(comments))]
-    customers = "client_id,segment,product_count,opened_on,closed_on,last_activity_on\n" + "".join(
-        f"{client},mass,1,2020-01-01,,2026-06-01\n" for client in ids
-    )
+    customers = customers_of(ids)
     survey = pd.DataFrame(
         {
             "client_id": ids,

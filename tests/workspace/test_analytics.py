@@ -2,12 +2,15 @@
 
 import re
 
+import pandas as pd
 from django.core.files.base import ContentFile
 
 from assessment.customer_data import customer_data_replace
 from assessment.models import ChurnModelRun
 from tests.assessment.test_churn_api import _customers
-from tests.assessment.test_customer_data import CUSTOMERS
+from tests.assessment.test_customer_data import CUSTOMERS, _post, customers_of, upload
+from tests.assessment.test_drivers import _survey
+from tests.assessment.test_themes import _comments
 
 
 def _url(audit) -> str:
@@ -76,13 +79,9 @@ def test_only_the_assessments_consultants_open_it(executive_client, stranger_con
 
 
 def test_the_key_drivers_of_the_rating_with_their_quadrant(consultant_client, consultant, audit, api):
-    from tests.assessment.test_customer_data import _post, upload
-    from tests.assessment.test_drivers import _survey
 
     survey = _survey()
-    customers = "client_id,segment,product_count,opened_on,closed_on,last_activity_on\n" + "".join(
-        f"{client},mass,1,2020-01-01,,2026-06-01\n" for client in survey["client_id"].unique()
-    )
+    customers = customers_of(survey["client_id"].unique())
     rows = survey.assign(value=survey["value"].astype(int)).to_csv(index=False)
     api.force_authenticate(consultant)
     assert (
@@ -100,16 +99,10 @@ def test_the_key_drivers_of_the_rating_with_their_quadrant(consultant_client, co
 
 
 def test_the_themes_of_the_clients_comments_with_their_quotes(consultant_client, consultant, audit, api):
-    import pandas as pd
-
-    from tests.assessment.test_customer_data import _post, upload
-    from tests.assessment.test_themes import _comments
 
     comments = _comments("en")
     ids = [f"C{i:03d}" for i in range(len(comments))]
-    customers = "client_id,segment,product_count,opened_on,closed_on,last_activity_on\n" + "".join(
-        f"{client},mass,1,2020-01-01,,2026-06-01\n" for client in ids
-    )
+    customers = customers_of(ids)
     survey = pd.DataFrame(
         {
             "client_id": ids,
