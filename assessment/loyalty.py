@@ -1206,3 +1206,14 @@ def churn_point_value(*, active_clients: int, clv: float | None) -> float | None
     """The value at stake in one percentage point of churn: a hundredth of the active clients,
     each worth the CLV (docs/methods.md §7.9); None without a CLV. An estimate."""
     return None if clv is None else active_clients * clv / 100
+
+
+def metrics_churn_point_value(metrics: Mapping | None) -> float | None:
+    """churn_point_value from stored customer metrics: the clients active at the churn period's
+    start less those who churned in it, at the overall CLV; None without either."""
+    churn = (metrics or {}).get("churn") or {}
+    clv = ((metrics or {}).get("clv") or {}).get("overall")
+    if not churn.get("active_at_start") or clv is None:
+        return None
+    staying = churn["active_at_start"] - churn.get("churned", churn.get("closed", 0))
+    return churn_point_value(active_clients=staying, clv=clv)

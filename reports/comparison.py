@@ -13,7 +13,7 @@ from typing import TypedDict
 import pandas as pd
 
 from assessment.levels import level_name
-from assessment.loyalty import churn_point_value
+from assessment.loyalty import metrics_churn_point_value
 from assessment.method import level_of, result_method
 from assessment.metrics import CustomerMetric, Registry, comparable_metrics, kpi_metrics, value_at
 from assessment.scoring import plain_value
@@ -207,16 +207,13 @@ def comparison_compute(
 def churn_change_value(baseline_metrics: Mapping | None, current_metrics: Mapping | None) -> dict | None:
     """The value at stake in the change of the annual churn rate since the baseline: whether it
     fell or rose, by how many points, and those points × what one point is worth now
-    (assessment.loyalty.churn_point_value); None without both rates, a current CLV or clients
+    (assessment.loyalty.metrics_churn_point_value); None without both rates, a current CLV or clients
     (docs/methods.md §13)."""
     before = value_at(baseline_metrics, ("churn", "rate"))
     after = value_at(current_metrics, ("churn", "rate"))
-    churn = (current_metrics or {}).get("churn") or {}
-    clv = value_at(current_metrics, ("clv", "overall"))
-    if None in (before, after, clv) or not churn.get("active_at_start"):
+    per_point = metrics_churn_point_value(current_metrics)
+    if None in (before, after, per_point):
         return None
-    staying = churn["active_at_start"] - churn.get("churned", churn.get("closed", 0))
-    per_point = churn_point_value(active_clients=staying, clv=clv)
     points = before - after
     return {
         "direction": "fell" if points > 0 else "rose" if points < 0 else "same",

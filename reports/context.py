@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from assessment.levels import LEVEL_DESCRIPTIONS, LEVEL_NAMES, level_name
+from assessment.loyalty import metrics_churn_point_value
 from assessment.method import level_bands, result_method
 from assessment.sufficiency import PRELIMINARY
 from config.numbers import number_text
@@ -298,6 +299,8 @@ def report_context_build(
         "gaps": _gap_rows(scores["gaps"], names),
         "customer": metrics,
         "churn_model": churn_model,
+        # What a point of churn is worth, for the initiatives that name churn as an outcome.
+        "churn_point_value": metrics_churn_point_value(metrics),
         "key_drivers": key_drivers,
         "themes": themes or [],
         "kpis": kpis,

@@ -252,6 +252,7 @@ def recommendations_list(*, assessment: Assessment, language: str, accepted_only
                 if entry
                 else [],
                 "later": limit is not None and place.get(item.pk, -1) >= limit,
+                "outcomes": list(entry.outcomes) if entry else [],
             }
         )
     return presented

@@ -397,6 +397,20 @@ def _import_job(request: HttpRequest, assessment: Assessment) -> CustomerDataImp
 
 
 @body_limit(customer_data_request_max_bytes)
+def _churn_model_state(assessment: Assessment | None) -> dict:
+    """The churn-risk model's state as the page says it, and the texts its script says it with
+    while it follows the fitting (customer_data.js)."""
+    model = churn_model_current(assessment=assessment) if assessment else None
+    texts = {"running": _("being fitted: {percent} done"), "ready": _("ready"), "other": _("not fitted")}
+    if model is None:
+        state = ""
+    elif model["status"] == "running":
+        state = texts["running"].format(percent=f"{model['progress']} %")
+    else:
+        state = texts["ready"] if model["status"] == "ready" else texts["other"]
+    return {"churn_model": model, "churn_model_state": state, "churn_model_texts": texts}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
@@ -458,7 +472,7 @@ def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
             for kind in KINDS
         ],
         "problems": problems,
-        "churn_model": churn_model_current(assessment=assessment) if dataset else None,
+        **_churn_model_state(assessment if dataset else None),
         "analytics_url": reverse("workspace:analytics", args=[assessment.pk]),
         "job": job,
         "job_finished": job is not None and job.status in FINISHED,

@@ -7,6 +7,8 @@
   "use strict";
 
   var POLL_MS = 1000;
+  // States after which a job (an import, the churn-risk model) changes no more.
+  var FINISHED = ["ready", "failed", "insufficient_data"];
 
   function format(template, values) {
     return (template || "").replace(/\{(\w+)\}/g, function (match, key) {
@@ -76,7 +78,7 @@
           return;
         }
         onUpdate(answer.data);
-        if (answer.data.status !== "ready" && answer.data.status !== "failed") {
+        if (FINISHED.indexOf(answer.data.status) < 0) {
           window.setTimeout(poll, POLL_MS);
         }
       }, onGone);
@@ -213,8 +215,31 @@
     );
   }
 
+  /* The churn-risk model fitted after an import: its progress, until it is ready. */
+  function setupModel(fact) {
+    if (fact.dataset.churnModel !== "running") return;
+    var bar = fact.querySelector("progress");
+    var text = fact.querySelector(".churn-model__state");
+    follow(
+      fact.dataset.url,
+      function (model) {
+        fact.dataset.churnModel = model.status;
+        if (model.status === "running") {
+          bar.value = model.progress;
+          text.textContent = format(fact.dataset.textRunning, { percent: model.progress + " %" });
+        } else {
+          bar.hidden = true;
+          text.textContent = model.status === "ready" ? fact.dataset.textReady : fact.dataset.textOther;
+        }
+      },
+      function () {}
+    );
+  }
+
   var form = document.querySelector(".upload-form");
   if (form && window.cx) setupUpload(form);
   var status = document.querySelector(".import-status");
   if (status && window.cx) setupStatus(status);
+  var model = document.querySelector("[data-churn-model]");
+  if (model && window.cx) setupModel(model);
 })();

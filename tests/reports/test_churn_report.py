@@ -10,6 +10,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from assessment.customer_data import customer_data_replace
+from assessment.loyalty import metrics_churn_point_value
 from assessment.models import ChurnModelRun
 from reports.analytics import churn_model_presented, key_drivers_presented
 from reports.comparison import churn_change_value
@@ -198,3 +199,25 @@ def test_the_comparison_values_the_change_of_churn():
         "Churn fell by 3.0 points since the baseline: at today's customer lifetime value, the clients "
         "kept are worth about 132,000 KZT (an estimate)."
     ) in text
+
+
+def test_an_initiative_that_names_churn_as_its_outcome_shows_the_value_at_stake():
+    metrics = {"churn": {"rate": 12.0, "active_at_start": 1000, "churned": 120}, "clv": {"overall": 5000.0}}
+    assert metrics_churn_point_value(metrics) == 44000.0
+    assert metrics_churn_point_value({"churn": metrics["churn"]}) is None
+    context = sample_context(kind="full")
+    roadmap = [
+        {**item, "outcomes": ["churn_rate"] if position == 0 else ["csi"]}
+        for position, item in enumerate(context["roadmap"])
+    ]
+    context = {
+        **context,
+        "assessment": {**context["assessment"], "currency": "KZT"},
+        "roadmap": roadmap,
+        "churn_point_value": 44000.0,
+    }
+    text = _text(report_html(context=context))
+    assert (
+        text.count("Value at stake: each point of churn it prevents is worth about 44,000 KZT (an estimate).")
+        == 1
+    )

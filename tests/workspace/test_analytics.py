@@ -132,5 +132,6 @@ def test_the_customer_data_tab_says_how_the_model_is_coming_along(consultant_cli
     ChurnModelRun.objects.update(progress=60)
     html = consultant_client.get(f"/assessments/{audit.pk}/customer-data/").content.decode()
     assert 'data-churn-model="running"' in html
-    assert "being fitted: 60 % done" in html
+    assert '<span class="churn-model__state">being fitted: 60 % done</span>' in html
+    assert 'data-text-running="being fitted: {percent} done"' in html
     assert f'href="{_url(audit)}"' in html
