@@ -91,9 +91,11 @@ def comment_themes(comments: pd.DataFrame, *, seed: int = 0) -> dict:
     matrix = vectorizer.fit_transform(stems[usable])
     vocabulary = vectorizer.get_feature_names_out()
     present = (matrix > 0).toarray()
+    # No more themes than different comments (many clients write the same words) or stems.
+    different = min(stems[usable].map(tuple).nunique(), matrix.shape[1])
     best = None
     for count in THEME_COUNTS:
-        if count >= min(matrix.shape):
+        if count >= different and best is not None:
             break
         model = NMF(n_components=count, init="nndsvda", random_state=seed, max_iter=400)
         weights = model.fit_transform(matrix)
