@@ -96,6 +96,7 @@ def test_every_respondent_page_has_no_wcag_violation(live_server, new_context, a
         page.locator("details.comment").first.evaluate("details => details.open = true")
         page.locator("details.more").first.evaluate("details => details.open = true")
         toggle = page.locator("[data-stepper-toggle]")
+        expect(toggle).to_be_visible()  # its script has run: the state read is the page's own
         if toggle.get_attribute("aria-pressed") == "false":
             toggle.click()
         page.locator(".indicator.is-current label.choice:not(:has(input:checked))").first.click()

@@ -181,6 +181,8 @@ def test_the_questionnaire_by_keyboard_alone(live_server, new_context):
     # On a desktop every question of the area is shown; one at a time is an option.
     expect(page.locator("fieldset.indicator:visible")).to_have_count(len(first))
     toggle = page.locator("[data-stepper-toggle]")
+    # The bar shows once its script is ready (deferred: later than the page on a loaded machine).
+    expect(toggle).to_be_visible()
     toggle.focus()
     page.keyboard.press("Enter")
     expect(toggle).to_have_attribute("aria-pressed", "true")
