@@ -396,7 +396,6 @@ def _import_job(request: HttpRequest, assessment: Assessment) -> CustomerDataImp
     return CustomerDataImport.objects.filter(assessment=assessment, pk=int(raw)).first()
 
 
-@body_limit(customer_data_request_max_bytes)
 def _churn_model_state(assessment: Assessment | None) -> dict:
     """The churn-risk model's state as the page says it, and the texts its script says it with
     while it follows the fitting (customer_data.js)."""
@@ -411,6 +410,7 @@ def _churn_model_state(assessment: Assessment | None) -> dict:
     return {"churn_model": model, "churn_model_state": state, "churn_model_texts": texts}
 
 
+@body_limit(customer_data_request_max_bytes)
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_data(request: HttpRequest, assessment_id: int) -> HttpResponse:
