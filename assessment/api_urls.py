@@ -74,11 +74,6 @@ urlpatterns = [
         name="key-drivers",
     ),
     path(
-        "assessments/<int:assessment_id>/themes/",
-        customer_apis.ThemesApi.as_view(),
-        name="themes",
-    ),
-    path(
         "assessments/<int:assessment_id>/churn-model/",
         customer_apis.ChurnModelApi.as_view(),
         name="churn-model",

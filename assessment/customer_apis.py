@@ -23,6 +23,7 @@ from assessment.access import assessment_for_consultant
 from assessment.churn import churn_model_current
 from assessment.customer_data import customer_data_request_max_bytes, customer_data_upload
 from assessment.customer_files import KINDS, SERVQUAL_DIMENSIONS, CustomerFilesInvalid, template_csv
+from assessment.drivers import QUADRANTS as DRIVER_QUADRANTS
 from assessment.drivers import TARGETS as DRIVER_TARGETS
 from assessment.exports import customer_metrics_current, customers_classified_frame
 from assessment.kpis import KPIS, KpiSource, assessment_kpis, assessment_kpis_set, kpi_values_problems
@@ -31,7 +32,6 @@ from assessment.metrics import kpi_metrics, metric
 from assessment.models import ChurnBasis, CustomerDataImport, CustomerDataset
 from assessment.selectors import (
     assessment_scope,
-    comment_themes_current,
     key_drivers_current,
     managed_assessment_scope,
 )
@@ -548,9 +548,19 @@ class KeyDriverSerializer(serializers.Serializer):
         help_text=_("csi:<item>, servqual:<dimension>, an x_ attribute or attribute=value")
     )
     importance = serializers.FloatField(help_text=_("Relative weight: the share of R² it accounts for"))
-    ci = serializers.ListField(child=serializers.FloatField(), help_text=_("Bootstrap 95 % interval"))
+    ci = serializers.ListField(
+        child=serializers.FloatField(), allow_null=True, help_text=_("Bootstrap interval (95 %)")
+    )
     performance = serializers.FloatField(
         allow_null=True, help_text=_("Mean rating as 0–100; null for an attribute")
+    )
+    quadrant = serializers.ChoiceField(
+        choices=list(DRIVER_QUADRANTS.values()),
+        allow_null=True,
+        help_text=_(
+            "Importance × performance, split at the drivers' means: fix (important, rated low: act "
+            "first), keep, maybe_overdone, low_priority; null for an attribute"
+        ),
     )
 
 
@@ -576,41 +586,6 @@ class KeyDriversApi(APIView):
         if drivers is None:
             raise Http404(_("No customer survey yet."))
         return Response(drivers)
-
-
-class ThemeSerializer(serializers.Serializer):
-    terms = serializers.ListField(child=serializers.CharField(), help_text=_("Its words, strongest first"))
-    count = serializers.IntegerField()
-    share = serializers.FloatField(help_text=_("Per cent of the comments"))
-    average_rating = serializers.FloatField(allow_null=True, help_text=_("Mean NPS rating of its authors"))
-    quotes = serializers.ListField(
-        child=serializers.CharField(), help_text=_("Up to 3 representative comments")
-    )
-
-
-class ThemesSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=ANALYSIS_STATUSES)
-    reason = serializers.CharField(allow_null=True)
-    comments = serializers.IntegerField()
-    themes = ThemeSerializer(many=True)
-
-
-class ThemesApi(APIView):
-    """Themes of open comments: the clients' (customers) or the employees' (respondents, quoted
-    only from roles of at least k respondents). Individual words: the assessment's consultants."""
-
-    class QuerySerializer(serializers.Serializer):
-        source = serializers.ChoiceField(choices=["customers", "respondents"], default="customers")
-
-    @extend_schema(parameters=[QuerySerializer], responses={200: ThemesSerializer, 404: ERROR_SCHEMA})
-    def get(self, request, assessment_id: int):
-        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
-        query = self.QuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        themes = comment_themes_current(assessment=assessment, source=query.validated_data["source"])
-        if themes is None:
-            raise Http404(_("No customer survey yet."))
-        return Response(themes)
 
 
 class CustomersApi(APIView):

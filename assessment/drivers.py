@@ -21,6 +21,13 @@ MAX_ATTRIBUTE_VALUES = 10
 TARGETS = ("nps", "csi")
 NPS_INSTRUMENTS = ("nps", "nps_relationship")
 SCALE_LOW, SCALE_HIGH = 1.0, 5.0
+# Importance × performance: (important, rated well) → quadrant.
+QUADRANTS = {
+    (True, False): "fix",
+    (True, True): "keep",
+    (False, True): "maybe_overdone",
+    (False, False): "low_priority",
+}
 
 
 def _client_means(survey: pd.DataFrame, instruments: tuple[str, ...], by: str | None) -> pd.DataFrame:
@@ -110,13 +117,36 @@ def _performance(name: str, values: pd.Series) -> float | None:
     return None
 
 
+def driver_quadrants(drivers: list[dict]) -> list[str | None]:
+    """Each driver's place in importance × performance, split at the mean importance and the
+    mean performance of the drivers with a performance: "fix" (important, rated low: act
+    first), "keep", "maybe_overdone", "low_priority"; None for a driver without a performance
+    (an attribute)."""
+    rated = [driver for driver in drivers if driver["performance"] is not None]
+    if not rated:
+        return [None] * len(drivers)
+    importance = np.mean([driver["importance"] for driver in rated])
+    performance = np.mean([driver["performance"] for driver in rated])
+    return [
+        None
+        if driver["performance"] is None
+        else QUADRANTS[(driver["importance"] >= importance, driver["performance"] >= performance)]
+        for driver in drivers
+    ]
+
+
 def key_drivers(
-    survey: pd.DataFrame | None, customers: pd.DataFrame | None, *, target: str, seed: int = 0
+    survey: pd.DataFrame | None,
+    customers: pd.DataFrame | None,
+    *,
+    target: str,
+    seed: int = 0,
+    bootstrap_samples: int = BOOTSTRAP_SAMPLES,
 ) -> dict:
     """The key drivers of `target` ("nps" or "csi"): n, R² and per predictor its relative
-    weight with a bootstrap 95 % interval (BOOTSTRAP_SAMPLES resamples of the clients) and its
-    performance, strongest first; "insufficient_data" under MIN_ANSWERS clients or without a
-    predictor."""
+    weight with a bootstrap 95 % interval (`bootstrap_samples` resamples of the clients; None
+    without any), its performance and its quadrant (driver_quadrants), strongest first;
+    "insufficient_data" under MIN_ANSWERS clients or without a predictor."""
     frame = driver_frame(survey, customers, target=target)
     n = len(frame)
     if n < MIN_ANSWERS or frame.shape[1] < 2:
@@ -134,17 +164,21 @@ def key_drivers(
         }
     weights, r2 = relative_weights(frame)
     rng = np.random.default_rng(seed)
-    samples = np.array([_resampled_weights(frame, rng) for _sample in range(BOOTSTRAP_SAMPLES)])
-    low, high = np.nanpercentile(samples, [2.5, 97.5], axis=0)
     names = list(frame.columns.drop("target"))
+    intervals = [None] * len(names)
+    if bootstrap_samples:
+        samples = np.array([_resampled_weights(frame, rng) for _sample in range(bootstrap_samples)])
+        intervals = np.nanpercentile(samples, [2.5, 97.5], axis=0).T.tolist()
     drivers = [
         {
             "name": name,
             "importance": float(weights[i]),
-            "ci": [float(low[i]), float(high[i])],
+            "ci": intervals[i],
             "performance": _performance(name, frame[name]),
         }
         for i, name in enumerate(names)
     ]
+    for driver, quadrant in zip(drivers, driver_quadrants(drivers), strict=True):
+        driver["quadrant"] = quadrant
     drivers.sort(key=lambda driver: -driver["importance"])
     return {"status": "ready", "reason": None, "target": target, "n": n, "r2": r2, "drivers": drivers}

@@ -549,6 +549,7 @@ class AuditEvent(models.Model):
         CLIENT_USER = "client_user", _("Client user")
         RESPONDENT_REMOVED = "respondent_removed", _("Respondent removed")
         CONSULTANT = "consultant", _("Consultant assigned")
+        THEME = "theme", _("Theme of comments")
 
     # An assessment's event, or (client users) an organization's.
     assessment = models.ForeignKey(

@@ -12,7 +12,9 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from assessment.anonymity import groups_disclosed, result_disclosed
+from assessment.churn import churn_model_current
 from assessment.customer_data import dataset_frames
+from assessment.drivers import TARGETS as DRIVER_TARGETS
 from assessment.drivers import key_drivers
 from assessment.loyalty import survey_comments
 from assessment.method import Method, method_get, result_method
@@ -36,6 +38,7 @@ from assessment.models import (
 from assessment.results import AssessmentScores, Benchmark, ScoreResult
 from assessment.scoring import EvidenceWeights, metric_level, percentile_rank, scores_compute
 from assessment.sufficiency import sufficiency_rules
+from assessment.themes import comment_themes
 from surveys.models import Answer, Area, Indicator, Invitation
 
 User = AbstractBaseUser | AnonymousUser
@@ -183,12 +186,10 @@ NPS_RATING_INSTRUMENTS = ("nps", "nps_relationship", "nps_transactional")
 
 
 def comment_themes_current(*, assessment: Assessment, source: str) -> dict | None:
-    """The themes (assessment.themes) of the customer survey's comments, each with the NPS rating
-    beside it, or of the submitted questionnaires' comments, quoted only from a role with at
-    least the assessment's anonymity k respondents; None for customers without a survey."""
-    # Imported here: scikit-learn takes seconds to import, and only this page and API need it.
-    from assessment.themes import comment_themes
-
+    """The themes (assessment.themes) of the customer survey's comments ("customers"), each with
+    the NPS rating beside it, of the submitted questionnaires' comments ("respondents"), quoted
+    only from a role with at least the assessment's anonymity k respondents, or of the
+    consultants' interview notes ("interviews"); None for customers without a survey."""
     if source == "customers":
         frames = dataset_frames(CustomerDataset.objects.filter(assessment=assessment).first())
         if "survey" not in frames:
@@ -198,6 +199,9 @@ def comment_themes_current(*, assessment: Assessment, source: str) -> dict | Non
         return comment_themes(
             pd.DataFrame({"text": comments["comment"], "rating": comments["value"].where(rated.to_numpy())})
         )
+    if source == "interviews":
+        notes = InterviewScore.objects.filter(assessment=assessment).exclude(note="").values_list("note")
+        return comment_themes(pd.DataFrame(notes, columns=["text"]))
     comments = pd.DataFrame(
         Answer.objects.filter(
             response__invitation__assessment=assessment, response__submitted_at__isnull=False
@@ -225,6 +229,30 @@ def key_drivers_current(*, assessment: Assessment, target: str) -> dict | None:
     if "survey" not in frames:
         return None
     return key_drivers(frames["survey"], frames.get("customers"), target=target)
+
+
+def roadmap_analytics_current(*, assessment: Assessment) -> dict:
+    """What the analytics of the stored customer data tell the roadmap
+    (reports.recommendations.roadmap_propose): the share of the active clients the churn-risk
+    model puts at risk, only from a model that ranks better than chance (its AUC interval above
+    0.5), and the key drivers of the NPS rating and the CSI to fix first."""
+    analytics: dict = {"churn_model": None, "fix_first": []}
+    model = churn_model_current(assessment=assessment) or {}
+    active = (model.get("clients") or 0) - (model.get("churned") or 0)
+    if model.get("status") == "ready" and model.get("auc_ci") and model["auc_ci"][0] > 0.5 and active > 0:
+        analytics["churn_model"] = {"at_risk_share": 100 * model["at_risk"]["clients"] / active}
+    frames = dataset_frames(CustomerDataset.objects.filter(assessment=assessment).first())
+    if "survey" not in frames:
+        return analytics
+    for target in DRIVER_TARGETS:
+        # The quadrants need the weights only, not their intervals.
+        result = key_drivers(frames["survey"], frames.get("customers"), target=target, bootstrap_samples=0)
+        analytics["fix_first"] += [
+            {**driver, "target": target, "share": driver["importance"] / result["r2"]}
+            for driver in result["drivers"]
+            if driver["quadrant"] == "fix" and result["r2"]
+        ]
+    return analytics
 
 
 def data_evidence_levels(

@@ -7,15 +7,15 @@ coherence. Pure: a frame of comments in, plain results out; no ORM."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import snowballstemmer
 from django.utils.translation import gettext as _
-from sklearn.decomposition import NMF
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 MIN_COMMENTS = 20
 THEME_COUNTS = range(3, 9)
@@ -23,6 +23,9 @@ TOP_TERMS = 8
 QUOTES = 3
 # A stem must occur in this many comments to count: rarer words name no theme.
 MIN_STEM_COMMENTS = 2
+# A theme is known by its strongest stems: the same comments give the same key, so a
+# consultant's edit of a theme (themes_edited) holds until the comments change what it is about.
+KEY_STEMS = 3
 WORD = re.compile(r"[^\W\d_]{2,}")
 CYRILLIC = re.compile(r"[а-яё]")
 STOPWORDS_RU = Path(__file__).resolve().parent / "data" / "stopwords_ru.txt"
@@ -30,6 +33,8 @@ STOPWORDS_RU = Path(__file__).resolve().parent / "data" / "stopwords_ru.txt"
 
 @functools.cache
 def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
     lines = STOPWORDS_RU.read_text(encoding="utf-8").splitlines()
     russian = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
     return frozenset(ENGLISH_STOP_WORDS) | frozenset(russian)
@@ -70,11 +75,21 @@ def _coherence(top: np.ndarray, present: np.ndarray) -> float:
     return float(np.mean(scores)) if scores else float("-inf")
 
 
+def _theme_key(stems: list[str]) -> str:
+    return hashlib.blake2s("|".join(sorted(stems[:KEY_STEMS])).encode(), digest_size=5).hexdigest()
+
+
 def comment_themes(comments: pd.DataFrame, *, seed: int = 0) -> dict:
     """Themes of `comments` (columns text, and optionally rating and quotable: whether the
-    comment may be quoted): per theme its top terms, how many comments and what share, the mean
-    rating of its authors (where there are ratings) and up to QUOTES representative quotable
-    comments; strongest first. "insufficient_data" under MIN_COMMENTS comments with content."""
+    comment may be quoted): per theme its key (from its strongest stems), top terms, how many
+    comments and what share, how many rated and the mean rating of its authors (where there are
+    ratings) and up to QUOTES different representative quotable comments; strongest first.
+    "insufficient_data" under MIN_COMMENTS comments with content."""
+    # Imported here: scikit-learn takes seconds to import, and only the pages and APIs that
+    # group comments need it (themes_edited does not).
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     texts = comments["text"].fillna("").astype(str)
     stems = texts.map(_stems)
     usable = stems.map(len) > 0
@@ -121,12 +136,59 @@ def comment_themes(comments: pd.DataFrame, *, seed: int = 0) -> dict:
         ratings = kept["rating"].iloc[members] if "rating" in kept else pd.Series(dtype=float)
         themes.append(
             {
+                "key": _theme_key([vocabulary[index] for index in top]),
                 "terms": [names.get(vocabulary[index], vocabulary[index]) for index in top],
                 "count": len(members),
                 "share": 100 * len(members) / len(kept),
+                "rated": int(ratings.notna().sum()),
                 "average_rating": float(ratings.mean()) if ratings.notna().any() else None,
-                "quotes": kept["text"].to_numpy()[order][quotable][:QUOTES].tolist(),
+                # Many clients write the same words: each is quoted once.
+                "quotes": list(dict.fromkeys(kept["text"].to_numpy()[order][quotable]))[:QUOTES],
             }
         )
     themes.sort(key=lambda theme: -theme["count"])
     return {"status": "ready", "reason": None, "comments": len(kept), "themes": themes}
+
+
+def _merged(theme: dict, others: list[dict]) -> dict:
+    """`theme` with `others` folded in: counts and shares add, the mean rating is over all their
+    rated comments, the words and quotes are the theme's first."""
+    group = [theme, *others]
+    rated = sum(member["rated"] for member in group)
+    total = sum(member["average_rating"] * member["rated"] for member in group if member["rated"])
+    return {
+        **theme,
+        "terms": list(dict.fromkeys(term for member in group for term in member["terms"]))[:TOP_TERMS],
+        "count": sum(member["count"] for member in group),
+        "share": sum(member["share"] for member in group),
+        "rated": rated,
+        "average_rating": total / rated if rated else None,
+        "quotes": list(dict.fromkeys(quote for member in group for quote in member["quotes"]))[:QUOTES],
+        "merged": [{"key": member["key"], "terms": member["terms"]} for member in others],
+    }
+
+
+def themes_edited(result: dict, edits: Mapping[str, Mapping]) -> dict:
+    """`result` of comment_themes with a consultant's edits (key → {"name": {language: text},
+    "hidden": bool, "merged_into": key or ""}): each theme with its `name` and `hidden`, a theme
+    merged into another folded into it (its `merged` lists them), strongest first. An edit of a
+    theme the comments no longer have is left out, as is a merge into one or into a theme merged
+    itself."""
+    themes = {theme["key"]: theme for theme in result["themes"]}
+    into = {
+        key: edit["merged_into"]
+        for key, edit in edits.items()
+        if key in themes and edit.get("merged_into") in themes and edit["merged_into"] != key
+    }
+    # A merge into a theme that is merged itself would lose both; the services refuse such
+    # chains, and here the outer merge holds.
+    into = {key: target for key, target in into.items() if target not in into}
+    edited = []
+    for key, theme in themes.items():
+        if key in into:
+            continue
+        theme = _merged(theme, [themes[other] for other, target in into.items() if target == key])
+        edit = edits.get(key) or {}
+        edited.append({**theme, "name": dict(edit.get("name") or {}), "hidden": bool(edit.get("hidden"))})
+    edited.sort(key=lambda theme: -theme["count"])
+    return {**result, "themes": edited}

@@ -28,6 +28,12 @@ urlpatterns = [
         narrative_apis.QuoteCandidatesApi.as_view(),
         name="quote-candidates",
     ),
+    path("assessments/<int:assessment_id>/themes/", narrative_apis.ThemesApi.as_view(), name="themes"),
+    path(
+        "assessments/<int:assessment_id>/themes/<str:source>/<str:key>/",
+        narrative_apis.ThemeDetailApi.as_view(),
+        name="theme-detail",
+    ),
     path(
         "assessments/<int:assessment_id>/reports/",
         apis.AssessmentReportsApi.as_view(),

@@ -729,10 +729,10 @@ def driver_quadrant(
 ) -> str:
     """Importance × performance of the key drivers with a performance (docs/methods.md §14):
     one point per driver, its share of R² (%) across, its performance (0–100) up, split at the
-    drivers' mean share and mean performance; the lower right (important, poorly rated) is where
-    to act first, drawn red. The QUADRANT_NAMED strongest carry their label. `labels`: the
-    quadrants' names (fix, keep, maybe_overdone, low_priority) and the axes' (importance,
-    performance)."""
+    drivers' mean share and mean performance; the lower right (its quadrant "fix": important,
+    poorly rated) is where to act first, drawn red. The QUADRANT_NAMED strongest carry their
+    label. `labels`: the quadrants' names (fix, keep, maybe_overdone, low_priority) and the
+    axes' (importance, performance)."""
     rated = [driver for driver in drivers if driver.get("performance") is not None]
     figure = _figure(width=4.6, height=3.2)
     axes = figure.add_axes((0.12, 0.14, 0.84, 0.82))
@@ -755,8 +755,7 @@ def driver_quadrant(
         axes.text(x, y, text, ha=ha, va=va, fontsize=7, color=MUTED)
     named = sorted(rated, key=lambda driver: -driver["share"])[:QUADRANT_NAMED]
     for index, driver in enumerate(rated):
-        fix = driver["share"] >= middle_x and driver["performance"] < middle_y
-        colour = NEGATIVE if fix else PRIMARY
+        colour = NEGATIVE if driver["quadrant"] == "fix" else PRIMARY
         point = axes.scatter([driver["share"]], [driver["performance"]], s=28, color=colour, zorder=3)
         point.set_gid(f"driver-{index}")
         if driver in named:

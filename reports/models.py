@@ -250,3 +250,40 @@ class Report(Job):
 
     def __str__(self) -> str:
         return f"{self.assessment} — {self.get_kind_display()} ({self.language})"
+
+
+class ThemeSource(models.TextChoices):
+    CUSTOMERS = "customers", _("Clients' comments")
+    RESPONDENTS = "respondents", _("Employees' comments")
+    INTERVIEWS = "interviews", _("Interview notes")
+
+
+class ThemeEdit(models.Model):
+    """A consultant's edit of one theme of an assessment's comments (assessment.themes): its
+    name per language (reports.texts), hidden from the reports, or merged into another theme of
+    the same comments. A theme is known by its key (its strongest stems): the edit holds while
+    the comments still form that theme."""
+
+    assessment = models.ForeignKey(
+        "assessment.Assessment", on_delete=models.CASCADE, related_name="theme_edits"
+    )
+    source = models.CharField(_("source"), max_length=16, choices=ThemeSource.choices)
+    key = models.CharField(_("theme"), max_length=16)
+    name = models.JSONField(_("name"), default=dict, blank=True)
+    hidden = models.BooleanField(_("hidden"), default=False)
+    merged_into = models.CharField(_("merged into"), max_length=16, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["assessment", "source", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "source", "key"], name="theme_edit_once"),
+        ]
+        verbose_name = _("theme edit")
+        verbose_name_plural = _("theme edits")
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.key}"

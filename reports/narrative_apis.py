@@ -3,6 +3,7 @@ consultants review and write them until it is published; the client's executives
 reports show (visible findings, the commentary, the quotes that may be shown)."""
 
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -11,7 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessment.access import assessment_for_consultant, assessment_readable, user_manages
-from reports.models import FindingKind, QuoteSource
+from config.schema import ERROR_SCHEMA
+from reports.models import FindingKind, QuoteSource, ThemeSource
 from reports.narrative_selectors import (
     commentary_get,
     findings_list,
@@ -23,6 +25,7 @@ from reports.narrative_services import (
     COMMENTARY_TEXT_MAX,
     FINDING_TEXT_MAX,
     QUOTE_TEXT_MAX,
+    THEME_NAME_MAX,
     commentary_set,
     findings_ensure,
     findings_generate,
@@ -30,7 +33,9 @@ from reports.narrative_services import (
     quote_pick,
     quote_remove,
     quote_update,
+    theme_edit,
 )
+from reports.selectors import themes_current
 from reports.text_fields import localized_text
 from surveys.i18n import language_pick
 
@@ -316,3 +321,86 @@ class QuoteCandidatesApi(APIView):
             area=request.query_params.get("area") or None,
         )
         return Response(QuoteCandidateOutputSerializer(candidates, many=True).data)
+
+
+# --- themes of comments ---------------------------------------------------------------------------
+
+THEME_STATUSES = ["ready", "insufficient_data"]
+
+
+class MergedThemeSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    terms = serializers.ListField(child=serializers.CharField())
+
+
+class ThemeSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text=_("The theme, as long as the comments form it"))
+    name = _texts_field(_("The consultant's name of the theme per language; none: its words name it"))
+    hidden = serializers.BooleanField(help_text=_("Left out of the reports"))
+    terms = serializers.ListField(child=serializers.CharField(), help_text=_("Its words, strongest first"))
+    count = serializers.IntegerField()
+    share = serializers.FloatField(help_text=_("Per cent of the comments"))
+    average_rating = serializers.FloatField(allow_null=True, help_text=_("Mean NPS rating of its authors"))
+    quotes = serializers.ListField(
+        child=serializers.CharField(), help_text=_("Up to 3 representative comments")
+    )
+    merged = MergedThemeSerializer(many=True, required=False, help_text=_("Themes merged into this one"))
+
+
+class ThemesSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=THEME_STATUSES)
+    reason = serializers.CharField(allow_null=True)
+    comments = serializers.IntegerField()
+    themes = ThemeSerializer(many=True)
+
+
+class ThemesApi(APIView):
+    """Themes of open comments: the clients' (customers), the employees' (respondents, quoted
+    only from roles of at least k respondents) or the interview notes (interviews), as the
+    consultant named, hid and merged them. Individual words: the assessment's consultants."""
+
+    class QuerySerializer(serializers.Serializer):
+        source = serializers.ChoiceField(choices=ThemeSource.choices, default=ThemeSource.CUSTOMERS)
+
+    @extend_schema(parameters=[QuerySerializer], responses={200: ThemesSerializer, 404: ERROR_SCHEMA})
+    def get(self, request, assessment_id: int):
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        themes = themes_current(assessment=assessment, source=query.validated_data["source"])
+        if themes is None:
+            raise Http404(_("No customer survey yet."))
+        return Response(ThemesSerializer(themes).data)
+
+
+class ThemeDetailApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        name = localized_text(THEME_NAME_MAX)(
+            required=False, help_text=_("Its name per language; a blank one removes it")
+        )
+        hidden = serializers.BooleanField(required=False, help_text=_("Leave it out of the reports"))
+        merged_into = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=16,
+            help_text=_("Another theme's key to merge it into; blank undoes the merge"),
+        )
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: ThemesSerializer, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA},
+        description=_(
+            "Name, hide or merge one theme (audited); 404 when the comments no longer form it, "
+            "409 once the assessment is published. Answers with the themes as now edited."
+        ),
+    )
+    def patch(self, request, assessment_id: int, source: str, key: str):
+        assessment = assessment_for_consultant(user=request.user, assessment_id=assessment_id)
+        if source not in ThemeSource.values:
+            raise Http404(_("No such comments."))
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        themes = theme_edit(
+            assessment=assessment, user=request.user, source=source, key=key, **data.validated_data
+        )
+        return Response(ThemesSerializer(themes).data)

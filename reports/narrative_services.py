@@ -1,5 +1,6 @@
 """Writes of what the consultant writes for the client beside the numbers: the findings per area
-(proposed from the scores, then reviewed), the executive commentary and the quotes. Each is
+(proposed from the scores, then reviewed), the executive commentary, the quotes and the themes
+of comments (named, hidden, merged). Each is
 part of what the client is shown, so it is frozen once the assessment is published; each change
 is audited in its own transaction (assessment.audit)."""
 
@@ -7,22 +8,26 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from assessment.audit import audit_record, audit_record_many
 from assessment.models import Assessment, AuditEvent, InterviewScore
-from assessment.selectors import assessment_scores, catalog_frames
+from assessment.selectors import assessment_scores, catalog_frames, comment_themes_current
+from assessment.themes import themes_edited
 from config.exceptions import ItemErrors, StateConflict
 from reports.findings import findings_propose
-from reports.models import ExecutiveCommentary, Finding, FindingKind, Quote, QuoteSource
+from reports.models import ExecutiveCommentary, Finding, FindingKind, Quote, QuoteSource, ThemeEdit
 from reports.narrative_selectors import quote_disclosure, quote_group
 from reports.ordering import order_moved_first, positions_store
+from reports.selectors import theme_edits
 from reports.texts import text_given, text_merged
 from surveys.models import Answer
 
 FINDING_TEXT_MAX = 1000
 COMMENTARY_TEXT_MAX = 6000
 QUOTE_TEXT_MAX = 2000
+THEME_NAME_MAX = 80
 
 
 def _locked_editable(assessment: Assessment, what: str) -> None:
@@ -367,3 +372,81 @@ def quote_remove(*, assessment: Assessment, user: AbstractBaseUser, quote: Quote
         before=_quote_audited(quote),
     )
     quote.delete()
+
+
+# --- themes of comments ---------------------------------------------------------------------------
+
+
+def _theme_audited(edit: ThemeEdit | None, theme: dict) -> dict:
+    return {
+        "terms": theme["terms"][:5],
+        "name": dict(edit.name) if edit else {},
+        "hidden": edit.hidden if edit else False,
+        "merged_into": edit.merged_into if edit else "",
+    }
+
+
+def _merge_check(edits: dict[str, ThemeEdit], keys: set[str], key: str, merged_into: str) -> None:
+    """A theme merges into another theme of the same comments, one that is not merged itself,
+    and only while none is merged into it: merges never chain."""
+    if merged_into not in keys or merged_into == key:
+        raise ValidationError({"merged_into": _("Merge into another theme of the same comments.")})
+    target = edits.get(merged_into)
+    if target is not None and target.merged_into in keys:
+        raise ValidationError(
+            {"merged_into": _("That theme is merged into another one: merge into that one instead.")}
+        )
+    if any(edit.merged_into == key for edit in edits.values()):
+        raise ValidationError(
+            {"merged_into": _("Other themes are merged into this one: undo those merges first.")}
+        )
+
+
+@transaction.atomic
+def theme_edit(
+    *,
+    assessment: Assessment,
+    user: AbstractBaseUser,
+    source: str,
+    key: str,
+    name: dict | None = None,
+    hidden: bool | None = None,
+    merged_into: str | None = None,
+) -> dict:
+    """Name a theme of `source`'s comments in some languages (a blank language removes its name),
+    hide it from the reports or show it again, merge it into another theme or undo the merge
+    (merged_into ""). Http404 for a key the comments do not form (any more). The audit log gets
+    the theme's edit before and after; the themes as now edited are returned."""
+    _locked_editable(assessment, _("The themes"))
+    result = comment_themes_current(assessment=assessment, source=source)
+    themes = {theme["key"]: theme for theme in (result or {}).get("themes", [])}
+    if key not in themes:
+        raise Http404(_("These comments have no such theme (any more): reload the themes."))
+    edits = {edit.key: edit for edit in ThemeEdit.objects.filter(assessment=assessment, source=source)}
+    if merged_into:
+        _merge_check(edits, set(themes), key, merged_into)
+    edit = edits.get(key) or ThemeEdit(assessment=assessment, source=source, key=key)
+    before = _theme_audited(edits.get(key), themes[key])
+    if name is not None:
+        edit.name = text_merged(edit.name, name)
+    if hidden is not None:
+        edit.hidden = hidden
+    if merged_into is not None:
+        edit.merged_into = merged_into
+    edit.updated_by = user
+    if edit.name or edit.hidden or edit.merged_into:
+        edit.save()
+        edits[key] = edit
+    else:
+        if edit.pk:
+            edit.delete()
+        edits.pop(key, None)
+    audit_record(
+        assessment=assessment,
+        actor=user,
+        action=AuditEvent.Action.THEME,
+        target=f"{source}:{key}",
+        before=before,
+        after=_theme_audited(edits.get(key), themes[key]),
+    )
+    return themes_edited(result, theme_edits(assessment=assessment, source=source))

@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 from django.core.exceptions import ImproperlyConfigured
 
+from assessment.customer_files import SERVQUAL_DIMENSIONS
 from assessment.loyalty import ACTIVITY_SEGMENTS, LOYALTY_TYPES
 from assessment.method import LEVEL_STEP, TOP_SCORE, level_of, result_method
 from assessment.metrics import computed_metrics, evidence_metrics
@@ -63,6 +64,11 @@ SHARE_BASES: dict[str, tuple[str, ...]] = {
 }
 COUNT_GROUPS: dict[str, tuple[str, ...]] = {"loyalty_types": LOYALTY_TYPES, "activity": ACTIVITY_SEGMENTS}
 SHARE_SUFFIX = "_share"
+# Metrics of the analytics (docs/methods.md §13): the active clients the churn-risk model puts
+# at risk, in % of the active clients, given only when the model ranks better than chance.
+ANALYTICS_METRIC_SCALES = {"churn_model.at_risk_share": PERCENT_SCALE}
+# A key-driver condition names a CSI item (any: csi:*) or a SERVQUAL dimension (any: servqual:*).
+KEY_DRIVER_PATTERN = re.compile(rf"^(csi:(\*|[A-Za-z0-9_]+)|servqual:(\*|{'|'.join(SERVQUAL_DIMENSIONS)}))$")
 # Priorities equal in exact arithmetic may differ in the last bits after summation in another
 # order; they are compared rounded so that the documented tie-breaks apply.
 _TIE_DIGITS = 9
@@ -77,12 +83,13 @@ def metric_scales() -> dict[str, float]:
     docs/methods.md §8, level-2 edge to level-5 edge — NPS 70, CSI 40, mystery shopping 45,
     SERVQUAL 2.5 —, else 0–100 for a percentage such as churn); percentages of a customer base
     (*_share) move on 0–100 too."""
-    return {entry.dotted_path: entry.scale for entry in computed_metrics() if entry.scale is not None}
+    scales = {entry.dotted_path: entry.scale for entry in computed_metrics() if entry.scale is not None}
+    return scales | ANALYTICS_METRIC_SCALES
 
 
 def metric_paths() -> frozenset[str]:
     """Every metric path a trigger may name: a customer metric of the registry with a scale
-    (metric_scales), a loyalty type or activity segment as a count or a share."""
+    or a metric of the analytics (metric_scales), a loyalty type or activity segment as a count or a share."""
     counts = {f"{group}.{name}" for group, names in COUNT_GROUPS.items() for name in names}
     shares = {f"{group}.{name}{SHARE_SUFFIX}" for group, names in SHARE_BASES.items() for name in names}
     return frozenset(metric_scales()) | counts | shares
@@ -106,6 +113,9 @@ class Trigger:
     indicator_below: int | None = None
     area_below: int | None = None
     metrics: tuple[MetricCondition, ...] = ()
+    # Key drivers (KEY_DRIVER_PATTERN) of the NPS rating or the CSI that trigger when one of
+    # them is to be fixed first: important and rated low (assessment.drivers.driver_quadrants).
+    key_drivers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,7 +180,7 @@ _RECOMMENDATION_KEYS = {
     "outcomes",
     "edition",
 }
-_TRIGGER_KEYS = {"indicator_below", "area_below", "metrics"}
+_TRIGGER_KEYS = {"indicator_below", "area_below", "metrics", "key_drivers"}
 
 
 def _unknown_keys(entry: Mapping, allowed: set[str], what: str) -> None:
@@ -245,12 +255,26 @@ def _trigger(entry: Mapping) -> Trigger:
     metrics = trigger.get("metrics") or []
     if not isinstance(metrics, list):
         raise _Invalid("trigger metrics must be a list")
+    drivers = trigger.get("key_drivers") or []
+    if not isinstance(drivers, list) or not all(
+        isinstance(name, str) and KEY_DRIVER_PATTERN.match(name) for name in drivers
+    ):
+        raise _Invalid(
+            f"trigger key_drivers must list csi:<item>, csi:*, servqual:* or servqual:<dimension> "
+            f"({', '.join(SERVQUAL_DIMENSIONS)}): {drivers!r}"
+        )
     result = Trigger(
         indicator_below=_level(trigger.get("indicator_below"), "indicator_below"),
         area_below=_level(trigger.get("area_below"), "area_below"),
         metrics=tuple(_metric_condition(condition) for condition in metrics),
+        key_drivers=tuple(drivers),
     )
-    if result.indicator_below is None and result.area_below is None and not result.metrics:
+    if (
+        result.indicator_below is None
+        and result.area_below is None
+        and not result.metrics
+        and not result.key_drivers
+    ):
         raise _Invalid("trigger has no condition")
     return result
 
@@ -590,6 +614,26 @@ def _metric_triggers(conditions: tuple[MetricCondition, ...], metrics: Mapping |
     return triggered
 
 
+def _driver_matches(pattern: str, name: str) -> bool:
+    return name.startswith(pattern[:-1]) if pattern.endswith("*") else name == pattern
+
+
+def _driver_triggers(patterns: tuple[str, ...], fix_first: Sequence[Mapping]) -> list[dict]:
+    """The drivers to fix first that a condition names; `excess` is the driver's share of the
+    rating's explained spread (its importance over R²), so the strongest driver ranks first."""
+    return [
+        {
+            "kind": "key_driver",
+            "code": driver["name"],
+            "target": driver["target"],
+            "value": driver["performance"],
+            "excess": driver["share"],
+        }
+        for driver in fix_first
+        if any(_driver_matches(pattern, driver["name"]) for pattern in patterns)
+    ]
+
+
 def _triggered_by(
     recommendation: Recommendation,
     *,
@@ -597,6 +641,7 @@ def _triggered_by(
     area_levels: pd.Series,
     indicators: pd.DataFrame,
     metrics: Mapping | None,
+    fix_first: Sequence[Mapping],
 ) -> list[dict]:
     trigger = recommendation.trigger
     # The areas a recommendation addresses: those it names, else those of its indicators.
@@ -609,6 +654,7 @@ def _triggered_by(
         _level_triggers(recommendation.indicators, indicator_levels, trigger.indicator_below, "indicator")
         + _level_triggers(areas, area_levels, trigger.area_below, "area")
         + _metric_triggers(trigger.metrics, metrics)
+        + _driver_triggers(trigger.key_drivers, fix_first)
     )
 
 
@@ -726,18 +772,22 @@ def roadmap_propose(
     indicators: pd.DataFrame,
     areas: pd.DataFrame,
     library: RecommendationLibrary | None = None,
+    analytics: Mapping | None = None,
 ) -> list[dict]:
     """The triggered recommendations, ranked.
 
     scores: unrounded output of assessment.scoring.scores_compute (overall, areas, indicators;
         score and level None when unscored; method 2: the outcomes index). metrics: the
         customer-metrics dict or None. indicators / areas: catalog frames
-        (assessment.selectors.catalog_frames).
+        (assessment.selectors.catalog_frames). analytics: what the analytics found, or None:
+        "churn_model" (the metrics of ANALYTICS_METRIC_SCALES) and "fix_first" (the key drivers
+        to fix first: name, target, share of R² as a fraction, performance).
 
     A recommendation is proposed when any trigger condition holds: one of its indicators has a
     level below `indicator_below`; one of its areas (named, else its indicators' areas) a level
-    below `area_below`; or a metric condition holds on the customer metrics. Unscored
-    indicators and areas and absent metrics never trigger.
+    below `area_below`; a metric condition holds on the customer metrics or the analytics'; or a
+    key driver it names is one to fix first. Unscored indicators and areas and absent metrics
+    never trigger.
 
     Method 1 (the scores' method has no roadmap_limit): priority = Σ over its indicators of
     effective weight × max(0, T − score), T the lower edge of the level above the overall level
@@ -756,16 +806,20 @@ def roadmap_propose(
     Ranking: recommendations with priority > 0 first, by priority descending; then those closing
     no gap (e.g. triggered only by a metric), by how far their metrics are past the thresholds —
     |value − threshold| / the metric's scale (metric_scales: the span of its docs/methods.md §8
-    level thresholds, 100 for percentages), the largest of their conditions, descending. Ties
+    level thresholds, 100 for percentages) — or by the share of a key driver they address, the
+    largest of their conditions, descending. Ties
     break by horizon (sooner first), effort (S first), code.
 
     Each item: {"code", "step", "priority", "maturity_gain", "outcomes_gain" (None under
     method 1), "triggered_by": [{"kind": "indicator" | "area" | "metric", "code", "value",
-    "threshold", and for metrics "op" and "excess"}], "indicators", "prerequisites" (those
+    "threshold", and for metrics "op" and "excess"} or {"kind": "key_driver", "code": its name,
+    "target", "value": its performance 0–100, "excess"}], "indicators", "prerequisites" (those
     proposed too), "horizon", "effort", "later"}; indicator and area values are levels,
     thresholds the level k.
     """
     library = library or recommendation_library()
+    analytics = analytics or {}
+    metrics = {**(metrics or {}), "churn_model": analytics.get("churn_model")}
     method = result_method(scores)
     codes = indicators.index
     indicator_levels = _levels_by_code(scores["indicators"], codes, method.level_edges)
@@ -780,6 +834,7 @@ def roadmap_propose(
                 area_levels=area_levels,
                 indicators=indicators,
                 metrics=metrics,
+                fix_first=analytics.get("fix_first") or (),
             )
         )
     ]

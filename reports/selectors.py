@@ -32,11 +32,12 @@ from assessment.selectors import (
     managed_assessment_scope,
 )
 from assessment.sufficiency import sufficiency_rules
+from assessment.themes import themes_edited
 from config.jobs import JobStatus
 from reports.analytics import churn_model_presented, key_drivers_presented
 from reports.comparison import comparison_compute
 from reports.context import KpiRow, report_context_build
-from reports.models import RecommendationItem, RecommendationStatus, Report
+from reports.models import RecommendationItem, RecommendationStatus, Report, ThemeEdit, ThemeSource
 from reports.recommendations import (
     Recommendation,
     RecommendationLibrary,
@@ -333,14 +334,47 @@ def assessment_comparison(
     }
 
 
-def _themes_ready(assessment: Assessment) -> list[dict]:
-    """The ready themes of the clients' and of the employees' comments, each with its source."""
-    themes = []
-    for source in ("customers", "respondents"):
-        result = comment_themes_current(assessment=assessment, source=source)
-        if result and result["status"] == "ready":
-            themes.append({**result, "source": source})
-    return themes
+def theme_edits(*, assessment: Assessment, source: str) -> dict[str, dict]:
+    """The consultant's edits of the themes of `source`, by theme key (assessment.themes.themes_edited)."""
+    return {
+        edit["key"]: edit
+        for edit in ThemeEdit.objects.filter(assessment=assessment, source=source).values(
+            "key", "name", "hidden", "merged_into"
+        )
+    }
+
+
+def themes_current(*, assessment: Assessment, source: str) -> dict | None:
+    """The themes of `source`'s comments (assessment.selectors.comment_themes_current) as the
+    consultant edited them: named, hidden, merged."""
+    result = comment_themes_current(assessment=assessment, source=source)
+    if result is None or result["status"] != "ready":
+        return result
+    return themes_edited(result, theme_edits(assessment=assessment, source=source))
+
+
+def _themes_ready(assessment: Assessment, language: str) -> list[dict]:
+    """Per source with ready themes, the themes the report shows (not hidden), each with its
+    name in `language` (None where the consultant gave none: the report shows its words).
+    Interview notes are not quoted: a leadership interview has so few speakers that a quote
+    would name its author."""
+    shown = []
+    for source in ThemeSource.values:
+        result = themes_current(assessment=assessment, source=source)
+        if not result or result["status"] != "ready":
+            continue
+        themes = [
+            {
+                **theme,
+                "title": theme["name"].get(language),
+                "quotes": [] if source == ThemeSource.INTERVIEWS else theme["quotes"],
+            }
+            for theme in result["themes"]
+            if not theme["hidden"]
+        ]
+        if themes:
+            shown.append({**result, "source": source, "themes": themes})
+    return shown
 
 
 def report_context(
@@ -383,7 +417,7 @@ def report_context(
             roadmap_awaiting=len(roadmap_awaiting_review(assessment=assessment)),
             churn_model=churn_model_presented(churn_model_current(assessment=assessment)),
             key_drivers=key_drivers_presented(key_drivers_current(assessment=assessment, target="nps")),
-            themes=_themes_ready(assessment),
+            themes=_themes_ready(assessment, language),
             next_level=assessment_next_level(assessment=assessment, scores=scores, language=language),
             comparison=assessment_comparison(
                 assessment=assessment,

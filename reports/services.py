@@ -20,7 +20,7 @@ from assessment.churn import churn_models_sweep
 from assessment.client_users import client_invitations_lost_queue
 from assessment.customer_data import customer_imports_sweep
 from assessment.models import CLIENT_VISIBLE_STATUSES, Assessment, AuditEvent
-from assessment.selectors import assessment_scores, catalog_frames
+from assessment.selectors import assessment_scores, catalog_frames, roadmap_analytics_current
 from config.celery import queue_waiting, task_enqueue_on_commit, task_enqueue_on_commit_or_defer
 from config.exceptions import ItemErrors, StateConflict, TooManyRequests
 from config.jobs import JobRefused, JobStatus, job_fail, job_progress, jobs_lost, jobs_stalled
@@ -95,6 +95,7 @@ def recommendations_generate(
         indicators=indicators,
         areas=areas,
         library=library,
+        analytics=roadmap_analytics_current(assessment=assessment),
     )
     items = {_label(item): item for item in assessment.recommendations.all()}
     before = _roadmap_labels(items.values())

@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 
 from assessment.demo import demo_respondent_link, demo_seed
 from assessment.models import CustomerDataImport
+from assessment.selectors import comment_themes_current
 from assessment.services import api_token_create
 from config.wsgi import application
 from reports.demo import demo_narrative_write
@@ -86,6 +87,8 @@ def demo(catalog_v2, settings, tmp_path):
         "token": demo_respondent_link(assessment=reassessment),
         "kind": "customers",
         "quote_id": quote.pk,
+        "source": "customers",
+        "key": comment_themes_current(assessment=reassessment, source="customers")["themes"][0]["key"],
     }
     return {
         "consultant": (consultant, {**ids, "assessment_id": reassessment.pk}),

@@ -161,6 +161,10 @@ def world(catalog, settings, tmp_path):
             "quote_id": quote.pk,
             "kind": "invitation",  # the e-mail previewed
             "language": "en",
+            # A theme of the employees' comments (A has too few to form one: the edits of it
+            # are refused alike, whoever asks).
+            "source": "respondents",
+            "key": "0123456789",
         },
         "alpha_token": invitation.token,
         "beta_token": beta_token,
@@ -289,6 +293,8 @@ NOT_A_PAGE = {
     "workspace:comparison": "the published assessment has no baseline",
     "api:report-download": "the report is not rendered",
     "api:quote-detail": "PATCH and DELETE only",
+    "api:theme-detail": "PATCH only",
+    "workspace:theme-edit": "POST only",
     "api:report-release": "POST only",
     "workspace:report-release": "POST only",
     "workspace:organization-archive": "POST only",

@@ -75,6 +75,11 @@ urlpatterns = [
     path("assessments/<int:assessment_id>/interviews/", interviews.interviews, name="interviews"),
     path("assessments/<int:assessment_id>/customer-data/", customer_data.customer_data, name="customer-data"),
     path("assessments/<int:assessment_id>/analytics/", analytics.analytics, name="analytics"),
+    path(
+        "assessments/<int:assessment_id>/analytics/themes/<str:source>/<str:key>/",
+        analytics.theme_edit_view,
+        name="theme-edit",
+    ),
     path("assessments/<int:assessment_id>/scores/", scores.scores, name="scores"),
     path("assessments/<int:assessment_id>/comparison/", reports.comparison, name="comparison"),
     path("assessments/<int:assessment_id>/findings/", findings.findings, name="findings"),

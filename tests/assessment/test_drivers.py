@@ -5,8 +5,13 @@ are too few answers."""
 import numpy as np
 import pandas as pd
 import pytest
+from django.utils import timezone
 
-from assessment.drivers import driver_frame, key_drivers, relative_weights
+from assessment.drivers import driver_frame, driver_quadrants, key_drivers, relative_weights
+from assessment.models import ChurnModelRun
+from assessment.selectors import roadmap_analytics_current
+from config.jobs import JobStatus
+from reports.services import recommendations_generate
 from tests.assessment.test_customer_data import _post, customers_of, upload
 from tests.factories import OrganizationFactory, consultant_of
 
@@ -53,6 +58,33 @@ def test_a_planted_driver_comes_first_and_the_weights_sum_to_r2():
     # Performance: the item's mean on its 1–5 scale as 0–100.
     branch = frame["csi:branch"].mean()
     assert strongest["performance"] == pytest.approx((branch - 1) / 4 * 100)
+
+
+def test_quadrants_split_at_the_mean_importance_and_performance():
+    """Means over the rated drivers: importance 0.25, performance 65; an attribute has none."""
+    drivers = [
+        {"importance": 0.50, "performance": 40.0},
+        {"importance": 0.30, "performance": 90.0},
+        {"importance": 0.15, "performance": 50.0},
+        {"importance": 0.05, "performance": 80.0},
+        {"importance": 0.90, "performance": None},
+    ]
+    assert driver_quadrants(drivers) == ["fix", "keep", "low_priority", "maybe_overdone", None]
+    assert driver_quadrants([{"importance": 0.4, "performance": None}]) == [None]
+
+
+def test_the_planted_driver_rated_low_is_the_one_to_fix_first():
+    """The branch item drives the rating; rated low (the clients' mean below the items'), it is
+    in quadrant "fix". Without resamples there are no intervals, the weights are the same."""
+    survey = _survey()
+    survey.loc[survey["item"] == "branch", "value"] = 1 + (survey["value"] > 4)
+    result = key_drivers(survey, None, target="nps", bootstrap_samples=0)
+    quadrants = {driver["name"]: driver["quadrant"] for driver in result["drivers"]}
+    assert quadrants["csi:branch"] == "fix"
+    assert [quadrant for name, quadrant in quadrants.items() if name != "csi:branch"].count("fix") == 0
+    assert {driver["ci"] for driver in result["drivers"]} == {None}
+    bootstrapped = key_drivers(survey, None, target="nps")
+    assert [d["importance"] for d in bootstrapped["drivers"]] == [d["importance"] for d in result["drivers"]]
 
 
 def test_uncorrelated_predictors_weigh_their_squared_correlations():
@@ -118,3 +150,46 @@ def test_the_api_gives_the_drivers_of_the_stored_survey(consultant_api, audit, a
     assert consultant_api.get(url, {"target": "churn"}).status_code == 400
     api.force_authenticate(consultant_of(OrganizationFactory()))
     assert api.get(url).status_code == 404
+
+
+def test_the_roadmap_hears_the_drivers_to_fix_first_and_a_trustworthy_churn_model(consultant_api, audit):
+    """The stored survey's branch item drives the NPS rating and is rated low: the roadmap's
+    driver-analysis recommendation (ANA-02, csi:*) is proposed because of it. The churn-risk
+    model's at-risk share (60 of 400 active: 15 % > 10 %) proposes RET-09, but only from a model
+    whose AUC interval is above 0.5."""
+    survey = _survey()
+    survey.loc[survey["item"] == "branch", "value"] = 1 + (survey["value"] > 4)
+    customers = customers_of(survey["client_id"].unique())
+    rows = survey.assign(value=survey["value"].astype(int)).to_csv(index=False)
+    response = _post(
+        consultant_api, audit, customers=upload("c.csv", customers), survey=upload("s.csv", rows)
+    )
+    assert response.status_code == 201, response.json()
+    account = {
+        "status": "ready",
+        "clients": 500,
+        "churned": 100,
+        "at_risk": {"clients": 60, "annual_margin": 0},
+    }
+    model = ChurnModelRun.objects.create(
+        assessment=audit,
+        data_updated_at=timezone.now(),
+        status=JobStatus.READY,
+        result={**account, "auc_ci": [0.71, 0.8]},
+    )
+    analytics = roadmap_analytics_current(assessment=audit)
+    assert analytics["churn_model"] == {"at_risk_share": 15.0}
+    fix_first = [(driver["name"], driver["target"]) for driver in analytics["fix_first"]]
+    assert ("csi:branch", "nps") in fix_first
+    proposed = {item.code: item.triggered_by for item in recommendations_generate(assessment=audit)}
+    assert {"kind": "metric", "code": "churn_model.at_risk_share", "value": 15.0}.items() <= proposed[
+        "RET-09"
+    ][0].items()
+    assert any(
+        trigger["kind"] == "key_driver" and trigger["code"] == "csi:branch" for trigger in proposed["ANA-02"]
+    )
+    # A model no better than chance says nothing about risk.
+    model.result = {**account, "auc_ci": [0.48, 0.56]}
+    model.save()
+    assert roadmap_analytics_current(assessment=audit)["churn_model"] is None
+    assert "RET-09" not in {item.code for item in recommendations_generate(assessment=audit)}

@@ -89,7 +89,14 @@ def test_the_api_gives_the_themes_of_the_clients_and_of_the_employees(consultant
     files = {"customers": upload("c.csv", customers), "survey": upload("s.csv", survey)}
     assert _post(consultant_api, audit, **files).status_code == 201
     body = consultant_api.get(url, {"source": "customers"}).json()
-    assert body == comment_themes(comments[["text", "rating"]])
+    expected = comment_themes(comments[["text", "rating"]])
+    assert body["themes"] == [
+        {**{key: theme[key] for key in theme if key != "rated"}, "name": {}, "hidden": False, "merged": []}
+        for theme in expected["themes"]
+    ]
+    assert {key: body[key] for key in ("status", "reason", "comments")} == {
+        key: expected[key] for key in ("status", "reason", "comments")
+    }
     assert consultant_api.get(url, {"source": "elsewhere"}).status_code == 400
     api.force_authenticate(executive_of(audit.organization))
     assert api.get(url).status_code == 404

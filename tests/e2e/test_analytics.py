@@ -1,13 +1,16 @@
 """The analytics as a consultant meets them in the browser: the customer-data tab follows the
 churn-risk model from fitting to ready without a reload, and the Analytics tab explains it."""
 
+import os
+from pathlib import Path
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from assessment.models import ChurnModelRun
 from config.jobs import JobStatus
-from tests.e2e.conftest import DESKTOP
+from tests.e2e.conftest import DESKTOP, PHONE
 from tests.e2e.test_workspace import _sign_in, demo  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -45,3 +48,36 @@ def test_the_customer_data_tab_follows_the_model_until_it_is_ready(live_server, 
     expect(page.locator("#churn-model tr[data-feature]").first).to_have_attribute(
         "data-feature", "x_monthly_fee"
     )
+
+
+def test_a_consultant_names_and_hides_a_theme_on_a_phone(live_server, new_context, demo):  # noqa: F811
+    base = live_server.url
+    page = new_context(viewport=PHONE).new_page()
+    _sign_in(page, base, "consultant")
+    page.goto(f"{base}/assessments/{demo.pk}/analytics/")
+    themes = page.locator('ol.themes[data-source="customers"] > li.theme')
+    first, second = themes.nth(0), themes.nth(1)
+    first.locator("summary", has_text="Name, hide or merge").click()
+    first.get_by_label("Name (English)").fill("Fees and the app")
+    first.get_by_label("Name (Russian)").fill("Комиссии и приложение")
+    first.get_by_role("button", name="Save the theme").click()
+    expect(page.locator("ul.messages")).to_contain_text("The theme is saved.")
+    expect(themes.nth(0).locator(".theme__head strong")).to_have_text("Fees and the app")
+    quotes = themes.nth(0).locator(".theme__quote").all_inner_texts()
+    assert len(quotes) == len(set(quotes))  # the same words are quoted once
+    second = themes.nth(1)
+    hidden_title = second.locator(".theme__head strong").inner_text()
+    second.locator("summary", has_text="Name, hide or merge").click()
+    second.get_by_label("Leave it out of the reports").check()
+    second.get_by_role("button", name="Save the theme").click()
+    hidden = page.locator("li.theme--hidden")
+    expect(hidden).to_have_count(1)
+    expect(hidden.locator(".theme__head strong")).to_have_text(hidden_title)
+    expect(hidden).to_contain_text("Left out of the reports")
+    # The page does not scroll sideways on a phone with a form open.
+    hidden.locator("summary", has_text="Name, hide or merge").click()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    if os.environ.get("SCREENSHOTS") == "1":
+        shots = Path(os.environ.get("SHOTS_DIR", "/tmp/shots"))  # noqa: S108
+        shots.mkdir(exist_ok=True)
+        hidden.screenshot(path=shots / "theme-edit-phone.png")

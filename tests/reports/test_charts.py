@@ -193,14 +193,14 @@ def test_charts_for_the_screen_raise_their_smallest_text_and_say_so():
 
 
 def test_the_driver_quadrant_marks_what_to_fix_first():
-    """Split at the mean share (25 %) and mean rating (65): only the important, poorly rated
-    driver is red; the drivers without a rating (attributes) are not drawn."""
+    """Only the driver in quadrant "fix" (assessment.drivers.driver_quadrants) is red; the
+    drivers without a rating (attributes) are not drawn."""
     drivers = [
-        {"label": "Branch", "share": 50.0, "performance": 40.0},
-        {"label": "App", "share": 30.0, "performance": 90.0},
-        {"label": "Fees", "share": 15.0, "performance": 50.0},
-        {"label": "Call centre", "share": 5.0, "performance": 80.0},
-        {"label": "x_contract", "share": 60.0, "performance": None},
+        {"label": "Branch", "share": 50.0, "performance": 40.0, "quadrant": "fix"},
+        {"label": "App", "share": 30.0, "performance": 90.0, "quadrant": "keep"},
+        {"label": "Fees", "share": 15.0, "performance": 50.0, "quadrant": "low_priority"},
+        {"label": "Call centre", "share": 5.0, "performance": 80.0, "quadrant": "maybe_overdone"},
+        {"label": "x_contract", "share": 60.0, "performance": None, "quadrant": None},
     ]
     labels = dict.fromkeys(
         ["fix", "keep", "maybe_overdone", "low_priority", "importance", "performance"], "x"

@@ -125,9 +125,21 @@ KEY_DRIVERS = {
     "n": 300,
     "r2": 0.42,
     "drivers": [
-        {"name": "csi:branch_service", "importance": 0.21, "ci": [0.15, 0.27], "performance": 55.0},
-        {"name": "servqual:reliability", "importance": 0.15, "ci": [0.1, 0.2], "performance": 80.0},
-        {"name": "x_fee", "importance": 0.06, "ci": [0.02, 0.1], "performance": None},
+        {
+            "name": "csi:branch_service",
+            "importance": 0.21,
+            "ci": [0.15, 0.27],
+            "performance": 55.0,
+            "quadrant": "fix",
+        },
+        {
+            "name": "servqual:reliability",
+            "importance": 0.15,
+            "ci": [0.1, 0.2],
+            "performance": 80.0,
+            "quadrant": "maybe_overdone",
+        },
+        {"name": "x_fee", "importance": 0.06, "ci": [0.02, 0.1], "performance": None, "quadrant": None},
     ],
 }
 THEMES = [
@@ -142,9 +154,33 @@ THEMES = [
                 "share": 62.5,
                 "average_rating": 4.2,
                 "quotes": ["Waited <b>40</b> minutes"],
+                "title": None,
+            },
+            {
+                "terms": ["app", "login", "crashes"],
+                "count": 30,
+                "share": 37.5,
+                "average_rating": 7.1,
+                "quotes": [],
+                "title": "Mobile app <failures>",
             },
         ],
-    }
+    },
+    {
+        "status": "ready",
+        "source": "interviews",
+        "comments": 24,
+        "themes": [
+            {
+                "terms": ["budget", "owner", "targets"],
+                "count": 24,
+                "share": 100.0,
+                "average_rating": None,
+                "quotes": [],
+                "title": None,
+            }
+        ],
+    },
 ]
 
 
@@ -162,6 +198,10 @@ def test_the_full_report_gives_key_drivers_and_themes_a_page_each():
     assert "x_fee 14 % –" in text
     assert "What clients write beside their rating" in text
     assert "queue, branch, waited 50 comments (63 %) · mean rating 4.2" in text
+    # A theme the consultant named shows its name, then its words.
+    assert "Mobile app <failures> 30 comments (38 %) · mean rating 7.1 app, login, crashes" in text
+    assert "Mobile app &lt;failures&gt;" in html
+    assert "What the leadership interviews brought up budget, owner, targets 24 comments (100 %)" in text
     # A client's words are quoted as written, never as markup.
     assert "Waited &lt;b&gt;40&lt;/b&gt; minutes" in html
     contents = text.split("Customer loyalty and retention", 1)[1]

@@ -266,6 +266,11 @@ def test_real_library_on_a_flat_level_3_bank():
         (lambda item: item["trigger"].update(indicator_below=7), "indicator_below must be a level"),
         (lambda item: item["trigger"].update(indicator_bellow=3), "unknown trigger key(s) indicator_bellow"),
         (lambda item: item.update(trigger={}), "trigger has no condition"),
+        (
+            lambda item: item["trigger"].update(key_drivers=["servqual:speed"]),
+            "trigger key_drivers must list csi:<item>, csi:*, servqual:* or servqual:<dimension>",
+        ),
+        (lambda item: item["trigger"].update(key_drivers="csi:*"), "trigger key_drivers must list"),
         (lambda item: item.update(indicators=[]), "indicators is empty"),
         (lambda item: item.update(prerequisites=["STR-99"]), "unknown prerequisite(s) STR-99"),
         (lambda item: item.update(prerequisites=["STR-01"]), "prerequisites form a cycle: STR-01 → STR-01"),
@@ -377,6 +382,47 @@ def test_metric_conditions(make_library):
     # No data never triggers: no metrics at all, a metric absent, or a value of None.
     assert propose(library, CASE_A, None) == []
     assert propose(library, CASE_A, {"nps": None, "churn": {"rate": None}, "loyalty_types": None}) == []
+
+
+def test_analytics_trigger_on_the_churn_model_and_the_drivers_to_fix_first(make_library):
+    """The churn-risk model's at-risk share is a metric path like the customer metrics; a key
+    driver condition holds when a driver it names (exactly, or csi:* / servqual:*) is one to fix
+    first. Metric-only proposals rank by how far past: 16 % vs 10 % on 0–100 → 0.06; a
+    driver's share of R² (0.30 and 0.12) — the largest of an item's triggers."""
+    library = make_library(
+        entry(
+            "R-RISK", ["STF-02"], metrics=[{"metric": "churn_model.at_risk_share", "op": ">", "value": 10}]
+        ),
+        entry("R-RESP", ["STF-02"], key_drivers=["servqual:responsiveness"]),
+        entry("R-SQ", ["STF-02"], key_drivers=["servqual:*"]),
+        entry("R-CSI", ["STF-02"], key_drivers=["csi:*"]),
+        entry("R-APP", ["STF-02"], key_drivers=["csi:app"]),
+    )
+    analytics = {
+        "churn_model": {"at_risk_share": 16.0},
+        "fix_first": [
+            {"name": "csi:branch", "target": "nps", "share": 0.30, "performance": 40.0},
+            {"name": "servqual:reliability", "target": "csi", "share": 0.12, "performance": 52.5},
+        ],
+    }
+    proposed = roadmap_propose(
+        scores=scores_of(CASE_A),
+        metrics=None,
+        indicators=INDICATORS,
+        areas=AREAS,
+        library=library,
+        analytics=analytics,
+    )
+    assert codes(proposed) == ["R-CSI", "R-SQ", "R-RISK"]
+    items = by_code(proposed)
+    assert items["R-CSI"]["triggered_by"] == [
+        {"kind": "key_driver", "code": "csi:branch", "target": "nps", "value": 40.0, "excess": 0.30}
+    ]
+    assert items["R-SQ"]["triggered_by"][0]["code"] == "servqual:reliability"
+    assert items["R-RISK"]["triggered_by"][0]["value"] == 16.0
+    assert items["R-RISK"]["triggered_by"][0]["excess"] == pytest.approx(0.06)
+    # Without analytics (no model, no survey) none of them is proposed.
+    assert propose(library, CASE_A) == []
 
 
 def test_metric_values_and_derived_shares():
