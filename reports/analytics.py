@@ -81,3 +81,15 @@ def key_drivers_presented(result: dict | None) -> dict | None:
         for driver in result["drivers"]
     ]
     return {**result, "drivers": drivers}
+
+
+def analytics_headlines(*, key_drivers: dict | None, themes: list[dict]) -> dict:
+    """What the executive summary says of the drivers and themes: the strongest key driver of
+    the NPS rating to fix first (important and rated low), and the largest theme of the clients'
+    comments the report shows; None where there is none."""
+    drivers = (key_drivers or {}).get("drivers", [])
+    client_themes = next((result["themes"] for result in themes if result["source"] == "customers"), [])
+    return {
+        "fix_first": next((driver for driver in drivers if driver.get("quadrant") == "fix"), None),
+        "theme": max(client_themes, key=lambda theme: theme["count"], default=None),
+    }

@@ -13,6 +13,7 @@ from assessment.loyalty import metrics_churn_point_value
 from assessment.method import level_bands, result_method
 from assessment.sufficiency import PRELIMINARY
 from config.numbers import number_text
+from reports.analytics import analytics_headlines
 
 TOP_INDICATORS = 5
 GAP_KINDS = {
@@ -303,6 +304,7 @@ def report_context_build(
         "churn_point_value": metrics_churn_point_value(metrics),
         "key_drivers": key_drivers,
         "themes": themes or [],
+        "headlines": analytics_headlines(key_drivers=key_drivers, themes=themes or []),
         "kpis": kpis,
         "roadmap": _roadmap_rows([item for item in roadmap if not item.get("later")]),
         "roadmap_later": [item for item in roadmap if item.get("later")],

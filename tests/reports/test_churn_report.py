@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from assessment.customer_data import customer_data_replace
 from assessment.loyalty import metrics_churn_point_value
 from assessment.models import ChurnModelRun
-from reports.analytics import churn_model_presented, key_drivers_presented
+from reports.analytics import analytics_headlines, churn_model_presented, key_drivers_presented
 from reports.comparison import churn_change_value
 from reports.rendering import report_html, report_pdf
 from reports.selectors import report_context
@@ -79,6 +79,28 @@ def test_the_executive_summary_gives_it_a_sentence():
         "12,346 KZT together; the model behind it ranks a leaving client above a staying one in 83 % "
         "of pairs."
     ) in text
+
+
+def test_the_executive_summary_gives_the_analytics_a_paragraph():
+    """The model's sentence, then the strongest driver to fix first and the clients' largest
+    theme (its name where the consultant gave one)."""
+    drivers = key_drivers_presented(KEY_DRIVERS)
+    context = {
+        **_with_model("executive"),
+        "headlines": analytics_headlines(key_drivers=drivers, themes=THEMES),
+    }
+    text = _text(report_html(context=context))
+    assert (
+        "of pairs. Of what moves the clients' NPS rating, CSI: branch_service matters much (50 % of the "
+        "spread the survey explains) and is rated low (55 of 100): it is the first to improve. The "
+        "clients' comments most often concern queue, branch, waited (63 % of them)."
+    ) in text
+    named = [{**THEMES[0], "themes": [{**THEMES[0]["themes"][0], "title": "Queues"}]}]
+    headlines = analytics_headlines(key_drivers=None, themes=named)
+    assert headlines["fix_first"] is None
+    text = _text(report_html(context={**sample_context(kind="executive"), "headlines": headlines}))
+    assert "The clients' comments most often concern “Queues” (63 % of them)." in text
+    assert "Churn risk" not in text and "NPS rating, " not in text
 
 
 @pytest.mark.parametrize("kind", ["full", "executive"])
