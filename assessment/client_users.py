@@ -1,4 +1,5 @@
-"""Client users: the people of a client organization who sign in (executives). A consultant
+"""Client users: the people of a client organization who sign in (executives and client
+managers). A consultant
 invites them by e-mail; the e-mail carries a one-time link to set a password, which expires
 (settings.INVITATION_LINK_DAYS); the consultant can send it again, deactivate and reactivate
 the account. Every step is recorded in the organization's audit log."""
@@ -19,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessment.audit import audit_record
-from assessment.models import AuditEvent, Membership, Organization, Role, UserInvitation
+from assessment.models import CLIENT_ROLES, AuditEvent, Membership, Organization, Role, UserInvitation
 from config.celery import task_enqueue_on_commit_or_defer
 from config.exceptions import StateConflict
 from config.tokens import token_hash, token_new
@@ -38,6 +39,10 @@ class ClientUser:
     role: str
     status: str
     invitation: UserInvitation | None
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
 
 
 def _link_expires_at(invitation: UserInvitation) -> datetime.datetime | None:
@@ -109,10 +114,18 @@ def _record(
 
 @transaction.atomic
 def client_user_invite(
-    *, organization: Organization, actor: AbstractBaseUser, email: str, name: str = "", language: str = "en"
+    *,
+    organization: Organization,
+    actor: AbstractBaseUser,
+    email: str,
+    name: str = "",
+    language: str = "en",
+    role: str = Role.EXECUTIVE,
 ) -> AbstractBaseUser:
-    """Create the executive's account, without a password, and e-mail them a link to set one.
-    Their e-mail address is their username."""
+    """Create the account of a client user (an executive or a client manager), without a
+    password, and e-mail them a link to set one. Their e-mail address is their username."""
+    if role not in CLIENT_ROLES:
+        raise ValidationError({"role": _("Invite an executive or a client manager.")})
     email = email.strip().lower()
     User = get_user_model()
     if (
@@ -130,7 +143,7 @@ def client_user_invite(
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
-    Membership.objects.create(user=user, organization=organization, role=Role.EXECUTIVE)
+    Membership.objects.create(user=user, organization=organization, role=role)
     invitation = UserInvitation.objects.create(
         user=user, organization=organization, language=language, invited_by=actor
     )

@@ -114,10 +114,17 @@ class Organization(models.Model):
 class Role(models.TextChoices):
     CONSULTANT = "consultant", _("Consultant")
     EXECUTIVE = "executive", _("Client executive")
+    # Reads the published scores and the action plan, and carries out the initiatives they own.
+    CLIENT_MANAGER = "client_manager", _("Client manager")
+
+
+# The roles of the client's own people, each of one organization.
+CLIENT_ROLES = (Role.EXECUTIVE, Role.CLIENT_MANAGER)
 
 
 class Membership(models.Model):
-    """Who may see an organization: its assigned consultants and its executives.
+    """Who may see an organization: its assigned consultants and its client users (executives
+    and client managers).
 
     Admins (superusers) need no membership; they see everything.
     """
@@ -138,9 +145,11 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=Q(lead=False) | Q(role="consultant"), name="lead_is_a_consultant"
             ),
-            # A client executive belongs to exactly one organization.
+            # A client user (executive or manager) belongs to exactly one organization.
             models.UniqueConstraint(
-                fields=["user"], condition=Q(role="executive"), name="executive_of_one_organization"
+                fields=["user"],
+                condition=Q(role__in=["executive", "client_manager"]),
+                name="client_user_of_one_organization",
             ),
         ]
         verbose_name = _("membership")
@@ -550,6 +559,8 @@ class AuditEvent(models.Model):
         RESPONDENT_REMOVED = "respondent_removed", _("Respondent removed")
         CONSULTANT = "consultant", _("Consultant assigned")
         THEME = "theme", _("Theme of comments")
+        INITIATIVE = "initiative", _("Action plan initiative")
+        KPI_VALUE = "kpi_value", _("Interim KPI value")
 
     # An assessment's event, or (client users) an organization's.
     assessment = models.ForeignKey(

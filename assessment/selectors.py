@@ -26,6 +26,7 @@ from assessment.metrics import (
     registry_of,
 )
 from assessment.models import (
+    CLIENT_ROLES,
     CLIENT_VISIBLE_STATUSES,
     Assessment,
     CustomerDataset,
@@ -44,8 +45,9 @@ from surveys.models import Answer, Area, Indicator, Invitation
 User = AbstractBaseUser | AnonymousUser
 
 
-def _organization_ids(*, user: User, role: str) -> QuerySet:
-    return Membership.objects.filter(user_id=user.pk, role=role).values("organization_id")
+def _organization_ids(*, user: User, role: str | tuple[str, ...]) -> QuerySet:
+    roles = (role,) if isinstance(role, str) else role
+    return Membership.objects.filter(user_id=user.pk, role__in=roles).values("organization_id")
 
 
 def organization_scope(*, user: User) -> QuerySet[Organization]:
@@ -65,9 +67,20 @@ def assessment_scope(*, user: User) -> QuerySet[Assessment]:
     return Assessment.objects.filter(
         Q(organization_id__in=_organization_ids(user=user, role=Role.CONSULTANT))
         | Q(
-            organization_id__in=_organization_ids(user=user, role=Role.EXECUTIVE),
+            organization_id__in=_organization_ids(user=user, role=CLIENT_ROLES),
             status__in=CLIENT_VISIBLE_STATUSES,
         )
+    )
+
+
+def executive_assessment_scope(*, user: User) -> QuerySet[Assessment]:
+    """The published assessments of the organizations the user is an executive of: whose
+    released reports they read (a client manager reads the scores and the action plan only)."""
+    if not user.is_authenticated:
+        return Assessment.objects.none()
+    return Assessment.objects.filter(
+        organization_id__in=_organization_ids(user=user, role=Role.EXECUTIVE),
+        status__in=CLIENT_VISIBLE_STATUSES,
     )
 
 

@@ -407,13 +407,16 @@ def _stored_form(name: str, value):
     return value
 
 
-# Sent while an assessment is published, in its transaction, once this app's checks pass: the
-# apps above it check what they give the client (reports: the roadmap reviewed) and raise
-# StateConflict to refuse, which changes nothing.
+# Sent while an assessment is published (by `actor`), in its transaction, once this app's checks
+# pass: the apps above it check what they give the client (reports: the roadmap reviewed) and
+# raise StateConflict to refuse, which changes nothing, or prepare what follows publishing
+# (reports: the action plan).
 assessment_publishing = Signal()
 
 
-def _publish_check(assessment: Assessment, override_reason: str) -> tuple[ScoreResult, str]:
+def _publish_check(
+    assessment: Assessment, override_reason: str, actor: AbstractBaseUser | None
+) -> tuple[ScoreResult, str]:
     """Whether `assessment` (with its pending changes) may be published: its baseline published
     first, and its scores sufficient, or preliminary with a reason given for publishing them
     anyway. Returns the scores to freeze and the reason to keep ("" when they are sufficient)."""
@@ -427,7 +430,7 @@ def _publish_check(assessment: Assessment, override_reason: str) -> tuple[ScoreR
     result = assessment_scores_compute(assessment=assessment)
     sufficiency = result["sufficiency"]
     if sufficiency["status"] != PRELIMINARY:
-        assessment_publishing.send(sender=Assessment, assessment=assessment)
+        assessment_publishing.send(sender=Assessment, assessment=assessment, actor=actor)
         return result, ""
     if not override_reason:
         raise StateConflict(
@@ -445,7 +448,7 @@ def _publish_check(assessment: Assessment, override_reason: str) -> tuple[ScoreR
                 % {"count": OVERRIDE_REASON_MIN_LENGTH}
             }
         )
-    assessment_publishing.send(sender=Assessment, assessment=assessment)
+    assessment_publishing.send(sender=Assessment, assessment=assessment, actor=actor)
     return result, override_reason
 
 
@@ -517,7 +520,7 @@ def assessment_update(
     weights_check(**_weights_of(assessment))
     publishing = changes.get("status") == Status.PUBLISHED
     if publishing:
-        result, assessment.publish_override_reason = _publish_check(assessment, override_reason)
+        result, assessment.publish_override_reason = _publish_check(assessment, override_reason, actor)
         assessment.published_at = timezone.now()
     assessment.save()
     after = _audited_fields(assessment)

@@ -334,6 +334,7 @@ SPECTACULAR_SETTINGS = {
         "ReportKindEnum": "reports.models.ReportKind",
         "FindingKindEnum": "reports.models.FindingKind",
         "QuoteSourceEnum": "reports.models.QuoteSource",
+        "InitiativeStatusEnum": "reports.models.InitiativeStatus",
         "LanguageEnum": "config.settings.LANGUAGES",
         "ChurnModelStatusEnum": "assessment.customer_apis.CHURN_MODEL_STATUSES",
         "AnalysisStatusEnum": "assessment.customer_apis.ANALYSIS_STATUSES",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports import apis, narrative_apis
+from reports import apis, narrative_apis, plan_apis
 
 urlpatterns = [
     path(
@@ -39,6 +39,18 @@ urlpatterns = [
         apis.AssessmentReportsApi.as_view(),
         name="assessment-reports",
     ),
+    path(
+        "assessments/<int:assessment_id>/initiatives/", plan_apis.InitiativesApi.as_view(), name="initiatives"
+    ),
+    path(
+        "initiatives/<int:initiative_id>/", plan_apis.InitiativeDetailApi.as_view(), name="initiative-detail"
+    ),
+    path(
+        "initiatives/<int:initiative_id>/updates/",
+        plan_apis.InitiativeUpdatesApi.as_view(),
+        name="initiative-updates",
+    ),
+    path("assessments/<int:assessment_id>/kpi-values/", plan_apis.KpiValuesApi.as_view(), name="kpi-values"),
     path("reports/<int:report_id>/", apis.ReportDetailApi.as_view(), name="report-detail"),
     path("reports/<int:report_id>/release/", apis.ReportReleaseApi.as_view(), name="report-release"),
     path("reports/<int:report_id>/download/", apis.ReportDownloadApi.as_view(), name="report-download"),

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.jobs import Job, JobStatus
@@ -287,3 +288,116 @@ class ThemeEdit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.key}"
+
+
+class InitiativeStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
+
+
+class Initiative(models.Model):
+    """One initiative of an assessment's action plan, carried out by the client between the
+    assessment and its re-assessment: an accepted recommendation turned into an initiative when
+    the assessment is published, or one a consultant adds. Its texts are per language
+    (reports.texts); `targets` holds per linked customer metric (assessment.metrics key) the
+    value to reach, {"churn_rate": {"op": "<=", "value": 9.5}}."""
+
+    assessment = models.ForeignKey(
+        "assessment.Assessment", on_delete=models.CASCADE, related_name="initiatives"
+    )
+    recommendation = models.ForeignKey(
+        RecommendationItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    title = models.JSONField(_("title"), default=dict)
+    description = models.JSONField(_("description"), default=dict, blank=True)
+    indicators = models.JSONField(_("indicators"), default=list, blank=True)
+    outcomes = models.JSONField(_("outcome metrics"), default=list, blank=True)
+    targets = models.JSONField(_("targets"), default=dict, blank=True)
+    # A client user of the assessment's organization, or a person without an account by name.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="initiatives"
+    )
+    owner_name = models.CharField(_("owner"), max_length=150, blank=True)
+    start_on = models.DateField(_("start"), null=True, blank=True)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=InitiativeStatus.choices, default=InitiativeStatus.PLANNED
+    )
+    dropped_reason = models.TextField(_("why it was dropped"), max_length=1000, blank=True)
+    percent_complete = models.PositiveSmallIntegerField(_("per cent complete"), default=0)
+    budget = models.DecimalField(_("budget"), max_digits=14, decimal_places=2, null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["assessment", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(percent_complete__lte=100), name="initiative_percent_0_100"),
+            models.CheckConstraint(
+                condition=Q(start_on__isnull=True) | Q(due_on__isnull=True) | Q(due_on__gte=F("start_on")),
+                name="initiative_due_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["assessment", "recommendation"],
+                condition=Q(recommendation__isnull=False),
+                name="initiative_of_a_recommendation_once",
+            ),
+        ]
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {next(iter(self.title.values()), '')}"
+
+
+class InitiativeUpdate(models.Model):
+    """A dated progress note on an initiative, with its status and per cent complete then."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author_label = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(_("status"), max_length=16, choices=InitiativeStatus.choices)
+    percent_complete = models.PositiveSmallIntegerField(_("per cent complete"))
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("initiative update")
+        verbose_name_plural = _("initiative updates")
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id}: {self.percent_complete} %"
+
+
+class KpiValue(models.Model):
+    """An interim value of a customer metric (assessment.metrics key) between an assessment and
+    its re-assessment, as the client measured it: when, how much, from where."""
+
+    assessment = models.ForeignKey(
+        "assessment.Assessment", on_delete=models.CASCADE, related_name="kpi_values"
+    )
+    metric = models.CharField(_("metric"), max_length=32)
+    measured_on = models.DateField(_("measured on"))
+    value = models.FloatField(_("value"))
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessment", "metric", "measured_on", "id"]
+        verbose_name = _("interim KPI value")
+        verbose_name_plural = _("interim KPI values")
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.measured_on}: {self.value}"

@@ -23,11 +23,11 @@ from assessment.models import (
 )
 from assessment.presenters import scores_named
 from assessment.selectors import (
-    assessment_scope,
     assessment_scores,
     assessment_scores_under,
     catalog_frames,
     comment_themes_current,
+    executive_assessment_scope,
     key_drivers_current,
     managed_assessment_scope,
 )
@@ -62,14 +62,13 @@ def _pending(now: datetime.datetime) -> Q:
 
 
 def report_scope(*, user) -> QuerySet[Report]:
-    """Reports the user may see: every report of the assessments they run; of the others they
-    may read (a client executive's published ones) only the reports a consultant released,
-    never one rendered before the assessment was published."""
+    """Reports the user may see: every report of the assessments they run; of a client
+    executive's published assessments only the reports a consultant released, never one rendered
+    before the assessment was published; none for a client manager."""
     return Report.objects.filter(
         Q(assessment__in=managed_assessment_scope(user=user))
         | Q(
-            assessment__in=assessment_scope(user=user),
-            assessment__status__in=CLIENT_VISIBLE_STATUSES,
+            assessment__in=executive_assessment_scope(user=user),
             status=JobStatus.READY,
             draft=False,
             released_at__isnull=False,

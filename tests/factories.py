@@ -54,6 +54,12 @@ def executive_of(organization: Organization, **kwargs):
     return user
 
 
+def client_manager_of(organization: Organization, **kwargs):
+    user = UserFactory(**kwargs)
+    Membership.objects.create(user=user, organization=organization, role=Role.CLIENT_MANAGER)
+    return user
+
+
 # Why a test publishes scores whose evidence does not suffice (assessment.services: at least
 # OVERRIDE_REASON_MIN_LENGTH characters); the test is about something else than the evidence.
 OVERRIDE_REASON = "Published on the evidence at hand, for this test."

@@ -87,6 +87,7 @@ def demo(catalog_v2, settings, tmp_path):
         "token": demo_respondent_link(assessment=reassessment),
         "kind": "customers",
         "quote_id": quote.pk,
+        "initiative_id": reassessment.baseline.initiatives.first().pk,
         "source": "customers",
         "key": comment_themes_current(assessment=reassessment, source="customers")["themes"][0]["key"],
     }

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from assessment.models import CustomerDataImport, Status
 from assessment.services import api_token_create, assessment_update, interview_scores_set
-from reports.models import Quote, Report
+from reports.models import Initiative, Quote, Report
 from reports.services import recommendations_generate
 from surveys.models import Indicator
 from surveys.services import invitation_create_many
@@ -25,6 +25,7 @@ from tests.factories import (
     AssessmentFactory,
     OrganizationFactory,
     assessment_published,
+    client_manager_of,
     consultant_of,
     executive_of,
 )
@@ -141,6 +142,10 @@ def world(catalog, settings, tmp_path):
         position=1,
     )
 
+    initiative = Initiative.objects.create(
+        assessment=published, title={"en": "Alphaleak initiative"}, position=99
+    )
+
     beta = OrganizationFactory(name="Betasafe Bank")
     beta_audit = AssessmentFactory(
         organization=beta, title="Betasafe audit", reference_date=datetime.date(2026, 6, 30)
@@ -159,6 +164,7 @@ def world(catalog, settings, tmp_path):
             "report_id": report.pk,
             "import_id": customer_import.pk,
             "quote_id": quote.pk,
+            "initiative_id": initiative.pk,
             "kind": "invitation",  # the e-mail previewed
             "language": "en",
             # A theme of the employees' comments (A has too few to form one: the edits of it
@@ -170,6 +176,7 @@ def world(catalog, settings, tmp_path):
         "beta_token": beta_token,
         "beta_consultant": beta_consultant,
         "beta_executive": executive,
+        "beta_client_manager": client_manager_of(beta),
         # What would give A away in any answer to B.
         "markers": ["Alphaleak", "alphaleak", invitation.token],
     }
@@ -213,7 +220,9 @@ def test_every_route_is_covered_and_the_lists_are_current():
     assert len(object_routes) >= 25
 
 
-@pytest.mark.parametrize("who", ["beta_executive", "beta_consultant", "beta_respondent_token"])
+@pytest.mark.parametrize(
+    "who", ["beta_executive", "beta_client_manager", "beta_consultant", "beta_respondent_token"]
+)
 def test_people_of_another_organization_get_nothing_of_its_objects(world, who):
     anonymous = who == "beta_respondent_token"
     if anonymous:
@@ -294,6 +303,7 @@ NOT_A_PAGE = {
     "api:report-download": "the report is not rendered",
     "api:quote-detail": "PATCH and DELETE only",
     "api:theme-detail": "PATCH only",
+    "api:initiative-updates": "POST only",
     "workspace:theme-edit": "POST only",
     "api:report-release": "POST only",
     "workspace:report-release": "POST only",

@@ -35,7 +35,7 @@ from assessment.consultants import (
     organization_consultants,
 )
 from assessment.method import method_get
-from assessment.models import Currency, Organization
+from assessment.models import CLIENT_ROLES, Currency, Organization, Role
 from assessment.selectors import assessment_scope, managed_organization_scope, user_is_consultant
 from assessment.services import (
     ORGANIZATION_FIELDS,
@@ -54,9 +54,22 @@ from workspace.pages import assessments_with_summaries
 class ClientUserForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("E-mail"), max_length=150)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=150, required=False)
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"),
+        choices=[(role.value, role.label) for role in CLIENT_ROLES],
+        initial=Role.EXECUTIVE,
+        required=False,
+        help_text=gettext_lazy(
+            "Executives read the published results and the reports released to them; client "
+            "managers read the results and the action plan and update the initiatives they own."
+        ),
+    )
     language = forms.ChoiceField(
         label=gettext_lazy("Language of the e-mail"), choices=settings.LANGUAGES, initial="en"
     )
+
+    def clean_role(self) -> str:
+        return self.cleaned_data["role"] or Role.EXECUTIVE
 
 
 # What each button on a client user does, and what the page says after.
@@ -162,7 +175,8 @@ def organization_consultants_page(request: HttpRequest, organization_id: int) ->
 @login_required
 @require_POST
 def organization_users(request: HttpRequest, organization_id: int) -> HttpResponse:
-    """Invite a client executive, or act on one (`action`: resend, deactivate, activate)."""
+    """Invite a client user (an executive or a client manager), or act on one (`action`:
+    resend, deactivate, activate)."""
     organization = organization_managed(user=request.user, organization_id=organization_id)
     action = request.POST.get("action", "invite")
     try:

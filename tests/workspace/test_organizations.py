@@ -156,6 +156,25 @@ def test_the_consultant_invites_an_executive_from_the_organization_page(
     assert "Deactivated" in page and "Reactivate" in page
 
 
+def test_the_consultant_invites_a_client_manager(
+    consultant_client, organization, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        consultant_client.post(
+            _users_url(organization),
+            {"email": "ops@alpha.example", "name": "Dana", "language": "ru", "role": "client_manager"},
+        )
+    membership = Membership.objects.get(organization=organization, user__email="ops@alpha.example")
+    assert membership.role == Role.CLIENT_MANAGER
+    page = consultant_client.get(reverse("workspace:organization", args=[organization.pk])).content.decode()
+    assert "<td>Client manager</td>" in page
+    refused = consultant_client.post(
+        _users_url(organization), {"email": "x@alpha.example", "language": "en", "role": "consultant"}
+    )
+    assert refused.status_code == 400
+    assert list(refused.context["user_form"].errors) == ["role"]
+
+
 def test_a_bad_address_is_a_field_error_and_invites_nobody(consultant_client, organization):
     response = consultant_client.post(_users_url(organization), {"email": "not an address", "language": "en"})
     assert response.status_code == 400
@@ -171,7 +190,7 @@ def test_only_the_organizations_consultants_manage_its_users(
     executive_client, executive, stranger_consultant_client, organization
 ):
     page = executive_client.get(reverse("workspace:organization", args=[organization.pk])).content.decode()
-    assert 'id="client-users"' not in page and "Invite an executive" not in page
+    assert 'id="client-users"' not in page and "Invite a client user" not in page
     for client in (executive_client, stranger_consultant_client):
         assert (
             client.post(_users_url(organization), {"email": "x@evil.example", "language": "en"}).status_code
