@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from assessment.access import baseline_readable, user_manages
 from assessment.levels import level_name
 from assessment.models import NEXT_STATUSES, Assessment, Status
-from assessment.selectors import assessment_scores
+from assessment.selectors import assessment_scores, executive_assessment_scope
 from reports.context import scores_preliminary
 from surveys.selectors import invitations_unsent, response_rate
 
@@ -24,6 +24,8 @@ class Tab:
     url_name: str
     consultant_only: bool = True
     needs_baseline: bool = False
+    # Reports are the executives' and the consultants'; a client manager reads the plan instead.
+    reports: bool = False
 
 
 # One tab per step of the audit, in the order the audit runs.
@@ -36,7 +38,8 @@ TABS = (
     Tab("comparison", _("Comparison"), "workspace:comparison", consultant_only=False, needs_baseline=True),
     Tab("findings", _("Findings"), "workspace:findings"),
     Tab("recommendations", _("Recommendations"), "workspace:recommendations"),
-    Tab("reports", _("Reports"), "workspace:reports", consultant_only=False),
+    Tab("reports", _("Reports"), "workspace:reports", consultant_only=False, reports=True),
+    Tab("action-plan", _("Action plan"), "workspace:action-plan", consultant_only=False),
     Tab("audit", _("Audit log"), "workspace:audit"),
     Tab("settings", _("Settings"), "workspace:settings"),
 )
@@ -50,12 +53,14 @@ ADVANCE_LABELS = {
 }
 
 
-def tabs_for(*, manages: bool, baseline: Assessment | None) -> list[Tab]:
+def tabs_for(*, manages: bool, baseline: Assessment | None, reads_reports: bool = True) -> list[Tab]:
     """The tabs the user may open; `baseline`: the baseline they may open, if any."""
     return [
         tab
         for tab in TABS
-        if (manages or not tab.consultant_only) and (baseline is not None or not tab.needs_baseline)
+        if (manages or not tab.consultant_only)
+        and (baseline is not None or not tab.needs_baseline)
+        and (reads_reports or not tab.reports)
     ]
 
 
@@ -94,7 +99,8 @@ def assessment_page(
     manages = user_manages(user=request.user, assessment=assessment)
     # A baseline the user may not open is not named or compared with (assessment.access).
     baseline = baseline_readable(user=request.user, assessment=assessment)
-    tabs = tabs_for(manages=manages, baseline=baseline)
+    reads_reports = manages or executive_assessment_scope(user=request.user).filter(pk=assessment.pk).exists()
+    tabs = tabs_for(manages=manages, baseline=baseline, reads_reports=reads_reports)
     next_status = next(iter(NEXT_STATUSES[assessment.status]), None) if manages else None
     page = {
         "assessment": assessment,

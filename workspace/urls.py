@@ -14,6 +14,7 @@ from workspace import (
     home,
     interviews,
     organizations,
+    plan,
     questions,
     reports,
     respondents,
@@ -75,6 +76,7 @@ urlpatterns = [
     path("assessments/<int:assessment_id>/interviews/", interviews.interviews, name="interviews"),
     path("assessments/<int:assessment_id>/customer-data/", customer_data.customer_data, name="customer-data"),
     path("assessments/<int:assessment_id>/analytics/", analytics.analytics, name="analytics"),
+    path("assessments/<int:assessment_id>/action-plan/", plan.action_plan, name="action-plan"),
     path(
         "assessments/<int:assessment_id>/analytics/themes/<str:source>/<str:key>/",
         analytics.theme_edit_view,

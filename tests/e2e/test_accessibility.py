@@ -129,6 +129,7 @@ def _workspace_pages(reassessment: Assessment) -> dict[str, str]:
         "branding": "/branding/",
         **assessment_pages,
         "baseline scores": f"/assessments/{baseline.pk}/scores/",
+        "baseline action plan": f"/assessments/{baseline.pk}/action-plan/",
         "draft": f"/assessments/{draft.pk}/",
         "draft, questions": f"/assessments/{draft.pk}/respondents/questions/",
         "draft, respondents": f"/assessments/{draft.pk}/respondents/",

@@ -40,6 +40,7 @@ TABS = (
     "findings",
     "recommendations",
     "reports",
+    "action-plan",
     "audit",
 )
 
