@@ -265,7 +265,9 @@ def _editable_by(initiative: Initiative, user: AbstractBaseUser, fields) -> None
 def initiative_change(*, initiative: Initiative, actor: AbstractBaseUser, **changes) -> Initiative:
     """Change an initiative (see the module for who may change what)."""
     initiative = (
-        Initiative.objects.select_for_update().select_related("assessment", "owner").get(pk=initiative.pk)
+        Initiative.objects.select_for_update(of=("self",))
+        .select_related("assessment", "owner")
+        .get(pk=initiative.pk)
     )
     _editable_by(initiative, actor, changes)
     before = _audited(initiative)

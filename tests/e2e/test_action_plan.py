@@ -2,7 +2,9 @@
 on a phone, sets a password and moves the initiative they own to 60 % with a note; the
 executive then sees the plan's health on the desktop."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -53,6 +55,10 @@ def test_a_client_manager_updates_an_initiative_on_a_phone(live_server, new_cont
     expect(mine.locator(".initiative__updates")).to_contain_text("Pilot running in two branches")
     assert phone.locator("summary", has_text="Update the progress").count() == 1  # their own only
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    if os.environ.get("SCREENSHOTS") == "1":
+        shots = Path(os.environ.get("SHOTS_DIR", "/tmp/shots"))  # noqa: S108
+        shots.mkdir(exist_ok=True)
+        phone.screenshot(path=shots / "action-plan-phone.png", full_page=True)
 
     executive = new_context(viewport=DESKTOP).new_page()
     _sign_in(executive, base, "client executive")
