@@ -240,6 +240,9 @@ def _invitation_email(invitation: UserInvitation, *, token: str) -> EmailMultiAl
             "url": f"{settings.SITE_URL}{reverse('client-invitation', kwargs={'token': token})}",
             "username": invitation.user.get_username(),
             "days": settings.INVITATION_LINK_DAYS,
+            "manager": Membership.objects.filter(
+                user=invitation.user, organization=invitation.organization, role=Role.CLIENT_MANAGER
+            ).exists(),
         }
         subject = " ".join(
             render_to_string("assessment/email/client_invitation_subject.txt", context).split()

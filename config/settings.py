@@ -370,6 +370,12 @@ CELERY_BEAT_SCHEDULE = {
     # Sends again what the queue did not take or lost (e-mails still pending, jobs still queued),
     # fails jobs whose run was killed, deletes staged uploads nothing refers to (reports.services).
     "sweep": {"task": "reports.outbox_sweep", "schedule": envint("SWEEP_SECONDS", 120)},
+    # The action plan's weekly digest to initiative owners: created by the first run of a week,
+    # sent again by later runs until it is out (once per owner and week).
+    "plan_digests": {
+        "task": "reports.plan_digests_queue",
+        "schedule": envint("PLAN_DIGEST_CHECK_SECONDS", 3600),
+    },
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -401,3 +401,21 @@ class KpiValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} {self.measured_on}: {self.value}"
+
+
+class PlanDigest(models.Model):
+    """The weekly e-mail to an initiative owner about their initiatives due within two weeks or
+    overdue (reports.plan_digest): one row per owner and week (the Monday), sent once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "week"], name="plan_digest_once_a_week")]
+        verbose_name = _("action plan digest")
+        verbose_name_plural = _("action plan digests")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.week}"

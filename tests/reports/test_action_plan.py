@@ -6,6 +6,7 @@ initiative stands; interim KPI values. Every change audited."""
 import datetime
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
@@ -277,11 +278,21 @@ def test_interim_kpi_values_by_the_consultant_or_a_client_manager(plan):
 # --- client managers ---------------------------------------------------------------------------
 
 
-def test_a_client_manager_is_invited_and_reads_no_report(plan):
-    user = client_user_invite(
-        organization=plan.organization, actor=plan.consultant, email="ops@acme.kz", role=Role.CLIENT_MANAGER
-    )
+def test_a_client_manager_is_invited_and_reads_no_report(plan, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        user = client_user_invite(
+            organization=plan.organization,
+            actor=plan.consultant,
+            email="ops@acme.kz",
+            role=Role.CLIENT_MANAGER,
+        )
     assert Membership.objects.get(user=user).role == Role.CLIENT_MANAGER
+    (message,) = mail.outbox
+    assert (
+        "its scores and its action plan, where you record the progress of the initiatives you own"
+        in message.body
+    )
+    assert "reports" not in message.body
     assert not report_scope(user=plan.manager).exists()
     # One organization per client user, whatever their role.
     second = OrganizationFactory(name="Second")
