@@ -96,10 +96,10 @@ def _texts(items_by_language: Mapping[str, list[dict]], index: int, field: str) 
 def action_plan_from_roadmap(
     *, assessment: Assessment, actor: AbstractBaseUser | None = None, today: datetime.date | None = None
 ) -> list[Initiative]:
-    """Each accepted recommendation not yet in the plan as an initiative, in the roadmap's
-    order after those already there: its title and rationale in every language it has them,
-    its indicators and outcome metrics, and dates from its horizon counted from `today` (the
-    day of publishing). Run again, it adds nothing twice."""
+    """Each accepted recommendation of the roadmap (not those marked later) not yet in the plan
+    as an initiative, in the roadmap's order after those already there: its title and rationale
+    in every language it has them, its indicators and outcome metrics, and dates from its
+    horizon counted from `today` (the day of publishing). Run again, it adds nothing twice."""
     today = today or timezone.localdate()
     items_by_language = {
         language: recommendations_list(assessment=assessment, language=language, accepted_only=True)
@@ -114,7 +114,9 @@ def action_plan_from_roadmap(
     created = []
     for index, presented in enumerate(items_by_language[LANGUAGES[0]]):
         item = by_id[presented["id"]]
-        if item.pk in planned:
+        # Past the roadmap's limit it waits for the next cycle rather than dilute this one
+        # (docs/methods.md §10.3).
+        if item.pk in planned or presented["later"]:
             continue
         start, due = HORIZON_MONTHS[item.horizon]
         position += 1

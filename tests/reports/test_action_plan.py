@@ -16,8 +16,8 @@ from assessment.models import AuditEvent, Membership, Role
 from reports.models import Initiative, InitiativeStatus, RecommendationStatus
 from reports.plan import initiative_health, months_later, plan_health
 from reports.plan_services import action_plan_from_roadmap
-from reports.selectors import report_scope
-from tests.factories import OrganizationFactory, client_manager_of, consultant_of
+from reports.selectors import recommendations_list, report_scope
+from tests.factories import OrganizationFactory, client_manager_of, consultant_of, roadmap_accepted
 
 TODAY = datetime.date(2026, 3, 1)
 
@@ -51,10 +51,14 @@ def plan(audit):
 
 def test_publishing_turns_the_accepted_recommendations_into_initiatives(audit):
     baseline = audit.baseline
-    accepted = list(baseline.recommendations.filter(status=RecommendationStatus.ACCEPTED))
+    roadmap = recommendations_list(assessment=baseline, language="en", accepted_only=True)
     initiatives = list(baseline.initiatives.order_by("position"))
-    assert accepted and len(initiatives) == len(accepted)
-    assert [initiative.recommendation_id for initiative in initiatives] == [item.pk for item in accepted]
+    # The roadmap's 12; the accepted ones past its limit wait for the next cycle.
+    assert len(roadmap) == 30 and len(initiatives) == 12
+    assert [initiative.recommendation_id for initiative in initiatives] == [
+        item["id"] for item in roadmap if not item["later"]
+    ]
+    assert {initiative.recommendation.status for initiative in initiatives} == {RecommendationStatus.ACCEPTED}
     first = initiatives[0]
     assert set(first.title) == {"en", "ru"} and all(first.title.values())
     assert set(first.description) == {"en", "ru"}
@@ -70,6 +74,18 @@ def test_publishing_turns_the_accepted_recommendations_into_initiatives(audit):
     # Again: nothing twice.
     assert action_plan_from_roadmap(assessment=baseline) == []
     assert baseline.initiatives.count() == len(initiatives)
+
+
+def test_recommendations_past_the_roadmaps_limit_wait_for_the_next_cycle(audit):
+    """With a limit of 2, only the first two accepted recommendations become initiatives."""
+    current = audit.current
+    current.roadmap_limit = 2
+    current.save(update_fields=["roadmap_limit"])
+    roadmap_accepted(current)
+    items = recommendations_list(assessment=current, language="en", accepted_only=True)
+    assert len(items) > 2 and [item["later"] for item in items[:3]] == [False, False, True]
+    created = action_plan_from_roadmap(assessment=current, today=TODAY)
+    assert [initiative.recommendation_id for initiative in created] == [item["id"] for item in items[:2]]
 
 
 def test_months_later_keeps_the_day_or_takes_the_months_last():
