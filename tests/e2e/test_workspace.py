@@ -193,7 +193,7 @@ def test_executive_sees_only_their_published_results_and_downloads_a_report(live
     page.get_by_role("link", name="CX maturity audit 2025").click()
     expect(page).to_have_url(f"{base}/assessments/{published.pk}/scores/")
     tabs = page.locator(".tabs__link")
-    expect(tabs).to_have_text(["Scores", "Reports"])
+    expect(tabs).to_have_text(["Scores", "Reports", "Action plan"])
     expect(page.locator(".assessment-head")).to_contain_text("57.9")
     expect(page.locator(".assessment-head")).to_contain_text("Customer-Aware")
     assert "@" not in page.locator(".tab-panel").inner_text()  # no respondent appears by e-mail
