@@ -31,6 +31,7 @@ DEMO_LOGINS = (
     DemoLogin("admin", "admin", "admin-demo-2026"),
     DemoLogin("consultant", "consultant", "consultant-demo-2026"),
     DemoLogin("client executive", "executive", "executive-demo-2026"),
+    DemoLogin("client manager", "manager", "manager-demo-2026"),
 )
 
 
@@ -48,11 +49,12 @@ def demo_seed(*, before_publish: Callable[..., None]) -> Assessment:
     re-assessment now collecting answers; return the re-assessment. `before_publish` gets the
     audit and its consultant once it is scored: the consultant's review and what they write for
     the client (reports.demo.demo_narrative_write) come before publishing freezes them."""
-    admin_login, consultant_login, executive_login = DEMO_LOGINS
+    admin_login, consultant_login, executive_login, manager_login = DEMO_LOGINS
     _user(admin_login, is_staff=True, is_superuser=True, email="admin@example.com")
     consultant = _user(consultant_login, email="consultant@example.com", first_name="Aigerim")
     consultant_grant(user=consultant)
     executive = _user(executive_login, email="executive@example.com", first_name="Daniyar")
+    manager = _user(manager_login, email="manager@example.com", first_name="Dana", last_name="Seitkali")
 
     organization, _ = Organization.objects.get_or_create(
         name=DEMO_ORGANIZATION,
@@ -68,6 +70,9 @@ def demo_seed(*, before_publish: Callable[..., None]) -> Assessment:
     )
     Membership.objects.get_or_create(
         user=executive, organization=organization, defaults={"role": Role.EXECUTIVE}
+    )
+    Membership.objects.get_or_create(
+        user=manager, organization=organization, defaults={"role": Role.CLIENT_MANAGER}
     )
 
     reassessment = organization.assessments.filter(baseline__isnull=False).first()

@@ -226,6 +226,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 # With FILE_STORAGE=local: uploaded customer files, rendered reports and logos, outside the static roots.
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# The consultants are reminded to start the re-assessment this many months after publishing, or
+# when the action plan's last initiative is due if that comes first (docs/methods.md §10.5).
+REASSESSMENT_AFTER_MONTHS = envint("REASSESSMENT_AFTER_MONTHS", 9)
 CUSTOMER_DATA_MAX_BYTES = envint("CUSTOMER_DATA_MAX_BYTES", 200 * 1024 * 1024)
 # Uploads this large together or larger are imported by a Celery task (202 + a job to poll).
 CUSTOMER_DATA_INLINE_MAX_BYTES = envint("CUSTOMER_DATA_INLINE_MAX_BYTES", 5 * 1024 * 1024)
@@ -375,6 +378,11 @@ CELERY_BEAT_SCHEDULE = {
     "plan_digests": {
         "task": "reports.plan_digests_queue",
         "schedule": envint("PLAN_DIGEST_CHECK_SECONDS", 3600),
+    },
+    # The reminders to start a re-assessment that has come due (reports.reassessment).
+    "reassessment_reminders": {
+        "task": "reports.reassessment_reminders_queue",
+        "schedule": envint("REASSESSMENT_CHECK_SECONDS", 3600),
     },
 }
 CELERY_TASK_SERIALIZER = "json"

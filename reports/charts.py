@@ -7,6 +7,7 @@ Latin ones. Labels arrive translated; matplotlib escapes them when it writes the
 follow the active language's format (decimal comma in Russian), like the report's template.
 """
 
+import datetime
 import hashlib
 import io
 import math
@@ -16,11 +17,12 @@ from collections.abc import Mapping, Sequence
 import matplotlib
 from django.utils import formats
 from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.dates import AutoDateLocator, num2date
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon, Rectangle
 from matplotlib.text import Text
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from assessment.method import level_bands
 from config.numbers import number_text
@@ -771,4 +773,101 @@ def driver_quadrant(
     axes.set_ylabel(labels["performance"], fontsize=7.5, color=MUTED)
     _number_ticks(axes, digits=0)
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: number_text(value, digits=0)))
+    return _svg(figure, min_text_pt=min_text_pt)
+
+
+# --- action plan ------------------------------------------------------------------------------
+
+
+def kpi_track_chart(
+    *, points: Mapping, unit: str, labels: Mapping[str, str], min_text_pt: float | None = None
+) -> str:
+    """A customer metric over the action plan (reports.plan.kpi_track_points): the measured
+    values joined in date order, the baseline a hollow grey point named labels["baseline"] with
+    its value, and a dashed green line per target labelled "≤ 9,5 %" at its right end. `unit`
+    ("%", a currency code or "") follows the targets and stands over the value axis. Drawn
+    3.3 in wide, like SCREEN_RADAR, to fit a phone at the screen's text size, with room on the
+    left for the longest value label (a layout engine would double the drawing time)."""
+    width = 3.3
+    # Round steps (…, 0.5, 1, 2, 5, …) written with as many decimals as the step needs.
+    low, high = points["y_range"]
+    ticks = [
+        tick
+        for tick in MaxNLocator(nbins=5, steps=[1, 2, 5, 10]).tick_values(low, high)
+        if low <= tick <= high
+    ]
+    digits = max(0, -math.floor(math.log10(ticks[1] - ticks[0]))) if len(ticks) > 1 else 1
+    tick_labels = [number_text(tick, digits=digits) for tick in ticks]
+    series = points["series"]
+    days = [day for day, _value in series]
+    # Room past the axes for the longest value label on the left and half a date on either
+    # side (a DejaVu Sans digit is 0.64 em wide; a value label stands 6 pt off the axis).
+    text_pt = max(7, min_text_pt or 0)
+    half_date = 0.32 * text_pt * len(formats.date_format(days[-1], "SHORT_DATE_FORMAT"))
+    left = max(0.64 * text_pt * max(len(label) for label in tick_labels) + 6, half_date) / (72 * width)
+    right = 1 - half_date / (72 * width)
+    figure = _figure(width=width, height=2.1)
+    axes = figure.add_axes((left, 0.14, right - left, 0.76))
+    _style_axes(axes, grid_axis="y")
+    axes.set_ylim(low, high)
+    axes.set_yticks(ticks, tick_labels)
+    span = (days[-1] - days[0]).days
+    pad = datetime.timedelta(days=max(span * 0.08, 10))
+    axes.set_xlim(days[0] - pad, days[-1] + pad)
+    if span:
+        axes.xaxis.set_major_locator(AutoDateLocator(minticks=2, maxticks=3))
+    else:
+        axes.set_xticks([days[0]])
+    axes.xaxis.set_major_formatter(
+        FuncFormatter(
+            lambda value, _position: formats.date_format(num2date(value).date(), "SHORT_DATE_FORMAT")
+        )
+    )
+    if unit:
+        axes.set_title(unit, loc="left", fontsize=7, color=MUTED, pad=3)
+    for index, (symbol, value) in enumerate(points["targets"]):
+        axes.axhline(
+            value, color=POSITIVE, linewidth=1, linestyle=(0, (4, 2)), zorder=1, gid=f"target-{index}"
+        )
+        axes.annotate(
+            f"{symbol} {number_text(value, digits=-1)} {unit}".strip(),
+            (1, value),
+            xycoords=("axes fraction", "data"),
+            xytext=(-2, 2),
+            textcoords="offset points",
+            ha="right",
+            fontsize=7,
+            color=POSITIVE,
+        )
+    axes.plot(
+        days,
+        [value for _day, value in series],
+        color=PRIMARY,
+        linewidth=1.5,
+        marker="o",
+        markersize=4,
+        zorder=2,
+        gid="values-line",
+    )
+    if points["baseline"]:
+        day, value = points["baseline"]
+        axes.plot(
+            [day],
+            [value],
+            marker="o",
+            markersize=6,
+            color=BASELINE,
+            markerfacecolor="white",
+            markeredgewidth=1.4,
+            zorder=3,
+            gid="baseline-point",
+        )
+        axes.annotate(
+            f"{labels['baseline']} {number_text(value, digits=-1)}",
+            (day, value),
+            textcoords="offset points",
+            xytext=(-3, 6),
+            fontsize=7,
+            color=MUTED,
+        )
     return _svg(figure, min_text_pt=min_text_pt)

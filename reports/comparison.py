@@ -20,6 +20,11 @@ from assessment.scoring import plain_value
 from reports.context import scores_preliminary
 
 TOP_CHANGES = 5
+# The indicators of the baseline's action plan fall into these groups (plan_results); fewer than
+# PLAN_GROUP_FEWEST compared indicators in a group make its mean change too thin to set beside
+# another's.
+PLAN_GROUPS = ("done", "not_done", "not_in_plan")
+PLAN_GROUP_FEWEST = 3
 
 
 class ChangeFields(TypedDict):
@@ -116,6 +121,7 @@ def comparison_compute(
     names: Mapping[str, str],
     registry: Registry | None = None,
     lineage: Mapping[str, Sequence[str]] | None = None,
+    initiatives: Sequence[Mapping] = (),
 ) -> dict:
     """The comparison of a re-assessment (`current`) with its `baseline`.
 
@@ -128,6 +134,7 @@ def comparison_compute(
     its order, labelled in the active language.
     lineage: when the two are on different catalog editions, each current indicator's code →
         the baseline codes it continues; None: indicators compare by code.
+    initiatives: the baseline's action plan (plan_results), titles in the active language.
     """
     overall_before = baseline["overall"]["score"]
     overall_after = current["overall"]["score"]
@@ -201,6 +208,74 @@ def comparison_compute(
         ],
         "not_comparable": [code for code in every_code if code not in shared],
         "churn_value": churn_change_value(baseline_metrics, current_metrics),
+        "action_plan": plan_results(initiatives=initiatives, delta=delta, lineage=lineage, names=names),
+    }
+
+
+def _linked(initiatives: Sequence[Mapping], lineage: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
+    """One row per initiative and current indicator it aims at: the baseline indicators an
+    initiative names, under the codes that continue them across catalog editions."""
+    links = pd.DataFrame(
+        [(item["id"], item["status"], code) for item in initiatives for code in item["indicators"]],
+        columns=["initiative", "status", "old"],
+    )
+    if lineage is None:
+        return links.assign(code=links["old"])
+    pairs = pd.DataFrame(
+        [(code, old) for code, olds in lineage.items() for old in olds], columns=["code", "old"]
+    )
+    return links.merge(pairs, on="old")
+
+
+def plan_results(
+    *,
+    initiatives: Sequence[Mapping],
+    delta: pd.Series,
+    lineage: Mapping[str, Sequence[str]] | None,
+    names: Mapping[str, str],
+) -> dict | None:
+    """What became of the baseline's action plan (docs/methods.md §10.5): per initiative
+    ({id, title, status, indicators, …: passed on}) its status and the change of the
+    indicators it aimed at, and the mean change of the compared indicators (`delta`, current
+    code → change in points) by group: aimed at by an initiative done, only by initiatives not
+    done (planned, in progress, dropped), by none. `difference` is the done group's mean minus
+    the mean of all the others, None while a side has fewer than PLAN_GROUP_FEWEST indicators.
+    An association between doing and moving, not proof that one caused the other. None without
+    a plan."""
+    if not initiatives:
+        return None
+    links = _linked(initiatives, lineage)
+    links = links[links["code"].isin(delta.index)].drop_duplicates(["initiative", "code"])
+    links = links.assign(delta=links["code"].map(delta).astype(float))
+    done = set(links.loc[links["status"] == "done", "code"])
+    group = pd.Series("not_in_plan", index=delta.index).mask(
+        delta.index.isin(list(links["code"])), "not_done"
+    )
+    group = group.mask(delta.index.isin(list(done)), "done")
+    by_group = delta.groupby(group).agg(["count", "mean"])
+
+    def group_row(key: str) -> dict:
+        count = int(by_group["count"].get(key, 0))
+        return {"group": key, "indicators": count, "mean_change": plain_value(by_group["mean"].get(key))}
+
+    rest = delta[group != "done"]
+    enough = len(done) >= PLAN_GROUP_FEWEST and len(rest) >= PLAN_GROUP_FEWEST
+    per_initiative = links.groupby("initiative")["delta"].mean()
+    return {
+        "initiatives": [
+            {
+                **item,
+                "indicators": [
+                    {"code": row.code, "name": names.get(row.code, row.code), "change": float(row.delta)}
+                    for row in links[links["initiative"] == item["id"]].itertuples()
+                ],
+                "mean_change": plain_value(per_initiative.get(item["id"])),
+            }
+            for item in initiatives
+        ],
+        "groups": [group_row(key) for key in PLAN_GROUPS],
+        "difference": float(delta[group == "done"].mean() - rest.mean()) if enough else None,
+        "fewest": PLAN_GROUP_FEWEST,
     }
 
 

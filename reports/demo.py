@@ -1,14 +1,21 @@
 """What the demo's consultant writes and hands over for the published audit: the reviewed
-findings and roadmap, an executive commentary, quotes from the comments and interviews, and
-the reports released to the client's executive."""
+findings and roadmap, an executive commentary, quotes from the comments and interviews, the
+reports released to the client's executive, and the action plan as the client carried it out
+between the audit and its re-assessment."""
+
+import datetime
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
 
 from assessment.models import Assessment
 from config.jobs import JobStatus
-from reports.models import Report, ReportKind
+from reports.models import Initiative, InitiativeStatus, InitiativeUpdate, Report, ReportKind
 from reports.narrative_selectors import quote_candidates
 from reports.narrative_services import commentary_set, findings_ensure, quote_pick
+from reports.plan import HORIZON_MONTHS, months_later
+from reports.plan_services import initiative_change, initiative_progress_add, kpi_value_record
 from reports.services import recommendations_accept_proposed, recommendations_ensure, report_release
 from reports.tasks import report_render
 
@@ -106,3 +113,161 @@ def demo_reports_release(*, assessment: Assessment, consultant: AbstractBaseUser
             report = report_release(report=report, user=consultant)
         released.append(report)
     return released
+
+
+# The audit was published three weeks after its reference date; the plan's dates count from then.
+DEMO_PUBLISHED = datetime.datetime(2026, 1, 20, 9, 0, tzinfo=datetime.UTC)
+MANAGER = "manager"  # the demo client manager (assessment.demo.DEMO_LOGINS) owns these
+
+
+@dataclass(frozen=True)
+class DemoInitiative:
+    """Where the demo plan's initiative at a position stands. `due_in_days`, when given, dates it
+    from the day the demo is created, so that it is at risk or overdue whenever one looks."""
+
+    status: str
+    percent: int
+    owner: str
+    note: str
+    due_in_days: int | None = None
+    started_days_ago: int | None = None
+    reason: str = ""
+    budget: int | None = None
+    target: tuple[str, str, float] | None = None
+
+
+DEMO_PLAN = {
+    1: DemoInitiative(
+        InitiativeStatus.DONE, 100, "Head of Service Quality", "Coaching runs in every branch."
+    ),
+    2: DemoInitiative(
+        InitiativeStatus.DONE, 100, "Head of Service Quality", "Two mystery-shopping waves done."
+    ),
+    3: DemoInitiative(
+        InitiativeStatus.DROPPED,
+        10,
+        "Head of Marketing",
+        "Postponed by the board.",
+        reason="The board moved the loyalty programme review to next year's budget.",
+    ),
+    4: DemoInitiative(
+        InitiativeStatus.DONE, 100, "Head of Marketing", "Captive clients get a retention offer."
+    ),
+    5: DemoInitiative(
+        InitiativeStatus.IN_PROGRESS,
+        60,
+        "Chief Customer Officer",
+        "KPI tree agreed for retail; SME next.",
+        due_in_days=60,
+        started_days_ago=120,
+        budget=12_000_000,
+        target=("nps", ">=", 32.0),
+    ),
+    6: DemoInitiative(
+        InitiativeStatus.DONE, 100, "Head of Digital", "The bot hands over with the client's history."
+    ),
+    7: DemoInitiative(
+        InitiativeStatus.IN_PROGRESS,
+        50,
+        "Head of Service Quality",
+        "Waiting for the second SERVQUAL survey.",
+        due_in_days=-20,
+        started_days_ago=110,
+    ),
+    8: DemoInitiative(
+        InitiativeStatus.IN_PROGRESS,
+        70,
+        MANAGER,
+        "Branches and the app share one client card.",
+        due_in_days=75,
+        started_days_ago=150,
+        budget=45_000_000,
+    ),
+    9: DemoInitiative(
+        InitiativeStatus.IN_PROGRESS,
+        40,
+        MANAGER,
+        "Benefits designed; the IT release slipped.",
+        due_in_days=7,
+        started_days_ago=90,
+        target=("churn_rate", "<=", 13.5),
+    ),
+    10: DemoInitiative(
+        InitiativeStatus.DONE,
+        100,
+        MANAGER,
+        "Monthly churn report by segment.",
+        target=("churn_rate", "<=", 14.0),
+    ),
+    11: DemoInitiative(
+        InitiativeStatus.PLANNED, 0, "Head of Marketing", "", due_in_days=180, started_days_ago=-30
+    ),
+    12: DemoInitiative(
+        InitiativeStatus.PLANNED, 0, "Head of Digital", "", due_in_days=150, started_days_ago=-30
+    ),
+}
+# Interim values between the audit and the re-assessment, as the bank's monthly reports gave them.
+DEMO_KPI_VALUES = (
+    ("churn_rate", datetime.date(2026, 3, 31), 16.6),
+    ("churn_rate", datetime.date(2026, 6, 30), 15.5),
+    ("churn_rate", datetime.date(2026, 8, 31), 14.6),
+    ("nps", datetime.date(2026, 3, 31), 25.0),
+    ("nps", datetime.date(2026, 6, 30), 29.0),
+)
+DEMO_KPI_SOURCE = "Monthly CRM report"
+
+
+def _demo_dates(initiative: Initiative, demo: DemoInitiative, today: datetime.date) -> dict:
+    if demo.due_in_days is not None:
+        return {
+            "start_on": today - datetime.timedelta(days=demo.started_days_ago),
+            "due_on": today + datetime.timedelta(days=demo.due_in_days),
+        }
+    start, due = HORIZON_MONTHS[initiative.recommendation.horizon]
+    published = DEMO_PUBLISHED.date()
+    return {"start_on": months_later(published, start), "due_on": months_later(published, due)}
+
+
+def demo_plan_write(
+    *, assessment: Assessment, consultant: AbstractBaseUser, manager: AbstractBaseUser
+) -> None:
+    """Once: the published audit's plan as the client carried it out since January — initiatives
+    done, in progress (on track, at risk, overdue), planned and dropped, with owners, targets,
+    budgets and progress notes — and interim values of churn and NPS."""
+    if InitiativeUpdate.objects.filter(initiative__assessment=assessment).exists():
+        return
+    Assessment.objects.filter(pk=assessment.pk).update(published_at=DEMO_PUBLISHED)
+    today = timezone.localdate()
+    for initiative in assessment.initiatives.select_related("recommendation").order_by("position"):
+        demo = DEMO_PLAN.get(initiative.position)
+        if demo is None or initiative.recommendation is None:
+            continue
+        owner = {"owner": manager.pk} if demo.owner == MANAGER else {"owner_name": demo.owner}
+        dates = _demo_dates(initiative, demo, today)
+        targets = {demo.target[0]: {"op": demo.target[1], "value": demo.target[2]}} if demo.target else {}
+        initiative = initiative_change(
+            initiative=initiative, actor=consultant, **owner, **dates, budget=demo.budget, targets=targets
+        )
+        if demo.status == InitiativeStatus.PLANNED:
+            continue
+        update = initiative_progress_add(
+            initiative=initiative,
+            actor=manager if demo.owner == MANAGER else consultant,
+            note=demo.note,
+            percent_complete=demo.percent,
+            status=demo.status,
+            dropped_reason=demo.reason or None,
+        )
+        written = min(dates["due_on"], today) if demo.status == InitiativeStatus.DONE else today
+        InitiativeUpdate.objects.filter(pk=update.pk).update(
+            created_at=datetime.datetime.combine(written, datetime.time(10), tzinfo=datetime.UTC)
+        )
+    for key, measured_on, value in DEMO_KPI_VALUES:
+        kpi_value_record(
+            assessment=assessment,
+            actor=manager,
+            metric_key=key,
+            measured_on=measured_on,
+            value=value,
+            source=DEMO_KPI_SOURCE,
+        )

@@ -419,3 +419,27 @@ class PlanDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.week}"
+
+
+class ReassessmentReminder(models.Model):
+    """The e-mail reminding a consultant of a published assessment's organization to start its
+    re-assessment once it is due (reports.reassessment): one row per assessment and consultant,
+    sent once."""
+
+    assessment = models.ForeignKey(
+        "assessment.Assessment", on_delete=models.CASCADE, related_name="reassessment_reminders"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "user"], name="reassessment_reminder_once")
+        ]
+        verbose_name = _("re-assessment reminder")
+        verbose_name_plural = _("re-assessment reminders")
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} {self.user} {self.due_on}"

@@ -16,7 +16,15 @@ from assessment.anonymity import Disclosure, groups_disclosed
 from assessment.models import Assessment, InterviewScore
 from assessment.selectors import assessment_scores, catalog_frames, submitted_respondents_frame
 from reports.findings import finding_text, findings_propose
-from reports.models import ExecutiveCommentary, Finding, Quote, QuoteSource, RecommendationStatus, ReportKind
+from reports.models import (
+    ExecutiveCommentary,
+    Finding,
+    Initiative,
+    Quote,
+    QuoteSource,
+    RecommendationStatus,
+    ReportKind,
+)
 from reports.recommendations import recommendation_library
 from reports.selectors import catalog_names
 from reports.texts import (
@@ -38,7 +46,7 @@ from surveys.models import Answer, RespondentRole
 REPORT_TEXTS = {
     ReportKind.FULL: ("recommendations", "findings", "commentary", "quotes"),
     ReportKind.EXECUTIVE: ("recommendations", "findings", "commentary", "quotes"),
-    ReportKind.COMPARISON: (),
+    ReportKind.COMPARISON: ("initiatives",),
 }
 RECOMMENDATION_TEXT_FIELDS = ("title", "rationale", "actions", "impact")
 
@@ -337,6 +345,21 @@ def _commentary_missing(assessment: Assessment, language: str) -> list[str]:
     return []
 
 
+def _initiatives_missing(assessment: Assessment, language: str) -> list[str]:
+    """The baseline's initiatives the comparison's action-plan page names without a title in `language`."""
+    if assessment.baseline_id is None:
+        return []
+    titles = Initiative.objects.filter(assessment_id=assessment.baseline_id).values_list("title", flat=True)
+    return [
+        _missing(
+            language,
+            _("initiative “%(title)s” of the action plan") % {"title": excerpt(text_any(title, language))},
+        )
+        for title in titles.order_by("position", "id")
+        if text_given(title) and not text_in(title, language)
+    ]
+
+
 def _quotes_missing(assessment: Assessment, language: str, names: Mapping[str, str]) -> list[str]:
     return [
         _missing(
@@ -364,6 +387,8 @@ def report_texts_missing(*, assessment: Assessment, kind: str, language: str) ->
         messages += _commentary_missing(assessment, language)
     if "quotes" in shown:
         messages += _quotes_missing(assessment, language, names)
+    if "initiatives" in shown:
+        messages += _initiatives_missing(assessment, language)
     return messages
 
 

@@ -57,7 +57,8 @@ def plan_digests_queue(*, now: datetime.datetime) -> int:
     return len(owners - known)
 
 
-def _language(user: AbstractBaseUser) -> str:
+def user_language(user: AbstractBaseUser) -> str:
+    """The language of the user's invitation, else the default: what e-mails to them speak."""
     invitation = UserInvitation.objects.filter(user=user).only("language").first()
     return invitation.language if invitation else settings.LANGUAGE_CODE
 
@@ -65,7 +66,7 @@ def _language(user: AbstractBaseUser) -> str:
 def _email(
     user: AbstractBaseUser, initiatives: list[Initiative], *, today: datetime.date
 ) -> EmailMultiAlternatives:
-    language = _language(user)
+    language = user_language(user)
     with translation.override(language):
         rows = [
             {

@@ -5,7 +5,7 @@ import datetime
 
 from django.db.models import QuerySet
 
-from assessment.kpis import assessment_kpis
+from assessment.kpis import kpis_compute
 from assessment.metrics import metric, value_at
 from assessment.models import Assessment, CustomerDataset
 from assessment.selectors import User, assessment_scope
@@ -26,7 +26,8 @@ def initiative_present(initiative: Initiative, *, today: datetime.date, updates:
     return {
         "id": initiative.pk,
         "assessment": initiative.assessment_id,
-        "recommendation": initiative.recommendation.code or None if initiative.recommendation else None,
+        # A consultant's own recommendation has no library code.
+        "recommendation": (initiative.recommendation.code or None) if initiative.recommendation else None,
         "title": dict(initiative.title),
         "description": dict(initiative.description),
         "indicators": list(initiative.indicators),
@@ -78,6 +79,28 @@ def action_plan_health(*, assessment: Assessment, today: datetime.date) -> dict[
     return plan_health([item["health"] for item in initiatives_list(assessment=assessment, today=today)])
 
 
+def plan_health_by_assessment(
+    *, assessment_ids: list[int], today: datetime.date
+) -> dict[int, dict[str, int]]:
+    """The health counts of the plans of these assessments (one query), by assessment id; an
+    assessment without initiatives is absent."""
+    rows = Initiative.objects.filter(assessment_id__in=assessment_ids).values_list(
+        "assessment_id", "status", "percent_complete", "start_on", "due_on"
+    )
+    healths: dict[int, list[str]] = {}
+    for assessment_id, status, percent_complete, start_on, due_on in rows:
+        healths.setdefault(assessment_id, []).append(
+            initiative_health(
+                status=status,
+                percent_complete=percent_complete,
+                start_on=start_on,
+                due_on=due_on,
+                today=today,
+            )
+        )
+    return {assessment_id: plan_health(found) for assessment_id, found in healths.items()}
+
+
 def kpi_tracks(*, assessment: Assessment) -> list[dict]:
     """Per customer metric the plan aims at (an outcome of an initiative) or has interim values
     of: its baseline (the assessment's own value), the interim values by date and the targets
@@ -87,11 +110,12 @@ def kpi_tracks(*, assessment: Assessment) -> list[dict]:
     aimed = [key for initiative in initiatives for key in initiative.outcomes]
     keys = list(dict.fromkeys(aimed + [value.metric for value in values]))
     dataset = CustomerDataset.objects.filter(assessment=assessment).only("metrics").first()
-    kpis = assessment_kpis(assessment=assessment)
+    metrics = dataset.metrics if dataset else None
+    kpis = kpis_compute(entered=assessment.kpis, metrics=metrics)
     tracks = []
     for key in keys:
         entry = metric(key)
-        baseline = value_at(dataset.metrics if dataset else None, entry.path)
+        baseline = value_at(metrics, entry.path)
         if baseline is None and key in kpis:
             baseline = kpis[key]["value"]
         tracks.append(

@@ -168,6 +168,8 @@ def _sections(*, context: dict) -> list[dict]:
             ("indicator-changes", _("Changes by indicator")),
             ("metric-changes", _("Customer metrics and KPIs")),
         ]
+        if (context["comparison"] or {}).get("action_plan"):
+            entries.append(("action-plan-results", _("Action plan results")))
         return [{"id": key, "title": title, "sub": False} for key, title in entries]
     entries = [
         ("summary", _("Executive summary")),

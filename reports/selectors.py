@@ -37,7 +37,14 @@ from config.jobs import JobStatus
 from reports.analytics import churn_model_presented, key_drivers_presented
 from reports.comparison import comparison_compute
 from reports.context import KpiRow, report_context_build
-from reports.models import RecommendationItem, RecommendationStatus, Report, ThemeEdit, ThemeSource
+from reports.models import (
+    InitiativeStatus,
+    RecommendationItem,
+    RecommendationStatus,
+    Report,
+    ThemeEdit,
+    ThemeSource,
+)
 from reports.recommendations import (
     Recommendation,
     RecommendationLibrary,
@@ -46,7 +53,7 @@ from reports.recommendations import (
     recommendation_library,
     recommendation_text,
 )
-from reports.texts import LANGUAGES, languages_missing, text_given, text_in
+from reports.texts import LANGUAGES, languages_missing, text_any, text_given, text_in
 from surveys.i18n import localized
 from surveys.models import Area, CatalogVersion, Indicator, Response
 from surveys.selectors import catalog_lineage, indicator_lineage, questions_per_role
@@ -292,6 +299,20 @@ def _questions_asked(assessment: Assessment) -> dict[str, int] | None:
     return {"low": min(per_role.values()), "high": max(per_role.values())} if per_role else None
 
 
+def _plan_of(baseline: Assessment, language: str) -> list[dict]:
+    """The baseline's action plan as plan_results reads it, titles in `language`."""
+    return [
+        {
+            **initiative,
+            "title": text_any(initiative["title"], language),
+            "status_label": str(InitiativeStatus(initiative["status"]).label),
+        }
+        for initiative in baseline.initiatives.order_by("position", "id").values(
+            "id", "title", "status", "percent_complete", "indicators"
+        )
+    ]
+
+
 def assessment_comparison(
     *,
     assessment: Assessment,
@@ -326,6 +347,7 @@ def assessment_comparison(
             lineage=catalog_lineage(
                 version_id=assessment.catalog_version_id, baseline_version_id=baseline.catalog_version_id
             ),
+            initiatives=_plan_of(baseline, language),
         )
     return {
         "baseline": {"id": baseline.pk, "title": baseline.title, "reference_date": baseline.reference_date},

@@ -7,6 +7,7 @@ from django.utils import timezone
 from config.jobs import job_run, task_redelivered
 from reports.models import Report
 from reports.plan_digest import plan_digest_deliver, plan_digests_queue
+from reports.reassessment import reassessment_reminder_deliver, reassessment_reminders_queue
 from reports.services import outbox_sweep, report_build
 from surveys.tasks import TRANSIENT_MAIL_ERRORS
 
@@ -52,3 +53,19 @@ def plan_digests_queue_run() -> int:
 )
 def plan_digest_send(digest_id: int) -> bool:
     return plan_digest_deliver(digest_id=digest_id)
+
+
+@shared_task(name="reports.reassessment_reminders_queue", ignore_result=True)
+def reassessment_reminders_queue_run() -> int:
+    return reassessment_reminders_queue(now=timezone.now())
+
+
+@shared_task(
+    name="reports.reassessment_reminder_send",
+    autoretry_for=TRANSIENT_MAIL_ERRORS,
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=6,
+)
+def reassessment_reminder_send(reminder_id: int) -> bool:
+    return reassessment_reminder_deliver(reminder_id=reminder_id)

@@ -7,7 +7,9 @@ own link) are answered, but with nothing of A's. A route this module does not kn
 test until it is covered here."""
 
 import datetime
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 
 import pytest
@@ -16,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from assessment.models import CustomerDataImport, Status
 from assessment.services import api_token_create, assessment_update, interview_scores_set
+from config.spreadsheets import ZIP_SIGNATURES
 from reports.models import Initiative, Quote, Report
 from reports.services import recommendations_generate
 from surveys.models import Indicator
@@ -198,8 +201,17 @@ def _request(client: Client, method: str, url: str, **headers):
     return client.generic(method.upper(), url, data=b"{}", content_type="application/json", headers=headers)
 
 
-def _leaks(response, markers: list[str]) -> list[str]:
+def _body(response) -> bytes:
+    """What the response says; a workbook's parts unpacked, since its cells are compressed."""
     body = b"".join(response) if response.streaming else response.content
+    if body.startswith(ZIP_SIGNATURES):
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            body += b"".join(archive.read(part) for part in archive.namelist())
+    return body
+
+
+def _leaks(response, markers: list[str]) -> list[str]:
+    body = _body(response)
     return [marker for marker in markers if marker.encode() in body]
 
 
@@ -284,6 +296,8 @@ def test_an_api_token_of_a_person_of_another_organization_reads_nothing(world):
                 assert set(statuses.values()) <= {403, 404, 405}, (url, statuses)
 
 
+# Downloads whose text names A: the checks above must find A's names inside them.
+PLAN_DOWNLOADS = ("workspace:action-plan-xlsx", "workspace:action-plan-ics")
 # For A's own consultant, the GETs of A's objects that do not answer 200, and why.
 NOT_A_PAGE = {
     "workspace:assessment": "redirects to the assessment's first tab",
@@ -326,4 +340,17 @@ def test_the_same_requests_reach_the_objects_for_their_own_consultant(world):
     assert other - set(NOT_A_PAGE) == set()
     # Each object of A is read by at least one route.
     assert {"api:report-detail", "api:customer-data-import", "workspace:organization"} <= answered
+    assert set(PLAN_DOWNLOADS) <= answered
     assert len(answered) >= 20
+
+
+def test_the_leak_check_reads_the_downloads_of_the_plan(world):
+    """A's own consultant finds A named in its plan's spreadsheet (inside the workbook's
+    compressed parts) and calendar: were either answered to B, the check would see it."""
+    client = _client(world["alpha"].memberships.get(role="consultant").user)
+    routes = [route for route in _tenant_routes() if route.name in PLAN_DOWNLOADS]
+    assert [route.name for route in routes] == list(PLAN_DOWNLOADS)
+    for route in routes:
+        response = client.get(route.url({"assessment_id": world["assessments"][0].pk}))
+        assert response.status_code == 200, route.name
+        assert "Alphaleak" in _leaks(response, world["markers"]), route.name

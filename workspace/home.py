@@ -102,8 +102,16 @@ class AssessmentForm(forms.Form):
 def assessment_new(request: HttpRequest, organization_id: int) -> HttpResponse:
     organization = organization_managed(user=request.user, organization_id=organization_id)
     initial = {"reference_date": timezone.localdate()}
-    if "baseline" in request.GET:
-        initial["baseline"] = request.GET["baseline"]
+    # Started from the reminder (reports.reassessment): the re-assessment of that baseline,
+    # inviting its respondents again.
+    requested = request.GET.get("baseline", "")
+    baseline = organization.assessments.filter(pk=requested).first() if requested.isdigit() else None
+    if baseline is not None:
+        initial.update(
+            baseline=baseline.pk,
+            title=_("Re-assessment of %(title)s") % {"title": baseline.title},
+            copy_invitations=True,
+        )
     form = AssessmentForm(request.POST or None, organization=organization, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

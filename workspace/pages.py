@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,8 @@ from assessment.levels import level_name
 from assessment.models import NEXT_STATUSES, Assessment, Status
 from assessment.selectors import assessment_scores, executive_assessment_scope
 from reports.context import scores_preliminary
+from reports.plan_selectors import plan_health_by_assessment
+from reports.reassessment import reassessment_due, reassessment_start_url
 from surveys.selectors import invitations_unsent, response_rate
 
 
@@ -118,13 +121,28 @@ def assessment_page(
         "unsent": (
             invitations_unsent(assessment=assessment).count() if next_status == Status.COLLECTING else 0
         ),
+        "reassessment": _reassessment_due(assessment) if manages else None,
         **(context or {}),
     }
     return render(request, template, page, status=status)
 
 
+def _reassessment_due(assessment: Assessment) -> dict | None:
+    """For the consultants, once the assessment's re-assessment is due and not started: since
+    when, and the link that starts it with this assessment as its baseline."""
+    due_on = reassessment_due(assessment=assessment)
+    if due_on is None or due_on > timezone.localdate():
+        return None
+    return {"due_on": due_on, "url": reassessment_start_url(assessment=assessment)}
+
+
 def assessments_with_summaries(assessments) -> list[dict]:
-    return [{"assessment": a, **assessment_summary(a)} for a in assessments]
+    """Each assessment with its summary and where its action plan stands (None without one)."""
+    assessments = list(assessments)
+    plans = plan_health_by_assessment(
+        assessment_ids=[assessment.pk for assessment in assessments], today=timezone.localdate()
+    )
+    return [{"assessment": a, **assessment_summary(a), "plan": plans.get(a.pk)} for a in assessments]
 
 
 def redirect_back(request: HttpRequest, default: str) -> HttpResponse:

@@ -15,6 +15,7 @@ from workspace import (
     interviews,
     organizations,
     plan,
+    plan_exports,
     questions,
     reports,
     respondents,
@@ -77,6 +78,16 @@ urlpatterns = [
     path("assessments/<int:assessment_id>/customer-data/", customer_data.customer_data, name="customer-data"),
     path("assessments/<int:assessment_id>/analytics/", analytics.analytics, name="analytics"),
     path("assessments/<int:assessment_id>/action-plan/", plan.action_plan, name="action-plan"),
+    path(
+        "assessments/<int:assessment_id>/action-plan.xlsx",
+        plan_exports.action_plan_xlsx,
+        name="action-plan-xlsx",
+    ),
+    path(
+        "assessments/<int:assessment_id>/action-plan.ics",
+        plan_exports.action_plan_ics,
+        name="action-plan-ics",
+    ),
     path(
         "assessments/<int:assessment_id>/analytics/themes/<str:source>/<str:key>/",
         analytics.theme_edit_view,

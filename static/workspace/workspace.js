@@ -93,6 +93,15 @@
     });
   }
 
+  /* On a phone the steps scroll sideways: bring the current one into the middle of the row
+     (only the row scrolls, not the page, which may have opened at an anchor). */
+  var currentTab = document.querySelector('.tabs__link[aria-current="page"]');
+  if (currentTab) {
+    var row = currentTab.closest(".tabs");
+    var offset = currentTab.getBoundingClientRect().left - row.getBoundingClientRect().left;
+    row.scrollLeft += offset - (row.clientWidth - currentTab.offsetWidth) / 2;
+  }
+
   makeScrollingFramesFocusable();
   var resizing;
   window.addEventListener("resize", function () {

@@ -1,12 +1,16 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.utils import timezone
 
 from assessment.demo import DEMO_LOGINS
 from assessment.kpis import assessment_kpis
 from assessment.method import CURRENT_METHOD_VERSION, level_of, result_method
 from assessment.models import Assessment, Membership, Organization, Role, Status
 from assessment.selectors import assessment_scope, assessment_scores, user_is_consultant
+from reports.models import InitiativeStatus
+from reports.plan_selectors import initiatives_list, kpi_tracks
+from reports.selectors import assessment_comparison
 
 
 @pytest.fixture(autouse=True)
@@ -76,3 +80,19 @@ def test_demo_tells_the_seeds_re_assessment_story(catalog_v2):
     churn_change = kpis_after["churn_rate"]["value"] / kpis_before["churn_rate"]["value"] - 1
     assert -0.3 < churn_change < -0.1
     assert 6 <= kpis_after["nps"]["value"] - kpis_before["nps"]["value"] <= 18
+
+    # Between the two, the client carried out the audit's action plan (reports.demo): every
+    # status and every health, the manager's own initiatives, interim values, and the
+    # re-assessment's comparison says what became of it.
+    plan = initiatives_list(assessment=baseline, today=timezone.localdate())
+    assert {item["status"] for item in plan} == set(InitiativeStatus.values)
+    assert {item["health"] for item in plan} == {"on_track", "at_risk", "overdue", "done", "dropped"}
+    manager = authenticate(username="manager", password="manager-demo-2026")
+    assert Membership.objects.get(user=manager).role == Role.CLIENT_MANAGER
+    assert sum((item["owner"] or {}).get("id") == manager.pk for item in plan) == 3
+    tracks = {track["metric"]: track for track in kpi_tracks(assessment=baseline)}
+    assert [value["value"] for value in tracks["churn_rate"]["values"]] == [16.6, 15.5, 14.6]
+    assert [target["value"] for target in tracks["churn_rate"]["targets"]] == [13.5, 14.0]
+    results = assessment_comparison(assessment=reassessment, baseline=baseline, language="en")["action_plan"]
+    assert [item["status"] for item in results["initiatives"]] == [item["status"] for item in plan]
+    assert sum(group["indicators"] for group in results["groups"]) == 59

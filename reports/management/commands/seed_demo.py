@@ -1,11 +1,12 @@
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from assessment.demo import DEMO_LOGINS, demo_respondent_link, demo_seed
-from reports.demo import demo_narrative_write, demo_reports_release
+from reports.demo import demo_narrative_write, demo_plan_write, demo_reports_release
 from surveys.services import respondent_url
 
 
@@ -39,6 +40,12 @@ class Command(BaseCommand):
             assessment = demo_seed(before_publish=demo_narrative_write)
         audit = assessment.baseline
         self.stdout.write(self.style.SUCCESS(f"Published audit #{audit.pk}: {audit}"))
+        demo_plan_write(
+            assessment=audit,
+            consultant=audit.created_by,
+            manager=get_user_model().objects.get(username=DEMO_LOGINS[-1].username),
+        )
+        self.stdout.write(f"  its action plan: {audit.initiatives.count()} initiatives")
         if options["reports"]:
             released = demo_reports_release(assessment=audit, consultant=audit.created_by)
             self.stdout.write(f"  its reports released to the client executive: {len(released)}")
