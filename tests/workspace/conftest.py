@@ -1,11 +1,18 @@
 """Fixtures for the workspace pages: one audited organization, its consultant and executive,
-and people of another organization who must see none of it."""
+and people of another organization who must see none of it; a published assessment with its
+action plan."""
+
+import datetime
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 
 from assessment.models import Status
+from assessment.services import interview_scores_set
+from surveys.models import Indicator
 from tests.factories import (
+    OVERRIDE_REASON,
     AssessmentFactory,
     OrganizationFactory,
     assessment_published,
@@ -113,3 +120,25 @@ def reassessment(organization, consultant, settings, tmp_path):
     )
     evidence(current, {"ORG": 4, "STF": 4, "PRC": 4, "TEC": 3})
     return SimpleNamespace(baseline=baseline, current=current)
+
+
+@pytest.fixture
+def published_plan(catalog) -> SimpleNamespace:
+    """A published assessment of Plan Bank (interview levels of 2 everywhere, amounts in KZT)
+    whose accepted roadmap became its action plan, and its consultant."""
+    organization = OrganizationFactory(name="Plan Bank")
+    consultant = consultant_of(organization)
+    assessment = AssessmentFactory(
+        organization=organization,
+        status=Status.SCORING,
+        reference_date=datetime.date(2025, 12, 31),
+        currency="KZT",
+    )
+    codes = Indicator.objects.filter(version=catalog).values_list("code", flat=True)
+    interview_scores_set(
+        assessment=assessment,
+        user=consultant,
+        items=[{"indicator": c, "level": 2, "note": ""} for c in codes],
+    )
+    assessment = assessment_published(assessment=assessment, override_reason=OVERRIDE_REASON)
+    return SimpleNamespace(organization=organization, consultant=consultant, assessment=assessment)

@@ -11,15 +11,11 @@ from django.test import Client
 from django.urls import reverse
 
 from assessment.models import Status
-from assessment.services import interview_scores_set
 from reports.models import Initiative, InitiativeUpdate
 from reports.texts import text_any
-from surveys.models import Indicator
 from tests.factories import (
-    OVERRIDE_REASON,
     AssessmentFactory,
     OrganizationFactory,
-    assessment_published,
     client_manager_of,
     consultant_of,
     executive_of,
@@ -33,25 +29,13 @@ ROUTES = ("workspace:action-plan-xlsx", "workspace:action-plan-ics")
 
 
 @pytest.fixture
-def plan(catalog):
+def plan(published_plan):
     """A published assessment whose roadmap became the plan, as in the demo: its first
     initiative owned by a client manager, aiming at a churn target, with a progress note; its
     second done."""
-    organization = OrganizationFactory(name="Plan Bank")
-    consultant = consultant_of(organization)
-    assessment = AssessmentFactory(
-        organization=organization,
-        status=Status.SCORING,
-        reference_date=datetime.date(2025, 12, 31),
-        currency="KZT",
-    )
-    codes = Indicator.objects.filter(version=catalog).values_list("code", flat=True)
-    interview_scores_set(
-        assessment=assessment,
-        user=consultant,
-        items=[{"indicator": c, "level": 2, "note": ""} for c in codes],
-    )
-    assessment = assessment_published(assessment=assessment, override_reason=OVERRIDE_REASON)
+    organization = published_plan.organization
+    consultant = published_plan.consultant
+    assessment = published_plan.assessment
     manager = client_manager_of(organization, first_name="Dana")
     first, second = assessment.initiatives.order_by("position")[:2]
     Initiative.objects.filter(pk=first.pk).update(

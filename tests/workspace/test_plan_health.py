@@ -10,16 +10,10 @@ from django.utils.html import strip_tags
 from freezegun import freeze_time
 
 from assessment.models import Status
-from assessment.services import interview_scores_set
 from reports.models import Initiative, InitiativeStatus
 from reports.plan_selectors import plan_health_by_assessment
-from surveys.models import Indicator
 from tests.factories import (
-    OVERRIDE_REASON,
     AssessmentFactory,
-    OrganizationFactory,
-    assessment_published,
-    consultant_of,
     executive_of,
 )
 
@@ -28,21 +22,12 @@ TODAY = datetime.date(2026, 6, 1)
 
 
 @pytest.fixture
-def plan(catalog):
+def plan(published_plan):
     """A published assessment whose plan has, on 1 June 2026: two on track, one at risk (due in
     10 days at 50 %), one overdue, one done and one dropped."""
-    organization = OrganizationFactory(name="Plan Bank")
-    consultant = consultant_of(organization)
-    assessment = AssessmentFactory(
-        organization=organization, status=Status.SCORING, reference_date=datetime.date(2025, 12, 31)
-    )
-    codes = Indicator.objects.filter(version=catalog).values_list("code", flat=True)
-    interview_scores_set(
-        assessment=assessment,
-        user=consultant,
-        items=[{"indicator": c, "level": 2, "note": ""} for c in codes],
-    )
-    assessment = assessment_published(assessment=assessment, override_reason=OVERRIDE_REASON)
+    organization = published_plan.organization
+    consultant = published_plan.consultant
+    assessment = published_plan.assessment
     Initiative.objects.filter(assessment=assessment).delete()
     states = [
         (InitiativeStatus.IN_PROGRESS, 50, datetime.date(2026, 9, 1)),

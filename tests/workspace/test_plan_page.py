@@ -13,18 +13,12 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from assessment.metrics import metric
-from assessment.models import AuditEvent, Status
-from assessment.services import interview_scores_set
+from assessment.models import AuditEvent
 from reports.models import Initiative, InitiativeUpdate, KpiValue
 from reports.plan_selectors import kpi_tracks
-from surveys.models import Indicator
 from tests.factories import (
-    OVERRIDE_REASON,
-    AssessmentFactory,
     OrganizationFactory,
-    assessment_published,
     client_manager_of,
-    consultant_of,
     executive_of,
 )
 
@@ -32,19 +26,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def plan(catalog):
-    organization = OrganizationFactory(name="Plan Bank")
-    consultant = consultant_of(organization)
-    assessment = AssessmentFactory(
-        organization=organization, status=Status.SCORING, reference_date=datetime.date(2025, 12, 31)
-    )
-    codes = Indicator.objects.filter(version=catalog).values_list("code", flat=True)
-    interview_scores_set(
-        assessment=assessment,
-        user=consultant,
-        items=[{"indicator": c, "level": 2, "note": ""} for c in codes],
-    )
-    assessment = assessment_published(assessment=assessment, override_reason=OVERRIDE_REASON)
+def plan(published_plan):
+    organization = published_plan.organization
+    consultant = published_plan.consultant
+    assessment = published_plan.assessment
     manager = client_manager_of(organization, first_name="Dana")
     mine, other = assessment.initiatives.order_by("position")[:2]
     Initiative.objects.filter(pk=mine.pk).update(owner=manager)
