@@ -168,6 +168,7 @@ INCIDENTAL = {
     "tests/e2e/test_workspace.py",
     "tests/reports/test_churn_report.py",  # the model's page, from data stored as usual
     "tests/reports/test_demo_deliverable.py",
+    "tests/reports/test_plan_results.py",  # the comparison report's page, read back
     "tests/reports/test_quotes.py",
     "tests/reports/test_sufficiency_display.py",
     "tests/surveys/test_invitation_upload_sniffing.py",
