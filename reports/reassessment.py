@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,19 +23,29 @@ from reports.plan import reassessment_due_on
 from reports.plan_digest import user_language
 
 
-def reassessment_due(*, assessment: Assessment) -> datetime.date | None:
-    """When the assessment's re-assessment is due; None before it is published or once a
-    re-assessment names it as its baseline."""
-    if assessment.published_at is None or assessment.reassessments.exists():
-        return None
-    last_due_on = assessment.initiatives.exclude(status=InitiativeStatus.DROPPED).aggregate(
-        last=Max("due_on")
+def _awaiting_reassessment(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
+    """Those of `assessments` published and not yet re-assessed, each with `last_due_on`: when
+    its plan's last initiative not dropped is due (None without one)."""
+    return assessments.filter(
+        status__in=CLIENT_VISIBLE_STATUSES, published_at__isnull=False, reassessments__isnull=True
+    ).annotate(
+        last_due_on=Max("initiatives__due_on", filter=~Q(initiatives__status=InitiativeStatus.DROPPED))
     )
+
+
+def _due_on(assessment: Assessment) -> datetime.date:
     return reassessment_due_on(
         published_on=timezone.localdate(assessment.published_at),
-        last_due_on=last_due_on["last"],
+        last_due_on=assessment.last_due_on,
         months=settings.REASSESSMENT_AFTER_MONTHS,
     )
+
+
+def reassessment_due(*, assessment: Assessment) -> datetime.date | None:
+    """When the assessment's re-assessment is due (one query); None before it is published or
+    once a re-assessment names it as its baseline."""
+    found = _awaiting_reassessment(Assessment.objects.filter(pk=assessment.pk)).first()
+    return _due_on(found) if found else None
 
 
 def reassessment_start_url(*, assessment: Assessment) -> str:
@@ -47,26 +57,10 @@ def reassessment_start_url(*, assessment: Assessment) -> str:
 
 def _awaiting(today: datetime.date) -> list[tuple[Assessment, datetime.date]]:
     """The published assessments whose re-assessment is due by `today` and not started."""
-    candidates = (
-        Assessment.objects.filter(
-            status__in=CLIENT_VISIBLE_STATUSES, published_at__isnull=False, reassessments__isnull=True
-        )
-        .annotate(
-            last_due_on=Max("initiatives__due_on", filter=~Q(initiatives__status=InitiativeStatus.DROPPED))
-        )
-        .only("pk", "organization_id", "published_at")
+    candidates = _awaiting_reassessment(Assessment.objects.all()).only(
+        "pk", "organization_id", "published_at"
     )
-    due = [
-        (
-            assessment,
-            reassessment_due_on(
-                published_on=timezone.localdate(assessment.published_at),
-                last_due_on=assessment.last_due_on,
-                months=settings.REASSESSMENT_AFTER_MONTHS,
-            ),
-        )
-        for assessment in candidates
-    ]
+    due = [(assessment, _due_on(assessment)) for assessment in candidates]
     return [(assessment, due_on) for assessment, due_on in due if due_on <= today]
 
 
