@@ -14,6 +14,7 @@ from assessment.method import CURRENT_METHOD_VERSION, METHODS, ROADMAP_LIMIT_MAX
 from assessment.metrics import kpi_metrics, registry_of, thresholds_messages
 from assessment.sufficiency import sufficiency_messages
 from config.jobs import Job
+from config.languages import language_choices
 
 
 class Currency(models.TextChoices):
@@ -166,7 +167,7 @@ class UserInvitation(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitation")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="user_invitations")
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    language = models.CharField(_("language"), max_length=8, choices=language_choices, default="en")
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

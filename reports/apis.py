@@ -23,6 +23,7 @@ from reports.selectors import (
     report_scope,
 )
 from reports.services import (
+    RECOMMENDATION_TEXT_MAX,
     recommendations_ensure,
     recommendations_generate,
     recommendations_review,
@@ -108,10 +109,12 @@ class RoadmapSerializer(serializers.Serializer):
 class RecommendationChangeSerializer(serializers.Serializer):
     id = serializers.IntegerField(required=False, help_text=_("Omit to add a custom recommendation"))
     status = serializers.ChoiceField(choices=RecommendationStatus.choices, required=False)
-    title = localized_text(300)(required=False, help_text=_("Per language; a blank one removes it"))
-    rationale = localized_text(4000)(required=False)
+    title = localized_text(RECOMMENDATION_TEXT_MAX["title"])(
+        required=False, help_text=_("Per language; a blank one removes it")
+    )
+    rationale = localized_text(RECOMMENDATION_TEXT_MAX["rationale"])(required=False)
     actions = localized_lines()(required=False, help_text=_("A list of actions per language"))
-    impact = localized_text(2000)(required=False)
+    impact = localized_text(RECOMMENDATION_TEXT_MAX["impact"])(required=False)
     horizon = serializers.ChoiceField(choices=Horizon.choices, required=False)
     effort = serializers.ChoiceField(choices=Effort.choices, required=False)
 

@@ -724,6 +724,27 @@ def _two_lines(text: str, *, width: int) -> str:
 
 # The key drivers named on their quadrant chart, the strongest first; the table names them all.
 QUADRANT_NAMED = 5
+QUADRANT_LABEL_CHARS = 32
+
+
+def _label_offsets(named: Sequence[Mapping], *, width: float) -> list[tuple[int, int]]:
+    """Where each named point's label goes, in points from it: below and to the right, unless
+    a label already placed there would meet it (a point close across and in height), then
+    above."""
+    below, above = (4, -4), (4, 4)
+    placed: list[tuple[float, float, tuple[int, int]]] = []
+    offsets = []
+    for driver in named:
+        x, y = driver["share"], driver["performance"]
+        near = [
+            offset
+            for other_x, other_y, offset in placed
+            if abs(other_x - x) < width * 0.3 and abs(other_y - y) < 8
+        ]
+        offset = above if below in near else below
+        placed.append((x, y, offset))
+        offsets.append(offset)
+    return offsets
 
 
 def driver_quadrant(
@@ -754,8 +775,10 @@ def driver_quadrant(
         (labels["maybe_overdone"], right * 0.02, 104, "left", "top"),
         (labels["low_priority"], right * 0.02, 2, "left", "bottom"),
     ):
-        axes.text(x, y, text, ha=ha, va=va, fontsize=7, color=MUTED)
+        # Two to a row: each kept within about half the width, so that they never meet.
+        axes.text(x, y, _two_lines(text, width=QUADRANT_LABEL_CHARS), ha=ha, va=va, fontsize=7, color=MUTED)
     named = sorted(rated, key=lambda driver: -driver["share"])[:QUADRANT_NAMED]
+    offsets = _label_offsets(named, width=right)
     for index, driver in enumerate(rated):
         colour = NEGATIVE if driver["quadrant"] == "fix" else PRIMARY
         point = axes.scatter([driver["share"]], [driver["performance"]], s=28, color=colour, zorder=3)
@@ -764,10 +787,11 @@ def driver_quadrant(
             axes.annotate(
                 _wrap(str(driver["label"]), width=22),
                 (driver["share"], driver["performance"]),
-                xytext=(4, -9),
+                xytext=offsets[named.index(driver)],
                 textcoords="offset points",
                 fontsize=7,
                 color=TEXT,
+                va="top" if offsets[named.index(driver)][1] < 0 else "bottom",
             )
     axes.set_xlabel(labels["importance"], fontsize=7.5, color=MUTED)
     axes.set_ylabel(labels["performance"], fontsize=7.5, color=MUTED)

@@ -48,20 +48,80 @@ DEMO_COMMENTARY = {
         "в системе показателей каждого руководителя. Вместе они — кратчайший путь к уровню "
         "«Клиентоцентричная компания»."
     ),
+    "kk": (
+        "Demo Bank клиенттік тәжірибені стратегиялық күн тәртібіне енгізді: 2025–2027 жылдарға "
+        "арналған стратегия оны үш басымдықтың бірі деп атайды, басқарма NPS көрсеткішін әр "
+        "тоқсан сайын қарайды, ал әр жаңа қызметкер қызмет көрсету стандарттары бойынша оқудан "
+        "өтеді. Бұл «Клиентке бағдарланған компания» деңгейіне сәйкес келеді.\n\n"
+        "Банкті ниеттің жоқтығы емес, орындалуы тежейді. Клиенттер туралы деректер бөлек "
+        "жүйелерде сақталады, сондықтан бірде-бір қызметкер клиенттің толық тарихын көрмейді; "
+        "шағымдар үш арна арқылы түседі; клиенттердің кетуі өлшенеді, бірақ оған шара "
+        "қолданылмайды; сыйақы тек сату көлеміне байланысты.\n\n"
+        "Басқармаға алдағы тоғыз айды үш қадамға шоғырландыруды ұсынамыз: CRM жүйесіндегі "
+        "клиенттің бірыңғай профилі, кетуге ниетті клиенттерді ұстап қалу тәртібі және әр "
+        "басшының көрсеткіштер жүйесіндегі клиенттік мақсаттар. Бірге алғанда олар «Клиентті "
+        "орталыққа қойған компания» деңгейіне апаратын ең қысқа жол."
+    ),
+    "uz": (
+        "Demo Bank mijoz tajribasini strategik kun tartibiga kiritdi: 2025–2027-yillarga "
+        "moʻljallangan strategiya uni uchta ustuvor yoʻnalishdan biri deb ataydi, boshqaruv NPS "
+        "koʻrsatkichini har chorakda koʻrib chiqadi, har bir yangi xodim esa xizmat koʻrsatish "
+        "standartlari boʻyicha oʻqitiladi. Bu «Mijozga yoʻnaltirilgan kompaniya» darajasiga mos "
+        "keladi.\n\n"
+        "Bankni niyat yoʻqligi emas, ijro ushlab turibdi. Mijozlar haqidagi maʼlumotlar alohida "
+        "tizimlarda saqlanadi, shu sababli birorta xodim mijozning toʻliq tarixini koʻrmaydi; "
+        "shikoyatlar uchta kanal orqali keladi; mijozlar ketishi oʻlchanadi, ammo unga chora "
+        "koʻrilmaydi; mukofotlar faqat sotuv hajmiga bogʻliq.\n\n"
+        "Boshqaruvga keyingi toʻqqiz oyni uchta qadamga jamlashni tavsiya qilamiz: CRM tizimida "
+        "mijozning yagona profili, ketishga moyil mijozlarni saqlab qolish tartibi va har bir "
+        "rahbarning koʻrsatkichlar tizimida mijozga oid maqsadlar. Birgalikda ular «Mijozni "
+        "markazga qoʻygan kompaniya» darajasiga eng qisqa yoʻldir."
+    ),
 }
 
 # The first quotable text of each (source, indicator), in the language it was written in, with
-# the consultant's translation into the other language.
+# the consultant's translations into the other languages.
 DEMO_QUOTES = (
-    ("comment", "PRC-01", "en", {"ru": "Жалобы регистрируются в трёх разных системах."}),
-    ("comment", "PRC-10", "ru", {"en": "There is no regular churn monitoring, only one-off reports."}),
+    (
+        "comment",
+        "PRC-01",
+        "en",
+        {
+            "ru": "Жалобы регистрируются в трёх разных системах.",
+            "kk": "Шағымдар үш түрлі жүйеде тіркеледі.",
+            "uz": "Shikoyatlar uchta turli tizimda qayd etiladi.",
+        },
+    ),
+    (
+        "comment",
+        "PRC-10",
+        "ru",
+        {
+            "en": "There is no regular churn monitoring, only one-off reports.",
+            "kk": "Клиенттердің кетуі тұрақты бақыланбайды, тек бір реттік есептер бар.",
+            "uz": "Mijozlar ketishi muntazam kuzatilmaydi, faqat bir martalik hisobotlar bor.",
+        },
+    ),
     (
         "comment",
         "TEC-01",
         "en",
-        {"ru": "CRM не показывает историю клиента в приложении и в отделении вместе."},
+        {
+            "ru": "CRM не показывает историю клиента в приложении и в отделении вместе.",
+            "kk": "CRM клиенттің қосымшадағы және бөлімшедегі тарихын бірге көрсетпейді.",
+            "uz": "CRM mijozning ilovadagi va filialdagi tarixini birga koʻrsatmaydi.",
+        },
     ),
-    ("interview", "ORG-06", "en", {"ru": "Премии зависят только от объёма продаж."}),
+    (
+        "interview",
+        "ORG-06",
+        "en",
+        {
+            "ru": "Премии зависят только от объёма продаж.",
+            "kk": "Сыйақы тек сату көлеміне байланысты.",
+            "uz": "Mukofotlar faqat sotuv hajmiga bogʻliq.",
+        },
+    ),
 )
 
 DEMO_RELEASED_REPORTS = tuple(
@@ -71,7 +131,7 @@ DEMO_RELEASED_REPORTS = tuple(
 
 def demo_narrative_write(*, assessment: Assessment, consultant: AbstractBaseUser) -> None:
     """The consultant's review before publishing: findings kept as proposed, every proposed
-    recommendation accepted, the commentary written and quotes picked, in English and Russian."""
+    recommendation accepted, the commentary written and quotes picked, in every language."""
     findings_ensure(assessment=assessment, actor=consultant)
     recommendations_ensure(assessment=assessment, actor=consultant)
     recommendations_accept_proposed(assessment=assessment, user=consultant)

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.jobs import Job, JobStatus
+from config.languages import language_choices
 
 
 class Horizon(models.TextChoices):
@@ -169,7 +170,7 @@ class Quote(models.Model):
     )
     original = models.TextField(_("original"), max_length=4000)
     original_language = models.CharField(
-        _("language of the original"), max_length=8, choices=settings.LANGUAGES
+        _("language of the original"), max_length=8, choices=language_choices
     )
     translations = models.JSONField(_("translations"), default=dict, blank=True)
     position = models.PositiveIntegerField()
@@ -228,7 +229,7 @@ class Report(Job):
 
     assessment = models.ForeignKey("assessment.Assessment", on_delete=models.CASCADE, related_name="reports")
     kind = models.CharField(_("kind"), max_length=16, choices=ReportKind.choices)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=8, choices=language_choices)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

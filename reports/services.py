@@ -39,11 +39,19 @@ from reports.selectors import (
     reports_pending_count,
     roadmap_awaiting_review,
 )
+from reports.text_fields import MAX_LINE_LENGTH, MAX_LINES
 from reports.texts import text_given, text_merged
 from surveys.services import EMAIL_LOST_AFTER, invitation_emails_lost_queue
 
 EDITABLE_FIELDS = ("status", "title", "rationale", "actions", "impact", "horizon", "effort")
 TEXT_FIELDS = ("title", "rationale", "actions", "impact")
+# Characters a recommendation's text may have per language (its actions together, a line each).
+RECOMMENDATION_TEXT_MAX = {
+    "title": 300,
+    "rationale": 4000,
+    "actions": MAX_LINES * (MAX_LINE_LENGTH + 1),
+    "impact": 2000,
+}
 # What the audit log keeps of a custom recommendation when it is added.
 ADDED_FIELDS = ("title", "status", "horizon", "effort")
 # Reports of one assessment one user may have queued or rendering at a time (a full report

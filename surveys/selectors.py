@@ -27,7 +27,9 @@ if TYPE_CHECKING:  # surveys sits below assessment: the type only, never the mod
 
 
 def catalog_version_current() -> CatalogVersion:
-    version = CatalogVersion.objects.order_by("-number").first()
+    """The newest version of the latest edition: a translation of an earlier edition's file
+    makes a newer version of that edition, not the one new assessments take."""
+    version = CatalogVersion.objects.order_by("-edition", "-number").first()
     if version is None:
         raise ImproperlyConfigured("No catalog is loaded: run `python manage.py load_catalog`.")
     return version

@@ -325,6 +325,7 @@ NOT_A_PAGE = {
     "workspace:organization-users": "POST only",
     "workspace:organization-consultants": "POST only",
     "api:invitations-remind": "POST only",
+    "workspace:translations-workbook": "needs ?source= and ?target= (a 400 without)",
 }
 
 

@@ -41,6 +41,7 @@ TABS = (
     Tab("comparison", _("Comparison"), "workspace:comparison", consultant_only=False, needs_baseline=True),
     Tab("findings", _("Findings"), "workspace:findings"),
     Tab("recommendations", _("Recommendations"), "workspace:recommendations"),
+    Tab("translations", _("Translations"), "workspace:translations"),
     Tab("reports", _("Reports"), "workspace:reports", consultant_only=False, reports=True),
     Tab("action-plan", _("Action plan"), "workspace:action-plan", consultant_only=False),
     Tab("audit", _("Audit log"), "workspace:audit"),

@@ -592,9 +592,11 @@ def reports(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "collecting": manages and assessment.invitations_open,
             # The consultant's texts a report in some language lacks (it is refused until written).
             "texts_missing": [
-                message
-                for found in (texts_missing_by_language(assessment=assessment) if manages else {}).values()
-                for message in found
+                {"language": language_name(language), "messages": found}
+                for language, found in (
+                    texts_missing_by_language(assessment=assessment) if manages else {}
+                ).items()
+                if found
             ],
         },
         status=status,

@@ -20,6 +20,7 @@ from workspace import (
     reports,
     respondents,
     scores,
+    translations,
 )
 
 app_name = "workspace"
@@ -100,6 +101,12 @@ urlpatterns = [
         "assessments/<int:assessment_id>/recommendations/",
         reports.recommendations,
         name="recommendations",
+    ),
+    path("assessments/<int:assessment_id>/translations/", translations.translations, name="translations"),
+    path(
+        "assessments/<int:assessment_id>/translations.xlsx",
+        translations.translations_workbook,
+        name="translations-workbook",
     ),
     path("assessments/<int:assessment_id>/reports/", reports.reports, name="reports"),
     path(

@@ -39,6 +39,7 @@ TABS = (
     "comparison",
     "findings",
     "recommendations",
+    "translations",
     "reports",
     "action-plan",
     "audit",

@@ -60,8 +60,8 @@ def test_publishing_turns_the_accepted_recommendations_into_initiatives(audit):
     ]
     assert {initiative.recommendation.status for initiative in initiatives} == {RecommendationStatus.ACCEPTED}
     first = initiatives[0]
-    assert set(first.title) == {"en", "ru"} and all(first.title.values())
-    assert set(first.description) == {"en", "ru"}
+    assert set(first.title) == {"en", "ru", "kk", "uz"} and all(first.title.values())
+    assert set(first.description) == {"en", "ru", "kk", "uz"}
     assert first.indicators and first.status == InitiativeStatus.PLANNED and first.percent_complete == 0
     # Dates from the horizon, counted from the day of publishing.
     published = first.created_at.date()

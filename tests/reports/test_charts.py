@@ -209,3 +209,20 @@ def test_the_driver_quadrant_marks_what_to_fix_first():
     points = marks(root, "driver")
     assert len(points) == 4
     assert [charts.NEGATIVE in fills(point) for point in points] == [True, False, False, False]
+
+
+def test_labels_of_close_drivers_go_one_below_one_above():
+    named = [
+        {"share": 8.0, "performance": 78.0},
+        {"share": 7.0, "performance": 80.0},  # close to the first: above it
+        {"share": 26.0, "performance": 78.0},  # far across: below again
+        {"share": 8.5, "performance": 40.0},  # far down: below again
+    ]
+    assert charts._label_offsets(named, width=34.0) == [(4, -4), (4, 4), (4, -4), (4, -4)]
+
+
+def test_long_quadrant_names_are_wrapped_within_half_the_chart():
+    name = "Muhim, past baholangan: birinchi navbatda choralar koʻrish"
+    assert charts._two_lines(name, width=charts.QUADRANT_LABEL_CHARS) == (
+        "Muhim, past baholangan: birinchi\nnavbatda choralar koʻrish"
+    )

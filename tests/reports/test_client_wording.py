@@ -1,6 +1,7 @@
 """Nothing a client reads speaks of how the method was put together: no "seed", "the case",
 source documents or their contradictions, in any language. The reports of the demo bank are
-rendered in every kind and language and read back with pdftotext; the recommendation library,
+rendered in every kind and language and read back with pdftotext (the full reports with every
+Kazakh letter and Uzbek's oʻ gʻ as they were written); the recommendation library,
 the invitation e-mails and the executive's pages are scanned too."""
 
 import datetime
@@ -35,6 +36,11 @@ FORBIDDEN = {
     "исходный документ": r"исходн\w* (?:документ|методик|материал)",
     "первоисточник": r"первоисточник",
     "противоречие": r"противоречи[еяйю]|противоречив",
+    "бастапқы құжат": r"бастапқы (?:құжат|әдістеме|материал)",
+    "қайшылық": r"қайшылы[қғ]",
+    "keys": r"\bkeys\b",
+    "manba hujjat": r"(?:manba|dastlabki) (?:hujjat|metodika|material)",
+    "ziddiyat": r"ziddiyat|qarama-qarshilik",
 }
 
 
@@ -69,6 +75,10 @@ LANGUAGES = [code for code, _name in settings.LANGUAGES]
         "The source documents disagree.",
         "Исходная методика противоречива.",
         "THE CASE showed it.",
+        "Кейсте клиенттердің кетуі азайды.",
+        "Бастапқы құжаттарда қайшылық бар.",
+        "Keys bankida mijozlar ketishi kamaydi.",
+        "Manba hujjatlarda ziddiyat bor.",
     ],
 )
 def test_the_scanner_flags_internal_wording(text):
@@ -100,7 +110,20 @@ def test_reports_of_every_kind_and_language_speak_in_the_firms_voice(catalog_v2,
             assert assessment.organization.name in text  # really read back
             if found := forbidden_found(text):
                 problems[f"{assessment.pk}/{kind}/{language}"] = found
+            if kind == ReportKind.FULL:
+                assert_letters_kept(text, language)
     assert problems == {}
+
+
+# Letters a font without them would drop or box: each must come back from the PDF as itself.
+LETTERS = {"kk": "әғқңөұүі", "uz": "\u02bb"}
+
+
+def assert_letters_kept(text: str, language: str) -> None:
+    assert set(LETTERS.get(language, "")) <= set(text.lower()), language
+    if language == "uz":
+        # oʻ and gʻ with U+02BB, never an apostrophe or a quotation mark in its place.
+        assert re.findall(r"\b[oOgG]['‘’`]\w", text) == []
 
 
 def test_the_recommendation_library_speaks_in_the_firms_voice():

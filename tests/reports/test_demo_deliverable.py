@@ -35,8 +35,8 @@ def test_the_published_audit_is_delivered_as_the_client_receives_it(demo, api, t
     assert [(quote.source, quote.original_language) for quote in quotes] == [
         (source, language) for source, _indicator, language, _translations in DEMO_QUOTES
     ]
-    for quote in quotes:  # the original plus a translation: the quote reads in both languages
-        assert {quote.original_language, *quote.translations} == {"en", "ru"}
+    for quote in quotes:  # the original plus translations: the quote reads in every language
+        assert {quote.original_language, *quote.translations} == {"en", "ru", "kk", "uz"}
     assert AuditEvent.objects.filter(assessment=audit, action=AuditEvent.Action.QUOTE).count() == 4
 
     # The executive lists and downloads the released reports.

@@ -239,7 +239,7 @@ def test_review_edits_hides_adds_and_reorders_and_regeneration_keeps_it(api, aud
         "processes",
         "strength",
         "Complaints close fast.",
-        ["ru"],
+        ["ru", "kk", "uz"],
     )
     assert custom["position"] == 17 and after["strength:ORG-02"]["position"] == 1
     events = AuditEvent.objects.filter(action=AuditEvent.Action.FINDING)
@@ -302,7 +302,7 @@ def test_a_bad_review_saves_nothing(api, audit):
     assert response.status_code == 400
     errors = response.json()["items"]
     assert errors["3"]["text"]["en"] == ["Ensure this field has no more than 1000 characters."]
-    assert errors["4"]["text"] == ["Unknown language(s): de. Give texts in en, ru."]
+    assert errors["4"]["text"] == ["Unknown language(s): de. Give texts in en, ru, kk, uz."]
     response = api.patch(
         _url(audit.current),
         {
@@ -400,6 +400,8 @@ def test_the_commentary_is_plain_paragraphs_per_language(api, audit):
     assert response.json()["text"] == {
         "en": "First  paragraph\nstill first.\n\n\nSecond.",
         "ru": "Первый.\n\nВторой.",
+        "kk": "",
+        "uz": "",
     }
     from reports.narrative_selectors import commentary_paragraphs
 
@@ -408,8 +410,13 @@ def test_the_commentary_is_plain_paragraphs_per_language(api, audit):
         "Second.",
     ]
     cleared = api.put(_url(audit.current, "commentary/"), {"text": {"ru": ""}}, format="json").json()
-    assert cleared["text"] == {"en": "First  paragraph\nstill first.\n\n\nSecond.", "ru": ""}
-    assert cleared["missing_languages"] == ["ru"]
+    assert cleared["text"] == {
+        "en": "First  paragraph\nstill first.\n\n\nSecond.",
+        "ru": "",
+        "kk": "",
+        "uz": "",
+    }
+    assert cleared["missing_languages"] == ["ru", "kk", "uz"]
     event = AuditEvent.objects.filter(action=AuditEvent.Action.COMMENTARY).first()
     assert event.before["ru"] == "Первый.\n\nВторой." and "ru" not in event.after
 
@@ -434,6 +441,8 @@ def test_frozen_once_published_and_executives_read_the_visible_findings(api, aud
     assert api.get(_url(audit.current, "commentary/")).json()["text"] == {
         "en": "Well done.",
         "ru": "Молодцы.",
+        "kk": "",
+        "uz": "",
     }
     assert api.patch(_url(audit.current), {"regenerate": True}, format="json").status_code == 403
     api.force_authenticate(audit.consultant)

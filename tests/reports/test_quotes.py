@@ -117,8 +117,10 @@ def test_a_picked_comment_is_quoted_in_each_language_and_audited(api, voices):
     assert quote["texts"] == {
         "en": "Customer requests get lost between departments.",
         "ru": COMMENTS[("back_office", "PRC-01")][0],
+        "kk": "",
+        "uz": "",
     }
-    assert quote["missing_languages"] == []
+    assert quote["missing_languages"] == ["kk", "uz"]
     event = AuditEvent.objects.get(action=AuditEvent.Action.QUOTE)
     assert event.target == f"comment:{comment.pk}" and event.after["translations"] == {
         "en": "Customer requests get lost between departments."
@@ -130,7 +132,7 @@ def test_a_picked_comment_is_quoted_in_each_language_and_audited(api, voices):
     edited = api.patch(
         _url(voices.assessment, f"quotes/{quote['id']}/"), {"translations": {"en": ""}}, format="json"
     )
-    assert edited.json()["missing_languages"] == ["en"]
+    assert edited.json()["missing_languages"] == ["en", "kk", "uz"]
 
 
 def test_reports_show_the_quotes_in_their_language_without_names(api, voices, tmp_path):
@@ -211,7 +213,12 @@ def test_executives_read_the_quotes_of_a_published_assessment_without_their_sour
             "area": "organization",
             "area_name": "Организация",
             "text": "Клиенты недовольны.",
-            "texts": {"en": COMMENTS[("frontline", "ORG-01")][0], "ru": "Клиенты недовольны."},
+            "texts": {
+                "en": COMMENTS[("frontline", "ORG-01")][0],
+                "ru": "Клиенты недовольны.",
+                "kk": "",
+                "uz": "",
+            },
             "attribution": "Фронт-офис",
         }
     ]

@@ -68,11 +68,12 @@ def test_review_accepts_rejects_edits_reorders_and_adds(api, audit):
     assert after[first["id"]]["status"] == "rejected"
     edited = after[second["id"]]
     assert (edited["title"], edited["actions"], edited["edited"]) == ("Our own words", ["Do it"], True)
-    assert edited["texts"]["ru"]["title"] == "Наши слова" and edited["missing_languages"] == []
+    # Edited in English and Russian: the edit is the text, and Kazakh and Uzbek lack it.
+    assert edited["texts"]["ru"]["title"] == "Наши слова" and edited["missing_languages"] == ["kk", "uz"]
     assert edited["rationale"] == second["rationale"]  # not edited: still the library's
     custom = next(item for item in after.values() if item["custom"])
     assert (custom["title"], custom["step"], custom["code"]) == ("Hire a CX lead", "custom", "")
-    assert custom["missing_languages"] == ["ru"]  # written in English only
+    assert custom["missing_languages"] == ["ru", "kk", "uz"]  # written in English only
     assert custom["position"] == len(items) + 1
     assert after[third["id"]]["position"] == 1
     assert sorted(item["position"] for item in after.values()) == list(range(1, len(items) + 2))

@@ -48,8 +48,12 @@ def test_every_indicator_has_question_and_five_distinct_descriptors_in_every_lan
                 levels = indicator["levels"][language]
                 assert len(levels) == 5, indicator["code"]
                 assert len({text.strip() for text in levels}) == 5, indicator["code"]
-            # Russian texts are written in Russian, not copied English.
-            assert any("а" <= char <= "я" for char in indicator["question"]["ru"].lower()), indicator["code"]
+            # Each text is written in its language, not copied from another.
+            question = indicator["question"]
+            assert any("а" <= char <= "я" for char in question["ru"].lower()), indicator["code"]
+            assert any("а" <= char <= "я" or char in "әғқңөұүһі" for char in question["kk"].lower())
+            assert not any("а" <= char <= "я" for char in question["uz"].lower()), indicator["code"]
+            assert len({question[language] for language, _name in settings.LANGUAGES}) == 4, indicator["code"]
 
 
 def test_no_descriptor_is_reused_across_indicators(content):

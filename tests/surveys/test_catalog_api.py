@@ -63,14 +63,30 @@ def test_the_current_catalog_is_the_second_edition_with_its_roles_and_lineage(ap
     assert indicators["PRC-10"]["metric"] == "churn"
 
 
-def test_catalog_in_russian(signed_in, catalog):
+@pytest.mark.parametrize(
+    ("language", "area", "letters"),
+    [("ru", "Организация", "абвгд"), ("kk", "Ұйым", "әғқңөұүі"), ("uz", "Tashkilot", "ʻ")],
+)
+def test_the_whole_catalog_in_each_language(signed_in, catalog_v2, language, area, letters):
     english = signed_in.get(URL).json()
-    russian = signed_in.get(URL, {"lang": "ru"}).json()
-    assert russian["language"] == "ru"
-    assert russian["areas"][0]["name"] == "Организация"
-    ru_question = russian["areas"][0]["indicators"][0]["question"]
-    assert ru_question == catalog.indicators.get(code="ORG-01").question["ru"]
-    assert ru_question != english["areas"][0]["indicators"][0]["question"]
+    body = signed_in.get(URL, {"lang": language}).json()
+    assert body["language"] == language
+    assert body["areas"][0]["name"] == area
+    stored = {item.code: item for item in catalog_v2.indicators.all()}
+    indicators = [item for each in body["areas"] for item in each["indicators"]]
+    assert len(indicators) == 59
+    for item in indicators:
+        own = stored[item["code"]]
+        assert (item["title"], item["question"], item["levels"]) == (
+            own.title[language],
+            own.question[language],
+            own.levels[language],
+        )
+        assert item["more"] == (own.more[language] if own.more else "")
+    english_texts = {item["question"] for each in english["areas"] for item in each["indicators"]}
+    assert not english_texts & {item["question"] for item in indicators}
+    written = " ".join(item["question"] + " ".join(item["levels"]) for item in indicators).lower()
+    assert set(letters) <= set(written)
 
 
 def test_unknown_language_falls_back_to_english(signed_in):

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 
 from surveys.models import Indicator
 from surveys.services import catalog_load
 
 CATALOG_V2 = Path(__file__).resolve().parents[2] / "surveys" / "catalog" / "cx_maturity_v2.yaml"
 ROLES = {"executive", "manager", "frontline", "back_office", "it"}
-LANGUAGES = ("en", "ru")
+LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 WORD = re.compile(r"[\w’'-]+")
 
 
