@@ -27,6 +27,7 @@ from reports.translations import (
     assessment_translations_import,
     assessment_translations_workbook,
 )
+from surveys.i18n import FALLBACK
 from workspace.pages import assessment_page
 
 # Room for the multipart framing around the file.
@@ -75,14 +76,20 @@ def _languages(assessment: Assessment) -> list[dict]:
 
 
 def _tab(request, assessment, *, workbook_form=None, import_form=None, row_errors=(), status=200):
+    languages = _languages(assessment)
+    # The workbook offered first: into the language that lacks the most.
+    target = max(
+        (found for found in languages if found["code"] != FALLBACK), key=lambda found: found["missing"]
+    )
     return assessment_page(
         request,
         assessment,
         tab="translations",
         template="workspace/assessment/translations.html",
         context={
-            "completeness": _languages(assessment),
-            "workbook_form": workbook_form or WorkbookForm(initial={"source": "en", "target": "kk"}),
+            "completeness": languages,
+            "workbook_form": workbook_form
+            or WorkbookForm(initial={"source": FALLBACK, "target": target["code"]}),
             "import_form": import_form or ImportForm(),
             "row_errors": row_errors,
         },

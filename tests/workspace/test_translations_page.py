@@ -47,6 +47,9 @@ def test_the_tab_shows_how_complete_each_language_is(consultant_client, texts):
     assert f"Kazakh (kk):</span> {meter(50)} <strong>50 %</strong> — 1 text missing" in text
     assert f"Uzbek (uz):</span> {meter(0)} <strong>0 %</strong> — 2 texts missing" in text
     assert "What a report in Uzbek lacks" in text
+    # The workbook offered first goes into the language that lacks the most (Russian and Uzbek
+    # two each: the first of them).
+    assert '<option value="ru" selected>Russian' in text and '<option value="en" selected>English' in text
     assert "Missing Uzbek text: the executive commentary." in text
 
 

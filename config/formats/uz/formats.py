@@ -1,14 +1,4 @@
-from config.formats.shared import (  # noqa: F401 - read by Django as this language's
-    DATE_INPUT_FORMATS,
-    DATETIME_INPUT_FORMATS,
-    DECIMAL_SEPARATOR,
-    FIRST_DAY_OF_WEEK,
-    NUMBER_GROUPING,
-    SHORT_DATE_FORMAT,
-    SHORT_DATETIME_FORMAT,
-    THOUSAND_SEPARATOR,
-    TIME_FORMAT,
-)
+from config.formats.shared import *  # noqa: F403 - Django reads the module's names
 
 # "30-sentabr 2026": the month in lower case comes from locale/dates.
 DATE_FORMAT = "j-E Y"
